@@ -1,0 +1,24 @@
+// Original file: proto/learnchain/v1/chain.proto
+
+
+export interface HyperParameters {
+  'localEpochs'?: (number);
+  'batchSize'?: (number);
+  'learningRate'?: (number | string);
+  'momentum'?: (number | string);
+  /**
+   * FedProx; 0 disables
+   */
+  'proximalMu'?: (number | string);
+}
+
+export interface HyperParameters__Output {
+  'localEpochs': (number);
+  'batchSize': (number);
+  'learningRate': (number);
+  'momentum': (number);
+  /**
+   * FedProx; 0 disables
+   */
+  'proximalMu': (number);
+}

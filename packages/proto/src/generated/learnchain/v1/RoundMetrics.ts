@@ -1,0 +1,19 @@
+// Original file: proto/learnchain/v1/chain.proto
+
+import type { Long } from '@grpc/proto-loader';
+
+export interface RoundMetrics {
+  'validationLoss'?: (number | string);
+  'validationAccuracy'?: (number | string);
+  'baseLoss'?: (number | string);
+  'aggregationMicros'?: (number | string | Long);
+  'updateBytes'?: (number | string | Long);
+}
+
+export interface RoundMetrics__Output {
+  'validationLoss': (number);
+  'validationAccuracy': (number);
+  'baseLoss': (number);
+  'aggregationMicros': (number);
+  'updateBytes': (number);
+}

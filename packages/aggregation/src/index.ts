@@ -1,1 +1,29 @@
-export {};
+/**
+ * Robust aggregation rules over Float32Array, pure and deterministic: the same set of updates gives
+ * the same bytes on every machine, whatever their order.
+ */
+export { aggregate } from './aggregate';
+export { checkBudget } from './budget';
+export type { BudgetCheck } from './budget';
+export {
+  AggregationError,
+  AggregationInputError,
+  ByzantineBudgetError,
+  InsufficientUpdatesError,
+  InvalidRuleError,
+} from './errors';
+export { parseRule, RULE_DEFAULTS, RULE_NAMES } from './rule';
+export type {
+  BulyanRule,
+  CenteredClippingRule,
+  FedAvgRule,
+  GeometricMedianRule,
+  KrumRule,
+  MedianRule,
+  MultiKrumRule,
+  NormBound,
+  Rule,
+  RuleName,
+  TrimmedMeanRule,
+} from './rule';
+export type { AggregateOptions, AggregationResult, Decision, DecisionStatus, Update } from './types';

@@ -1,0 +1,87 @@
+import { checkBudget } from './budget';
+import { ByzantineBudgetError, InsufficientUpdatesError } from './errors';
+import { screen } from './hygiene';
+import type { Candidate } from './hygiene';
+import { parseRule, RULE_DEFAULTS } from './rule';
+import type { Rule } from './rule';
+import { centeredClipping, geometricMedian } from './rules/center';
+import { median, trimmedMean } from './rules/coordinatewise';
+import { fedavg } from './rules/fedavg';
+import { bulyan, krum, multiKrum } from './rules/krum';
+import type { AggregateOptions, AggregationResult, Decision, RuleResult, Update } from './types';
+
+function apply(rule: Rule, candidates: readonly Candidate[], d: number): RuleResult {
+  switch (rule.name) {
+    case 'fedavg':
+      return fedavg(rule, candidates, d);
+    case 'median':
+      return median(rule, candidates, d);
+    case 'trimmed-mean':
+      return trimmedMean(rule, candidates, d);
+    case 'krum':
+      return krum(rule, candidates, d);
+    case 'multi-krum':
+      return multiKrum(rule, candidates, d);
+    case 'bulyan':
+      return bulyan(rule, candidates, d);
+    case 'centered-clipping':
+      return centeredClipping(rule, candidates, d);
+    case 'geometric-median':
+      return geometricMedian(rule, candidates, d);
+  }
+}
+
+/**
+ * Applies a robust aggregation rule to a set of updates.
+ *
+ * The result depends only on the set of updates, never on their order: updates are sorted by id
+ * (their content hash) first, every sum runs in float64 in a fixed order and the aggregate is
+ * rounded to float32 once. Malformed updates (NaN or infinite values, wrong length, a norm above
+ * the rule's `maxNorm`, a bad weight, conflicting contents under one id) are rejected with a reason
+ * and never reach the rule; the `normBound` pre-filter then clips or rejects large updates.
+ *
+ * `weights`, when given, is aligned with `updates` and overrides each update's `weight` (sample
+ * count); only `fedavg` uses weights.
+ *
+ * @throws InvalidRuleError when the rule is malformed.
+ * @throws ByzantineBudgetError when the declared f is outside the rule's budget for the n distinct updates.
+ * @throws InsufficientUpdatesError when too few valid updates remain after hygiene.
+ * @throws AggregationInputError when the call itself is malformed.
+ */
+export function aggregate(
+  rule: Rule,
+  updates: readonly Update[],
+  weights?: readonly number[],
+  options: AggregateOptions = {},
+): AggregationResult {
+  const normalized = parseRule(rule);
+  const screened = screen(
+    updates,
+    weights,
+    normalized.maxNorm ?? RULE_DEFAULTS.maxNorm,
+    normalized.normBound,
+    options.dimension,
+  );
+  const budget = checkBudget(normalized, screened.distinct);
+  if (!budget.ok) throw new ByzantineBudgetError(normalized.name, screened.distinct, normalized.f, budget.requirement);
+  const { candidates, rejected, dimension } = screened;
+  const valid = checkBudget(normalized, candidates.length);
+  if (!valid.ok) {
+    throw new InsufficientUpdatesError(normalized.name, candidates.length, rejected.length, normalized.f, valid.requirement);
+  }
+  const result = apply(normalized, candidates, dimension);
+  const decisions: Decision[] = [...rejected];
+  candidates.forEach((c, i) => {
+    const o = result.outcomes[i]!;
+    const clipped = c.clipped && o.status !== 'trimmed';
+    decisions.push({
+      id: c.id,
+      status: clipped ? 'down-weighted' : o.status,
+      score: o.score,
+      weight: o.weight,
+      reason: c.clipped ? `norm ${c.norm} clipped to ${normalized.normBound?.maxNorm}; ${o.reason}` : o.reason,
+    });
+  });
+  decisions.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { aggregate: result.aggregate, decisions };
+}

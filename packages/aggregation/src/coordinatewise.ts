@@ -1,0 +1,204 @@
+import { insertionSort, minOf, select } from './select';
+
+/** Coordinates per block: the block's column buffer (block × n float64) stays in L1/L2. */
+export const COLUMN_BLOCK = 256;
+
+/**
+ * Copies coordinates [j0, j0+len) of the given rows into `cols`, column-major: value of row r at
+ * coordinate j0+jj lands at cols[jj·n + r].
+ */
+export function gatherBlock(
+  values: readonly Float32Array[],
+  rows: Int32Array,
+  j0: number,
+  len: number,
+  cols: Float64Array,
+): void {
+  const n = rows.length;
+  for (let r = 0; r < n; r++) {
+    const x = values[rows[r]!]!;
+    let t = r;
+    for (let jj = 0; jj < len; jj++) {
+      cols[t] = x[j0 + jj]!;
+      t += n;
+    }
+  }
+}
+
+/** Counts, per row, the coordinates of the block where its value lies within [low, high]. */
+export function countKept(
+  values: readonly Float32Array[],
+  rows: Int32Array,
+  j0: number,
+  len: number,
+  low: Float64Array,
+  high: Float64Array,
+  kept: Float64Array,
+): void {
+  for (let r = 0; r < rows.length; r++) {
+    const x = values[rows[r]!]!;
+    let c = 0;
+    for (let jj = 0; jj < len; jj++) {
+      const v = x[j0 + jj]!;
+      if (v >= low[jj]! && v <= high[jj]!) c++;
+    }
+    kept[r]! += c;
+  }
+}
+
+/** Identity row list 0..n−1. */
+export function allRows(n: number): Int32Array {
+  const rows = new Int32Array(n);
+  for (let i = 0; i < n; i++) rows[i] = i;
+  return rows;
+}
+
+/**
+ * Coordinate-wise mean of the values of rank [k, n−k) among `rows`, per coordinate (k = 0 on
+ * an odd count with n−2k = 1 is the plain median). On an even count with n − 2k = 0 it is not
+ * defined; callers pass n ≥ 2k+1, or `median` handles the even case. Returns the aggregate and
+ * the per-row count of coordinates where the row's value was kept.
+ */
+export function trimmedMeanColumns(
+  values: readonly Float32Array[],
+  rows: Int32Array,
+  d: number,
+  k: number,
+): { aggregate: Float32Array; kept: Float64Array } {
+  const n = rows.length;
+  const out = new Float32Array(d);
+  const cols = new Float64Array(COLUMN_BLOCK * n);
+  const low = new Float64Array(COLUMN_BLOCK);
+  const high = new Float64Array(COLUMN_BLOCK);
+  const kept = new Float64Array(n);
+  const keep = n - 2 * k;
+  for (let j0 = 0; j0 < d; j0 += COLUMN_BLOCK) {
+    const len = Math.min(COLUMN_BLOCK, d - j0);
+    gatherBlock(values, rows, j0, len, cols);
+    for (let jj = 0; jj < len; jj++) {
+      const base = jj * n;
+      const last = base + n - 1;
+      if (k > 0) {
+        select(cols, base, last, base + k);
+        select(cols, base + k, last, base + n - k - 1);
+      }
+      let s = 0;
+      let lo = Infinity;
+      let hi = -Infinity;
+      for (let t = base + k; t < base + n - k; t++) {
+        const v = cols[t]!;
+        s += v;
+        if (v < lo) lo = v;
+        if (v > hi) hi = v;
+      }
+      low[jj] = lo;
+      high[jj] = hi;
+      out[j0 + jj] = s / keep;
+    }
+    countKept(values, rows, j0, len, low, high, kept);
+  }
+  return { aggregate: out, kept };
+}
+
+/** Coordinate-wise median of `rows`; on an even count, the mean of the two middle values. */
+export function medianColumns(
+  values: readonly Float32Array[],
+  rows: Int32Array,
+  d: number,
+): { aggregate: Float32Array; kept: Float64Array } {
+  const n = rows.length;
+  const out = new Float32Array(d);
+  const cols = new Float64Array(COLUMN_BLOCK * n);
+  const low = new Float64Array(COLUMN_BLOCK);
+  const high = new Float64Array(COLUMN_BLOCK);
+  const kept = new Float64Array(n);
+  const even = n % 2 === 0;
+  const m = even ? n / 2 - 1 : (n - 1) / 2;
+  for (let j0 = 0; j0 < d; j0 += COLUMN_BLOCK) {
+    const len = Math.min(COLUMN_BLOCK, d - j0);
+    gatherBlock(values, rows, j0, len, cols);
+    for (let jj = 0; jj < len; jj++) {
+      const base = jj * n;
+      const last = base + n - 1;
+      select(cols, base, last, base + m);
+      const a = cols[base + m]!;
+      const b = even ? minOf(cols, base + m + 1, last) : a;
+      low[jj] = a;
+      high[jj] = b;
+      out[j0 + jj] = even ? (a + b) / 2 : a;
+    }
+    countKept(values, rows, j0, len, low, high, kept);
+  }
+  return { aggregate: out, kept };
+}
+
+/**
+ * Bulyan's coordinate phase: per coordinate, sort the values of `rows` (θ of them), take the β values
+ * closest to the median (ties go to the lower value) and average them.
+ */
+export function closestToMedianColumns(
+  values: readonly Float32Array[],
+  rows: Int32Array,
+  d: number,
+  beta: number,
+): { aggregate: Float32Array; kept: Float64Array } {
+  const n = rows.length;
+  const out = new Float32Array(d);
+  const cols = new Float64Array(COLUMN_BLOCK * n);
+  const low = new Float64Array(COLUMN_BLOCK);
+  const high = new Float64Array(COLUMN_BLOCK);
+  const kept = new Float64Array(n);
+  const even = n % 2 === 0;
+  for (let j0 = 0; j0 < d; j0 += COLUMN_BLOCK) {
+    const len = Math.min(COLUMN_BLOCK, d - j0);
+    gatherBlock(values, rows, j0, len, cols);
+    for (let jj = 0; jj < len; jj++) {
+      const base = jj * n;
+      insertionSort(cols, base, base + n - 1);
+      let lo: number;
+      let hi: number;
+      let med: number;
+      if (even) {
+        lo = base + n / 2 - 1;
+        hi = base + n / 2;
+        med = (cols[lo]! + cols[hi]!) / 2;
+      } else {
+        lo = base + (n - 1) / 2 - 1;
+        hi = base + (n - 1) / 2;
+        med = cols[hi]!;
+      }
+      // window is (lo, hi) exclusive of both; grow it to beta values
+      let from = lo + 1;
+      let to = hi - 1;
+      if (even) {
+        from = hi;
+        to = hi - 1;
+      } else {
+        from = hi;
+        to = hi;
+        hi = hi + 1;
+      }
+      // current window [from, to]; candidates cols[lo] (left) and cols[hi] (right)
+      let size = to - from + 1;
+      while (size < beta) {
+        const left = lo >= base ? med - cols[lo]! : Infinity;
+        const right = hi < base + n ? cols[hi]! - med : Infinity;
+        if (left <= right) {
+          from = lo;
+          lo--;
+        } else {
+          to = hi;
+          hi++;
+        }
+        size++;
+      }
+      let s = 0;
+      for (let t = from; t <= to; t++) s += cols[t]!;
+      low[jj] = cols[from]!;
+      high[jj] = cols[to]!;
+      out[j0 + jj] = s / beta;
+    }
+    countKept(values, rows, j0, len, low, high, kept);
+  }
+  return { aggregate: out, kept };
+}

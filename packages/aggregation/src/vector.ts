@@ -1,0 +1,82 @@
+/**
+ * Small deterministic vector kernels. Every sum runs in float64 in a fixed order so that the same
+ * inputs give the same bits on every machine.
+ */
+
+/** Sum of squares in float64 over four interleaved lanes, combined as (l0 + l1) + (l2 + l3). */
+export function sumSquares(x: Float32Array): number {
+  const d = x.length;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const end = d - (d % 4);
+  for (let j = 0; j < end; j += 4) {
+    const a = x[j]!;
+    const b = x[j + 1]!;
+    const c = x[j + 2]!;
+    const e = x[j + 3]!;
+    s0 += a * a;
+    s1 += b * b;
+    s2 += c * c;
+    s3 += e * e;
+  }
+  for (let j = end; j < d; j++) {
+    const a = x[j]!;
+    s0 += a * a;
+  }
+  return s0 + s1 + (s2 + s3);
+}
+
+/** Squared L2 distance between a float32 vector and a float64 centre, in float64 over four lanes. */
+export function squaredDistance(x: Float32Array, c: Float64Array): number {
+  const d = x.length;
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  const end = d - (d % 4);
+  for (let j = 0; j < end; j += 4) {
+    const a = x[j]! - c[j]!;
+    const b = x[j + 1]! - c[j + 1]!;
+    const e = x[j + 2]! - c[j + 2]!;
+    const g = x[j + 3]! - c[j + 3]!;
+    s0 += a * a;
+    s1 += b * b;
+    s2 += e * e;
+    s3 += g * g;
+  }
+  for (let j = end; j < d; j++) {
+    const a = x[j]! - c[j]!;
+    s0 += a * a;
+  }
+  return s0 + s1 + (s2 + s3);
+}
+
+/** Rounds a float64 vector to float32 once. */
+export function toFloat32(x: Float64Array): Float32Array {
+  const out = new Float32Array(x.length);
+  out.set(x);
+  return out;
+}
+
+/**
+ * Plain mean of the chosen rows, summed in the order of `rows`, in float64 per coordinate, then
+ * rounded to float32 once. Blocked over coordinates for cache locality.
+ */
+export function meanOfRows(values: readonly Float32Array[], rows: readonly number[], d: number): Float32Array {
+  const out = new Float32Array(d);
+  const block = 4096;
+  const acc = new Float64Array(block);
+  const inv = rows.length;
+  for (let j0 = 0; j0 < d; j0 += block) {
+    const len = Math.min(block, d - j0);
+    acc.fill(0, 0, len);
+    for (const r of rows) {
+      const x = values[r]!;
+      for (let jj = 0; jj < len; jj++) acc[jj]! += x[j0 + jj]!;
+    }
+    for (let jj = 0; jj < len; jj++) out[j0 + jj] = acc[jj]! / inv;
+  }
+  return out;
+}

@@ -1,0 +1,113 @@
+// Aggregation rules on synthetic updates: `npm run bench -- aggregation --n 32 --d 1663370`.
+// Prints per-rule best-of-runs seconds and a memory-bandwidth floor (one plain pass summing every
+// update value), then one JSON line. Never asserts timings.
+import { performance } from 'node:perf_hooks';
+import { aggregate } from '../../packages/aggregation/src/index';
+import type { Rule, Update } from '../../packages/aggregation/src/index';
+
+function arg(name: string, fallback: number): number {
+  const i = process.argv.indexOf(`--${name}`);
+  const raw = i >= 0 ? process.argv[i + 1] : undefined;
+  const v = raw === undefined ? fallback : Number(raw);
+  if (!Number.isFinite(v)) throw new Error(`--${name} must be a number`);
+  return v;
+}
+
+const n = arg('n', 32);
+const d = arg('d', 1_663_370);
+const f = arg('f', Math.max(0, Math.floor((n - 3) / 4)));
+const runs = arg('runs', 5);
+const seed = arg('seed', 1);
+const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1]?.split(',') : undefined;
+
+/** mulberry32: a small seeded generator, uniform in [0, 1). */
+function rng(s: number): () => number {
+  let a = s >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function makeUpdates(): Update[] {
+  const random = rng(seed);
+  const truth = new Float32Array(d);
+  for (let j = 0; j < d; j++) truth[j] = (random() - 0.5) * 0.02;
+  const updates: Update[] = [];
+  for (let i = 0; i < n; i++) {
+    const x = new Float32Array(d);
+    const attacker = i < f;
+    for (let j = 0; j < d; j++) {
+      const noise = (random() + random() + random() - 1.5) * 0.01;
+      x[j] = attacker ? -10 * truth[j]! + noise : truth[j]! + noise;
+    }
+    updates.push({ id: `update-${String(i).padStart(4, '0')}`, values: x, weight: 100 + i });
+  }
+  return updates;
+}
+
+/** The memory-bandwidth floor: one plain pass summing every value of every update. */
+function plainPass(updates: readonly Update[]): number {
+  let total = 0;
+  for (const u of updates) {
+    const x = u.values;
+    let s0 = 0;
+    let s1 = 0;
+    let s2 = 0;
+    let s3 = 0;
+    const end = x.length - (x.length % 4);
+    for (let j = 0; j < end; j += 4) {
+      s0 += x[j]!;
+      s1 += x[j + 1]!;
+      s2 += x[j + 2]!;
+      s3 += x[j + 3]!;
+    }
+    for (let j = end; j < x.length; j++) s0 += x[j]!;
+    total += s0 + s1 + s2 + s3;
+  }
+  return total;
+}
+
+function best(label: string, fn: () => unknown): number {
+  let min = Infinity;
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    fn();
+    const s = (performance.now() - t0) / 1000;
+    if (s < min) min = s;
+  }
+  console.log(`${label.padEnd(18)} ${min.toFixed(4)} s (best of ${runs})`);
+  return min;
+}
+
+const rules: Rule[] = [
+  { name: 'fedavg', f: 0 },
+  { name: 'median', f },
+  { name: 'trimmed-mean', f, beta: f / n },
+  { name: 'krum', f },
+  { name: 'multi-krum', f, m: n - f },
+  { name: 'bulyan', f },
+  { name: 'centered-clipping', f, tau: 1, iterations: 3 },
+  { name: 'geometric-median', f },
+];
+
+const t0 = performance.now();
+const updates = makeUpdates();
+console.log(`generated n=${n} d=${d} f=${f} (${f} scaled sign-flipped) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+let sink = 0;
+const floor = best('floor (plain sum)', () => {
+  sink += plainPass(updates);
+});
+const seconds: Record<string, number> = {};
+for (const rule of rules) {
+  if (only !== undefined && !only.includes(rule.name)) continue;
+  seconds[rule.name] = best(rule.name, () => {
+    sink += aggregate(rule, updates).aggregate[0]!;
+  });
+}
+if (seconds['fedavg'] !== undefined) console.log(`fedavg / floor = ${(seconds['fedavg'] / floor).toFixed(2)}`);
+if (Number.isNaN(sink)) console.log('sink is NaN');
+console.log(JSON.stringify({ n, d, f, runs, seconds, floor_seconds: floor }));

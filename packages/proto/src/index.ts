@@ -72,6 +72,22 @@ export function contracts(): Contracts {
   return cached;
 }
 
+/** Serializes and parses one protobuf message type, e.g. 'learnchain.v1.Block'. */
+export interface MessageCodec<Input, Output> {
+  encode(message: Input): Buffer;
+  decode(bytes: Uint8Array): Output;
+}
+
+export function messageCodec<Input, Output>(fullName: string): MessageCodec<Input, Output> {
+  const type = contracts().packageDefinition[fullName];
+  if (!type || !('serialize' in type)) throw new Error(`${fullName} is not a message type of the contracts`);
+  const definition = type as unknown as protoLoader.MessageTypeDefinition<Input, Output>;
+  return {
+    encode: (message) => definition.serialize(message),
+    decode: (bytes) => definition.deserialize(Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength)),
+  };
+}
+
 /** Fully qualified service names, as health checks and reflection know them. */
 export const SERVICE_NAMES = {
   registry: 'learnchain.v1.Registry',

@@ -1,0 +1,146 @@
+import { status, type ServiceError } from '@grpc/grpc-js';
+import { Writable } from 'node:stream';
+
+import { contracts, SERVICE_NAMES, type v1 } from '@learnchain/proto';
+
+import { clientStream, createClient, serverStream, unary } from '../grpc/client';
+import { HandlerFactory, writeMessage } from '../grpc/handlers';
+import { GrpcServer } from '../grpc/server';
+import { errorDetailOf, invalidArgument } from '../grpc/status';
+import { createLogger } from '../logger';
+
+const logLines: string[] = [];
+const logger = createLogger({
+  service: 'test',
+  level: 'info',
+  destination: new Writable({
+    write(chunk: Buffer, _encoding, done) {
+      logLines.push(chunk.toString());
+      done();
+    },
+  }),
+});
+
+let release: (() => void) | undefined;
+const blobs = new Map<string, Buffer>();
+
+function aggregatorService() {
+  const h = new HandlerFactory(logger, SERVICE_NAMES.aggregator);
+  return {
+    GetRound: h.unary('GetRound', async (request: v1.GetRoundRequest__Output): Promise<v1.RoundStatus> => {
+      if (request.jobId === '') throw invalidArgument('job_id', 'must not be empty', 'empty');
+      if (request.jobId === 'boom') throw new Error('secret internal detail');
+      if (request.jobId === 'slow') await new Promise<void>((resolve) => (release = resolve));
+      return { jobId: request.jobId, round: request.round, state: 'ROUND_STATE_OPEN' };
+    }),
+    PutBlob: h.clientStream('PutBlob', async (chunks: AsyncIterable<v1.BlobChunk__Output>): Promise<v1.PutBlobResponse> => {
+      const parts: Buffer[] = [];
+      let hash = Buffer.alloc(0);
+      for await (const chunk of chunks) {
+        if (chunk.header) hash = chunk.header.hash;
+        parts.push(chunk.data);
+      }
+      blobs.set(hash.toString('hex'), Buffer.concat(parts));
+      return { hash, size: Buffer.concat(parts).length };
+    }),
+    GetBlob: h.serverStream('GetBlob', async (request: v1.GetBlobRequest__Output, call) => {
+      const blob = blobs.get(request.hash.toString('hex'));
+      if (!blob) throw invalidArgument('hash', 'unknown blob', 'unknown');
+      for (let offset = 0; offset < blob.length; offset += request.chunkSize) {
+        await writeMessage(call, { data: blob.subarray(offset, offset + request.chunkSize) });
+      }
+    }),
+  };
+}
+
+describe('gRPC helpers over a real socket', () => {
+  let server: GrpcServer;
+  let client: InstanceType<ReturnType<typeof contracts>['aggregator']>;
+  let health: InstanceType<ReturnType<typeof contracts>['health']>;
+
+  beforeAll(async () => {
+    server = await GrpcServer.create({
+      address: '127.0.0.1:0',
+      logger,
+      services: [{ name: SERVICE_NAMES.aggregator, definition: contracts().aggregator.service, implementation: aggregatorService() }],
+    });
+    client = createClient(contracts().aggregator, server.address);
+    health = createClient(contracts().health, server.address);
+  });
+
+  afterAll(async () => {
+    client.close();
+    health.close();
+    await server.shutdown(100);
+  });
+
+  it('answers health checks for the server and each service', async () => {
+    await expect(unary(health, 'check', { service: '' })).resolves.toEqual({ status: 'SERVING' });
+    await expect(unary(health, 'check', { service: SERVICE_NAMES.aggregator })).resolves.toEqual({ status: 'SERVING' });
+    await expect(unary(health, 'check', { service: 'nope' })).rejects.toMatchObject({ code: status.NOT_FOUND });
+  });
+
+  it('returns a handler result', async () => {
+    await expect(unary(client, 'getRound', { jobId: 'j', round: 2 })).resolves.toMatchObject({ jobId: 'j', round: 2, state: 'ROUND_STATE_OPEN' });
+  });
+
+  it('carries the field and reason of INVALID_ARGUMENT', async () => {
+    const error = await unary(client, 'getRound', { jobId: '' }).catch((e: ServiceError) => e);
+    expect(error).toMatchObject({ code: status.INVALID_ARGUMENT, details: 'job_id: must not be empty' });
+    expect(errorDetailOf(error)).toEqual({ field: 'job_id', reason: 'empty', message: 'must not be empty' });
+  });
+
+  it('answers INTERNAL for a bug, logs it, and leaks nothing', async () => {
+    const error = (await unary(client, 'getRound', { jobId: 'boom' }).catch((e: ServiceError) => e)) as ServiceError;
+    expect(error.code).toBe(status.INTERNAL);
+    expect(error.details).not.toMatch(/secret/);
+    expect(logLines.some((line) => line.includes('secret internal detail') && line.includes('"level":50'))).toBe(true);
+  });
+
+  it('gives up at the deadline', async () => {
+    await expect(unary(client, 'getRound', { jobId: 'slow' }, { deadlineMs: 100 })).rejects.toMatchObject({ code: status.DEADLINE_EXCEEDED });
+    release?.();
+  });
+
+  it('cancels on an AbortSignal', async () => {
+    const controller = new AbortController();
+    const call = unary(client, 'getRound', { jobId: 'slow' }, { signal: controller.signal });
+    setTimeout(() => controller.abort(), 20);
+    await expect(call).rejects.toMatchObject({ code: status.CANCELLED });
+    release?.();
+  });
+
+  it('streams up and down in chunks', async () => {
+    const blob = Buffer.alloc(300_000, 7);
+    const upload = clientStream(client, 'putBlob');
+    await upload.write({ header: { hash: Buffer.from('aa', 'hex'), size: blob.length, kind: 'BLOB_KIND_UPDATE' }, data: blob.subarray(0, 100_000) });
+    await upload.write({ data: blob.subarray(100_000) });
+    await expect(upload.finish()).resolves.toMatchObject({ size: blob.length });
+
+    const chunks: Buffer[] = [];
+    for await (const chunk of serverStream(client, 'getBlob', { hash: Buffer.from('aa', 'hex'), chunkSize: 65_536 })) chunks.push(chunk.data);
+    expect(chunks).toHaveLength(5);
+    expect(Buffer.concat(chunks).equals(blob)).toBe(true);
+  });
+});
+
+describe('graceful shutdown', () => {
+  it('lets a call in flight finish, then refuses new calls', async () => {
+    const server = await GrpcServer.create({
+      address: '127.0.0.1:0',
+      logger,
+      services: [{ name: SERVICE_NAMES.aggregator, definition: contracts().aggregator.service, implementation: aggregatorService() }],
+    });
+    const client = createClient(contracts().aggregator, server.address);
+    const inFlight = unary(client, 'getRound', { jobId: 'slow', round: 1 });
+    await new Promise((resolve) => setTimeout(resolve, 50));
+    const stopped = server.shutdown(5000);
+    expect(server.state).toBe('draining');
+    release?.();
+    await expect(inFlight).resolves.toMatchObject({ jobId: 'slow' });
+    await stopped;
+    expect(server.state).toBe('stopped');
+    await expect(unary(client, 'getRound', { jobId: 'x' }, { deadlineMs: 500 })).rejects.toMatchObject({ code: expect.any(Number) });
+    client.close();
+  });
+});

@@ -1,0 +1,104 @@
+/**
+ * Promise-based handlers for grpc-js. A handler returns a value or throws a
+ * StatusError; anything else it throws is a bug: logged with the method and
+ * answered INTERNAL, never leaking the message to the caller.
+ */
+import { Metadata, status, type sendUnaryData, type ServerReadableStream, type ServerUnaryCall, type ServerWritableStream, type ServiceError } from '@grpc/grpc-js';
+
+/** What every server call has: a cancellation flag and a 'cancelled' event. */
+interface CancellableCall {
+  readonly cancelled: boolean;
+  once(event: 'cancelled', listener: () => void): unknown;
+}
+
+import type { Logger } from '../logger';
+import { isStatusError } from './status';
+
+export interface HandlerContext {
+  readonly logger: Logger;
+  readonly method: string;
+}
+
+/** Turns anything a handler threw into what the caller sees. */
+export function toServiceError(error: unknown, context: HandlerContext): Partial<ServiceError> {
+  if (isStatusError(error)) return error;
+  context.logger.error({ err: error, method: context.method }, 'bug: unexpected error escaped a handler');
+  return { code: status.INTERNAL, details: `internal error in ${context.method}`, metadata: new Metadata() };
+}
+
+/** An AbortSignal that fires when the caller cancels or the deadline passes. */
+export function callSignal(call: CancellableCall): AbortSignal {
+  const controller = new AbortController();
+  if (call.cancelled) controller.abort();
+  else call.once('cancelled', () => controller.abort());
+  return controller.signal;
+}
+
+export type UnaryHandler<Req, Res> = (request: Req, call: ServerUnaryCall<Req, Res>, signal: AbortSignal) => Promise<Res>;
+export type ServerStreamHandler<Req, Res> = (request: Req, call: ServerWritableStream<Req, Res>, signal: AbortSignal) => Promise<void>;
+export type ClientStreamHandler<Req, Res> = (messages: AsyncIterable<Req>, call: ServerReadableStream<Req, Res>, signal: AbortSignal) => Promise<Res>;
+
+/** Wraps the async handlers of one service for grpc-js, with error mapping. */
+export class HandlerFactory {
+  constructor(
+    private readonly logger: Logger,
+    private readonly service: string,
+  ) {}
+
+  private context(method: string): HandlerContext {
+    return { logger: this.logger, method: `${this.service}/${method}` };
+  }
+
+  unary<Req, Res>(method: string, handler: UnaryHandler<Req, Res>) {
+    const context = this.context(method);
+    return (call: ServerUnaryCall<Req, Res>, callback: sendUnaryData<Res>): void => {
+      handler(call.request, call, callSignal(call)).then(
+        (response) => callback(null, response),
+        (error: unknown) => callback(toServiceError(error, context)),
+      );
+    };
+  }
+
+  serverStream<Req, Res>(method: string, handler: ServerStreamHandler<Req, Res>) {
+    const context = this.context(method);
+    return (call: ServerWritableStream<Req, Res>): void => {
+      handler(call.request, call, callSignal(call)).then(
+        () => call.end(),
+        (error: unknown) => {
+          if (!call.cancelled) call.destroy(toServiceError(error, context) as Error);
+        },
+      );
+    };
+  }
+
+  clientStream<Req, Res>(method: string, handler: ClientStreamHandler<Req, Res>) {
+    const context = this.context(method);
+    return (call: ServerReadableStream<Req, Res>, callback: sendUnaryData<Res>): void => {
+      handler(call as AsyncIterable<Req>, call, callSignal(call)).then(
+        (response) => callback(null, response),
+        (error: unknown) => {
+          // Stop reading what the client still sends; the status ends the call.
+          call.pause();
+          callback(toServiceError(error, context));
+        },
+      );
+    };
+  }
+}
+
+/** Writes to a server stream respecting backpressure. */
+export function writeMessage<Res>(call: ServerWritableStream<unknown, Res>, message: Res): Promise<void> {
+  if (call.write(message)) return Promise.resolve();
+  return new Promise((resolve, reject) => {
+    const onDrain = (): void => {
+      call.off('error', onError);
+      resolve();
+    };
+    const onError = (error: Error): void => {
+      call.off('drain', onDrain);
+      reject(error);
+    };
+    call.once('drain', onDrain);
+    call.once('error', onError);
+  });
+}

@@ -35,7 +35,7 @@ function aggregatorService() {
     }),
     PutBlob: h.clientStream('PutBlob', async (chunks: AsyncIterable<v1.BlobChunk__Output>): Promise<v1.PutBlobResponse> => {
       const parts: Buffer[] = [];
-      let hash = Buffer.alloc(0);
+      let hash: Buffer = Buffer.alloc(0);
       for await (const chunk of chunks) {
         if (chunk.header) hash = chunk.header.hash;
         parts.push(chunk.data);

@@ -1,0 +1,99 @@
+/**
+ * One interface over two backends: PostgreSQL through `pg` (every deployment)
+ * and PGlite, PostgreSQL compiled to WebAssembly and run in-process (the devnet
+ * and a bare machine's tests). Each service instance owns one schema; every
+ * connection's search_path points at it, so queries name tables plainly.
+ */
+import { Kysely, PostgresDialect, sql } from 'kysely';
+import { Pool } from 'pg';
+
+import { InvalidSchemaNameError, redact, UnsupportedDatabaseUrlError } from './errors';
+
+export type Backend = 'postgres' | 'pglite';
+
+export interface StorageOptions {
+  /** postgres://user:pass@host:port/db, pglite:memory, or pglite:/path/to/dir */
+  readonly url: string;
+  /** The schema this service instance owns, created when missing. */
+  readonly schema: string;
+  /** Connections in the pool (PostgreSQL only). */
+  readonly poolSize?: number;
+}
+
+export interface Storage<DB> {
+  readonly db: Kysely<DB>;
+  readonly schema: string;
+  readonly backend: Backend;
+  /** The URL with its password hidden, for logs. */
+  readonly description: string;
+  close(): Promise<void>;
+}
+
+const SCHEMA_NAME = /^[a-z][a-z0-9_]{0,62}$/;
+
+export function backendOf(url: string): Backend {
+  if (/^postgres(ql)?:\/\//.test(url)) return 'postgres';
+  if (url.startsWith('pglite:')) return 'pglite';
+  throw new UnsupportedDatabaseUrlError(url);
+}
+
+/** Opens the database, creates the schema when missing and points the search_path at it. */
+export async function openStorage<DB>(options: StorageOptions): Promise<Storage<DB>> {
+  if (!SCHEMA_NAME.test(options.schema)) throw new InvalidSchemaNameError(options.schema);
+  const backend = backendOf(options.url);
+  const db = backend === 'postgres' ? await openPostgres<DB>(options) : await openPglite<DB>(options);
+  return {
+    db,
+    schema: options.schema,
+    backend,
+    description: `${backend} ${redact(options.url)} schema ${options.schema}`,
+    close: () => db.destroy(),
+  };
+}
+
+async function openPostgres<DB>(options: StorageOptions): Promise<Kysely<DB>> {
+  // Create the schema on a throwaway connection first: the pool's connections
+  // start with search_path set to it.
+  const setup = new Pool({ connectionString: options.url, max: 1 });
+  try {
+    await setup.query(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"`);
+  } catch (error) {
+    // Two instances may race to create the same schema; the loser sees a unique violation.
+    if ((error as { code?: string }).code !== '23505') throw error;
+  } finally {
+    await setup.end();
+  }
+  const pool = new Pool({
+    connectionString: options.url,
+    max: options.poolSize ?? 10,
+    options: `-c search_path="${options.schema}"`,
+  });
+  return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
+}
+
+async function openPglite<DB>(options: StorageOptions): Promise<Kysely<DB>> {
+  // Loaded on demand: deployments on PostgreSQL never pay for the WebAssembly build.
+  const { PGlite } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
+  const { PGliteDialect } = require('kysely-pglite-dialect') as typeof import('kysely-pglite-dialect');
+  const location = options.url.slice('pglite:'.length);
+  const pglite = location === 'memory' || location === '' || location === '//' ? new PGlite() : new PGlite(location);
+  await pglite.waitReady;
+  await pglite.exec(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"; SET search_path TO "${options.schema}";`);
+  return new Kysely<DB>({ dialect: new PGliteDialect(pglite) });
+}
+
+/** `count(*)` comes back as a string from pg and as a number from PGlite. */
+export function toCount(value: string | number | bigint | null | undefined): number {
+  if (value === null || value === undefined) return 0;
+  return Number(value);
+}
+
+/** Whether the backend answers a trivial query. */
+export async function ping(db: Kysely<unknown>): Promise<boolean> {
+  try {
+    await sql`select 1`.execute(db);
+    return true;
+  } catch {
+    return false;
+  }
+}

@@ -1,0 +1,92 @@
+import fc from 'fast-check';
+import { aggregate } from '../aggregate';
+import type { Rule } from '../rule';
+import type { Update } from '../types';
+import { bytes } from './helpers';
+
+/** n updates of dimension d with ids in a shuffled namespace, and a permutation of them. */
+const scenario = fc
+  .record({ n: fc.integer({ min: 7, max: 12 }), d: fc.integer({ min: 1, max: 24 }) })
+  .chain(({ n, d }) =>
+    fc.record({
+      rows: fc.array(
+        // values k/10⁴ with |k| ≤ 10⁶: no subnormals, so scaling by 2^±k is exact
+        fc.array(fc.integer({ min: -1_000_000, max: 1_000_000 }).map((k) => k / 1e4), { minLength: d, maxLength: d }),
+        { minLength: n, maxLength: n },
+      ),
+      ids: fc.uniqueArray(fc.string({ minLength: 1, maxLength: 6 }), { minLength: n, maxLength: n }),
+      weights: fc.array(fc.integer({ min: 1, max: 1000 }), { minLength: n, maxLength: n }),
+      order: fc.array(fc.nat(), { minLength: n, maxLength: n }),
+    }),
+  );
+
+function build(s: { rows: number[][]; ids: string[]; weights: number[] }, scale = 1): Update[] {
+  return s.rows.map((r, i) => ({ id: s.ids[i]!, values: Float32Array.from(r, (v) => v * scale), weight: s.weights[i]! }));
+}
+
+function permute<T>(items: readonly T[], keys: readonly number[]): T[] {
+  return items
+    .map((item, i) => ({ item, key: keys[i]!, i }))
+    .sort((a, b) => a.key - b.key || b.i - a.i)
+    .map((e) => e.item);
+}
+
+// f = 1 fits every rule's budget for 7 ≤ n ≤ 12 (Bulyan needs n ≥ 7).
+const RULES: Rule[] = [
+  { name: 'fedavg', f: 0 },
+  { name: 'median', f: 1 },
+  { name: 'trimmed-mean', f: 1, beta: 0.2 },
+  { name: 'krum', f: 1 },
+  { name: 'multi-krum', f: 1, m: 3 },
+  { name: 'bulyan', f: 1 },
+  { name: 'centered-clipping', f: 1, tau: 5, iterations: 2 },
+  { name: 'geometric-median', f: 1 },
+];
+
+const runs = { numRuns: 40 };
+
+describe.each(RULES.map((r) => [r.name, r] as const))('%s', (_name, rule) => {
+  test('gives byte-identical output whatever the arrival order', () => {
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const updates = build(s);
+        const a = aggregate(rule, updates);
+        const b = aggregate(rule, permute(updates, s.order));
+        expect(bytes(b.aggregate)).toEqual(bytes(a.aggregate));
+        expect(JSON.stringify(b.decisions)).toBe(JSON.stringify(a.decisions));
+      }),
+      runs,
+    );
+  });
+
+  test('returns the update itself when all updates are identical', () => {
+    fc.assert(
+      fc.property(scenario, (s) => {
+        const row = s.rows[0]!;
+        const updates = build({ ...s, rows: s.rows.map(() => row) });
+        // −0 and +0 are one value: compare with signed zeros folded
+        const got = Float32Array.from(aggregate(rule, updates).aggregate, (v) => v + 0);
+        expect(bytes(got)).toEqual(bytes(Float32Array.from(row, (v) => v + 0)));
+      }),
+      runs,
+    );
+  });
+
+  test('is scale-equivariant (exactly for a power of two, closely for any positive constant)', () => {
+    fc.assert(
+      fc.property(scenario, fc.double({ min: 0.25, max: 8, noNaN: true }), (s, c) => {
+        const scaledRule = (k: number): Rule => (rule.name === 'centered-clipping' ? { ...rule, tau: rule.tau * k } : rule);
+        const base = aggregate(rule, build(s)).aggregate;
+        const doubled = aggregate(scaledRule(2), build(s, 2)).aggregate;
+        expect(bytes(doubled.map((v) => v + 0))).toEqual(bytes(Float32Array.from(base, (v) => v * 2 + 0)));
+        const scaled = aggregate(scaledRule(c), build(s, c)).aggregate;
+        let norm = 0;
+        for (const v of base) norm = Math.max(norm, Math.abs(v));
+        for (let j = 0; j < base.length; j++) {
+          expect(Math.abs(scaled[j]! - c * base[j]!)).toBeLessThanOrEqual(1e-4 * c * (norm + 100));
+        }
+      }),
+      { numRuns: 25 },
+    );
+  });
+});

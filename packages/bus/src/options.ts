@@ -1,0 +1,52 @@
+/** Subscription options, checked and completed with defaults, shared by both adapters. */
+import type { StartPosition, SubscribeOptions } from './bus';
+import { checkName } from './codec';
+import { InvalidOptionError, UnknownSubjectError } from './errors';
+import { isSubject, type Subject } from './subjects';
+
+/** Defaults a bus applies to its subscriptions. */
+export interface ConsumerDefaults {
+  readonly ackWaitMs: number;
+  readonly maxAckPending: number;
+}
+
+export const DEFAULT_ACK_WAIT_MS = 30_000;
+export const DEFAULT_MAX_ACK_PENDING = 1_000;
+
+/** A subscription's options after checking. */
+export interface ConsumerPlan {
+  /** Durable consumer name, or undefined for an ephemeral consumer. */
+  readonly durable: string | undefined;
+  /** The subjects asked for, or undefined for all. */
+  readonly subjects: readonly Subject[] | undefined;
+  readonly from: StartPosition;
+  readonly ackWaitMs: number;
+  readonly maxAckPending: number;
+}
+
+/** Checks subscription options; throws InvalidOptionError, InvalidNameError or UnknownSubjectError. */
+export function planConsumer<S extends Subject>(options: SubscribeOptions<S>, defaults: ConsumerDefaults): ConsumerPlan {
+  const durable = options.consumer === undefined ? undefined : checkName('consumer', options.consumer);
+  let subjects: Subject[] | undefined;
+  if (options.subjects !== undefined) {
+    if (options.subjects.length === 0) throw new InvalidOptionError('subjects', 'must name at least one subject, or be left out for all');
+    subjects = [];
+    for (const subject of options.subjects) {
+      if (!isSubject(subject)) throw new UnknownSubjectError(subject);
+      if (!subjects.includes(subject)) subjects.push(subject);
+    }
+  }
+  const from = options.from ?? 'all';
+  if (typeof from === 'object' && !(Number.isSafeInteger(from.sequence) && from.sequence >= 1)) {
+    throw new InvalidOptionError('from.sequence', `must be an integer of at least 1, got ${from.sequence}`);
+  }
+  const ackWaitMs = positive('ackWaitMs', options.ackWaitMs ?? defaults.ackWaitMs);
+  const maxAckPending = positive('maxAckPending', options.maxAckPending ?? defaults.maxAckPending);
+  return { durable, subjects, from, ackWaitMs, maxAckPending };
+}
+
+/** Checks that `value` is a positive safe integer. */
+export function positive(option: string, value: number): number {
+  if (!Number.isSafeInteger(value) || value < 1) throw new InvalidOptionError(option, `must be a positive integer, got ${value}`);
+  return value;
+}

@@ -3,7 +3,7 @@ import { proposerAt } from './validators';
 import { addSender, addVote } from './votes';
 import type { Effect } from './io';
 import type { ConsensusState } from './state';
-import type { ValueId, VoteType } from './types';
+import type { Proposal, ValueId, VoteType } from './types';
 
 /** Planted bugs for the simulator's own tests. Off in every public entry point. */
 export interface CoreFaults {
@@ -38,19 +38,27 @@ export function castVote(ctx: Context, type: VoteType, value: ValueId | null): v
   if (added.outcome === 'added') d.votes = added.keeper;
 }
 
-/** Broadcasts this node's proposal and records it as received; its own value needs no verdict. */
+/** Broadcasts this node's proposal and records it as received, as a node receives its own messages. */
 export function propose(ctx: Context, value: ValueId, validRound: number): void {
   const d = ctx.d;
   const proposal = { height: d.height, round: d.round, value, validRound, proposer: d.address };
   ctx.effects.push({ kind: 'broadcast', message: { kind: 'proposal', proposal } });
+  recordProposal(ctx, proposal);
+}
+
+/** Keeps the round's proposal and asks the application for its verdict on a value not judged yet. */
+export function recordProposal(ctx: Context, p: Proposal): void {
+  const d = ctx.d;
   const proposals = new Map(d.proposals);
-  proposals.set(d.round, proposal);
+  proposals.set(p.round, p);
   d.proposals = proposals;
-  d.votes = addSender(d.votes, d.validators, d.round, d.address);
-  if (d.verdicts.get(value) === undefined) {
-    const verdicts = new Map(d.verdicts);
-    verdicts.set(value, true);
-    d.verdicts = verdicts;
+  d.votes = addSender(d.votes, d.validators, p.round, p.proposer);
+  if (!d.verdicts.has(p.value) && !d.pendingVerdicts.has(p.value)) {
+    // valid(v) is the application's call: ask once per value and wait for the verdict.
+    const pending = new Set(d.pendingVerdicts);
+    pending.add(p.value);
+    d.pendingVerdicts = pending;
+    ctx.effects.push({ kind: 'validate-proposal', height: p.height, round: p.round, value: p.value });
   }
 }
 

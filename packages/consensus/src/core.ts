@@ -4,13 +4,14 @@
  * (arXiv 1807.04938); comments name the paper's lines. The given state is never
  * mutated, so a host may keep old states (checkpoints, tests, replays).
  */
-import { castVote, NO_FAULTS, propose, proposerOf, startRound } from './context';
+import { castVote, NO_FAULTS, propose, proposerOf, recordProposal, startRound } from './context';
 import type { Context, CoreFaults, Draft } from './context';
 import { HeightMismatchError } from './errors';
 import { evaluate } from './rules';
 import { advanceProposer, applyValidatorUpdates } from './validators';
-import { addSender, addVote, EMPTY_KEEPER } from './votes';
-import type { Effect, Input, ProposalInput, ProposalValueInput, StartHeightInput, VerdictInput, VoteInput } from './io';
+import { verifyCommit } from './certificate';
+import { addVote, EMPTY_KEEPER } from './votes';
+import type { CommitCertificateInput, Effect, Input, ProposalInput, ProposalValueInput, StartHeightInput, VerdictInput, VoteInput } from './io';
 import type { ConsensusState } from './state';
 import type { Timeout } from './types';
 
@@ -58,6 +59,9 @@ function receive(ctx: Context, input: Input): void {
     case 'verdict':
       onVerdict(ctx, input);
       break;
+    case 'commit-certificate':
+      onCertificate(ctx, input);
+      return;
   }
   evaluate(ctx);
 }
@@ -131,17 +135,7 @@ function onProposal(ctx: Context, input: ProposalInput): void {
     }
     return;
   }
-  const proposals = new Map(d.proposals);
-  proposals.set(p.round, p);
-  d.proposals = proposals;
-  d.votes = addSender(d.votes, d.validators, p.round, p.proposer);
-  if (!d.verdicts.has(p.value) && !d.pendingVerdicts.has(p.value)) {
-    // valid(v) is the application's call: ask once per value and wait for the verdict.
-    const pending = new Set(d.pendingVerdicts);
-    pending.add(p.value);
-    d.pendingVerdicts = pending;
-    ctx.effects.push({ kind: 'validate-proposal', height: p.height, round: p.round, value: p.value });
-  }
+  recordProposal(ctx, p);
 }
 
 function onVote(ctx: Context, input: VoteInput): void {
@@ -151,6 +145,7 @@ function onVote(ctx: Context, input: VoteInput): void {
   const added = addVote(d.votes, d.validators, v);
   if (added.outcome === 'added') d.votes = added.keeper;
   else if (added.outcome === 'equivocation') {
+    d.votes = added.keeper;
     ctx.effects.push({ kind: 'evidence', evidence: { kind: 'duplicate-vote', first: added.first, second: v } });
   }
 }
@@ -193,4 +188,18 @@ function onVerdict(ctx: Context, input: VerdictInput): void {
     pending.delete(input.value);
     d.pendingVerdicts = pending;
   }
+}
+
+/**
+ * L49 by proof: > 2/3 of the power precommitted v, so v is decided whatever this
+ * node saw. Validity is covered by the honest validators among the signers.
+ */
+function onCertificate(ctx: Context, input: CommitCertificateInput): void {
+  const d = ctx.d;
+  const cert = input.certificate;
+  if (d.step === 'idle' || d.step === 'decided' || cert.height !== d.height) return;
+  if (!verifyCommit(cert, d.validators)) return;
+  d.decision = cert.value;
+  d.step = 'decided';
+  ctx.effects.push({ kind: 'commit', certificate: cert });
 }

@@ -19,6 +19,7 @@ export { createState, validatorsAt } from './state';
 export type { ConsensusState, CreateStateOptions, ScheduledUpdates } from './state';
 export type {
   BroadcastEffect,
+  CommitCertificateInput,
   CommitEffect,
   Effect,
   EvidenceEffect,

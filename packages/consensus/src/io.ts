@@ -47,9 +47,21 @@ export interface VerdictInput {
   readonly valid: boolean;
 }
 
+/**
+ * A commit certificate for the running height obtained from a peer (block sync),
+ * its signatures already verified by the host. The core checks its power
+ * against the height's validators and decides on it: it is how a node that
+ * missed messages catches up.
+ */
+export interface CommitCertificateInput {
+  readonly kind: 'commit-certificate';
+  readonly certificate: CommitCertificate;
+}
+
 /** Everything the core reacts to. */
 export type Input =
   | StartHeightInput
+  | CommitCertificateInput
   | ProposalInput
   | VoteInput
   | TimeoutElapsedInput

@@ -27,8 +27,10 @@ describe('StartRound (L10-L21)', () => {
       kind: 'broadcast',
       message: { kind: 'proposal', proposal: { height: 1, round: 0, value: 'v', validRound: -1, proposer: 'a' } },
     });
-    // The proposer receives its own proposal: its value needs no verdict, it prevotes at once (L22).
-    expect(castVotes(t.effects)).toEqual(['prevote:0:v']);
+    // The proposer receives its own proposal and, like everyone, waits for the verdict (L22).
+    expect(t.effects).toContainEqual({ kind: 'validate-proposal', height: 1, round: 0, value: 'v' });
+    expect(castVotes(t.effects)).toEqual([]);
+    expect(castVotes(apply(t.state, verdict('v', true)).effects)).toEqual(['prevote:0:v']);
   });
 
   it('L16: a proposer with a valid value re-proposes it with its valid round', () => {
@@ -96,9 +98,10 @@ describe('prevote on a proposal (L22-L33)', () => {
     const s = lockedOnW();
     const t = run(s, [proposal(1, 'v', 0), verdict('v', true)]);
     expect(castVotes(t.effects)).toEqual([]); // no 2f+1 prevotes for v in round 0 yet
-    const u = run(t.state, votes('prevote', 0, 'v', 'abd').slice(0, 3));
-    // c already counted its own prevote for w and a, b prevoted w: only d adds to v.
-    expect(castVotes(u.effects)).toEqual([]);
+    const u = run(t.state, votes('prevote', 0, 'v', 'abd'));
+    // a and b equivocate (they prevoted w too): their prevotes still count for v, as the paper counts messages.
+    expect(castVotes(u.effects)).toEqual(['prevote:1:v']);
+    expect(u.effects.filter((e) => e.kind === 'evidence')).toHaveLength(2);
   });
 
   it('L28-L30: prevotes v on 2f+1 PREVOTE(vr, v) with lockedRound <= vr', () => {
@@ -257,7 +260,7 @@ describe('the vote keeper inside the core', () => {
     expect(t.state.votes.get(0)?.prevote.total).toBe(2);
   });
 
-  it('reports conflicting votes as evidence and counts the first only', () => {
+  it('reports conflicting votes as evidence; each counts for its own value, the total counts the validator once', () => {
     const t = run(started('b'), [vote('prevote', 0, 'x', 'a'), vote('prevote', 0, 'y', 'a')]);
     expect(t.effects).toContainEqual({
       kind: 'evidence',
@@ -267,7 +270,10 @@ describe('the vote keeper inside the core', () => {
         second: { type: 'prevote', height: 1, round: 0, value: 'y', validator: 'a' },
       },
     });
-    expect(t.state.votes.get(0)?.prevote.power.get('y')).toBeUndefined();
+    const tally = t.state.votes.get(0)?.prevote;
+    expect([tally?.power.get('x'), tally?.power.get('y'), tally?.total]).toEqual([1, 1, 1]);
+    // A third vote from the same validator for a value it already sent is not evidence again.
+    expect(run(t.state, [vote('prevote', 0, 'y', 'a')]).effects).toEqual([]);
   });
 
   it('reports two proposals from one proposer as evidence', () => {

@@ -88,7 +88,7 @@ describe('gradient check: derived gradients match float64 central differences', 
 
     const session = await ort.InferenceSession.create(encodeModel(gradientGraph(model, { inputGradient: true })));
     const feeds: Record<string, ort.Tensor> = { [IO.labels]: new ort.Tensor('int64', BigInt64Array.from(labels.map(BigInt)), [N]) };
-    for (const [name, v] of values) feeds[name] = new ort.Tensor('float32', v.data, v.shape);
+    for (const [name, v] of values) feeds[name === 'x' ? IO.input : name] = new ort.Tensor('float32', v.data, v.shape);
     const out = await session.run(feeds);
 
     const as64 = (): Map<string, T64> => new Map([...values].map(([k, v]) => [k, { shape: v.shape, data: Float64Array.from(v.data) }]));

@@ -27,7 +27,7 @@ export interface ModelDefinition {
   readonly nodes: readonly Node[];
 }
 
-/** The ops the forward graph may use; autodiff has a rule for each. */
+/** The ops an imported graph may use; autodiff has a rule for each (a final Softmax is dropped on import). */
 export const SUPPORTED_OPS: ReadonlySet<string> = new Set([
   'MatMul',
   'Gemm',
@@ -41,4 +41,5 @@ export const SUPPORTED_OPS: ReadonlySet<string> = new Set([
   'Flatten',
   'Dropout',
   'Identity',
+  'Softmax',
 ]);

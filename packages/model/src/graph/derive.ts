@@ -60,7 +60,8 @@ function emitForward(def: ModelDefinition, name: string, training: boolean): For
   const shapes = inferShapes(def);
   const b = new GraphBuilder(name, 'g');
   for (const p of def.parameters) b.input(p.name, 'float32', p.shape);
-  b.input(def.input.name, 'float32', ['N', ...def.input.shape]);
+  b.input(IO.input, 'float32', ['N', ...def.input.shape]);
+  if (def.input.name !== IO.input) b.op('Identity', [IO.input], {}, def.input.name);
   for (const c of def.constants) b.initializer(c);
   const poolIndices = new Map<string, string>();
   const dropoutMasks = new Map<string, readonly [string, number]>();

@@ -47,3 +47,5 @@ export type {
   RoundOpened,
   Subject,
 } from './subjects';
+export { NatsEventBus } from './nats/bus';
+export type { NatsEventBusOptions } from './nats/bus';

@@ -156,6 +156,15 @@ export function runBusContract(name: string, createFixture: () => Promise<BusFix
       expect(roundsGot.map((d) => d.payload.round)).toEqual([1, 2, 4, 5, 7, 8, 10, 11, 13, 14, 16, 17, 19, 20, 22, 23]);
       await ackAll(roundsGot);
       await rounds.close();
+
+      const failed = await bus.publish('learnchain.round.failed', { chainId: 'c', jobId: 'j', round: 25, reason: 'lost', willRetry: true });
+      const last = await bus.publish('learnchain.block.committed', blockCommitted(26));
+      const two = await bus.subscribe({ subjects: ['learnchain.round.failed', 'learnchain.block.committed'] });
+      const twoGot = await take(two, 10);
+      expect(twoGot.map((d) => d.sequence)).toEqual([...sequences.filter((_, i) => (i + 1) % 3 === 0), failed.sequence, last.sequence]);
+      expect(new Set(twoGot.map((d) => d.subject))).toEqual(new Set(['learnchain.round.failed', 'learnchain.block.committed']));
+      await ackAll(twoGot);
+      await two.close();
     });
 
     it('a durable consumer resumes where it left off, after re-subscribe and after a restart', async () => {

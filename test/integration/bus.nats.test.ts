@@ -92,5 +92,31 @@ describeWith(['nats'], 'NatsEventBus on NATS JetStream', () => {
       await next.value?.ack();
       await again.close();
     });
+
+    it('keeps a subscription delivering across a reconnect', async () => {
+      const connection = await connect({ servers: serviceUrl('nats'), name: 'bus-reconnect', reconnectTimeWait: 100 });
+      const bus = await NatsEventBus.create({ connection, stream, subjectsPrefix: prefix });
+      const block = (height: number) => ({
+        chainId: 'c', height, blockHash: new Uint8Array(32), appHash: new Uint8Array(32), txCount: 0, time: height,
+      });
+      const subscription = await bus.subscribe({ consumer: 'reconnecting', subjects: ['learnchain.block.committed'], from: 'new' });
+      const iterator = subscription[Symbol.asyncIterator]();
+      const before = await bus.publish('learnchain.block.committed', block(1));
+      const first = await iterator.next();
+      expect(first.value?.sequence).toBe(before.sequence);
+      await first.value?.ack();
+
+      const reconnected = (async () => {
+        for await (const status of connection.status()) if (status.type === 'reconnect') return;
+      })();
+      await connection.reconnect();
+      await reconnected;
+      const after = await bus.publish('learnchain.block.committed', block(2));
+      const second = await iterator.next();
+      expect(second.value?.sequence).toBe(after.sequence);
+      await second.value?.ack();
+      await bus.close();
+      await connection.close();
+    });
   });
 });

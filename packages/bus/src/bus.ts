@@ -81,7 +81,8 @@ export interface Subscription<S extends Subject = Subject> extends AsyncIterable
   readonly consumer: string;
   /**
    * Stops deliveries. Deliveries received but not yet handed out are given
-   * back for immediate redelivery; ones handed out may still be acknowledged.
+   * back for immediate redelivery; ones still in flight from the server come
+   * back after the ack wait; ones handed out may still be acknowledged.
    */
   close(): Promise<void>;
 }

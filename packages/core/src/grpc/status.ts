@@ -61,6 +61,11 @@ export function notFound(what: string, id: string, field = ''): StatusError {
   return new StatusError(status.NOT_FOUND, { field, reason: 'not_found', message: `${what} ${id} not found` });
 }
 
+/** The caller proved who it is, but policy does not let it do this. */
+export function permissionDenied(message: string, reason = 'denied', field = ''): StatusError {
+  return new StatusError(status.PERMISSION_DENIED, { field, reason, message });
+}
+
 /** A queue, a size limit or a rate limit is full. */
 export function resourceExhausted(message: string, reason = 'exhausted', field = ''): StatusError {
   return new StatusError(status.RESOURCE_EXHAUSTED, { field, reason, message });

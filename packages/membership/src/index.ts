@@ -1,0 +1,3 @@
+/** @learnchain/membership: the membership protocol's statements, and a client that keeps a node's lease. */
+export * from './statements';
+export * from './client';

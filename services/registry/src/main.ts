@@ -1,0 +1,113 @@
+/**
+ * The registry's composition root: config → adapters (database, bus) → the
+ * domain → the gRPC server. SIGTERM/SIGINT: stop taking calls, finish those in
+ * flight, stop the sweeper, publish what is pending, close the bus and database.
+ */
+import { LocalEventBus, NatsEventBus, type EventBus } from '@learnchain/bus';
+import { ConfigError, createLogger, GrpcServer, loadConfig, startTelemetry, type ConfigOf } from '@learnchain/core';
+import { contracts, SERVICE_NAMES } from '@learnchain/proto';
+import { openStorage } from '@learnchain/storage';
+
+import { registryConfig } from './config';
+import { readAllowList, type AdmissionPolicy } from './domain/admission';
+import { validatorReputation } from './domain/reputation';
+import { registryService } from './grpc';
+import { Registry } from './registry';
+import { MemberStore } from './store/members';
+import type { RegistryDb } from './store/schema';
+
+type RegistryConfig = ConfigOf<typeof registryConfig>;
+
+function admissionPolicy(config: RegistryConfig): AdmissionPolicy {
+  switch (config.admission) {
+    case 'open':
+      return { kind: 'open' };
+    case 'allow-list':
+      if (!config.allowList) throw new ConfigError('LEARNCHAIN_ALLOW_LIST', 'allow-list', 'is required with LEARNCHAIN_ADMISSION=allow-list');
+      return { kind: 'allow-list', publicKeys: readAllowList(config.allowList) };
+    case 'min-reputation':
+      if (!config.validator) throw new ConfigError('LEARNCHAIN_VALIDATOR', 'validator', 'is required with LEARNCHAIN_ADMISSION=min-reputation');
+      return { kind: 'min-reputation', minimum: config.minReputation, reputation: validatorReputation(config.validator) };
+  }
+}
+
+export interface RunningRegistry {
+  readonly address: string;
+  readonly registry: Registry;
+  stop(): Promise<void>;
+}
+
+/** Starts a registry from configuration; used by main and by in-process meshes and tests. */
+export async function startRegistry(config: RegistryConfig, bus?: EventBus): Promise<RunningRegistry> {
+  const logger = createLogger({ service: 'registry', level: config.logLevel });
+  const policy = admissionPolicy(config);
+  const storage = await openStorage<RegistryDb>({ url: config.database, schema: config.schema });
+  if (storage.backend === 'pglite' && config.database === 'pglite:memory') logger.warn('membership lives in memory: a restart forgets every member');
+  const ownBus = !bus;
+  const events =
+    bus ??
+    (config.nats
+      ? await NatsEventBus.create({ servers: config.nats, stream: config.stream, subjectsPrefix: config.chainId, connectionName: 'learnchain-registry' })
+      : await LocalEventBus.create({ subjectsPrefix: config.chainId }));
+  const store = await MemberStore.create(storage);
+  const registry = new Registry({
+    chainId: config.chainId,
+    store,
+    bus: events,
+    policy,
+    logger,
+    leaseTtlMs: config.leaseTtlMs,
+    challengeTtlMs: config.challengeTtlMs,
+    sweepIntervalMs: config.sweepIntervalMs,
+    pollIntervalMs: config.watchPollMs,
+  });
+  registry.start();
+  const server = await GrpcServer.create({
+    address: config.listen,
+    logger,
+    services: [{ name: SERVICE_NAMES.registry, definition: contracts().registry.service, implementation: registryService(registry, logger) }],
+  });
+  logger.info({ chain: config.chainId, database: storage.description, admission: policy.kind, leaseTtlMs: config.leaseTtlMs }, 'registry running');
+  return {
+    address: server.address,
+    registry,
+    async stop() {
+      await server.shutdown(5000);
+      await registry.stop();
+      if (ownBus) await events.close();
+      await storage.close();
+      logger.info('registry stopped');
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(registryConfig, { argv: process.argv.slice(2) });
+  const telemetry = startTelemetry({ serviceName: 'learnchain-registry', ...(config.otlpEndpoint ? { endpoint: config.otlpEndpoint } : {}) });
+  const running = await startRegistry(config);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`registry: ${signal} received, shutting down\n`);
+    running
+      .stop()
+      .then(() => telemetry.shutdown())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`registry: shutdown failed: ${String(error)}\n`);
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`registry: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,247 @@
+/**
+ * The registry's application service: checks proofs and policy, drives the
+ * store, sweeps lapsed leases, publishes membership events from the outbox and
+ * serves the change feed. Time comes from an injected clock.
+ */
+import { randomBytes } from 'node:crypto';
+
+import { SUBJECT, type EventBus } from '@learnchain/bus';
+import { addressOf, isPublicKey, verifyStatement, type Logger } from '@learnchain/core';
+import { heartbeatStatement, joinStatement, leaveStatement, type CapabilitiesStatement, type RoleName } from '@learnchain/membership';
+
+import { admit, type AdmissionPolicy } from './domain/admission';
+import { checkChallenge, issueChallenge, type Challenge } from './domain/challenge';
+import { BadSignatureError, JoinProofError } from './errors';
+import type { MemberStatusName } from './store/schema';
+import type { ChangeRecord, MemberRecord, MemberStore } from './store/members';
+
+export interface RegistryOptions {
+  readonly chainId: string;
+  readonly store: MemberStore;
+  readonly bus: EventBus;
+  readonly policy: AdmissionPolicy;
+  readonly logger: Logger;
+  readonly leaseTtlMs: number;
+  readonly challengeTtlMs: number;
+  /** How often lapsed leases are looked for; detection takes at most TTL + this. */
+  readonly sweepIntervalMs: number;
+  /** How often the change feed looks for changes made by other replicas. */
+  readonly pollIntervalMs: number;
+  readonly clock?: () => number;
+}
+
+export interface JoinRequest {
+  readonly challenge: Challenge;
+  readonly publicKey: Uint8Array;
+  readonly signature: Uint8Array;
+  readonly role: RoleName;
+  readonly capabilities: CapabilitiesStatement;
+  readonly endpoint: string;
+}
+
+export interface SignedRequest {
+  readonly nodeId: string;
+  readonly publicKey: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+type RegistryState = 'created' | 'running' | 'stopping' | 'stopped';
+
+export class Registry {
+  private state: RegistryState = 'created';
+  private readonly clock: () => number;
+  private readonly timers: NodeJS.Timeout[] = [];
+  private readonly waiters = new Set<() => void>();
+  private outboxBusy = false;
+
+  constructor(private readonly options: RegistryOptions) {
+    this.clock = options.clock ?? Date.now;
+  }
+
+  get chainId(): string {
+    return this.options.chainId;
+  }
+
+  get leaseTtlMs(): number {
+    return this.options.leaseTtlMs;
+  }
+
+  /** Starts the lease sweeper and the outbox publisher. */
+  start(): void {
+    if (this.state !== 'created') return;
+    this.state = 'running';
+    const every = (ms: number, task: () => Promise<unknown>, what: string): void => {
+      let busy = false;
+      const timer = setInterval(() => {
+        if (busy || this.state !== 'running') return;
+        busy = true;
+        task()
+          .catch((error: unknown) => this.options.logger.error({ err: error }, `${what} failed`))
+          .finally(() => (busy = false));
+      }, ms);
+      this.timers.push(timer);
+    };
+    every(this.options.sweepIntervalMs, () => this.sweep(), 'lease sweep');
+    every(Math.max(100, this.options.pollIntervalMs), () => this.publishOutbox(), 'event publishing');
+    every(this.options.pollIntervalMs, async () => this.wake(), 'change feed poll');
+  }
+
+  /** Stops background work; Watch streams end. */
+  async stop(): Promise<void> {
+    if (this.state === 'stopped') return;
+    this.state = 'stopping';
+    for (const timer of this.timers) clearInterval(timer);
+    this.wake();
+    await this.publishOutbox().catch((error: unknown) => this.options.logger.warn({ err: error }, 'final event publishing failed'));
+    this.state = 'stopped';
+  }
+
+  getChallenge(publicKey: Uint8Array): Challenge {
+    return issueChallenge({
+      secret: this.options.store.secret,
+      chainId: this.options.chainId,
+      publicKey,
+      random: randomBytes(16),
+      nowMs: this.clock(),
+      ttlMs: this.options.challengeTtlMs,
+    });
+  }
+
+  async join(request: JoinRequest): Promise<ChangeRecord> {
+    const { store, chainId } = this.options;
+    const nowMs = this.clock();
+    checkChallenge({ secret: store.secret, chainId, publicKey: request.publicKey, challenge: request.challenge, nowMs });
+    const statement = joinStatement({ ...request.challenge, role: request.role, capabilities: request.capabilities, endpoint: request.endpoint });
+    if (!verifyStatement(request.publicKey, 'join', statement, request.signature)) {
+      throw new JoinProofError('bad_signature', 'the join is not signed by the key it names');
+    }
+    const nodeId = addressOf(request.publicKey);
+    await admit(this.options.policy, nodeId, request.publicKey);
+    const change = await store.join({
+      nodeId,
+      publicKey: request.publicKey,
+      role: request.role,
+      capabilities: request.capabilities,
+      endpoint: request.endpoint,
+      nonce: request.challenge.nonce,
+      nonceExpiresAtMs: request.challenge.expiresAtMs,
+      nowMs,
+      leaseTtlMs: this.options.leaseTtlMs,
+    });
+    this.options.logger.info({ node: nodeId, role: request.role, epoch: change.epoch, reason: change.reason }, 'member joined');
+    this.changed();
+    return change;
+  }
+
+  private checkSigned(request: SignedRequest, kind: 'heartbeat' | 'leave', statement: Parameters<typeof verifyStatement>[2]): void {
+    // The node id is the hash of its key: the key in the request must be the member's own.
+    if (!isPublicKey(request.publicKey) || addressOf(request.publicKey) !== request.nodeId || !verifyStatement(request.publicKey, kind, statement, request.signature)) {
+      throw new BadSignatureError(request.nodeId, kind);
+    }
+  }
+
+  async heartbeat(request: SignedRequest & { sequence: number }): Promise<{ epoch: number; leaseExpiresAtMs: number }> {
+    this.checkSigned(request, 'heartbeat', heartbeatStatement({ chainId: this.options.chainId, nodeId: request.nodeId, sequence: request.sequence }));
+    return this.options.store.heartbeat(request.nodeId, request.sequence, this.clock(), this.options.leaseTtlMs);
+  }
+
+  async leave(request: SignedRequest & { reason: string }): Promise<ChangeRecord> {
+    this.checkSigned(request, 'leave', leaveStatement({ chainId: this.options.chainId, nodeId: request.nodeId, reason: request.reason }));
+    const change = await this.options.store.leave(request.nodeId, request.reason, this.clock());
+    this.options.logger.info({ node: request.nodeId, epoch: change.epoch }, 'member left');
+    this.changed();
+    return change;
+  }
+
+  list(filter: { role?: RoleName; status?: MemberStatusName }): Promise<{ epoch: number; members: MemberRecord[] }> {
+    return this.options.store.list(filter);
+  }
+
+  /** Marks lapsed leases failed now (the sweeper calls this on its interval). */
+  async sweep(): Promise<ChangeRecord[]> {
+    const failed = await this.options.store.sweep(this.clock());
+    for (const change of failed) {
+      this.options.logger.warn({ node: change.member.nodeId, epoch: change.epoch, reason: change.reason }, 'member failed');
+    }
+    if (failed.length > 0) this.changed();
+    return failed;
+  }
+
+  /** Publishes committed changes not yet published, in epoch order. */
+  async publishOutbox(): Promise<number> {
+    if (this.outboxBusy) return 0;
+    this.outboxBusy = true;
+    try {
+      let total = 0;
+      for (;;) {
+        const published = await this.options.store.drainOutbox((change) => this.publish(change));
+        total += published;
+        if (published === 0) return total;
+      }
+    } finally {
+      this.outboxBusy = false;
+    }
+  }
+
+  private async publish(change: ChangeRecord): Promise<void> {
+    const { member } = change;
+    const base = { nodeId: member.nodeId, publicKey: member.publicKey, role: member.role, epoch: change.epoch };
+    const msgId = `${this.options.chainId}:membership:${change.epoch}`;
+    switch (change.status) {
+      case 'active': {
+        const capabilities = [member.capabilities.device, ...Object.entries(member.capabilities.labels).map(([k, v]) => `${k}=${v}`)].filter((c) => c !== '');
+        await this.options.bus.publish(SUBJECT.membershipJoined, { ...base, capabilities }, { msgId });
+        return;
+      }
+      case 'left':
+        await this.options.bus.publish(SUBJECT.membershipLeft, { ...base, reason: change.reason }, { msgId });
+        return;
+      case 'failed':
+        await this.options.bus.publish(SUBJECT.membershipFailed, { ...base, reason: change.reason }, { msgId });
+        return;
+    }
+  }
+
+  private changed(): void {
+    this.wake();
+    void this.publishOutbox().catch((error: unknown) => this.options.logger.warn({ err: error }, 'event publishing failed; will retry'));
+  }
+
+  private wake(): void {
+    for (const waiter of [...this.waiters]) waiter();
+  }
+
+  /** Resolves on the next local change, poll tick, stop or abort; `cancel` withdraws it. */
+  private nextChange(signal: AbortSignal): { woken: Promise<void>; cancel: () => void } {
+    let done = (): void => undefined;
+    const woken = new Promise<void>((resolve) => {
+      done = (): void => {
+        this.waiters.delete(done);
+        signal.removeEventListener('abort', done);
+        resolve();
+      };
+      this.waiters.add(done);
+      signal.addEventListener('abort', done, { once: true });
+    });
+    return { woken, cancel: done };
+  }
+
+  /** Every change after `fromEpoch`, in order, then live changes until aborted or stopped. */
+  async *watch(fromEpoch: number, signal: AbortSignal): AsyncGenerator<ChangeRecord> {
+    let after = fromEpoch;
+    while (!signal.aborted && this.state !== 'stopping' && this.state !== 'stopped') {
+      // Listen before reading, so a change committed in between still wakes us.
+      const { woken, cancel } = this.nextChange(signal);
+      const changes = await this.options.store.changesAfter(after);
+      if (changes.length === 0) {
+        await woken;
+        continue;
+      }
+      cancel();
+      for (const change of changes) {
+        yield change;
+        after = change.epoch;
+      }
+    }
+  }
+}

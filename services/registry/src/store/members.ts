@@ -1,0 +1,272 @@
+/**
+ * The registry's state in PostgreSQL (or PGlite). Every change runs in one
+ * transaction that bumps the membership epoch under the meta row's lock, so
+ * epochs are handed out in commit order and a reader following `epoch > e`
+ * never skips a change. Lease sweeping claims rows with SKIP LOCKED, so several
+ * registry replicas share one database without evicting a node twice.
+ */
+import { randomBytes } from 'node:crypto';
+
+import type { CapabilitiesStatement, RoleName } from '@learnchain/membership';
+import { migrateToLatest, sql, type Kysely, type Storage, type Transaction } from '@learnchain/storage';
+
+import { JoinProofError, LeaseLostError, StaleHeartbeatError, UnknownMemberError } from '../errors';
+import { migrations, type MemberStatusName, type RegistryDb } from './schema';
+
+export interface MemberRecord {
+  readonly nodeId: string;
+  readonly publicKey: Uint8Array;
+  readonly role: RoleName;
+  readonly capabilities: CapabilitiesStatement;
+  readonly endpoint: string;
+  readonly status: MemberStatusName;
+  readonly joinedEpoch: number;
+  readonly leaseExpiresAtMs: number;
+}
+
+export interface ChangeRecord {
+  readonly epoch: number;
+  readonly status: MemberStatusName;
+  readonly previousStatus: MemberStatusName | null;
+  readonly reason: string;
+  readonly member: MemberRecord;
+  readonly atMs: number;
+}
+
+type MemberRow = RegistryDb['members'];
+type Db = Kysely<RegistryDb> | Transaction<RegistryDb>;
+
+function toMember(row: { [K in keyof MemberRow]: MemberRow[K] extends infer T ? (T extends { __select__: infer S } ? S : T) : never }): MemberRecord {
+  return {
+    nodeId: row.node_id,
+    publicKey: new Uint8Array(row.public_key),
+    role: row.role as RoleName,
+    capabilities: JSON.parse(row.capabilities) as CapabilitiesStatement,
+    endpoint: row.endpoint,
+    status: row.status,
+    joinedEpoch: Number(row.joined_epoch),
+    leaseExpiresAtMs: Number(row.lease_expires_at),
+  };
+}
+
+function toChange(row: {
+  epoch: string | number | bigint;
+  status: MemberStatusName;
+  previous_status: MemberStatusName | null;
+  reason: string;
+  member: string;
+  at_ms: string | number | bigint;
+}): ChangeRecord {
+  return {
+    epoch: Number(row.epoch),
+    status: row.status,
+    previousStatus: row.previous_status,
+    reason: row.reason,
+    member: parseMemberJson(row.member),
+    atMs: Number(row.at_ms),
+  };
+}
+
+function memberJson(member: MemberRecord): string {
+  return JSON.stringify({ ...member, publicKey: Buffer.from(member.publicKey).toString('hex') });
+}
+
+function parseMemberJson(text: string): MemberRecord {
+  const parsed = JSON.parse(text) as Omit<MemberRecord, 'publicKey'> & { publicKey: string };
+  return { ...parsed, publicKey: new Uint8Array(Buffer.from(parsed.publicKey, 'hex')) };
+}
+
+export interface JoinInput {
+  readonly nodeId: string;
+  readonly publicKey: Uint8Array;
+  readonly role: RoleName;
+  readonly capabilities: CapabilitiesStatement;
+  readonly endpoint: string;
+  readonly nonce: Uint8Array;
+  readonly nonceExpiresAtMs: number;
+  readonly nowMs: number;
+  readonly leaseTtlMs: number;
+}
+
+export class MemberStore {
+  private constructor(
+    private readonly db: Kysely<RegistryDb>,
+    readonly secret: Uint8Array,
+  ) {}
+
+  /** Migrates the schema and loads (or creates, once, for all replicas) the challenge secret. */
+  static async create(storage: Storage<RegistryDb>): Promise<MemberStore> {
+    await migrateToLatest(storage, migrations);
+    await storage.db
+      .insertInto('registry_meta')
+      .values({ id: 1, epoch: 0, secret: randomBytes(32) })
+      .onConflict((oc) => oc.column('id').doNothing())
+      .execute();
+    const meta = await storage.db.selectFrom('registry_meta').select('secret').where('id', '=', 1).executeTakeFirstOrThrow();
+    return new MemberStore(storage.db, new Uint8Array(meta.secret));
+  }
+
+  private async bumpEpoch(tx: Db): Promise<number> {
+    const row = await tx.updateTable('registry_meta').set({ epoch: sql`epoch + 1` }).where('id', '=', 1).returning('epoch').executeTakeFirstOrThrow();
+    return Number(row.epoch);
+  }
+
+  private async record(tx: Db, change: Omit<ChangeRecord, 'epoch'> & { epoch: number }): Promise<ChangeRecord> {
+    await tx
+      .insertInto('membership_changes')
+      .values({
+        epoch: change.epoch,
+        node_id: change.member.nodeId,
+        status: change.status,
+        previous_status: change.previousStatus,
+        reason: change.reason,
+        member: memberJson(change.member),
+        at_ms: change.atMs,
+      })
+      .execute();
+    return change;
+  }
+
+  async epoch(): Promise<number> {
+    const row = await this.db.selectFrom('registry_meta').select('epoch').where('id', '=', 1).executeTakeFirstOrThrow();
+    return Number(row.epoch);
+  }
+
+  /** Admits (or re-admits) a node: consumes the nonce, grants a lease, bumps the epoch. */
+  async join(input: JoinInput): Promise<ChangeRecord> {
+    return this.db.transaction().execute(async (tx) => {
+      const consumed = await tx
+        .insertInto('used_challenges')
+        .values({ nonce: input.nonce, expires_at: input.nonceExpiresAtMs })
+        .onConflict((oc) => oc.column('nonce').doNothing())
+        .returning('nonce')
+        .executeTakeFirst();
+      if (!consumed) throw new JoinProofError('replayed_challenge', 'this challenge was already used to join');
+      const previous = await tx.selectFrom('members').select('status').where('node_id', '=', input.nodeId).forUpdate().executeTakeFirst();
+      const epoch = await this.bumpEpoch(tx);
+      const member: MemberRecord = {
+        nodeId: input.nodeId,
+        publicKey: input.publicKey,
+        role: input.role,
+        capabilities: input.capabilities,
+        endpoint: input.endpoint,
+        status: 'active',
+        joinedEpoch: epoch,
+        leaseExpiresAtMs: input.nowMs + input.leaseTtlMs,
+      };
+      const values = {
+        role: member.role,
+        capabilities: JSON.stringify(member.capabilities),
+        endpoint: member.endpoint,
+        status: member.status,
+        joined_epoch: epoch,
+        lease_expires_at: member.leaseExpiresAtMs,
+      };
+      await tx
+        .insertInto('members')
+        .values({ node_id: member.nodeId, public_key: member.publicKey, heartbeat_seq: 0, ...values })
+        .onConflict((oc) => oc.column('node_id').doUpdateSet(values))
+        .execute();
+      return this.record(tx, { epoch, status: 'active', previousStatus: previous?.status ?? null, reason: previous ? 'rejoined' : 'joined', member, atMs: input.nowMs });
+    });
+  }
+
+  /**
+   * Renews a live lease: one UPDATE, no epoch change. Throws UnknownMemberError,
+   * LeaseLostError (left, failed, or lapsed: join again) or StaleHeartbeatError.
+   */
+  async heartbeat(nodeId: string, sequence: number, nowMs: number, leaseTtlMs: number): Promise<{ epoch: number; leaseExpiresAtMs: number }> {
+    const leaseExpiresAtMs = nowMs + leaseTtlMs;
+    const renewed = await this.db
+      .updateTable('members')
+      .set({ lease_expires_at: leaseExpiresAtMs, heartbeat_seq: sequence })
+      .where('node_id', '=', nodeId)
+      .where('status', '=', 'active')
+      .where('lease_expires_at', '>=', nowMs)
+      .where('heartbeat_seq', '<', sequence)
+      .returning('node_id')
+      .executeTakeFirst();
+    if (renewed) return { epoch: await this.epoch(), leaseExpiresAtMs };
+    const row = await this.db.selectFrom('members').select(['status', 'lease_expires_at', 'heartbeat_seq']).where('node_id', '=', nodeId).executeTakeFirst();
+    if (!row) throw new UnknownMemberError(nodeId);
+    if (row.status !== 'active') throw new LeaseLostError(nodeId, row.status);
+    if (Number(row.lease_expires_at) < nowMs) throw new LeaseLostError(nodeId, 'lease lapsed');
+    throw new StaleHeartbeatError(nodeId, sequence, Number(row.heartbeat_seq));
+  }
+
+  /** A graceful exit. Throws UnknownMemberError, or LeaseLostError when the node is not active. */
+  async leave(nodeId: string, reason: string, nowMs: number): Promise<ChangeRecord> {
+    return this.db.transaction().execute(async (tx) => {
+      const row = await tx.selectFrom('members').selectAll().where('node_id', '=', nodeId).forUpdate().executeTakeFirst();
+      if (!row) throw new UnknownMemberError(nodeId);
+      if (row.status !== 'active') throw new LeaseLostError(nodeId, row.status);
+      const epoch = await this.bumpEpoch(tx);
+      await tx.updateTable('members').set({ status: 'left', lease_expires_at: nowMs }).where('node_id', '=', nodeId).execute();
+      const member = { ...toMember(row), status: 'left' as const, leaseExpiresAtMs: nowMs };
+      return this.record(tx, { epoch, status: 'left', previousStatus: 'active', reason: reason || 'left', member, atMs: nowMs });
+    });
+  }
+
+  /** Marks members whose lease lapsed as failed; rows another replica is sweeping are skipped. */
+  async sweep(nowMs: number, limit = 500): Promise<ChangeRecord[]> {
+    return this.db.transaction().execute(async (tx) => {
+      const expired = await tx
+        .selectFrom('members')
+        .selectAll()
+        .where('status', '=', 'active')
+        .where('lease_expires_at', '<', nowMs)
+        .orderBy('lease_expires_at')
+        .limit(limit)
+        .forUpdate()
+        .skipLocked()
+        .execute();
+      const changes: ChangeRecord[] = [];
+      for (const row of expired) {
+        const epoch = await this.bumpEpoch(tx);
+        await tx.updateTable('members').set({ status: 'failed' }).where('node_id', '=', row.node_id).execute();
+        const lapsedFor = nowMs - Number(row.lease_expires_at);
+        changes.push(
+          await this.record(tx, { epoch, status: 'failed', previousStatus: 'active', reason: `lease lapsed ${lapsedFor} ms ago`, member: { ...toMember(row), status: 'failed' }, atMs: nowMs }),
+        );
+      }
+      await tx.deleteFrom('used_challenges').where('expires_at', '<', nowMs).execute();
+      return changes;
+    });
+  }
+
+  async list(filter: { role?: RoleName; status?: MemberStatusName }): Promise<{ epoch: number; members: MemberRecord[] }> {
+    return this.db.transaction().execute(async (tx) => {
+      let query = tx.selectFrom('members').selectAll().orderBy('node_id');
+      if (filter.role) query = query.where('role', '=', filter.role);
+      if (filter.status) query = query.where('status', '=', filter.status);
+      const rows = await query.execute();
+      const meta = await tx.selectFrom('registry_meta').select('epoch').where('id', '=', 1).executeTakeFirstOrThrow();
+      return { epoch: Number(meta.epoch), members: rows.map(toMember) };
+    });
+  }
+
+  /** Changes with epoch > `after`, oldest first. */
+  async changesAfter(after: number, limit = 1000): Promise<ChangeRecord[]> {
+    const rows = await this.db.selectFrom('membership_changes').selectAll().where('epoch', '>', after).orderBy('epoch').limit(limit).execute();
+    return rows.map(toChange);
+  }
+
+  /**
+   * Hands unpublished changes, oldest first, to `publish` and marks them published
+   * when it resolves (the outbox pattern: an event is published at least once,
+   * even across a crash; the epoch makes a stable deduplication id).
+   */
+  async drainOutbox(publish: (change: ChangeRecord) => Promise<void>, limit = 100): Promise<number> {
+    return this.db.transaction().execute(async (tx) => {
+      const rows = await tx.selectFrom('membership_changes').selectAll().where('published', '=', false).orderBy('epoch').limit(limit).forUpdate().skipLocked().execute();
+      if (rows.length === 0) return 0;
+      for (const row of rows) await publish(toChange(row));
+      await tx
+        .updateTable('membership_changes')
+        .set({ published: true })
+        .where('epoch', 'in', rows.map((r) => Number(r.epoch)))
+        .execute();
+      return rows.length;
+    });
+  }
+}

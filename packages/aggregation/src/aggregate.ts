@@ -1,14 +1,15 @@
 import { checkBudget } from './budget';
 import { ByzantineBudgetError, InsufficientUpdatesError } from './errors';
-import { screen } from './hygiene';
-import type { Candidate } from './hygiene';
+import { byId, screenNorms, screenShape } from './hygiene';
+import type { Candidate, Shaped } from './hygiene';
 import { parseRule, RULE_DEFAULTS } from './rule';
 import type { Rule } from './rule';
 import { centeredClipping, geometricMedian } from './rules/center';
 import { median, trimmedMean } from './rules/coordinatewise';
-import { fedavg } from './rules/fedavg';
+import { fedavg, fedavgOutcomes, weightedMean } from './rules/fedavg';
 import { bulyan, krum, multiKrum } from './rules/krum';
 import type { AggregateOptions, AggregationResult, Decision, RuleResult, Update } from './types';
+import { sumsOfSquares } from './vector';
 
 function apply(rule: Rule, candidates: readonly Candidate[], d: number): RuleResult {
   switch (rule.name) {
@@ -55,21 +56,37 @@ export function aggregate(
   options: AggregateOptions = {},
 ): AggregationResult {
   const normalized = parseRule(rule);
-  const screened = screen(
-    updates,
-    weights,
-    normalized.maxNorm ?? RULE_DEFAULTS.maxNorm,
-    normalized.normBound,
-    options.dimension,
-  );
-  const budget = checkBudget(normalized, screened.distinct);
-  if (!budget.ok) throw new ByzantineBudgetError(normalized.name, screened.distinct, normalized.f, budget.requirement);
-  const { candidates, rejected, dimension } = screened;
+  const maxNorm = normalized.maxNorm ?? RULE_DEFAULTS.maxNorm;
+  const shape = screenShape(updates, weights, options.dimension);
+  const budget = checkBudget(normalized, shape.distinct);
+  if (!budget.ok) throw new ByzantineBudgetError(normalized.name, shape.distinct, normalized.f, budget.requirement);
+  const dimension = shape.dimension;
+
+  // fedavg without a norm bound measures norms in its own single pass; it is redone only if
+  // hygiene then rejects an update.
+  let fused: RuleResult | undefined;
+  let squares: Float64Array;
+  if (normalized.name === 'fedavg' && normalized.normBound === undefined && shape.shaped.length > 0) {
+    const shapedWeights = shape.shaped.map((s: Shaped) => s.weight);
+    const pass = weightedMean(
+      shape.shaped.map((s) => s.values),
+      shapedWeights,
+      dimension,
+    );
+    squares = pass.squares;
+    fused = { aggregate: pass.aggregate, outcomes: fedavgOutcomes(shapedWeights) };
+  } else {
+    squares = sumsOfSquares(shape.shaped.map((s) => s.values));
+  }
+  const screened = screenNorms(shape.shaped, squares, maxNorm, normalized.normBound);
+  const candidates = screened.candidates;
+  const rejected = byId([...shape.rejected, ...screened.rejected]);
   const valid = checkBudget(normalized, candidates.length);
   if (!valid.ok) {
     throw new InsufficientUpdatesError(normalized.name, candidates.length, rejected.length, normalized.f, valid.requirement);
   }
-  const result = apply(normalized, candidates, dimension);
+  const result =
+    fused !== undefined && candidates.length === shape.shaped.length ? fused : apply(normalized, candidates, dimension);
   const decisions: Decision[] = [...rejected];
   candidates.forEach((c, i) => {
     const o = result.outcomes[i]!;

@@ -40,7 +40,8 @@ export function countKept(
     let c = 0;
     for (let jj = 0; jj < len; jj++) {
       const v = x[j0 + jj]!;
-      if (v >= low[jj]! && v <= high[jj]!) c++;
+      // bitwise & keeps this branch-free: the comparisons are unpredictable
+      c += +(v >= low[jj]!) & +(v <= high[jj]!);
     }
     kept[r]! += c;
   }
@@ -51,6 +52,40 @@ export function allRows(n: number): Int32Array {
   const rows = new Int32Array(n);
   for (let i = 0; i < n; i++) rows[i] = i;
   return rows;
+}
+
+/** Trimmed mean of each column of one gathered block; records the kept range per column. */
+function trimmedMeanBlock(
+  cols: Float64Array,
+  n: number,
+  k: number,
+  len: number,
+  out: Float32Array,
+  j0: number,
+  low: Float64Array,
+  high: Float64Array,
+): void {
+  const keep = n - 2 * k;
+  for (let jj = 0; jj < len; jj++) {
+    const base = jj * n;
+    const last = base + n - 1;
+    if (k > 0) {
+      select(cols, base, last, base + k);
+      select(cols, base + k, last, base + n - k - 1);
+    }
+    let s = 0;
+    let lo = Infinity;
+    let hi = -Infinity;
+    for (let t = base + k; t < base + n - k; t++) {
+      const v = cols[t]!;
+      s += v;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+    low[jj] = lo;
+    high[jj] = hi;
+    out[j0 + jj] = s / keep;
+  }
 }
 
 /**
@@ -71,33 +106,37 @@ export function trimmedMeanColumns(
   const low = new Float64Array(COLUMN_BLOCK);
   const high = new Float64Array(COLUMN_BLOCK);
   const kept = new Float64Array(n);
-  const keep = n - 2 * k;
   for (let j0 = 0; j0 < d; j0 += COLUMN_BLOCK) {
     const len = Math.min(COLUMN_BLOCK, d - j0);
     gatherBlock(values, rows, j0, len, cols);
-    for (let jj = 0; jj < len; jj++) {
-      const base = jj * n;
-      const last = base + n - 1;
-      if (k > 0) {
-        select(cols, base, last, base + k);
-        select(cols, base + k, last, base + n - k - 1);
-      }
-      let s = 0;
-      let lo = Infinity;
-      let hi = -Infinity;
-      for (let t = base + k; t < base + n - k; t++) {
-        const v = cols[t]!;
-        s += v;
-        if (v < lo) lo = v;
-        if (v > hi) hi = v;
-      }
-      low[jj] = lo;
-      high[jj] = hi;
-      out[j0 + jj] = s / keep;
-    }
+    trimmedMeanBlock(cols, n, k, len, out, j0, low, high);
     countKept(values, rows, j0, len, low, high, kept);
   }
   return { aggregate: out, kept };
+}
+
+/** Median of each column of one gathered block; records the kept range per column. */
+function medianBlock(
+  cols: Float64Array,
+  n: number,
+  len: number,
+  out: Float32Array,
+  j0: number,
+  low: Float64Array,
+  high: Float64Array,
+): void {
+  const even = n % 2 === 0;
+  const m = even ? n / 2 - 1 : (n - 1) / 2;
+  for (let jj = 0; jj < len; jj++) {
+    const base = jj * n;
+    const last = base + n - 1;
+    select(cols, base, last, base + m);
+    const a = cols[base + m]!;
+    const b = even ? minOf(cols, base + m + 1, last) : a;
+    low[jj] = a;
+    high[jj] = b;
+    out[j0 + jj] = even ? (a + b) / 2 : a;
+  }
 }
 
 /** Coordinate-wise median of `rows`; on an even count, the mean of the two middle values. */
@@ -112,21 +151,10 @@ export function medianColumns(
   const low = new Float64Array(COLUMN_BLOCK);
   const high = new Float64Array(COLUMN_BLOCK);
   const kept = new Float64Array(n);
-  const even = n % 2 === 0;
-  const m = even ? n / 2 - 1 : (n - 1) / 2;
   for (let j0 = 0; j0 < d; j0 += COLUMN_BLOCK) {
     const len = Math.min(COLUMN_BLOCK, d - j0);
     gatherBlock(values, rows, j0, len, cols);
-    for (let jj = 0; jj < len; jj++) {
-      const base = jj * n;
-      const last = base + n - 1;
-      select(cols, base, last, base + m);
-      const a = cols[base + m]!;
-      const b = even ? minOf(cols, base + m + 1, last) : a;
-      low[jj] = a;
-      high[jj] = b;
-      out[j0 + jj] = even ? (a + b) / 2 : a;
-    }
+    medianBlock(cols, n, len, out, j0, low, high);
     countKept(values, rows, j0, len, low, high, kept);
   }
   return { aggregate: out, kept };

@@ -1,7 +1,6 @@
 import { AggregationInputError } from './errors';
 import type { NormBound } from './rule';
 import type { Decision, Update } from './types';
-import { sumSquares } from './vector';
 
 /** A valid update in canonical position, ready for a rule. */
 export interface Candidate {
@@ -11,15 +10,6 @@ export interface Candidate {
   readonly norm: number;
   /** Set when the norm-bound pre-filter scaled this update down; the original norm is `norm`. */
   readonly clipped: boolean;
-}
-
-/** The outcome of input hygiene: valid candidates and rejections, both in canonical (id) order. */
-export interface Screened {
-  readonly dimension: number;
-  readonly candidates: readonly Candidate[];
-  readonly rejected: readonly Decision[];
-  /** Distinct update ids seen (before hygiene), the n of the Byzantine budget. */
-  readonly distinct: number;
 }
 
 interface Entry {
@@ -75,19 +65,33 @@ function scaled(x: Float32Array, factor: number): Float32Array {
   return out;
 }
 
+/** An update that passed the shape checks (id, weight, type, length), in canonical position. */
+export interface Shaped {
+  readonly id: string;
+  readonly values: Float32Array;
+  readonly weight: number;
+}
+
+/** The outcome of the shape checks. */
+export interface ShapeScreened {
+  readonly dimension: number;
+  readonly shaped: readonly Shaped[];
+  readonly rejected: readonly Decision[];
+  /** Distinct update ids seen, the n of the Byzantine budget. */
+  readonly distinct: number;
+}
+
 /**
- * Canonicalises and screens updates: sorts by id, collapses byte-identical duplicates, rejects
- * every copy of an id that carries different contents, and rejects per update a bad weight, a
- * wrong length, a NaN or infinite value, or a norm above `maxNorm`; then applies the norm-bound
- * pre-filter. Nothing here depends on arrival order.
+ * Canonicalises updates and checks their shape: sorts by id, collapses byte-identical duplicates,
+ * rejects every copy of an id that carries different contents, and rejects per update a bad
+ * weight, values that are not a Float32Array, or a wrong length. Nothing here depends on arrival
+ * order.
  */
-export function screen(
+export function screenShape(
   updates: readonly Update[],
   weights: readonly number[] | undefined,
-  maxNorm: number,
-  normBound: NormBound | undefined,
   dimension: number | undefined,
-): Screened {
+): ShapeScreened {
   if (!Array.isArray(updates) || updates.length === 0) throw new AggregationInputError('updates', 'must be a non-empty array');
   if (weights !== undefined && weights.length !== updates.length) {
     throw new AggregationInputError('weights', `has ${weights.length} entries for ${updates.length} updates`);
@@ -119,7 +123,7 @@ export function screen(
   }
   const d = dimension ?? majorityDimension(distinctEntries);
 
-  const candidates: Candidate[] = [];
+  const shaped: Shaped[] = [];
   for (const e of distinctEntries) {
     const x = e.values;
     if (typeof e.weight !== 'number' || !Number.isFinite(e.weight) || e.weight <= 0) {
@@ -129,23 +133,45 @@ export function screen(
     } else if (x.length !== d) {
       rejected.push(reject(e.id, `length ${x.length} differs from the model dimension ${d}`));
     } else {
-      const norm = Math.sqrt(sumSquares(x));
-      if (!Number.isFinite(norm)) {
-        rejected.push(reject(e.id, 'contains NaN or infinite values'));
-      } else if (norm > maxNorm) {
-        rejected.push(reject(e.id, `norm ${norm} exceeds the hygiene bound ${maxNorm}`));
-      } else if (normBound !== undefined && norm > normBound.maxNorm) {
-        if (normBound.action === 'reject') {
-          rejected.push(reject(e.id, `norm ${norm} exceeds the norm bound ${normBound.maxNorm}`));
-        } else {
-          const values = scaled(x, normBound.maxNorm / norm);
-          candidates.push({ id: e.id, values, weight: e.weight, norm, clipped: true });
-        }
-      } else {
-        candidates.push({ id: e.id, values: x, weight: e.weight, norm, clipped: false });
-      }
+      shaped.push({ id: e.id, values: x, weight: e.weight });
     }
   }
-  rejected.sort((a, b) => compareIds(a.id, b.id));
-  return { dimension: d, candidates, rejected, distinct };
+  return { dimension: d, shaped, rejected, distinct };
+}
+
+/**
+ * Checks norms, given each shaped update's sum of squares: rejects NaN or infinite values (the sum
+ * is then not finite) and norms above `maxNorm`, then applies the norm-bound pre-filter (clip or
+ * reject). Returns the candidates and the new rejections, in canonical order.
+ */
+export function screenNorms(
+  shaped: readonly Shaped[],
+  squares: Float64Array,
+  maxNorm: number,
+  normBound: NormBound | undefined,
+): { candidates: Candidate[]; rejected: Decision[] } {
+  const candidates: Candidate[] = [];
+  const rejected: Decision[] = [];
+  shaped.forEach((e, i) => {
+    const norm = Math.sqrt(squares[i]!);
+    if (!Number.isFinite(norm)) {
+      rejected.push(reject(e.id, 'contains NaN or infinite values'));
+    } else if (norm > maxNorm) {
+      rejected.push(reject(e.id, `norm ${norm} exceeds the hygiene bound ${maxNorm}`));
+    } else if (normBound !== undefined && norm > normBound.maxNorm) {
+      if (normBound.action === 'reject') {
+        rejected.push(reject(e.id, `norm ${norm} exceeds the norm bound ${normBound.maxNorm}`));
+      } else {
+        candidates.push({ ...e, values: scaled(e.values, normBound.maxNorm / norm), norm, clipped: true });
+      }
+    } else {
+      candidates.push({ ...e, norm, clipped: false });
+    }
+  });
+  return { candidates, rejected };
+}
+
+/** Merges decision lists into canonical (id) order. */
+export function byId(decisions: readonly Decision[]): Decision[] {
+  return [...decisions].sort((a, b) => compareIds(a.id, b.id));
 }

@@ -3,29 +3,43 @@
  * inputs give the same bits on every machine.
  */
 
-/** Sum of squares in float64 over four interleaved lanes, combined as (l0 + l1) + (l2 + l3). */
-export function sumSquares(x: Float32Array): number {
-  const d = x.length;
+/**
+ * Sum of squares of each row, in float64, summed sequentially from the first coordinate (the
+ * canonical order; `weightedSum` produces the same values). Four rows run side by side so the
+ * dependent additions of one row overlap with the others'.
+ */
+export function sumsOfSquares(rows: readonly Float32Array[]): Float64Array {
+  const out = new Float64Array(rows.length);
+  let i = 0;
+  for (; i + 4 <= rows.length; i += 4) squaresOfFour(rows[i]!, rows[i + 1]!, rows[i + 2]!, rows[i + 3]!, out, i);
+  for (; i < rows.length; i++) {
+    const x = rows[i]!;
+    let s = 0;
+    for (let j = 0; j < x.length; j++) s += x[j]! * x[j]!;
+    out[i] = s;
+  }
+  return out;
+}
+
+function squaresOfFour(x0: Float32Array, x1: Float32Array, x2: Float32Array, x3: Float32Array, out: Float64Array, i: number): void {
   let s0 = 0;
   let s1 = 0;
   let s2 = 0;
   let s3 = 0;
-  const end = d - (d % 4);
-  for (let j = 0; j < end; j += 4) {
-    const a = x[j]!;
-    const b = x[j + 1]!;
-    const c = x[j + 2]!;
-    const e = x[j + 3]!;
+  for (let j = 0; j < x0.length; j++) {
+    const a = x0[j]!;
+    const b = x1[j]!;
+    const c = x2[j]!;
+    const e = x3[j]!;
     s0 += a * a;
     s1 += b * b;
     s2 += c * c;
     s3 += e * e;
   }
-  for (let j = end; j < d; j++) {
-    const a = x[j]!;
-    s0 += a * a;
-  }
-  return s0 + s1 + (s2 + s3);
+  out[i] = s0;
+  out[i + 1] = s1;
+  out[i + 2] = s2;
+  out[i + 3] = s3;
 }
 
 /** Squared L2 distance between a float32 vector and a float64 centre, in float64 over four lanes. */

@@ -1,6 +1,7 @@
 import { checkHeaders, checkPrefix, decodePayload, encodePayload, unqualify } from '../codec';
 import { InvalidNameError, MalformedEventError, UnknownSubjectError } from '../errors';
 import { matchesSubject } from '../local/consumer';
+import { optional, record, text, uint } from '../schema';
 import { SUBJECTS, type EventPayloads, type Subject } from '../subjects';
 
 const bytes = (n: number, fill: number) => new Uint8Array(n).fill(fill);
@@ -87,5 +88,24 @@ describe('event codec', () => {
     expect(matchesSubject('p.*.round.opened', 'p.learnchain.round.opened')).toBe(true);
     expect(matchesSubject('p.learnchain.round.opened', 'p.learnchain.round.closed')).toBe(false);
     expect(matchesSubject('p.learnchain.round', 'p.learnchain.round.opened')).toBe(false);
+  });
+});
+
+describe('payload schemas', () => {
+  it('are checked against their types at compile time', () => {
+    interface Pair {
+      readonly a: string;
+      readonly b?: number;
+    }
+    const pair = record<Pair>({ a: text(), b: optional(uint()) });
+    expect(pair.decode({ a: 'x' }, '')).toEqual({ a: 'x' });
+    // @ts-expect-error a required field may not be left out
+    record<Pair>({ b: optional(uint()) });
+    // @ts-expect-error a required field may not take an optional codec
+    record<Pair>({ a: optional(text()), b: optional(uint()) });
+    // @ts-expect-error a field's codec must produce its type
+    record<Pair>({ a: uint(), b: optional(uint()) });
+    // @ts-expect-error fields outside the type are refused
+    record<Pair>({ a: text(), b: optional(uint()), c: text() });
   });
 });

@@ -166,6 +166,11 @@ export class NatsEventBus implements EventBus {
     });
     this.subscriptions.add(subscription);
     void this.feed(messages, subscription);
+    if (this.lifecycle !== 'open') {
+      // The bus closed while the consumer was being set up.
+      await subscription.close();
+      throw new BusClosedError('subscribe');
+    }
     return subscription;
   }
 

@@ -37,8 +37,8 @@ export interface SimNode {
   ownHeight: number;
   lastCommitted: number;
   committedAfterGst: number;
-  /** peer index → the height this node last sent it a catch-up for, and when. */
-  readonly catchUps: Map<number, { height: number; time: number }>;
+  /** peer index → the lowest height it was seen at behind this node; served at the next gossip tick. */
+  readonly lagging: Map<number, number>;
 }
 
 /** A fresh node around a core state that waits for its first `start-height`. */
@@ -61,6 +61,6 @@ export function createNode(
     ownHeight: state.height,
     lastCommitted: state.height - 1,
     committedAfterGst: 0,
-    catchUps: new Map(),
+    lagging: new Map(),
   };
 }

@@ -7,6 +7,11 @@ export type ByzantineBehaviour =
   | 'silent'
   /** As proposer, sends one value to half the validators and another to the rest. */
   | 'equivocate'
+  /**
+   * Attacks locks: proposes fresh values instead of its valid value, prevotes
+   * every proposal, and sends its precommit for a value to one validator only.
+   */
+  | 'amnesia'
   /** Sends each vote to half the validators and a conflicting one to the rest. */
   | 'double-vote'
   /** Proposes application-invalid values and prevotes and precommits them. */
@@ -46,7 +51,7 @@ export interface Scenario {
 const CALM: NetworkProfile = { drop: 0, duplicate: 0.02, meanDelay: 3, slow: 0.02, partition: false };
 const LOSSY: NetworkProfile = { drop: 0.15, duplicate: 0.1, meanDelay: 6, slow: 0.1, partition: false };
 const SPLIT: NetworkProfile = { drop: 0.05, duplicate: 0.05, meanDelay: 5, slow: 0.05, partition: true };
-const ALL: readonly ByzantineBehaviour[] = ['silent', 'equivocate', 'double-vote', 'invalid-votes'];
+const ALL: readonly ByzantineBehaviour[] = ['silent', 'equivocate', 'double-vote', 'invalid-votes', 'amnesia'];
 
 function scenario(name: string, fields: Partial<Scenario> & Pick<Scenario, 'validators'>): Scenario {
   return {
@@ -74,6 +79,7 @@ export const SCENARIOS: readonly Scenario[] = [
     behaviours: ['equivocate', 'double-vote'],
     network: LOSSY,
   }),
+  scenario('n4f1-amnesia', { validators: 4, byzantine: 1, behaviours: ['amnesia'], network: LOSSY, heights: 8 }),
   scenario('n4f1-invalid', { validators: 4, byzantine: 1, behaviours: ['invalid-votes'], network: LOSSY }),
   scenario('n4-partition-heal', { validators: 4, network: SPLIT }),
   scenario('n4-crash-restart', { validators: 4, crashes: 3, network: LOSSY }),

@@ -7,7 +7,7 @@ import { applyWithFaults } from '../core';
 import type { CoreFaults } from '../context';
 import type { Effect, Input } from '../io';
 import { createState } from '../state';
-import { makeValidatorSet } from '../validators';
+import { makeValidatorSet, proposerAt } from '../validators';
 import type { CommitCertificate, ConsensusMessage, Proposal, TimeoutKind } from '../types';
 import { votesFor } from '../votes';
 import { SimApplication } from './app';
@@ -278,12 +278,17 @@ class World {
     }
     const behaviour = this.behaviour(node, height);
     if (behaviour === 'silent') return;
-    const copies = byzantineCopies(behaviour, message, this.nodes.length, node.index, this.rng, this.app);
+    const round = message.kind === 'vote' ? message.vote.round : message.proposal.round;
+    const view = {
+      roundProposal: node.state.proposals.get(round)?.value ?? null,
+      nextProposer: Number(proposerAt(node.state.validators, round + 1).slice(1)),
+    };
+    const copies = byzantineCopies(behaviour, message, this.nodes.length, node.index, this.rng, this.app, view);
     if (this.tracing && copies.length > 0) this.log(`${node.address} byzantine ${behaviour}: ${describeMessage(message)}`);
     for (const peer of this.nodes) {
       if (peer === node) continue;
-      const copy = copies.length > 0 ? (copies[peer.index] ?? message) : message;
-      this.send(node.index, peer.index, copy);
+      const copy = copies.length > 0 ? copies[peer.index] : message;
+      if (copy) this.send(node.index, peer.index, copy);
     }
   }
 
@@ -346,25 +351,32 @@ class World {
     else this.feed(node, { kind: 'proposal', proposal: message.proposal });
   }
 
-  /** A peer behind us gets the block and its commit (what block sync does in a real node). */
+  /** Notes a peer that is behind; the next gossip tick sends it the block and its commit (block sync). */
   private offerCatchUp(node: SimNode, peer: number, height: number): void {
-    const block = node.blocks.get(height);
-    if (!block) return;
-    const last = node.catchUps.get(peer);
-    if (last && last.height === height && this.now - last.time < GOSSIP_INTERVAL) return;
-    node.catchUps.set(peer, { height, time: this.now });
-    const message: NetMessage = {
-      kind: 'catch-up',
-      proposal: block.proposal,
-      round: block.certificate.round,
-      precommits: block.certificate.precommits,
-    };
-    this.send(node.index, peer, message);
+    if (!node.blocks.has(height)) return;
+    const known = node.lagging.get(peer);
+    if (known === undefined || height < known) node.lagging.set(peer, height);
+  }
+
+  private sendCatchUps(node: SimNode): void {
+    for (const [peer, height] of node.lagging) {
+      const block = node.blocks.get(height);
+      if (!block) continue;
+      const message: NetMessage = {
+        kind: 'catch-up',
+        proposal: block.proposal,
+        round: block.certificate.round,
+        precommits: block.certificate.precommits,
+      };
+      this.send(node.index, peer, message);
+    }
+    node.lagging.clear();
   }
 
   private gossip(index: number, incarnation: number): void {
     const node = this.nodes[index] as SimNode;
     if (!node.up || node.incarnation !== incarnation) return;
+    this.sendCatchUps(node);
     if (node.ownHeight === node.state.height && node.state.step !== 'decided') {
       const recent = node.state.round - 1;
       for (const message of node.own) {

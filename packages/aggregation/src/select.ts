@@ -1,51 +1,51 @@
 /**
  * In-place selection on a slice of a Float64Array: after `select(a, lo, hi, k)` (hi inclusive,
  * lo ≤ k ≤ hi) a[k] holds the value of rank k − lo, everything in [lo, k) is ≤ a[k] and everything
- * in (k, hi] is ≥ a[k]. Deterministic (median-of-three pivots, no randomness), linear expected time,
- * no allocation.
+ * in (k, hi] is ≥ a[k]. Quickselect with a median-of-three pivot and a branch-free Lomuto
+ * partition (the comparisons on real data are unpredictable, so branches would mispredict half
+ * the time). Deterministic, linear expected time, no allocation.
  */
 export function select(a: Float64Array, lo: number, hi: number, k: number): void {
-  while (hi - lo > 12) {
+  while (hi > lo) {
     const mid = (lo + hi) >>> 1;
-    let x = a[lo]!;
-    let y = a[mid]!;
-    let z = a[hi]!;
-    if (y < x) {
-      const t = x;
-      x = y;
-      y = t;
-    }
-    if (z < y) {
-      const t = y;
-      y = z;
-      z = t;
-      if (y < x) {
-        const u = x;
-        x = y;
-        y = u;
+    const x = a[lo]!;
+    const y = a[mid]!;
+    const z = a[hi]!;
+    let p = y;
+    let at = mid;
+    if (x < y) {
+      if (!(y < z)) {
+        if (x < z) {
+          p = z;
+          at = hi;
+        } else {
+          p = x;
+          at = lo;
+        }
       }
+    } else if (x < z) {
+      p = x;
+      at = lo;
+    } else if (y < z) {
+      p = z;
+      at = hi;
     }
-    a[lo] = x;
-    a[mid] = y;
-    a[hi] = z;
-    const pivot = y;
-    let i = lo + 1;
-    let j = hi - 1;
-    for (;;) {
-      while (a[i]! < pivot) i++;
-      while (a[j]! > pivot) j--;
-      if (i >= j) break;
-      const t = a[i]!;
-      a[i] = a[j]!;
-      a[j] = t;
-      i++;
-      j--;
+    a[at] = z;
+    a[hi] = p;
+    // [lo, s) < p ≤ [s, i): swap unconditionally, advance s by the comparison's 0 or 1
+    let s = lo;
+    for (let i = lo; i < hi; i++) {
+      const v = a[i]!;
+      a[i] = a[s]!;
+      a[s] = v;
+      s += +(v < p);
     }
-    // [lo, j] ≤ pivot ≤ [j+1, hi]
-    if (k <= j) hi = j;
-    else lo = j + 1;
+    a[hi] = a[s]!;
+    a[s] = p;
+    if (k === s) return;
+    if (k < s) hi = s - 1;
+    else lo = s + 1;
   }
-  insertionSort(a, lo, hi);
 }
 
 /** Sorts a[lo..hi] (inclusive) ascending in place. */
@@ -65,8 +65,7 @@ export function insertionSort(a: Float64Array, lo: number, hi: number): void {
 export function minOf(a: Float64Array, lo: number, hi: number): number {
   let m = a[lo]!;
   for (let i = lo + 1; i <= hi; i++) {
-    const v = a[i]!;
-    if (v < m) m = v;
+    m = Math.min(m, a[i]!);
   }
   return m;
 }

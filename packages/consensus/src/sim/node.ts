@@ -37,6 +37,8 @@ export interface SimNode {
   ownHeight: number;
   lastCommitted: number;
   committedAfterGst: number;
+  /** peer index → the latest height and round it spoke in (from its own messages). */
+  readonly peerRounds: Map<number, { height: number; round: number }>;
   /** peer index → the lowest height it was seen at behind this node; served at the next gossip tick. */
   readonly lagging: Map<number, number>;
 }
@@ -62,5 +64,6 @@ export function createNode(
     lastCommitted: state.height - 1,
     committedAfterGst: 0,
     lagging: new Map(),
+    peerRounds: new Map(),
   };
 }

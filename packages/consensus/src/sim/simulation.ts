@@ -347,6 +347,14 @@ class World {
     }
     const height = message.kind === 'vote' ? message.vote.height : message.proposal.height;
     if (height < node.state.height) this.offerCatchUp(node, from, height);
+    const author = message.kind === 'vote' ? message.vote.validator : message.proposal.proposer;
+    if (author === (this.nodes[from] as SimNode).address) {
+      const round = message.kind === 'vote' ? message.vote.round : message.proposal.round;
+      const known = node.peerRounds.get(from);
+      if (!known || height > known.height || (height === known.height && round > known.round)) {
+        node.peerRounds.set(from, { height, round });
+      }
+    }
     if (message.kind === 'vote') this.feed(node, { kind: 'vote', vote: message.vote });
     else this.feed(node, { kind: 'proposal', proposal: message.proposal });
   }
@@ -388,8 +396,29 @@ class World {
         if (!keep) continue;
         for (const peer of this.nodes) if (peer !== node) this.send(index, peer.index, message);
       }
+      this.relayPeerRounds(node);
     }
     this.queue.push(this.now + GOSSIP_INTERVAL, { kind: 'gossip', node: index, incarnation });
+  }
+
+  /**
+   * Relays to each peer the votes this node holds for the round that peer is in
+   * (as CometBFT's vote gossip does), so that what one honest node received
+   * every honest node eventually receives, Byzantine votes included.
+   */
+  private relayPeerRounds(node: SimNode): void {
+    for (const [peer, at] of node.peerRounds) {
+      if (at.height !== node.state.height) continue;
+      const rv = node.state.votes.get(at.round);
+      if (!rv) continue;
+      const peerAddress = (this.nodes[peer] as SimNode).address;
+      for (const tally of [rv.prevote, rv.precommit]) {
+        for (const vote of tally.byValidator.values()) {
+          if (vote.validator === peerAddress || vote.validator === node.address) continue;
+          this.send(node.index, peer, { kind: 'vote', vote });
+        }
+      }
+    }
   }
 
   /** The node loses everything but its WAL and block store, and comes back `downFor` later. */

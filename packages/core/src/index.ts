@@ -5,6 +5,7 @@ export * from './hash';
 export * from './canonical';
 export * from './identity';
 export * from './signing';
+export * from './statements';
 export * from './config';
 export * from './logger';
 export * from './telemetry';

@@ -1,7 +1,10 @@
+const { existsSync } = require('node:fs');
+const { join } = require('node:path');
+
 /** @type {import('jest').Config} */
 module.exports = {
   testEnvironment: '<rootDir>/test/support/environment.js',
-  roots: ['<rootDir>/packages', '<rootDir>/services', '<rootDir>/cli', '<rootDir>/test'],
+  roots: ['packages', 'services', 'cli', 'test'].filter((dir) => existsSync(join(__dirname, dir))).map((dir) => `<rootDir>/${dir}`),
   testMatch: ['**/__tests__/**/*.test.ts', '<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: {

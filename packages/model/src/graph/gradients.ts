@@ -78,7 +78,14 @@ function convGradients(ctx: RuleContext, node: Node, gy: string, want: ReadonlyS
   const [pt, pl, pb, pr] = win.pads;
   const [h, wd, ho, wo] = [Number(xs[2]), Number(xs[3]), Number(ys[2]), Number(ys[3])];
   const out: InputGradients = new Map();
-  if (want.has(0)) {
+  const flipPads = [kh - 1 - pt, kw - 1 - pl, kh - 1 - pb, kw - 1 - pr];
+  if (want.has(0) && sh === 1 && sw === 1 && flipPads.every((p) => p >= 0)) {
+    // Stride 1: dX is dY correlated with W flipped in space and with its channel axes swapped,
+    // an ordinary Conv (onnxruntime's fastest kernel).
+    const flipped = b.op('Slice', [w, b.int64s([-1, -1]), b.int64s([-kh - 1, -kw - 1]), b.int64s([2, 3]), b.int64s([-1, -1])]);
+    const swapped = b.op('Transpose', [flipped], { perm: attr.ints([1, 0, 2, 3]) });
+    out.set(0, b.op('Conv', [gy, swapped], { kernel_shape: attr.ints([kh, kw]), pads: attr.ints(flipPads) }));
+  } else if (want.has(0)) {
     // dX = ConvTranspose(dY, W): the adjoint of the strided, padded correlation.
     const outputPadding = [h - (sh * (ho - 1) + kh - pt - pb), wd - (sw * (wo - 1) + kw - pl - pr)];
     out.set(

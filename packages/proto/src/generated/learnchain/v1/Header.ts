@@ -1,5 +1,6 @@
 // Original file: proto/learnchain/v1/chain.proto
 
+import type { ValidatorUpdate as _learnchain_v1_ValidatorUpdate, ValidatorUpdate__Output as _learnchain_v1_ValidatorUpdate__Output } from '../../learnchain/v1/ValidatorUpdate';
 import type { Long } from '@grpc/proto-loader';
 
 export interface Header {
@@ -22,6 +23,11 @@ export interface Header {
    */
   'appHash'?: (Buffer | Uint8Array | string);
   'proposer'?: (string);
+  /**
+   * The validator-set changes produced by executing the previous block; they
+   * take effect at height + 1 (two heights after the block that caused them).
+   */
+  'lastValidatorUpdates'?: (_learnchain_v1_ValidatorUpdate)[];
 }
 
 export interface Header__Output {
@@ -44,4 +50,9 @@ export interface Header__Output {
    */
   'appHash': (Buffer);
   'proposer': (string);
+  /**
+   * The validator-set changes produced by executing the previous block; they
+   * take effect at height + 1 (two heights after the block that caused them).
+   */
+  'lastValidatorUpdates': (_learnchain_v1_ValidatorUpdate__Output)[];
 }

@@ -3,9 +3,9 @@
 class SummaryReporter {
   onRunComplete(_contexts, results) {
     const report = globalThis.__learnchainServices;
-    for (const line of report?.lines ?? []) if (/SKIPPED|FAIL/.test(line)) process.stdout.write(`\nlearnchain test: ${line}`);
+    for (const line of report?.lines ?? []) if (/SKIPPED|FAIL/.test(line)) process.stderr.write(`\nlearnchain test: ${line}`);
     const skipped = results.numPendingTests + results.numTodoTests;
-    process.stdout.write(`\ntests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped\n`);
+    process.stderr.write(`\ntests: ${results.numPassedTests} passed, ${results.numFailedTests} failed, ${skipped} skipped\n`);
   }
 }
 

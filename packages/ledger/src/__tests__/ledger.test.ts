@@ -1,0 +1,155 @@
+import { Identity, signStatement, toHex, updateStatement, type Canonical } from '@learnchain/core';
+
+import {
+  applyTx,
+  canonicalJson,
+  decodeTx,
+  decodeTxBytes,
+  encodeTx,
+  executeBlock,
+  genesisWrites,
+  LedgerState,
+  parseGenesis,
+  signTx,
+  signVote,
+  TxFormatError,
+  type Genesis,
+  type Tx,
+  type TxContext,
+} from '../index';
+
+const CHAIN = 'test-chain';
+const validators = [Identity.generate(), Identity.generate(), Identity.generate(), Identity.generate()];
+const registry = Identity.generate();
+const aggregator = Identity.generate();
+const client = Identity.generate();
+
+const genesis: Genesis = parseGenesis({
+  chainId: CHAIN,
+  validators: validators.map((v) => ({ publicKey: toHex(v.publicKey), power: 1 })),
+  registryKeys: [toHex(registry.publicKey)],
+  aggregatorKeys: [toHex(aggregator.publicKey)],
+});
+
+function freshState(): LedgerState {
+  const state = new LedgerState();
+  state.apply(genesisWrites(genesis));
+  return state;
+}
+
+const ctx = (height: number): TxContext => ({ genesis, height, timeMs: 1000 + height });
+const tx = (wire: ReturnType<typeof signTx>): Tx => decodeTxBytes(encodeTx(wire), { chainId: CHAIN });
+const hash32 = (byte: number): Buffer => Buffer.alloc(32, byte);
+
+function job(nonce: number, jobId = 'job-1') {
+  return tx(signTx(client, CHAIN, nonce, { createJob: { jobId, model: 'mlp', initialParametersHash: hash32(1), rule: { name: 'fedavg' }, minTrainers: 1, rounds: 3 } }));
+}
+
+function register(nonce: number, node: Identity, epoch: number, signer = registry) {
+  return tx(signTx(signer, CHAIN, nonce, { registerNode: { nodeId: node.address, publicKey: Buffer.from(node.publicKey), role: 'ROLE_TRAINER', epoch } }));
+}
+
+describe('transactions', () => {
+  it('decodes a signed transaction and refuses a tampered one, a foreign chain and an unknown type', () => {
+    const wire = signTx(client, CHAIN, 1, { createJob: { jobId: 'a', initialParametersHash: hash32(2), rule: { name: 'fedavg' }, minTrainers: 1 } });
+    expect(tx(wire).kind).toBe('createJob');
+    const tampered = { ...wire, createJob: { ...wire.createJob, jobId: 'b' } };
+    expect(() => tx(tampered as never)).toThrow(TxFormatError);
+    expect(() => decodeTxBytes(encodeTx(wire), { chainId: 'other' })).toThrow(/wrong|chain/);
+    expect(() => decodeTxBytes(encodeTx({ ...wire, createJob: null }), { chainId: CHAIN })).toThrow(/no known transaction type/);
+    expect(() => decodeTxBytes(encodeTx({ ...wire, signature: null }), { chainId: CHAIN })).toThrow(/signature/);
+    expect(() => decodeTxBytes(new Uint8Array([0xff, 0xff, 0xff]), { chainId: CHAIN })).toThrow(/protobuf/);
+    expect(() => decodeTx({ chainId: CHAIN, nonce: 1, signature: null } as never, { chainId: CHAIN })).toThrow(TxFormatError);
+  });
+
+  it('refuses a replayed nonce without writing, and consumes the nonce of a refused transaction', () => {
+    const state = freshState();
+    const first = applyTx(state, job(5), ctx(1));
+    expect(first.outcome.accepted).toBe(true);
+    state.apply(first.writes);
+    const replay = applyTx(state, job(5, 'job-2'), ctx(2));
+    expect(replay.outcome).toEqual({ accepted: false, reason: expect.stringMatching(/^replay/) });
+    expect(replay.writes.size).toBe(0);
+    const duplicate = applyTx(state, job(6), ctx(2));
+    expect(duplicate.outcome.reason).toBe('job-exists');
+    expect([...duplicate.writes.keys()]).toEqual([`nonces/${toHex(client.publicKey)}`]);
+  });
+
+  it('accepts RegisterNode from the registry key only', () => {
+    const state = freshState();
+    const node = Identity.generate();
+    expect(applyTx(state, register(1, node, 1, client), ctx(1)).outcome.accepted).toBe(false);
+    const ok = applyTx(state, register(1, node, 1), ctx(1));
+    expect(ok.outcome.accepted).toBe(true);
+    state.apply(ok.writes);
+    expect(JSON.parse(canonicalJson(state.query(`members/${node.address}`)))).toMatchObject({ status: 'active', joinedEpoch: 1 });
+  });
+
+  it('gives the same application hash for the same state whatever the write order', () => {
+    const a = freshState();
+    const b = freshState();
+    const writes: [string, Canonical][] = [['x/1', 1], ['y/2', 'two'], ['z/3', { k: new Uint8Array([3]) }]];
+    a.apply(new Map(writes));
+    b.apply(new Map([...writes].reverse()));
+    expect(toHex(a.appHash())).toBe(toHex(b.appHash()));
+    b.apply(new Map([['y/2', 'changed']]));
+    expect(toHex(a.appHash())).not.toBe(toHex(b.appHash()));
+  });
+});
+
+describe('round results', () => {
+  function setup() {
+    const state = freshState();
+    const trainers = [Identity.generate(), Identity.generate()];
+    const block = executeBlock(state, [job(1), register(1, trainers[0] as Identity, 1), register(2, trainers[1] as Identity, 2)], ctx(1));
+    expect(block.outcomes.every((o) => o.accepted)).toBe(true);
+    state.apply(block.writes);
+    return { state, trainers };
+  }
+
+  function included(trainer: Identity, round: number, base: Buffer, signer = trainer) {
+    const updateHash = hash32(round + 10);
+    const statement = updateStatement({ chainId: CHAIN, jobId: 'job-1', round, baseModelHash: base, updateHash, encoding: 'float32', numSamples: 10 });
+    return { nodeId: trainer.address, updateHash, numSamples: 10, encoding: 'DTYPE_FLOAT32' as const, decision: 'selected', signature: { publicKey: Buffer.from(trainer.publicKey), signature: Buffer.from(signStatement(signer, 'update', statement)) } };
+  }
+
+  function result(nonce: number, round: number, base: Buffer, updates: ReturnType<typeof included>[], signer = aggregator) {
+    return tx(signTx(signer, CHAIN, nonce, { roundResult: { jobId: 'job-1', round, baseModelHash: base, newModelHash: hash32(round + 100), membershipEpoch: 2, rule: { name: 'fedavg' }, included: updates, excluded: [{ nodeId: 'x', reason: 'late' }] } }));
+  }
+
+  it('advances the lineage, credits included trainers and records the excluded', () => {
+    const { state, trainers } = setup();
+    const r = applyTx(state, result(1, 1, hash32(1), trainers.map((t) => included(t, 1, hash32(1)))), ctx(2));
+    expect(r.outcome).toEqual({ accepted: true, reason: '' });
+    state.apply(r.writes);
+    expect(JSON.parse(canonicalJson(state.query('jobs/job-1')))).toMatchObject({ round: 1, head: toHex(hash32(101)) });
+    expect(JSON.parse(canonicalJson(state.query(`reputation/${trainers[0]?.address}`)))).toMatchObject({ credits: 1 });
+    expect(JSON.parse(canonicalJson(state.query('reputation/x')))).toMatchObject({ exclusions: 1, lastExclusion: 'late' });
+  });
+
+  it('refuses a wrong round, a wrong base, a forged update signature and a non-aggregator', () => {
+    const { state, trainers } = setup();
+    const [t0, t1] = trainers as [Identity, Identity];
+    expect(applyTx(state, result(1, 2, hash32(1), [included(t0, 2, hash32(1))]), ctx(2)).outcome.reason).toMatch(/wrong-round/);
+    expect(applyTx(state, result(1, 1, hash32(9), [included(t0, 1, hash32(9))]), ctx(2)).outcome.reason).toMatch(/wrong-base-model/);
+    expect(applyTx(state, result(1, 1, hash32(1), [included(t0, 1, hash32(1), t1)]), ctx(2)).outcome.reason).toMatch(/bad update signature/);
+    expect(applyTx(state, result(2, 1, hash32(1), [included(t0, 1, hash32(1))], client), ctx(2)).outcome.reason).toMatch(/not-authorised/);
+  });
+});
+
+describe('evidence', () => {
+  it('removes a validator that signed two different votes, once', () => {
+    const state = freshState();
+    const offender = validators[0] as Identity;
+    const a = signVote(offender, CHAIN, { type: 'prevote', height: 3, round: 0, value: toHex(hash32(1)), validator: offender.address });
+    const b = signVote(offender, CHAIN, { type: 'prevote', height: 3, round: 0, value: null, validator: offender.address });
+    const ev = (nonce: number, x = a, y = b) => tx(signTx(client, CHAIN, nonce, { evidence: { voteA: x, voteB: y } }));
+    expect(applyTx(state, ev(1, a, a), ctx(4)).outcome.reason).toMatch(/not-conflicting/);
+    const r = applyTx(state, ev(2), ctx(4));
+    expect(r.outcome.accepted).toBe(true);
+    expect(r.validatorUpdates).toEqual([expect.objectContaining({ address: offender.address, power: 0 })]);
+    state.apply(r.writes);
+    expect((state.query('validators') as unknown[]).length).toBe(3);
+    expect(applyTx(state, ev(3), ctx(5)).outcome.reason).toBe('evidence-duplicate');
+  });
+});

@@ -1,0 +1,66 @@
+/**
+ * The checks of a RoundResult that need only the ledger state: the round is the
+ * job's next, its base model is the job's lineage head, and every included
+ * update is signed (domain 'update') by a member active at the round's
+ * membership epoch over (chain, job, round, base model, update). Re-executing
+ * the aggregate and evaluating the model need blobs: see `RoundVerifier`.
+ */
+import { addressOf, equalBytes, updateStatement, verifyStatement } from '@learnchain/core';
+import type { v1 } from '@learnchain/proto';
+
+import { KEYS, read, type JobRecord, type MemberRecord } from './records';
+import type { StateView } from './state';
+
+/** The update encoding names trainers sign, by wire enum. */
+export function encodingName(dtype: v1.DType__Output | string | number): string | undefined {
+  switch (dtype) {
+    case 'DTYPE_FLOAT32':
+    case 1:
+      return 'float32';
+    case 'DTYPE_FLOAT16':
+    case 2:
+      return 'float16';
+    case 'DTYPE_INT8':
+    case 3:
+      return 'int8';
+    default:
+      return undefined;
+  }
+}
+
+/** Whether `member` was active at membership epoch `epoch`. */
+export function isActiveAt(member: MemberRecord, epoch: number): boolean {
+  return member.joinedEpoch <= epoch && (member.leftEpoch === null || member.leftEpoch > epoch);
+}
+
+/** Returns why the round result is invalid against the state, or undefined when it passes. */
+export function checkRoundResult(s: StateView, chainId: string, job: JobRecord, r: v1.RoundResult__Output): string | undefined {
+  if (r.round !== job.round + 1) return `wrong-round: expected ${job.round + 1}, got ${r.round}`;
+  if (!equalBytes(new Uint8Array(r.baseModelHash), job.head)) return 'wrong-base-model: not the head of the job lineage';
+  if (r.newModelHash.length !== 32) return 'bad-new-model-hash';
+  const epoch = read<{ epoch: number }>(s.get(KEYS.membership))?.epoch ?? 0;
+  if (r.membershipEpoch > epoch) return `unknown-epoch: ${r.membershipEpoch} is beyond ${epoch}`;
+  if (r.included.length === 0) return 'no-updates';
+  const seen = new Set<string>();
+  for (const [i, u] of r.included.entries()) {
+    if (seen.has(u.nodeId)) return `included[${i}]: duplicate node`;
+    seen.add(u.nodeId);
+    const member = read<MemberRecord>(s.get(KEYS.member(u.nodeId)));
+    if (!member || !isActiveAt(member, r.membershipEpoch)) return `included[${i}]: ${u.nodeId} is not a member at epoch ${r.membershipEpoch}`;
+    const sig = u.signature;
+    if (!sig || !equalBytes(new Uint8Array(sig.publicKey), member.publicKey) || addressOf(member.publicKey) !== u.nodeId) return `included[${i}]: not signed by the member's key`;
+    const encoding = encodingName(u.encoding);
+    if (!encoding || u.updateHash.length !== 32) return `included[${i}]: bad encoding or update hash`;
+    const statement = updateStatement({
+      chainId,
+      jobId: r.jobId,
+      round: r.round,
+      baseModelHash: new Uint8Array(r.baseModelHash),
+      updateHash: new Uint8Array(u.updateHash),
+      encoding,
+      numSamples: u.numSamples,
+    });
+    if (!verifyStatement(member.publicKey, 'update', statement, new Uint8Array(sig.signature))) return `included[${i}]: bad update signature`;
+  }
+  return undefined;
+}

@@ -1,0 +1,149 @@
+/**
+ * The ledger state: a key-value map of canonical values with an application
+ * hash that costs O(changed keys): keys fall into 256 buckets by the first byte
+ * of their SHA-256; a bucket's hash covers its sorted (key, value hash) pairs,
+ * the root covers the bucket hashes. Every validator computes the same root
+ * from the same state, whatever order the writes came in.
+ */
+import { decodeCanonical, encodeCanonical, sha256, toHex, type Canonical } from '@learnchain/core';
+
+import { UnknownPathError } from './errors';
+
+/** Read access to the state (or to a state with pending writes on top). */
+export interface StateView {
+  get(key: string): Canonical | undefined;
+}
+
+/** Writes a transaction or block makes: null deletes. */
+export type Writes = ReadonlyMap<string, Canonical | null>;
+
+const BUCKETS = 256;
+const utf8 = new TextEncoder();
+
+interface Entry {
+  readonly value: Canonical;
+  readonly bytes: Uint8Array;
+  readonly hash: Uint8Array;
+}
+
+function bucketOf(key: string): number {
+  return sha256(utf8.encode(key))[0] as number;
+}
+
+/** The committed state of one validator. Mutated only through `apply`, by the host, after a block commits. */
+export class LedgerState implements StateView {
+  private readonly entries = new Map<string, Entry>();
+  private readonly buckets: Map<string, Uint8Array>[] = Array.from({ length: BUCKETS }, () => new Map());
+  private readonly bucketHashes: Uint8Array[] = Array.from({ length: BUCKETS }, () => sha256(new Uint8Array(0)));
+  private readonly dirty = new Set<number>();
+  private root: Uint8Array | undefined;
+
+  /** A state from stored (key, canonical bytes) rows. */
+  static fromRows(rows: Iterable<{ readonly key: string; readonly value: Uint8Array }>): LedgerState {
+    const state = new LedgerState();
+    const writes = new Map<string, Canonical | null>();
+    for (const row of rows) writes.set(row.key, decodeCanonical(row.value));
+    state.apply(writes);
+    return state;
+  }
+
+  get size(): number {
+    return this.entries.size;
+  }
+
+  get(key: string): Canonical | undefined {
+    return this.entries.get(key)?.value;
+  }
+
+  /** The canonical bytes of a key's value, for storage. */
+  bytesOf(key: string): Uint8Array | undefined {
+    return this.entries.get(key)?.bytes;
+  }
+
+  /** Applies writes (null deletes). */
+  apply(writes: Writes): void {
+    for (const [key, value] of writes) {
+      const b = bucketOf(key);
+      if (value === null) {
+        if (!this.entries.delete(key)) continue;
+        this.buckets[b]?.delete(key);
+      } else {
+        const bytes = encodeCanonical(value);
+        const hash = sha256(bytes);
+        this.entries.set(key, { value, bytes, hash });
+        this.buckets[b]?.set(key, hash);
+      }
+      this.dirty.add(b);
+      this.root = undefined;
+    }
+  }
+
+  /** The application hash over the whole state. */
+  appHash(): Uint8Array {
+    if (this.root) return this.root;
+    for (const b of this.dirty) {
+      const bucket = this.buckets[b] as Map<string, Uint8Array>;
+      const keys = [...bucket.keys()].sort();
+      this.bucketHashes[b] = sha256(encodeCanonical(keys.map((k) => [k, bucket.get(k) as Uint8Array])));
+    }
+    this.dirty.clear();
+    this.root = sha256(...this.bucketHashes);
+    return this.root;
+  }
+
+  /** Keys starting with `prefix`, sorted. */
+  keysWith(prefix: string): string[] {
+    return [...this.entries.keys()].filter((k) => k.startsWith(prefix)).sort();
+  }
+
+  /**
+   * Answers a QueryState path: "jobs/ID", "jobs/ID/rounds/N", "members",
+   * "members/ID", "validators", "reputation/NODE", "nonces/KEY". Throws UnknownPathError.
+   */
+  query(path: string): Canonical {
+    const clean = path.replace(/^\/+|\/+$/g, '');
+    if (clean === 'members' || clean === 'jobs') return this.keysWith(`${clean}/`).filter((k) => k.split('/').length === 2).map((k) => this.get(k) as Canonical);
+    const value = this.get(clean);
+    if (value === undefined) throw new UnknownPathError(path);
+    return value;
+  }
+}
+
+/** Pending writes over a view: what a block executes against, transaction by transaction. */
+export class Overlay implements StateView {
+  readonly writes = new Map<string, Canonical | null>();
+
+  constructor(private readonly base: StateView) {}
+
+  get(key: string): Canonical | undefined {
+    if (this.writes.has(key)) return this.writes.get(key) ?? undefined;
+    return this.base.get(key);
+  }
+
+  set(key: string, value: Canonical | null): void {
+    this.writes.set(key, value);
+  }
+
+  merge(writes: Writes): void {
+    for (const [k, v] of writes) this.writes.set(k, v);
+  }
+}
+
+/** Canonical JSON of a state value: sorted keys, bytes as hex. */
+export function canonicalJson(value: Canonical | undefined): string {
+  return JSON.stringify(toJsonValue(value ?? null));
+}
+
+function toJsonValue(value: Canonical): unknown {
+  if (value === null || typeof value === 'boolean' || typeof value === 'number' || typeof value === 'string') return value;
+  if (typeof value === 'bigint') return value.toString();
+  if (value instanceof Uint8Array) return toHex(value);
+  if (Array.isArray(value)) return (value as readonly Canonical[]).map(toJsonValue);
+  const out: Record<string, unknown> = {};
+  const map = value as Record<string, Canonical | undefined>;
+  for (const k of Object.keys(map).sort()) {
+    const v = map[k];
+    if (v !== undefined) out[k] = toJsonValue(v);
+  }
+  return out;
+}

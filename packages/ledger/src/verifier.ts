@@ -1,0 +1,143 @@
+/**
+ * Verification of a round that needs more than the ledger state: re-executing
+ * the aggregate from the update blobs and evaluating the new model. The host
+ * calls a `RoundVerifier` for every RoundResult of a proposed block BEFORE it
+ * prevotes (the consensus core's validate-proposal effect); an invalid round,
+ * or one whose blobs cannot be fetched, makes the block invalid.
+ */
+import { aggregate, parseRule, type Update } from '@learnchain/aggregation';
+import { ContentHasher, equalBytes, toHex, type Logger } from '@learnchain/core';
+import type { v1 } from '@learnchain/proto';
+
+import { BlobUnavailableError } from './errors';
+import type { JobRecord } from './records';
+import { encodingName } from './round';
+
+export interface RoundCheck {
+  readonly chainId: string;
+  readonly job: JobRecord;
+  readonly result: v1.RoundResult__Output;
+  readonly signal?: AbortSignal;
+}
+
+export interface RoundVerdict {
+  readonly valid: boolean;
+  readonly reason: string;
+}
+
+/** The port the validator host calls before it votes for a block carrying a round. */
+export interface RoundVerifier {
+  verify(check: RoundCheck): Promise<RoundVerdict>;
+}
+
+/** Reads a content-addressed blob; MUST throw BlobUnavailableError unless the bytes hash to `hash`. */
+export interface BlobSource {
+  fetch(hash: Uint8Array, signal?: AbortSignal): Promise<Uint8Array>;
+}
+
+/**
+ * Evaluates a model on the job's committed validation set. @learnchain/model
+ * fills this port (its `evaluate(model, params, dataset)`): load the job's model
+ * definition, run `params` over the dataset blob named by `datasetHash`, return
+ * the mean loss.
+ */
+export interface ModelEvaluator {
+  evaluate(job: JobRecord, parameters: Float32Array, datasetHash: Uint8Array, signal?: AbortSignal): Promise<{ readonly loss: number }>;
+}
+
+/** Turns an update blob into float32 values; the default knows 'float32' (little-endian) only. */
+export type UpdateDecoder = (bytes: Uint8Array, encoding: string) => Float32Array;
+
+export function decodeFloat32(bytes: Uint8Array, encoding: string): Float32Array {
+  if (encoding !== 'float32') throw new Error(`update encoding ${encoding} is not supported by this validator`);
+  if (bytes.byteLength % 4 !== 0) throw new Error('float32 blob length is not a multiple of 4');
+  const copy = new Uint8Array(bytes);
+  return new Float32Array(copy.buffer, copy.byteOffset, copy.byteLength / 4);
+}
+
+/** The bytes of parameters as the chain hashes them: float32 little-endian. */
+export function parameterBytes(values: Float32Array): Uint8Array {
+  return new Uint8Array(values.buffer, values.byteOffset, values.byteLength);
+}
+
+export interface AggregateRoundVerifierOptions {
+  readonly blobs: BlobSource;
+  readonly logger: Logger;
+  /** Absent: evaluation is skipped (with a warning) only for jobs without a validation rule; other jobs are refused. */
+  readonly evaluator?: ModelEvaluator;
+  readonly decode?: UpdateDecoder;
+}
+
+/** A RoundResult's rule as @learnchain/aggregation names it. */
+export function ruleOf(rule: v1.AggregationRule__Output | null): unknown {
+  if (!rule) return { name: '' };
+  return { name: rule.name, f: rule.byzantineBudget, ...rule.params };
+}
+
+/**
+ * Recomputes new parameters = base + aggregate(rule, included updates) and
+ * compares their hash with `new_model_hash`; then checks the loss with the evaluator.
+ */
+export class AggregateRoundVerifier implements RoundVerifier {
+  constructor(private readonly options: AggregateRoundVerifierOptions) {}
+
+  async verify(check: RoundCheck): Promise<RoundVerdict> {
+    const { result, job } = check;
+    const decode = this.options.decode ?? decodeFloat32;
+    let updates: Update[];
+    let base: Float32Array;
+    try {
+      base = decodeFloat32(await this.options.blobs.fetch(new Uint8Array(result.baseModelHash), check.signal), 'float32');
+      updates = [];
+      for (const u of result.included) {
+        const bytes = await this.options.blobs.fetch(new Uint8Array(u.updateHash), check.signal);
+        updates.push({ id: toHex(u.updateHash), values: decode(bytes, encodingName(u.encoding) ?? ''), weight: Math.max(1, u.numSamples) });
+      }
+    } catch (error) {
+      return { valid: false, reason: `blobs: ${(error as Error).message}` };
+    }
+    let next: Float32Array;
+    try {
+      const { aggregate: delta } = aggregate(parseRule(ruleOf(result.rule)), updates, undefined, { dimension: base.length });
+      next = new Float32Array(base.length);
+      for (let i = 0; i < base.length; i++) next[i] = (base[i] as number) + (delta[i] as number);
+    } catch (error) {
+      return { valid: false, reason: `aggregate: ${(error as Error).message}` };
+    }
+    const hash = new ContentHasher().update(parameterBytes(next)).digest();
+    if (!equalBytes(hash, new Uint8Array(result.newModelHash))) return { valid: false, reason: 'aggregate-mismatch: the rule applied to the signed updates does not give new_model_hash' };
+    if (job.validationDataset.length === 0) {
+      this.options.logger.warn({ job: job.jobId, round: result.round }, 'job has no validation rule: loss not checked');
+      return { valid: true, reason: '' };
+    }
+    if (!this.options.evaluator) return { valid: false, reason: 'no-evaluator: this validator cannot check the loss of the new model' };
+    try {
+      const { loss } = await this.options.evaluator.evaluate(job, next, job.validationDataset, check.signal);
+      if (!Number.isFinite(loss)) return { valid: false, reason: 'loss is not finite' };
+      if (job.maxLoss > 0 && loss > job.maxLoss) return { valid: false, reason: `loss ${loss} above max_loss ${job.maxLoss}` };
+      if (job.maxLossIncrease > 0) {
+        const { loss: baseLoss } = await this.options.evaluator.evaluate(job, base, job.validationDataset, check.signal);
+        if (loss - baseLoss > job.maxLossIncrease) return { valid: false, reason: `loss rose by ${loss - baseLoss}, above ${job.maxLossIncrease}` };
+      }
+    } catch (error) {
+      return { valid: false, reason: `evaluate: ${(error as Error).message}` };
+    }
+    return { valid: true, reason: '' };
+  }
+}
+
+/** A verifier that accepts every round (tests, and chains whose rounds are checked elsewhere). */
+export const acceptAllRounds: RoundVerifier = { verify: async () => ({ valid: true, reason: '' }) };
+
+/** Checks what a stream of chunks hashes to; throws BlobUnavailableError on mismatch. */
+export async function collectBlob(hash: Uint8Array, chunks: AsyncIterable<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
+  const hasher = new ContentHasher();
+  const parts: Uint8Array[] = [];
+  for await (const chunk of chunks) {
+    hasher.update(chunk);
+    if (hasher.bytesSeen > maxBytes) throw new BlobUnavailableError(toHex(hash), `larger than ${maxBytes} bytes`);
+    parts.push(chunk);
+  }
+  if (!equalBytes(hasher.digest(), hash)) throw new BlobUnavailableError(toHex(hash), 'content does not hash to its name');
+  return new Uint8Array(Buffer.concat(parts));
+}

@@ -1,0 +1,71 @@
+/**
+ * The Validator gRPC contract as the aggregator's JobSource and ChainClient:
+ * QueryState("jobs/ID") for a job, BroadcastTx with wait=commit then GetBlock
+ * for the block hash. Several validator addresses may be given; each call
+ * tries them in turn until one answers.
+ */
+import { status as Status, type ServiceError } from '@grpc/grpc-js';
+
+import { createClient, unary } from '@learnchain/core';
+import { contracts, type v1 } from '@learnchain/proto';
+
+import { parseJob, type JobSpec } from '../domain/job';
+import { ChainSubmissionError } from '../errors';
+import type { ChainClient, Committed, JobSource } from '../ports';
+
+type ValidatorClient = InstanceType<ReturnType<typeof contracts>['validator']>;
+
+export interface ValidatorAdapterOptions {
+  readonly addresses: readonly string[];
+  /** How long BroadcastTx may wait for the commit. */
+  readonly commitTimeoutMs?: number;
+}
+
+export class ValidatorAdapter implements JobSource, ChainClient {
+  private readonly clients: ValidatorClient[];
+  private next = 0;
+
+  constructor(private readonly options: ValidatorAdapterOptions) {
+    if (options.addresses.length === 0) throw new ChainSubmissionError('no validator address configured');
+    this.clients = options.addresses.map((address) => createClient(contracts().validator, address));
+  }
+
+  private async any<T>(call: (client: ValidatorClient) => Promise<T>): Promise<T> {
+    let last: unknown;
+    for (let i = 0; i < this.clients.length; i++) {
+      const client = this.clients[(this.next + i) % this.clients.length] as ValidatorClient;
+      try {
+        return await call(client);
+      } catch (error) {
+        last = error;
+        const code = (error as Partial<ServiceError>).code;
+        if (code !== Status.UNAVAILABLE && code !== Status.DEADLINE_EXCEEDED) throw error;
+        this.next = (this.next + i + 1) % this.clients.length;
+      }
+    }
+    throw last;
+  }
+
+  async job(jobId: string, signal?: AbortSignal): Promise<JobSpec | undefined> {
+    try {
+      const answer = await this.any((client) => unary(client, 'queryState', { path: `jobs/${jobId}` }, signal ? { signal } : {}));
+      if (!answer.json || answer.json === 'null') return undefined;
+      return parseJob(jobId, answer.json);
+    } catch (error) {
+      if ((error as Partial<ServiceError>).code === Status.NOT_FOUND) return undefined;
+      throw error;
+    }
+  }
+
+  async submit(tx: v1.Tx, signal?: AbortSignal): Promise<Committed> {
+    const options = { deadlineMs: this.options.commitTimeoutMs ?? 60_000, ...(signal ? { signal } : {}) };
+    const answer = await this.any((client) => unary(client, 'broadcastTx', { tx, wait: 'TX_WAIT_COMMIT' }, options));
+    if (!answer.accepted && answer.height === 0) return { accepted: false, reason: answer.reason || 'refused', height: 0, blockHash: new Uint8Array() };
+    const block = await this.any((client) => unary(client, 'getBlock', { height: answer.height }, signal ? { signal } : {}));
+    return { accepted: answer.accepted, reason: answer.reason, height: answer.height, blockHash: new Uint8Array(block.blockHash) };
+  }
+
+  close(): void {
+    for (const client of this.clients) client.close();
+  }
+}

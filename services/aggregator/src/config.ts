@@ -1,0 +1,26 @@
+/** The aggregator's configuration: environment variables and flags. */
+import { field, LOG_LEVELS } from '@learnchain/core';
+
+const MiB = 1024 * 1024;
+
+export const aggregatorConfig = {
+  chainId: field.string({ env: 'LEARNCHAIN_CHAIN_ID', flag: 'chain-id', doc: 'The chain this aggregator serves; every update names it.', default: 'learnchain-devnet' }),
+  listen: field.address({ env: 'LEARNCHAIN_AGGREGATOR_LISTEN', flag: 'listen', doc: 'Where the Aggregator gRPC service listens.', default: '0.0.0.0:7300' }),
+  database: field.string({ env: 'DATABASE_URL', flag: 'database', doc: 'postgres://... or pglite:memory / pglite:/dir (embedded).', default: 'pglite:memory' }),
+  schema: field.string({ env: 'LEARNCHAIN_AGGREGATOR_SCHEMA', flag: 'schema', doc: 'The database schema this instance owns.', default: 'aggregator' }),
+  nats: field.optional(field.url({ env: 'NATS_URL', flag: 'nats', doc: 'NATS with JetStream for events; absent: events stay in-process.', protocols: ['nats', 'tls'] })),
+  stream: field.string({ env: 'LEARNCHAIN_STREAM', flag: 'stream', doc: 'The JetStream stream holding learnchain events.', default: 'learnchain' }),
+  consumer: field.string({ env: 'LEARNCHAIN_AGGREGATOR_CONSUMER', flag: 'consumer', doc: 'The durable consumer that reads job events.', default: 'aggregator' }),
+  registry: field.optional(field.address({ env: 'LEARNCHAIN_REGISTRY', flag: 'registry', doc: 'The registry, host:port, for the active trainers.' })),
+  validators: field.list({ env: 'LEARNCHAIN_VALIDATORS', flag: 'validators', doc: 'Validators, host:port comma-separated, for jobs and round results.', default: [] }),
+  keyFile: field.optional(field.string({ env: 'LEARNCHAIN_AGGREGATOR_KEY_FILE', flag: 'key-file', doc: 'The aggregator key file (JSON written by the key tools).' })),
+  key: field.optional(field.string({ env: 'LEARNCHAIN_AGGREGATOR_KEY', flag: 'key', doc: 'The aggregator key as a 32-byte seed, hex or base64 (instead of a key file).' })),
+  maxBlobBytes: field.int({ env: 'LEARNCHAIN_MAX_BLOB_BYTES', flag: 'max-blob-bytes', doc: 'The largest blob (update, model, dataset) accepted.', default: 256 * MiB, min: 1024 }),
+  chunkBytes: field.int({ env: 'LEARNCHAIN_CHUNK_BYTES', flag: 'chunk-bytes', doc: 'The largest data chunk of a stream message, and the stored chunk size.', default: MiB, min: 1024, max: 4 * MiB }),
+  graceMs: field.int({ env: 'LEARNCHAIN_ROUND_GRACE_MS', flag: 'grace-ms', doc: 'How long a round stays open after its quorum arrived.', default: 2000, min: 0 }),
+  quorumFraction: field.number({ env: 'LEARNCHAIN_ROUND_QUORUM', flag: 'quorum', doc: 'Share of the participants that makes a quorum (never below the job minimum).', default: 0.8, min: 0, max: 1 }),
+  retryDelayMs: field.int({ env: 'LEARNCHAIN_ROUND_RETRY_MS', flag: 'retry-ms', doc: 'Wait before a failed round or submission is tried again.', default: 2000, min: 10 }),
+  tickMs: field.int({ env: 'LEARNCHAIN_ROUND_TICK_MS', flag: 'tick-ms', doc: 'How often open rounds are looked at.', default: 250, min: 10 }),
+  logLevel: field.oneOf({ env: 'LEARNCHAIN_LOG_LEVEL', flag: 'log-level', doc: 'pino log level.', values: LOG_LEVELS, default: 'info' }),
+  otlpEndpoint: field.optional(field.string({ env: 'OTEL_EXPORTER_OTLP_ENDPOINT', flag: 'otlp-endpoint', doc: 'OTLP/gRPC endpoint for traces; absent: none exported.' })),
+};

@@ -1,0 +1,63 @@
+/** The aggregator's errors: small, named, with the context a caller or a log needs. */
+
+/** Thrown when bytes do not hash to the content id they were stored or announced under. */
+export class BlobHashMismatchError extends Error {
+  constructor(
+    readonly expected: string,
+    readonly actual: string,
+  ) {
+    super(`blob hashes to ${actual}, expected ${expected}`);
+    this.name = 'BlobHashMismatchError';
+  }
+}
+
+/** Thrown when a blob is asked for by a hash the store does not hold. */
+export class BlobNotFoundError extends Error {
+  constructor(readonly hash: string) {
+    super(`blob ${hash} not found`);
+    this.name = 'BlobNotFoundError';
+  }
+}
+
+/** Thrown when encoded update bytes do not follow the update layout (see encoding.ts). */
+export class UpdateEncodingError extends Error {
+  constructor(readonly reason: string) {
+    super(`malformed update: ${reason}`);
+    this.name = 'UpdateEncodingError';
+  }
+}
+
+/** Thrown when the ledger's description of a job cannot be read as one. */
+export class JobFormatError extends Error {
+  constructor(
+    readonly jobId: string,
+    readonly field: string,
+    readonly reason: string,
+  ) {
+    super(`job ${jobId}: ${field} ${reason}`);
+    this.name = 'JobFormatError';
+  }
+}
+
+/** Thrown when the chain refuses or never commits the aggregator's transaction. */
+export class ChainSubmissionError extends Error {
+  constructor(
+    readonly reason: string,
+    readonly height?: number,
+  ) {
+    super(`round result not committed: ${reason}`);
+    this.name = 'ChainSubmissionError';
+  }
+}
+
+/** Thrown when a round is closed but its base model is not in the blob store. */
+export class MissingBaseModelError extends Error {
+  constructor(
+    readonly jobId: string,
+    readonly round: number,
+    readonly hash: string,
+  ) {
+    super(`job ${jobId} round ${round}: base model ${hash} is not stored`);
+    this.name = 'MissingBaseModelError';
+  }
+}

@@ -1,0 +1,151 @@
+/**
+ * The aggregator's composition root: config → adapters (database, bus,
+ * registry, validators, key) → stores, intake and round manager → the gRPC
+ * server. SIGTERM/SIGINT: stop taking calls and finish those in flight, stop
+ * the round manager, close the bus and the database, in that order.
+ */
+import { LocalEventBus, NatsEventBus, type EventBus } from '@learnchain/bus';
+import { ConfigError, createLogger, GrpcServer, Identity, loadConfig, startTelemetry, type ConfigOf, type Logger } from '@learnchain/core';
+import { contracts, SERVICE_NAMES } from '@learnchain/proto';
+import { openStorage } from '@learnchain/storage';
+
+import { RegistryMembership } from './adapters/registry';
+import { ValidatorAdapter } from './adapters/validator';
+import { aggregatorConfig } from './config';
+import { aggregatorService } from './grpc';
+import { UpdateIntake } from './intake';
+import { RoundManager } from './manager';
+import type { ChainClient, JobSource, MembershipSource } from './ports';
+import { BlobStore } from './store/blobs';
+import { RoundStore } from './store/rounds';
+import type { AggregatorDb } from './store/schema';
+
+export type AggregatorConfig = ConfigOf<typeof aggregatorConfig>;
+
+/** Ports a caller (an in-process mesh, a test) may supply instead of the configured adapters. */
+export interface AggregatorDeps {
+  readonly bus?: EventBus;
+  readonly jobs?: JobSource;
+  readonly chain?: ChainClient;
+  readonly membership?: MembershipSource;
+  readonly identity?: Identity;
+  readonly clock?: () => number;
+  readonly logger?: Logger;
+}
+
+export interface RunningAggregator {
+  readonly address: string;
+  readonly identity: Identity;
+  readonly manager: RoundManager;
+  readonly rounds: RoundStore;
+  readonly blobs: BlobStore;
+  stop(): Promise<void>;
+}
+
+function identityOf(config: AggregatorConfig, logger: Logger): Identity {
+  if (config.keyFile) return Identity.fromFile(config.keyFile);
+  if (config.key) return Identity.fromString(config.key, 'LEARNCHAIN_AGGREGATOR_KEY');
+  logger.warn('no aggregator key configured: using a fresh key, which the chain will not know');
+  return Identity.generate();
+}
+
+/** Starts an aggregator; used by main and by in-process meshes and tests. */
+export async function startAggregator(config: AggregatorConfig, deps: AggregatorDeps = {}): Promise<RunningAggregator> {
+  const logger = deps.logger ?? createLogger({ service: 'aggregator', level: config.logLevel });
+  const clock = deps.clock ?? Date.now;
+  const identity = deps.identity ?? identityOf(config, logger);
+  const validators = deps.jobs && deps.chain ? undefined : new ValidatorAdapter({ addresses: config.validators });
+  const jobs = deps.jobs ?? (validators as ValidatorAdapter);
+  const chain = deps.chain ?? (validators as ValidatorAdapter);
+  let registry: RegistryMembership | undefined;
+  if (!deps.membership) {
+    if (!config.registry) throw new ConfigError('LEARNCHAIN_REGISTRY', 'registry', 'is required: the aggregator asks the registry for the active trainers');
+    registry = new RegistryMembership(config.registry);
+  }
+  const membership = deps.membership ?? (registry as RegistryMembership);
+
+  const storage = await openStorage<AggregatorDb>({ url: config.database, schema: config.schema });
+  if (storage.backend === 'pglite' && config.database === 'pglite:memory') logger.warn('rounds and blobs live in memory: a restart forgets them');
+  const ownBus = !deps.bus;
+  const bus =
+    deps.bus ??
+    (config.nats
+      ? await NatsEventBus.create({ servers: config.nats, stream: config.stream, subjectsPrefix: config.chainId, connectionName: 'learnchain-aggregator' })
+      : await LocalEventBus.create({ subjectsPrefix: config.chainId }));
+  const rounds = await RoundStore.create(storage, clock);
+  const blobs = new BlobStore(storage.db, config.chunkBytes, clock);
+  const manager = new RoundManager({
+    chainId: config.chainId,
+    rounds,
+    blobs,
+    bus,
+    jobs,
+    membership,
+    chain,
+    identity,
+    logger,
+    clock,
+    graceMs: config.graceMs,
+    quorumFraction: config.quorumFraction,
+    retryDelayMs: config.retryDelayMs,
+    tickMs: config.tickMs,
+    consumer: config.consumer,
+  });
+  const limits = { maxChunkBytes: config.chunkBytes, maxBlobBytes: config.maxBlobBytes };
+  const intake = new UpdateIntake({ chainId: config.chainId, rounds, blobs, limits, onAccepted: () => manager.poke() });
+  const server = await GrpcServer.create({
+    address: config.listen,
+    logger,
+    maxMessageBytes: Math.max(4 * 1024 * 1024, config.chunkBytes + 64 * 1024),
+    services: [{ name: SERVICE_NAMES.aggregator, definition: contracts().aggregator.service, implementation: aggregatorService({ intake, blobs, rounds, limits, logger }) }],
+  });
+  manager.start();
+  logger.info({ chain: config.chainId, database: storage.description, address: server.address, key: identity.address }, 'aggregator running');
+  return {
+    address: server.address,
+    identity,
+    manager,
+    rounds,
+    blobs,
+    async stop() {
+      await server.shutdown(5000);
+      await manager.stop();
+      if (ownBus) await bus.close();
+      validators?.close();
+      registry?.close();
+      await storage.close();
+      logger.info('aggregator stopped');
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(aggregatorConfig, { argv: process.argv.slice(2) });
+  const telemetry = startTelemetry({ serviceName: 'learnchain-aggregator', ...(config.otlpEndpoint ? { endpoint: config.otlpEndpoint } : {}) });
+  const running = await startAggregator(config);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`aggregator: ${signal} received, shutting down\n`);
+    running
+      .stop()
+      .then(() => telemetry.shutdown())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`aggregator: shutdown failed: ${String(error)}\n`);
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`aggregator: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

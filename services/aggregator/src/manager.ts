@@ -1,0 +1,306 @@
+/**
+ * The round manager: the adapter around the decision core (domain/round-policy).
+ * It learns jobs from `job.created` events and the ledger, opens round 1 of a
+ * job and each next round once the previous one is committed, asks the policy
+ * what to do with an open round on every tick (and whenever an update arrives),
+ * and carries out the decision: extend, fail (then retry after a delay), or
+ * close → aggregate → store the model → submit the signed RoundResult → follow
+ * it to commit. All state is in the database, so a restarted manager picks up
+ * every round where it was.
+ */
+import { SUBJECT, type EventBus, type PayloadOf, type Subject } from '@learnchain/bus';
+import { fromHex, type Identity, type Logger } from '@learnchain/core';
+
+import { aggregateRound, type ReceivedUpdate } from './domain/aggregate-round';
+import type { JobSpec } from './domain/job';
+import { selectParticipants } from './domain/participants';
+import { decideRound, quorumOf, type Straggler } from './domain/round-policy';
+import { parameterBytes, parametersOf } from './encoding';
+import { layoutOf } from './intake';
+import type { ChainClient, JobSource, MembershipSource } from './ports';
+import type { BlobStore } from './store/blobs';
+import type { RoundRecord, RoundStore, StoredResult } from './store/rounds';
+import { roundResultTx } from './tx';
+
+export interface RoundManagerOptions {
+  readonly chainId: string;
+  readonly rounds: RoundStore;
+  readonly blobs: BlobStore;
+  readonly bus: EventBus;
+  readonly jobs: JobSource;
+  readonly membership: MembershipSource;
+  readonly chain: ChainClient;
+  readonly identity: Identity;
+  readonly logger: Logger;
+  readonly clock?: () => number;
+  /** Wait after the quorum's last update before closing. */
+  readonly graceMs: number;
+  /** Share of the participants that makes a quorum (at least the job's minimum). */
+  readonly quorumFraction: number;
+  /** Wait before a failed round is opened again (and before a failed submission is retried). */
+  readonly retryDelayMs: number;
+  /** How often rounds are looked at when nothing happens. */
+  readonly tickMs: number;
+  /** The durable bus consumer for job events. */
+  readonly consumer: string;
+}
+
+type Lifecycle = 'starting' | 'running' | 'draining' | 'stopped';
+
+function hexBytes(hex: string): Uint8Array {
+  return fromHex(hex) ?? new Uint8Array();
+}
+
+export class RoundManager {
+  private lifecycle: Lifecycle = 'starting';
+  private readonly abort = new AbortController();
+  private wake: (() => void) | undefined;
+  private poked = false;
+  private loops: Promise<void>[] = [];
+  private readonly submitBackoff = new Map<string, number>();
+  private readonly warned = new Set<string>();
+  private readonly clock: () => number;
+  private pass: Promise<void> = Promise.resolve();
+
+  constructor(private readonly options: RoundManagerOptions) {
+    this.clock = options.clock ?? Date.now;
+  }
+
+  start(): void {
+    if (this.lifecycle !== 'starting') return;
+    this.lifecycle = 'running';
+    this.loops = [this.tickLoop(), this.jobLoop()];
+  }
+
+  /** Looks at the rounds now rather than at the next tick. */
+  poke(): void {
+    this.poked = true;
+    this.wake?.();
+  }
+
+  async stop(): Promise<void> {
+    if (this.lifecycle === 'stopped') return;
+    this.lifecycle = 'draining';
+    this.abort.abort();
+    this.wake?.();
+    await Promise.allSettled(this.loops);
+    this.lifecycle = 'stopped';
+  }
+
+  /** Fetches a job from the ledger and remembers it; false while the ledger does not know it. */
+  async learnJob(jobId: string): Promise<boolean> {
+    const spec = await this.options.jobs.job(jobId, this.abort.signal);
+    if (!spec) return false;
+    if (await this.options.rounds.saveJob(spec)) this.options.logger.info({ job: jobId, rule: spec.rule.name, minTrainers: spec.minTrainers }, 'job learnt');
+    this.poke();
+    return true;
+  }
+
+  /** One pass over every job's current round; passes never overlap. */
+  tick(): Promise<void> {
+    const pass = this.pass.then(() => this.tickOnce());
+    this.pass = pass.catch(() => undefined);
+    return pass;
+  }
+
+  private async tickOnce(): Promise<void> {
+    for (const job of await this.options.rounds.jobs()) {
+      if (this.lifecycle === 'draining') return;
+      try {
+        await this.step(job);
+      } catch (error) {
+        this.options.logger.error({ err: error, job: job.jobId }, 'round step failed; retrying on the next tick');
+      }
+    }
+  }
+
+  private async tickLoop(): Promise<void> {
+    while (this.lifecycle === 'running') {
+      this.poked = false;
+      await this.tick();
+      if (this.poked || this.lifecycle !== 'running') continue;
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(resolve, this.options.tickMs);
+        this.wake = () => {
+          clearTimeout(timer);
+          resolve();
+        };
+      });
+      this.wake = undefined;
+    }
+  }
+
+  private async jobLoop(): Promise<void> {
+    const { bus, consumer, chainId, logger } = this.options;
+    while (this.lifecycle === 'running') {
+      try {
+        const subscription = await bus.subscribe({ consumer, subjects: [SUBJECT.jobCreated], from: 'all', signal: this.abort.signal });
+        for await (const delivery of subscription) {
+          if (delivery.payload.chainId !== chainId) {
+            await delivery.ack();
+            continue;
+          }
+          const learnt = await this.learnJob(delivery.payload.jobId).catch((error: unknown) => {
+            logger.warn({ err: error, job: delivery.payload.jobId }, 'cannot read the job from the ledger yet');
+            return false;
+          });
+          if (learnt) await delivery.ack();
+          else await delivery.nak(this.options.retryDelayMs);
+        }
+      } catch (error) {
+        if (this.lifecycle !== 'running') return;
+        logger.warn({ err: error }, 'job subscription ended; subscribing again');
+        await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs));
+      }
+    }
+  }
+
+  private async step(job: JobSpec): Promise<void> {
+    const current = await this.options.rounds.currentRound(job.jobId);
+    if (!current) return this.open(job, 1, 1, job.initialModelHash);
+    switch (current.state) {
+      case 'open':
+        return this.advance(job, current);
+      case 'closed':
+        return this.finish(job, current);
+      case 'committed':
+        if (job.rounds !== 0 && current.round >= job.rounds) return;
+        if (!current.result) return;
+        return this.open(job, current.round + 1, 1, current.result.newModelHash);
+      case 'failed':
+        if (this.clock() < (current.retryAtMs ?? 0)) return;
+        return this.open(job, current.round, current.attempt + 1, current.baseModelHash);
+    }
+  }
+
+  private async open(job: JobSpec, round: number, attempt: number, baseModelHash: string): Promise<void> {
+    const { rounds, blobs, membership, bus, chainId, logger } = this.options;
+    if (!(await blobs.stat(baseModelHash))) {
+      const key = `${job.jobId}/${baseModelHash}`;
+      if (!this.warned.has(key)) logger.warn({ job: job.jobId, round, base: baseModelHash }, 'base model not stored yet: the round waits for it (PutBlob)');
+      this.warned.add(key);
+      return;
+    }
+    const { epoch, trainers } = await membership.activeTrainers(this.abort.signal);
+    const participants = selectParticipants(trainers, job.maxTrainers, `${chainId}/${job.jobId}/${round}/${attempt}`);
+    const now = this.clock();
+    const deadlineMs = now + job.roundDeadlineMs;
+    if (!(await rounds.open({ jobId: job.jobId, round, attempt, baseModelHash, epoch, participants, openedAtMs: now, deadlineMs }))) return;
+    logger.info({ job: job.jobId, round, attempt, epoch, participants: participants.length, deadlineMs }, 'round opened');
+    await this.publish(
+      SUBJECT.roundOpened,
+      { chainId, jobId: job.jobId, round, baseModelHash: hexBytes(baseModelHash), deadlineMs, participants: participants.map((p) => p.nodeId), epoch },
+      `${job.jobId}/${round}/${attempt}/opened`,
+    );
+  }
+
+  private async advance(job: JobSpec, round: RoundRecord): Promise<void> {
+    const { rounds, logger, chainId } = this.options;
+    const updates = await rounds.updates(job.jobId, round.round);
+    const participants = round.participants.map((p) => p.nodeId);
+    const decision = decideRound(
+      { participants, received: updates.map((u) => ({ nodeId: u.nodeId, atMs: u.receivedAtMs })), deadlineMs: round.deadlineMs, extended: round.extended },
+      { minTrainers: job.minTrainers, quorum: quorumOf(participants.length, job.minTrainers, this.options.quorumFraction), graceMs: this.options.graceMs, extensionMs: job.roundDeadlineMs },
+      this.clock(),
+    );
+    switch (decision.kind) {
+      case 'wait':
+        return;
+      case 'extend':
+        if (await rounds.extend(job.jobId, round.round, round.attempt, decision.deadlineMs, decision.reason)) {
+          logger.warn({ job: job.jobId, round: round.round, deadlineMs: decision.deadlineMs, reason: decision.reason }, 'round extended');
+        }
+        return;
+      case 'fail':
+        return this.fail(job, round, decision.reason);
+      case 'close': {
+        if (!(await rounds.close(job.jobId, round.round, round.attempt, decision.closedBy))) return;
+        const included = updates.filter((u) => decision.included.includes(u.nodeId));
+        logger.info({ job: job.jobId, round: round.round, closedBy: decision.closedBy, included: included.length, stragglers: decision.stragglers.length }, 'round closed');
+        await this.publish(
+          SUBJECT.roundClosed,
+          {
+            chainId,
+            jobId: job.jobId,
+            round: round.round,
+            closedBy: decision.closedBy === 'deadline' ? 'deadline' : 'quorum',
+            included: included.map((u) => ({ nodeId: u.nodeId, updateHash: hexBytes(u.updateHash) })),
+            excluded: decision.stragglers.map((s) => ({ nodeId: s.nodeId, reason: s.reason })),
+          },
+          `${job.jobId}/${round.round}/${round.attempt}/closed`,
+        );
+        const closed = await rounds.round(job.jobId, round.round);
+        if (closed) await this.finish(job, closed);
+        return;
+      }
+    }
+  }
+
+  /** Stragglers of a closed round, recomputed from how it closed (the closing lock guarantees no update came after). */
+  private stragglers(round: RoundRecord, arrived: ReadonlySet<string>): Straggler[] {
+    const reason = round.closedBy === 'deadline' ? 'late: no update by the deadline' : 'late: the round closed on quorum before its update arrived';
+    return round.participants.filter((p) => !arrived.has(p.nodeId)).map((p) => ({ nodeId: p.nodeId, reason }));
+  }
+
+  private async aggregate(job: JobSpec, round: RoundRecord): Promise<StoredResult | undefined> {
+    const { rounds, blobs, logger } = this.options;
+    const started = process.hrtime.bigint();
+    const base = parametersOf(await blobs.read(round.baseModelHash));
+    const records = await rounds.updates(job.jobId, round.round);
+    const received: ReceivedUpdate[] = [];
+    for (const record of records) received.push({ record, bytes: await blobs.read(record.updateHash) });
+    const outcome = aggregateRound(job, base, layoutOf(job, base.length), received, this.stragglers(round, new Set(records.map((r) => r.nodeId))));
+    if (outcome.kind === 'failed') {
+      await this.fail(job, round, outcome.reason);
+      return undefined;
+    }
+    const newModelHash = await blobs.put(parameterBytes(outcome.parameters), 'parameters');
+    const result: StoredResult = { ...outcome.result, newModelHash, aggregationMicros: Number((process.hrtime.bigint() - started) / 1000n) };
+    await rounds.saveResult(job.jobId, round.round, round.attempt, result);
+    logger.info({ job: job.jobId, round: round.round, newModel: newModelHash, included: result.included.length, excluded: result.excluded.length }, 'round aggregated');
+    return result;
+  }
+
+  private async finish(job: JobSpec, round: RoundRecord): Promise<void> {
+    const { rounds, chain, identity, chainId, logger } = this.options;
+    const result = round.result ?? (await this.aggregate(job, round));
+    if (!result) return;
+    const key = `${job.jobId}/${round.round}/${round.attempt}`;
+    if (this.clock() < (this.submitBackoff.get(key) ?? 0)) return;
+    const nonce = await rounds.takeNonce();
+    const tx = roundResultTx(identity, chainId, nonce, { jobId: job.jobId, round: round.round, baseModelHash: round.baseModelHash, membershipEpoch: round.epoch, rule: job.rule, result });
+    let committed;
+    try {
+      committed = await chain.submit(tx, this.abort.signal);
+    } catch (error) {
+      this.submitBackoff.set(key, this.clock() + this.options.retryDelayMs);
+      logger.warn({ err: error, job: job.jobId, round: round.round }, 'round result not submitted; retrying');
+      return;
+    }
+    this.submitBackoff.delete(key);
+    if (!committed.accepted) return this.fail(job, round, `the ledger refused the round result: ${committed.reason || 'no reason given'}`);
+    if (!(await rounds.commit(job.jobId, round.round, round.attempt, committed.height, Buffer.from(committed.blockHash).toString('hex')))) return;
+    logger.info({ job: job.jobId, round: round.round, height: committed.height, newModel: result.newModelHash }, 'round committed');
+    await this.publish(
+      SUBJECT.roundCommitted,
+      { chainId, jobId: job.jobId, round: round.round, newModelHash: hexBytes(result.newModelHash), height: committed.height, blockHash: committed.blockHash },
+      `${job.jobId}/${round.round}/committed`,
+    );
+    this.poke();
+  }
+
+  private async fail(job: JobSpec, round: RoundRecord, reason: string): Promise<void> {
+    const { rounds, logger, chainId } = this.options;
+    if (!(await rounds.fail(job.jobId, round.round, round.attempt, reason, this.clock() + this.options.retryDelayMs))) return;
+    logger.warn({ job: job.jobId, round: round.round, attempt: round.attempt, reason }, 'round failed; it will be retried');
+    await this.publish(SUBJECT.roundFailed, { chainId, jobId: job.jobId, round: round.round, reason, willRetry: true }, `${job.jobId}/${round.round}/${round.attempt}/failed`);
+  }
+
+  private async publish<S extends Subject>(subject: S, payload: PayloadOf<S>, msgId: string): Promise<void> {
+    try {
+      await this.options.bus.publish(subject, payload, { msgId: `${this.options.chainId}/${msgId}` });
+    } catch (error) {
+      this.options.logger.error({ err: error, subject }, 'event not published');
+    }
+  }
+}

@@ -1,0 +1,332 @@
+/**
+ * Jobs, rounds and accepted updates in PostgreSQL (or PGlite). Everything the
+ * round manager knows lives here, so a restarted aggregator resumes the open
+ * round as it was. An update and its bytes are committed in one transaction
+ * that locks the round's row: a round that is closing takes the same lock, so
+ * an update is either in the round or refused, never half-in.
+ */
+import { fromHex, toHex } from '@learnchain/core';
+import { migrateToLatest, sql, type Kysely, type Storage } from '@learnchain/storage';
+
+import type { JobSpec } from '../domain/job';
+import type { Participant } from '../domain/participants';
+import type { BlobStore } from './blobs';
+import { migrations, type AggregatorDb, type RoundStateName } from './schema';
+
+/** The result of a round as stored (hashes and keys as hex). */
+export interface StoredResult {
+  readonly newModelHash: string;
+  readonly included: readonly {
+    readonly nodeId: string;
+    readonly updateHash: string;
+    readonly numSamples: number;
+    readonly encoding: string;
+    readonly publicKey: string;
+    readonly signature: string;
+    readonly decision: string;
+    readonly score: number;
+  }[];
+  readonly excluded: readonly { readonly nodeId: string; readonly updateHash: string; readonly reason: string }[];
+  readonly aggregationMicros: number;
+  readonly updateBytes: number;
+}
+
+export interface RoundRecord {
+  readonly jobId: string;
+  readonly round: number;
+  readonly attempt: number;
+  readonly state: RoundStateName;
+  readonly baseModelHash: string;
+  readonly epoch: number;
+  readonly participants: readonly Participant[];
+  readonly openedAtMs: number;
+  readonly deadlineMs: number;
+  readonly extended: boolean;
+  readonly closedBy: string | null;
+  readonly result: StoredResult | null;
+  readonly height: number | null;
+  readonly blockHash: string | null;
+  readonly failure: string;
+  readonly retryAtMs: number | null;
+}
+
+export interface UpdateRecord {
+  readonly jobId: string;
+  readonly round: number;
+  readonly nodeId: string;
+  readonly updateHash: string;
+  readonly size: number;
+  readonly encoding: string;
+  readonly numSamples: number;
+  readonly publicKey: Uint8Array;
+  readonly signature: Uint8Array;
+  readonly receivedAtMs: number;
+}
+
+export type AcceptOutcome = 'accepted' | 'duplicate' | 'round-not-open' | 'already-submitted' | 'replayed';
+
+type RoundRow = { [K in keyof AggregatorDb['rounds']]: unknown };
+
+function num(value: unknown): number {
+  return Number(value);
+}
+
+function toRound(row: RoundRow): RoundRecord {
+  const participants = (JSON.parse(String(row.participants)) as { nodeId: string; publicKey: string }[]).map((p) => ({ nodeId: p.nodeId, publicKey: fromHex(p.publicKey) ?? new Uint8Array() }));
+  return {
+    jobId: String(row.job_id),
+    round: num(row.round),
+    attempt: num(row.attempt),
+    state: row.state as RoundStateName,
+    baseModelHash: String(row.base_model_hash),
+    epoch: num(row.epoch),
+    participants,
+    openedAtMs: num(row.opened_at_ms),
+    deadlineMs: num(row.deadline_ms),
+    extended: Boolean(row.extended),
+    closedBy: row.closed_by === null ? null : String(row.closed_by),
+    result: row.result === null ? null : (JSON.parse(String(row.result)) as StoredResult),
+    height: row.height === null ? null : num(row.height),
+    blockHash: row.block_hash === null ? null : String(row.block_hash),
+    failure: String(row.failure),
+    retryAtMs: row.retry_at_ms === null ? null : num(row.retry_at_ms),
+  };
+}
+
+function participantsJson(participants: readonly Participant[]): string {
+  return JSON.stringify(participants.map((p) => ({ nodeId: p.nodeId, publicKey: toHex(p.publicKey) })));
+}
+
+/** A round to open (or to open again after a failure). */
+export interface RoundOpening {
+  readonly jobId: string;
+  readonly round: number;
+  readonly attempt: number;
+  readonly baseModelHash: string;
+  readonly epoch: number;
+  readonly participants: readonly Participant[];
+  readonly openedAtMs: number;
+  readonly deadlineMs: number;
+}
+
+export interface UpdateToAccept extends Omit<UpdateRecord, 'receivedAtMs'> {
+  readonly stats: string;
+  readonly bytes: Uint8Array;
+}
+
+export class RoundStore {
+  private constructor(
+    private readonly db: Kysely<AggregatorDb>,
+    private readonly clock: () => number,
+  ) {}
+
+  static async create(storage: Storage<AggregatorDb>, clock: () => number = Date.now): Promise<RoundStore> {
+    await migrateToLatest(storage, migrations);
+    await storage.db.insertInto('aggregator_meta').values({ id: 1, next_nonce: 1 }).onConflict((c) => c.doNothing()).execute();
+    return new RoundStore(storage.db, clock);
+  }
+
+  /** Remembers a job; a job already known keeps its first description. Returns whether it was new. */
+  async saveJob(spec: JobSpec): Promise<boolean> {
+    const result = await this.db
+      .insertInto('jobs')
+      .values({ job_id: spec.jobId, spec: JSON.stringify(spec), created_at_ms: this.clock() })
+      .onConflict((c) => c.doNothing())
+      .executeTakeFirst();
+    return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
+  }
+
+  async jobs(): Promise<JobSpec[]> {
+    const rows = await this.db.selectFrom('jobs').select('spec').orderBy('created_at_ms').orderBy('job_id').execute();
+    return rows.map((r) => JSON.parse(r.spec) as JobSpec);
+  }
+
+  async job(jobId: string): Promise<JobSpec | undefined> {
+    const row = await this.db.selectFrom('jobs').select('spec').where('job_id', '=', jobId).executeTakeFirst();
+    return row ? (JSON.parse(row.spec) as JobSpec) : undefined;
+  }
+
+  /** The job's latest round, if any. */
+  async currentRound(jobId: string): Promise<RoundRecord | undefined> {
+    const row = await this.db.selectFrom('rounds').selectAll().where('job_id', '=', jobId).orderBy('round', 'desc').limit(1).executeTakeFirst();
+    return row ? toRound(row) : undefined;
+  }
+
+  async round(jobId: string, round: number): Promise<RoundRecord | undefined> {
+    const row = await this.db.selectFrom('rounds').selectAll().where('job_id', '=', jobId).where('round', '=', round).executeTakeFirst();
+    return row ? toRound(row) : undefined;
+  }
+
+  async rounds(jobId: string): Promise<RoundRecord[]> {
+    const rows = await this.db.selectFrom('rounds').selectAll().where('job_id', '=', jobId).orderBy('round').execute();
+    return rows.map(toRound);
+  }
+
+  /** Opens a round, or opens a failed one again with a new attempt. False when it is already open at that attempt. */
+  async open(opening: RoundOpening): Promise<boolean> {
+    const values = {
+      attempt: opening.attempt,
+      state: 'open' as const,
+      base_model_hash: opening.baseModelHash,
+      epoch: opening.epoch,
+      participants: participantsJson(opening.participants),
+      opened_at_ms: opening.openedAtMs,
+      deadline_ms: opening.deadlineMs,
+      extended: false,
+      closed_by: null,
+      result: null,
+      new_model_hash: null,
+      height: null,
+      block_hash: null,
+      retry_at_ms: null,
+    };
+    if (opening.attempt === 1) {
+      const inserted = await this.db
+        .insertInto('rounds')
+        .values({ job_id: opening.jobId, round: opening.round, failure: '', ...values })
+        .onConflict((c) => c.doNothing())
+        .executeTakeFirst();
+      return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
+    }
+    const updated = await this.db
+      .updateTable('rounds')
+      .set(values)
+      .where('job_id', '=', opening.jobId)
+      .where('round', '=', opening.round)
+      .where('state', '=', 'failed')
+      .where('attempt', '=', opening.attempt - 1)
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) > 0;
+  }
+
+  async updates(jobId: string, round: number): Promise<UpdateRecord[]> {
+    const rows = await this.db.selectFrom('updates').selectAll().where('job_id', '=', jobId).where('round', '=', round).orderBy('received_at_ms').orderBy('node_id').execute();
+    return rows.map((r) => ({
+      jobId: r.job_id,
+      round: Number(r.round),
+      nodeId: r.node_id,
+      updateHash: r.update_hash,
+      size: Number(r.size),
+      encoding: r.encoding,
+      numSamples: Number(r.num_samples),
+      publicKey: new Uint8Array(r.public_key),
+      signature: new Uint8Array(r.signature),
+      receivedAtMs: Number(r.received_at_ms),
+    }));
+  }
+
+  /** What an update would meet, read without locks: lets a stream be refused before its bytes are read. */
+  async precheck(jobId: string, round: number, nodeId: string, updateHash: string): Promise<AcceptOutcome | undefined> {
+    const mine = await this.db.selectFrom('updates').select('update_hash').where('job_id', '=', jobId).where('round', '=', round).where('node_id', '=', nodeId).executeTakeFirst();
+    if (mine) return mine.update_hash === updateHash ? 'duplicate' : 'already-submitted';
+    const seen = await this.db.selectFrom('updates').select('node_id').where('job_id', '=', jobId).where('update_hash', '=', updateHash).executeTakeFirst();
+    return seen ? 'replayed' : undefined;
+  }
+
+  /**
+   * Stores an update's bytes and record in one transaction, under the lock of
+   * its round's row, if the round is still open at `attempt`.
+   */
+  async accept(update: UpdateToAccept, attempt: number, blobs: BlobStore): Promise<AcceptOutcome> {
+    return this.db.transaction().execute(async (trx) => {
+      const round = await trx
+        .selectFrom('rounds')
+        .select(['state', 'attempt'])
+        .where('job_id', '=', update.jobId)
+        .where('round', '=', update.round)
+        .forUpdate()
+        .executeTakeFirst();
+      if (!round || round.state !== 'open' || Number(round.attempt) !== attempt) return 'round-not-open';
+      const mine = await trx.selectFrom('updates').select('update_hash').where('job_id', '=', update.jobId).where('round', '=', update.round).where('node_id', '=', update.nodeId).executeTakeFirst();
+      if (mine) return mine.update_hash === update.updateHash ? 'duplicate' : 'already-submitted';
+      const seen = await trx.selectFrom('updates').select('node_id').where('job_id', '=', update.jobId).where('update_hash', '=', update.updateHash).executeTakeFirst();
+      if (seen) return 'replayed';
+      await blobs.putIn(trx, update.updateHash, update.bytes, 'update');
+      await trx
+        .insertInto('updates')
+        .values({
+          job_id: update.jobId,
+          round: update.round,
+          node_id: update.nodeId,
+          update_hash: update.updateHash,
+          size: update.size,
+          encoding: update.encoding,
+          num_samples: update.numSamples,
+          public_key: Buffer.from(update.publicKey),
+          signature: Buffer.from(update.signature),
+          stats: update.stats,
+          received_at_ms: this.clock(),
+        })
+        .execute();
+      return 'accepted';
+    });
+  }
+
+  /** Moves a round from open to `state` (under the row lock), with the given fields. False when it was not open at `attempt`. */
+  private async fromOpen(jobId: string, round: number, attempt: number, set: Partial<{ state: RoundStateName; closed_by: string; deadline_ms: number; extended: boolean; failure: string; retry_at_ms: number }>): Promise<boolean> {
+    const updated = await this.db
+      .updateTable('rounds')
+      .set(set)
+      .where('job_id', '=', jobId)
+      .where('round', '=', round)
+      .where('attempt', '=', attempt)
+      .where('state', '=', 'open')
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) > 0;
+  }
+
+  close(jobId: string, round: number, attempt: number, closedBy: string): Promise<boolean> {
+    return this.fromOpen(jobId, round, attempt, { state: 'closed', closed_by: closedBy });
+  }
+
+  extend(jobId: string, round: number, attempt: number, deadlineMs: number, reason: string): Promise<boolean> {
+    return this.fromOpen(jobId, round, attempt, { deadline_ms: deadlineMs, extended: true, failure: `extended: ${reason}` });
+  }
+
+  /** Fails an open or closed (not yet committed) round; it may be opened again from `retryAtMs`. */
+  async fail(jobId: string, round: number, attempt: number, reason: string, retryAtMs: number): Promise<boolean> {
+    const updated = await this.db
+      .updateTable('rounds')
+      .set({ state: 'failed', failure: reason, retry_at_ms: retryAtMs })
+      .where('job_id', '=', jobId)
+      .where('round', '=', round)
+      .where('attempt', '=', attempt)
+      .where('state', 'in', ['open', 'closed'])
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) > 0;
+  }
+
+  async saveResult(jobId: string, round: number, attempt: number, result: StoredResult): Promise<void> {
+    await this.db
+      .updateTable('rounds')
+      .set({ result: JSON.stringify(result), new_model_hash: result.newModelHash })
+      .where('job_id', '=', jobId)
+      .where('round', '=', round)
+      .where('attempt', '=', attempt)
+      .where('state', '=', 'closed')
+      .execute();
+  }
+
+  async commit(jobId: string, round: number, attempt: number, height: number, blockHash: string): Promise<boolean> {
+    const updated = await this.db
+      .updateTable('rounds')
+      .set({ state: 'committed', height, block_hash: blockHash })
+      .where('job_id', '=', jobId)
+      .where('round', '=', round)
+      .where('attempt', '=', attempt)
+      .where('state', '=', 'closed')
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) > 0;
+  }
+
+  /** Takes the next nonce of the aggregator's transactions (strictly increasing, durable). */
+  async takeNonce(): Promise<number> {
+    const row = await this.db
+      .updateTable('aggregator_meta')
+      .set({ next_nonce: sql<number>`next_nonce + 1` })
+      .where('id', '=', 1)
+      .returning('next_nonce')
+      .executeTakeFirstOrThrow();
+    return Number(row.next_nonce) - 1;
+  }
+}

@@ -177,16 +177,19 @@ export class MemberStore {
    */
   async heartbeat(nodeId: string, sequence: number, nowMs: number, leaseTtlMs: number): Promise<{ epoch: number; leaseExpiresAtMs: number }> {
     const leaseExpiresAtMs = nowMs + leaseTtlMs;
+    // One statement: renew and read the epoch together.
     const renewed = await this.db
       .updateTable('members')
+      .from('registry_meta')
       .set({ lease_expires_at: leaseExpiresAtMs, heartbeat_seq: sequence })
-      .where('node_id', '=', nodeId)
-      .where('status', '=', 'active')
-      .where('lease_expires_at', '>=', nowMs)
-      .where('heartbeat_seq', '<', sequence)
-      .returning('node_id')
+      .where('registry_meta.id', '=', 1)
+      .where('members.node_id', '=', nodeId)
+      .where('members.status', '=', 'active')
+      .where('members.lease_expires_at', '>=', nowMs)
+      .where('members.heartbeat_seq', '<', sequence)
+      .returning('registry_meta.epoch')
       .executeTakeFirst();
-    if (renewed) return { epoch: await this.epoch(), leaseExpiresAtMs };
+    if (renewed) return { epoch: Number(renewed.epoch), leaseExpiresAtMs };
     const row = await this.db.selectFrom('members').select(['status', 'lease_expires_at', 'heartbeat_seq']).where('node_id', '=', nodeId).executeTakeFirst();
     if (!row) throw new UnknownMemberError(nodeId);
     if (row.status !== 'active') throw new LeaseLostError(nodeId, row.status);

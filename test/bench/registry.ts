@@ -1,0 +1,182 @@
+/**
+ * `npm run bench -- registry [--members 10000] [--seconds 20] [--ttl-ms 5000]`
+ *
+ * One registry process; N simulated members (one process, many channels) join,
+ * then each heartbeats once a second, spread evenly over the second. Reports
+ * heartbeat latency, the registry's CPU seconds per 1,000 heartbeats (from
+ * /proc), and how long 100 members that stop at once take to be marked failed.
+ * Uses DATABASE_URL / NATS_URL when set, else the embedded PGlite and local bus.
+ */
+import { readFileSync } from 'node:fs';
+
+import { createClient, Identity, parseFlags, serverStream, signStatement, unary } from '@learnchain/core';
+import { capabilitiesStatement, joinStatement } from '@learnchain/membership';
+import { contracts, type v1 } from '@learnchain/proto';
+
+import { ServiceProcess } from '../support/processes';
+
+const { flags } = parseFlags(process.argv.slice(2));
+const MEMBERS = Number(flags.get('members') ?? 10_000);
+const SECONDS = Number(flags.get('seconds') ?? 20);
+const TTL_MS = Number(flags.get('ttl-ms') ?? 5000);
+const CHANNELS = 8;
+const CHAIN = `bench-${Date.now().toString(36)}`;
+
+type RegistryClient = InstanceType<ReturnType<typeof contracts>['registry']>;
+
+function cpuSeconds(pid: number): number {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+  const ticks = Number(fields[11]) + Number(fields[12]); // utime + stime
+  return ticks / 100;
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  return sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] ?? Number.NaN;
+}
+
+async function pool<T>(items: readonly T[], concurrency: number, work: (item: T, index: number) => Promise<void>): Promise<void> {
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: concurrency }, async () => {
+      while (next < items.length) {
+        const index = next++;
+        await work(items[index] as T, index);
+      }
+    }),
+  );
+}
+
+async function main(): Promise<void> {
+  const registry = await ServiceProcess.start({
+    name: 'registry',
+    entry: 'services/registry/src/main.ts',
+    env: {
+      LEARNCHAIN_CHAIN_ID: CHAIN,
+      LEARNCHAIN_REGISTRY_LISTEN: '127.0.0.1:0',
+      DATABASE_URL: process.env.DATABASE_URL ?? 'pglite:memory',
+      LEARNCHAIN_REGISTRY_SCHEMA: `bench_${Date.now().toString(36)}`,
+      ...(process.env.NATS_URL ? { NATS_URL: process.env.NATS_URL, LEARNCHAIN_STREAM: 'learnchain_bench' } : {}),
+      LEARNCHAIN_LEASE_TTL_MS: String(TTL_MS),
+      LEARNCHAIN_SWEEP_INTERVAL_MS: '100',
+    },
+    ready: /registry running/,
+  });
+  const address = (registry.logs('gRPC server listening')[0] as { address: string }).address;
+  const clients: RegistryClient[] = Array.from({ length: CHANNELS }, (_, i) =>
+    // A distinct option per client gives each its own connection.
+    createClient(contracts().registry, address, { channelOptions: { 'learnchain.channel': i } }),
+  );
+  const identities = Array.from({ length: MEMBERS }, () => Identity.generate());
+  const nodeIds: string[] = new Array<string>(MEMBERS);
+
+  const latencies: number[] = [];
+  let measuring = false;
+  let errors = 0;
+  let sequence = Date.now();
+  const stopped = new Set<number>();
+  const beat = async (i: number): Promise<void> => {
+    const identity = identities[i] as Identity;
+    const nodeId = nodeIds[i] as string;
+    const seq = ++sequence;
+    const signature = signStatement(identity, 'heartbeat', { chainId: CHAIN, nodeId, sequence: seq });
+    const started = performance.now();
+    try {
+      await unary(clients[i % CHANNELS] as RegistryClient, 'heartbeat', { nodeId, sequence: seq, signature: { publicKey: Buffer.from(identity.publicKey), signature: Buffer.from(signature) } });
+      if (measuring) latencies.push(performance.now() - started);
+    } catch {
+      if (measuring) errors++;
+    }
+  };
+
+  // Member i beats at i/N of every second, from the moment it has joined.
+  const inflight = new Set<Promise<void>>();
+  const clockStart = performance.now();
+  let sent = 0;
+  const scheduler = setInterval(() => {
+    const due = Math.floor(((performance.now() - clockStart) / 1000) * MEMBERS);
+    for (; sent < due; sent++) {
+      const i = sent % MEMBERS;
+      if (stopped.has(i) || nodeIds[i] === undefined) continue;
+      const p = beat(i).finally(() => inflight.delete(p));
+      inflight.add(p);
+    }
+  }, 5);
+
+  const joinStart = performance.now();
+  await pool(identities, 32, async (identity, i) => {
+    const client = clients[i % CHANNELS] as RegistryClient;
+    const challenge = await unary(client, 'getChallenge', { publicKey: Buffer.from(identity.publicKey) });
+    const statement = joinStatement({ chainId: CHAIN, nonce: challenge.nonce, issuedAtMs: challenge.issuedAtMs, expiresAtMs: challenge.expiresAtMs, role: 'trainer', capabilities: capabilitiesStatement({}), endpoint: '' });
+    const joined = await unary(client, 'join', {
+      challenge,
+      role: 'ROLE_TRAINER',
+      capabilities: {},
+      endpoint: '',
+      signature: { publicKey: Buffer.from(identity.publicKey), signature: Buffer.from(signStatement(identity, 'join', statement)) },
+    });
+    nodeIds[i] = joined.nodeId;
+  });
+  const joinSeconds = (performance.now() - joinStart) / 1000;
+  const joinedEpoch = MEMBERS;
+  console.log(`joined ${MEMBERS} members in ${joinSeconds.toFixed(1)} s (${(MEMBERS / joinSeconds).toFixed(0)} joins/s)`);
+
+  // Measure a steady phase; TTL + 3 s before its end, 100 members stop at once.
+  await new Promise((resolve) => setTimeout(resolve, 1000));
+  measuring = true;
+  const cpuBefore = cpuSeconds(registry.pid);
+  const phaseStart = performance.now();
+  const victims = Array.from({ length: 100 }, (_, k) => Math.floor((k * MEMBERS) / 100));
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, SECONDS * 1000 - TTL_MS - 3000)));
+  for (const v of victims) stopped.add(v);
+  const failureStart = performance.now();
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, SECONDS * 1000 - (performance.now() - phaseStart))));
+  measuring = false;
+  const phaseSeconds = (performance.now() - phaseStart) / 1000;
+  const cpu = cpuSeconds(registry.pid) - cpuBefore;
+
+  // Detection: when were the 100 silent members marked failed?
+  const victimIds = new Set(victims.map((v) => nodeIds[v] as string));
+  const detected = new Map<string, number>();
+  const watcher = createClient(contracts().registry, address);
+  const controller = new AbortController();
+  const timeout = setTimeout(() => controller.abort(), 60_000);
+  try {
+    for await (const change of serverStream(watcher, 'watch', { fromEpoch: joinedEpoch }, { signal: controller.signal }) as AsyncIterable<v1.MembershipChange__Output>) {
+      const id = change.member?.nodeId ?? '';
+      if (change.member?.status === 'MEMBER_STATUS_FAILED' && victimIds.has(id) && !detected.has(id)) detected.set(id, performance.now());
+      if (detected.size === victimIds.size) break;
+    }
+  } catch {
+    /* timed out: report what was seen */
+  }
+  clearTimeout(timeout);
+  const lastDetected = Math.max(...detected.values());
+
+  latencies.sort((a, b) => a - b);
+  const heartbeats = latencies.length;
+  const result = {
+    members: MEMBERS,
+    seconds: Number(phaseSeconds.toFixed(1)),
+    ttl_ms: TTL_MS,
+    backend: process.env.DATABASE_URL ? 'postgres' : 'pglite',
+    heartbeats,
+    heartbeats_per_s: Number((heartbeats / phaseSeconds).toFixed(0)),
+    errors,
+    heartbeat_ms: { p50: Number(percentile(latencies, 50).toFixed(2)), p99: Number(percentile(latencies, 99).toFixed(2)) },
+    cpu_s_per_1000_heartbeats: Number(((cpu / heartbeats) * 1000).toFixed(3)),
+    detect_100_failures_s: detected.size === victimIds.size ? Number(((lastDetected - failureStart) / 1000).toFixed(2)) : null,
+    detected_failures: detected.size,
+    joins_per_s: Number((MEMBERS / joinSeconds).toFixed(0)),
+  };
+  clearInterval(scheduler);
+  await Promise.all(inflight);
+  watcher.close();
+  for (const client of clients) client.close();
+  await registry.stop();
+  console.log(JSON.stringify(result));
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

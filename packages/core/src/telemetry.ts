@@ -9,7 +9,7 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
 export interface TelemetryOptions {
   readonly serviceName: string;
@@ -30,6 +30,9 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   process.env.OTEL_LOGS_EXPORTER ??= 'none';
   const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
   if (options.endpoint) processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: options.endpoint })));
+  // With nothing to export to, the SDK would install no tracer at all; a no-op
+  // processor keeps real span contexts, so logs and gRPC hops carry trace ids.
+  if (processors.length === 0) processors.push(new NoopSpanProcessor());
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({
       'service.name': options.serviceName,

@@ -1,8 +1,10 @@
 // Aggregation rules on synthetic updates: `npm run bench -- aggregation --n 32 --d 1663370`.
-// Prints per-rule best-of-runs seconds and a memory-bandwidth floor (one plain pass summing every
-// update value), then one JSON line. Never asserts timings.
+// Prints per-rule best-of-runs seconds of `aggregate` (seconds) and of `aggregateParallel` on a pool
+// of --workers threads (parallel_seconds), and a memory-bandwidth floor (one plain pass summing
+// every update value, on one thread), then one JSON line. Update values live in shared memory, as
+// a service feeding the pool would keep them. Never asserts timings.
 import { performance } from 'node:perf_hooks';
-import { aggregate } from '../../packages/aggregation/src/index';
+import { aggregate, aggregateParallel, createAggregationPool, sharedFloat32Array } from '../../packages/aggregation/src/index';
 import type { Rule, Update } from '../../packages/aggregation/src/index';
 
 function arg(name: string, fallback: number): number {
@@ -17,6 +19,7 @@ const n = arg('n', 32);
 const d = arg('d', 1_663_370);
 const f = arg('f', Math.max(0, Math.floor((n - 3) / 4)));
 const runs = arg('runs', 5);
+const workers = arg('workers', 2);
 const seed = arg('seed', 1);
 const only = process.argv.includes('--only') ? process.argv[process.argv.indexOf('--only') + 1]?.split(',') : undefined;
 
@@ -38,7 +41,7 @@ function makeUpdates(): Update[] {
   for (let j = 0; j < d; j++) truth[j] = (random() - 0.5) * 0.02;
   const updates: Update[] = [];
   for (let i = 0; i < n; i++) {
-    const x = new Float32Array(d);
+    const x = sharedFloat32Array(d);
     const attacker = i < f;
     for (let j = 0; j < d; j++) {
       const noise = (random() + random() + random() - 1.5) * 0.01;
@@ -71,15 +74,15 @@ function plainPass(updates: readonly Update[]): number {
   return total;
 }
 
-function best(label: string, fn: () => unknown): number {
+async function best(label: string, fn: () => unknown): Promise<number> {
   let min = Infinity;
   for (let r = 0; r < runs; r++) {
     const t0 = performance.now();
-    fn();
+    await fn();
     const s = (performance.now() - t0) / 1000;
     if (s < min) min = s;
   }
-  console.log(`${label.padEnd(18)} ${min.toFixed(4)} s (best of ${runs})`);
+  console.log(`${label.padEnd(28)} ${min.toFixed(4)} s (best of ${runs})`);
   return min;
 }
 
@@ -94,20 +97,47 @@ const rules: Rule[] = [
   { name: 'geometric-median', f },
 ];
 
-const t0 = performance.now();
-const updates = makeUpdates();
-console.log(`generated n=${n} d=${d} f=${f} (${f} scaled sign-flipped) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
-let sink = 0;
-const floor = best('floor (plain sum)', () => {
-  sink += plainPass(updates);
-});
-const seconds: Record<string, number> = {};
-for (const rule of rules) {
-  if (only !== undefined && !only.includes(rule.name)) continue;
-  seconds[rule.name] = best(rule.name, () => {
-    sink += aggregate(rule, updates).aggregate[0]!;
+async function main(): Promise<void> {
+  const t0 = performance.now();
+  const updates = makeUpdates();
+  console.log(`generated n=${n} d=${d} f=${f} (${f} scaled sign-flipped) in ${((performance.now() - t0) / 1000).toFixed(1)} s`);
+  const pool = createAggregationPool({ workers });
+  let sink = 0;
+  const floor = await best('floor (plain sum)', () => {
+    sink += plainPass(updates);
   });
+  const seconds: Record<string, number> = {};
+  const parallel: Record<string, number> = {};
+  for (const rule of rules) {
+    if (only !== undefined && !only.includes(rule.name)) continue;
+    seconds[rule.name] = await best(rule.name, () => {
+      sink += aggregate(rule, updates).aggregate[0]!;
+    });
+    parallel[rule.name] = await best(`${rule.name} (${workers} workers)`, async () => {
+      sink += (await aggregateParallel(rule, updates, undefined, { pool })).aggregate[0]!;
+    });
+  }
+  await pool.close();
+  if (seconds['fedavg'] !== undefined) {
+    console.log(`fedavg / floor = ${(seconds['fedavg'] / floor).toFixed(2)}, with ${workers} workers ${(parallel['fedavg']! / floor).toFixed(2)}`);
+  }
+  if (Number.isNaN(sink)) console.log('sink is NaN');
+  const ratio = (x: Record<string, number>): Record<string, number> =>
+    Object.fromEntries(Object.entries(x).map(([k, v]) => [k, Number((v / floor).toFixed(2))]));
+  console.log(
+    JSON.stringify({
+      n,
+      d,
+      f,
+      runs,
+      workers,
+      seconds,
+      parallel_seconds: parallel,
+      floor_seconds: floor,
+      floor_ratio: ratio(seconds),
+      parallel_floor_ratio: ratio(parallel),
+    }),
+  );
 }
-if (seconds['fedavg'] !== undefined) console.log(`fedavg / floor = ${(seconds['fedavg'] / floor).toFixed(2)}`);
-if (Number.isNaN(sink)) console.log('sink is NaN');
-console.log(JSON.stringify({ n, d, f, runs, seconds, floor_seconds: floor }));
+
+void main();

@@ -1,7 +1,7 @@
 import { checkBudget } from './budget';
 import { ByzantineBudgetError, InsufficientUpdatesError } from './errors';
 import { byId, screenNorms, screenShape } from './hygiene';
-import type { Candidate, Shaped } from './hygiene';
+import type { Candidate, ShapeScreened } from './hygiene';
 import { parseRule, RULE_DEFAULTS } from './rule';
 import type { Rule } from './rule';
 import { centeredClipping, geometricMedian } from './rules/center';
@@ -11,7 +11,8 @@ import { bulyan, krum, multiKrum } from './rules/krum';
 import type { AggregateOptions, AggregationResult, Decision, RuleResult, Update } from './types';
 import { sumsOfSquares } from './vector';
 
-function apply(rule: Rule, candidates: readonly Candidate[], d: number): RuleResult {
+/** Applies a rule on the calling thread. */
+export function apply(rule: Rule, candidates: readonly Candidate[], d: number): RuleResult {
   switch (rule.name) {
     case 'fedavg':
       return fedavg(rule, candidates, d);
@@ -30,6 +31,75 @@ function apply(rule: Rule, candidates: readonly Candidate[], d: number): RuleRes
     case 'geometric-median':
       return geometricMedian(rule, candidates, d);
   }
+}
+
+/** A call after its rule and shapes were checked. */
+export interface Prepared {
+  readonly rule: Rule;
+  readonly maxNorm: number;
+  readonly shape: ShapeScreened;
+  readonly dimension: number;
+}
+
+/** Parses the rule, checks shapes and the Byzantine budget over the distinct updates. */
+export function prepare(
+  rule: Rule,
+  updates: readonly Update[],
+  weights: readonly number[] | undefined,
+  options: AggregateOptions,
+): Prepared {
+  const normalized = parseRule(rule);
+  const maxNorm = normalized.maxNorm ?? RULE_DEFAULTS.maxNorm;
+  const shape = screenShape(updates, weights, options.dimension);
+  const budget = checkBudget(normalized, shape.distinct);
+  if (!budget.ok) throw new ByzantineBudgetError(normalized.name, shape.distinct, normalized.f, budget.requirement);
+  return { rule: normalized, maxNorm, shape, dimension: shape.dimension };
+}
+
+/** Whether fedavg can measure norms in its own weighted pass (no norm bound to apply first). */
+export function fusesNorms(prepared: Prepared): boolean {
+  return prepared.rule.name === 'fedavg' && prepared.rule.normBound === undefined && prepared.shape.shaped.length > 0;
+}
+
+/** The candidates after norm hygiene and the norm-bound pre-filter, and every rejection so far in id order. */
+export interface Screened {
+  readonly candidates: readonly Candidate[];
+  readonly rejected: readonly Decision[];
+}
+
+/**
+ * Screens norms from each shaped update's sum of squares.
+ *
+ * @throws InsufficientUpdatesError when too few valid updates remain.
+ */
+export function screen(prepared: Prepared, squares: Float64Array): Screened {
+  const { rule, shape, maxNorm } = prepared;
+  const screened = screenNorms(shape.shaped, squares, maxNorm, rule.normBound);
+  const candidates = screened.candidates;
+  const rejected = byId([...shape.rejected, ...screened.rejected]);
+  const valid = checkBudget(rule, candidates.length);
+  if (!valid.ok) {
+    throw new InsufficientUpdatesError(rule.name, candidates.length, rejected.length, rule.f, valid.requirement);
+  }
+  return { candidates, rejected };
+}
+
+/** Joins the rule's outcomes with the rejections into one decision per distinct id, in id order. */
+export function decide(prepared: Prepared, screened: Screened, result: RuleResult): AggregationResult {
+  const decisions: Decision[] = [...screened.rejected];
+  screened.candidates.forEach((c, i) => {
+    const o = result.outcomes[i]!;
+    const clipped = c.clipped && o.status !== 'trimmed';
+    decisions.push({
+      id: c.id,
+      status: clipped ? 'down-weighted' : o.status,
+      score: o.score,
+      weight: o.weight,
+      reason: c.clipped ? `norm ${c.norm} clipped to ${prepared.rule.normBound?.maxNorm}; ${o.reason}` : o.reason,
+    });
+  });
+  decisions.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  return { aggregate: result.aggregate, decisions };
 }
 
 /**
@@ -55,19 +125,15 @@ export function aggregate(
   weights?: readonly number[],
   options: AggregateOptions = {},
 ): AggregationResult {
-  const normalized = parseRule(rule);
-  const maxNorm = normalized.maxNorm ?? RULE_DEFAULTS.maxNorm;
-  const shape = screenShape(updates, weights, options.dimension);
-  const budget = checkBudget(normalized, shape.distinct);
-  if (!budget.ok) throw new ByzantineBudgetError(normalized.name, shape.distinct, normalized.f, budget.requirement);
-  const dimension = shape.dimension;
+  const prepared = prepare(rule, updates, weights, options);
+  const { shape, dimension } = prepared;
 
   // fedavg without a norm bound measures norms in its own single pass; it is redone only if
   // hygiene then rejects an update.
   let fused: RuleResult | undefined;
   let squares: Float64Array;
-  if (normalized.name === 'fedavg' && normalized.normBound === undefined && shape.shaped.length > 0) {
-    const shapedWeights = shape.shaped.map((s: Shaped) => s.weight);
+  if (fusesNorms(prepared)) {
+    const shapedWeights = shape.shaped.map((s) => s.weight);
     const pass = weightedMean(
       shape.shaped.map((s) => s.values),
       shapedWeights,
@@ -78,27 +144,10 @@ export function aggregate(
   } else {
     squares = sumsOfSquares(shape.shaped.map((s) => s.values));
   }
-  const screened = screenNorms(shape.shaped, squares, maxNorm, normalized.normBound);
-  const candidates = screened.candidates;
-  const rejected = byId([...shape.rejected, ...screened.rejected]);
-  const valid = checkBudget(normalized, candidates.length);
-  if (!valid.ok) {
-    throw new InsufficientUpdatesError(normalized.name, candidates.length, rejected.length, normalized.f, valid.requirement);
-  }
+  const screened = screen(prepared, squares);
   const result =
-    fused !== undefined && candidates.length === shape.shaped.length ? fused : apply(normalized, candidates, dimension);
-  const decisions: Decision[] = [...rejected];
-  candidates.forEach((c, i) => {
-    const o = result.outcomes[i]!;
-    const clipped = c.clipped && o.status !== 'trimmed';
-    decisions.push({
-      id: c.id,
-      status: clipped ? 'down-weighted' : o.status,
-      score: o.score,
-      weight: o.weight,
-      reason: c.clipped ? `norm ${c.norm} clipped to ${normalized.normBound?.maxNorm}; ${o.reason}` : o.reason,
-    });
-  });
-  decisions.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
-  return { aggregate: result.aggregate, decisions };
+    fused !== undefined && screened.candidates.length === shape.shaped.length
+      ? fused
+      : apply(prepared.rule, screened.candidates, dimension);
+  return decide(prepared, screened, result);
 }

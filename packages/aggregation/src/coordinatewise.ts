@@ -88,31 +88,45 @@ function trimmedMeanBlock(
   }
 }
 
+/** A kernel's result over coordinates [from, to): it wrote out[from..to) and adds each row's kept count into `kept`. */
+export interface ColumnsResult {
+  readonly aggregate: Float32Array;
+  readonly kept: Float64Array;
+}
+
 /**
  * Coordinate-wise mean of the values of rank [k, n−k) among `rows`, per coordinate (k = 0 on
  * an odd count with n−2k = 1 is the plain median). On an even count with n − 2k = 0 it is not
  * defined; callers pass n ≥ 2k+1, or `median` handles the even case. Returns the aggregate and
  * the per-row count of coordinates where the row's value was kept.
  */
-export function trimmedMeanColumns(
+export function trimmedMeanColumns(values: readonly Float32Array[], rows: Int32Array, d: number, k: number): ColumnsResult {
+  const out = new Float32Array(d);
+  const kept = new Float64Array(rows.length);
+  trimmedMeanRange(values, rows, k, 0, d, out, kept);
+  return { aggregate: out, kept };
+}
+
+/** `trimmedMeanColumns` over coordinates [from, to) only: writes out[from..to), adds into `kept`. */
+export function trimmedMeanRange(
   values: readonly Float32Array[],
   rows: Int32Array,
-  d: number,
   k: number,
-): { aggregate: Float32Array; kept: Float64Array } {
+  from: number,
+  to: number,
+  out: Float32Array,
+  kept: Float64Array,
+): void {
   const n = rows.length;
-  const out = new Float32Array(d);
   const cols = new Float64Array(COLUMN_BLOCK * n);
   const low = new Float64Array(COLUMN_BLOCK);
   const high = new Float64Array(COLUMN_BLOCK);
-  const kept = new Float64Array(n);
-  for (let j0 = 0; j0 < d; j0 += COLUMN_BLOCK) {
-    const len = Math.min(COLUMN_BLOCK, d - j0);
+  for (let j0 = from; j0 < to; j0 += COLUMN_BLOCK) {
+    const len = Math.min(COLUMN_BLOCK, to - j0);
     gatherBlock(values, rows, j0, len, cols);
     trimmedMeanBlock(cols, n, k, len, out, j0, low, high);
     countKept(values, rows, j0, len, low, high, kept);
   }
-  return { aggregate: out, kept };
 }
 
 /** Median of each column of one gathered block; records the kept range per column. */
@@ -140,24 +154,32 @@ function medianBlock(
 }
 
 /** Coordinate-wise median of `rows`; on an even count, the mean of the two middle values. */
-export function medianColumns(
+export function medianColumns(values: readonly Float32Array[], rows: Int32Array, d: number): ColumnsResult {
+  const out = new Float32Array(d);
+  const kept = new Float64Array(rows.length);
+  medianRange(values, rows, 0, d, out, kept);
+  return { aggregate: out, kept };
+}
+
+/** `medianColumns` over coordinates [from, to) only: writes out[from..to), adds into `kept`. */
+export function medianRange(
   values: readonly Float32Array[],
   rows: Int32Array,
-  d: number,
-): { aggregate: Float32Array; kept: Float64Array } {
+  from: number,
+  to: number,
+  out: Float32Array,
+  kept: Float64Array,
+): void {
   const n = rows.length;
-  const out = new Float32Array(d);
   const cols = new Float64Array(COLUMN_BLOCK * n);
   const low = new Float64Array(COLUMN_BLOCK);
   const high = new Float64Array(COLUMN_BLOCK);
-  const kept = new Float64Array(n);
-  for (let j0 = 0; j0 < d; j0 += COLUMN_BLOCK) {
-    const len = Math.min(COLUMN_BLOCK, d - j0);
+  for (let j0 = from; j0 < to; j0 += COLUMN_BLOCK) {
+    const len = Math.min(COLUMN_BLOCK, to - j0);
     gatherBlock(values, rows, j0, len, cols);
     medianBlock(cols, n, len, out, j0, low, high);
     countKept(values, rows, j0, len, low, high, kept);
   }
-  return { aggregate: out, kept };
 }
 
 /**
@@ -169,16 +191,30 @@ export function closestToMedianColumns(
   rows: Int32Array,
   d: number,
   beta: number,
-): { aggregate: Float32Array; kept: Float64Array } {
-  const n = rows.length;
+): ColumnsResult {
   const out = new Float32Array(d);
+  const kept = new Float64Array(rows.length);
+  closestToMedianRange(values, rows, beta, 0, d, out, kept);
+  return { aggregate: out, kept };
+}
+
+/** `closestToMedianColumns` over coordinates [start, end) only: writes out[start..end), adds into `kept`. */
+export function closestToMedianRange(
+  values: readonly Float32Array[],
+  rows: Int32Array,
+  beta: number,
+  start: number,
+  end: number,
+  out: Float32Array,
+  kept: Float64Array,
+): void {
+  const n = rows.length;
   const cols = new Float64Array(COLUMN_BLOCK * n);
   const low = new Float64Array(COLUMN_BLOCK);
   const high = new Float64Array(COLUMN_BLOCK);
-  const kept = new Float64Array(n);
   const even = n % 2 === 0;
-  for (let j0 = 0; j0 < d; j0 += COLUMN_BLOCK) {
-    const len = Math.min(COLUMN_BLOCK, d - j0);
+  for (let j0 = start; j0 < end; j0 += COLUMN_BLOCK) {
+    const len = Math.min(COLUMN_BLOCK, end - j0);
     gatherBlock(values, rows, j0, len, cols);
     for (let jj = 0; jj < len; jj++) {
       const base = jj * n;
@@ -228,5 +264,4 @@ export function closestToMedianColumns(
     }
     countKept(values, rows, j0, len, low, high, kept);
   }
-  return { aggregate: out, kept };
 }

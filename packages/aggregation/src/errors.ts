@@ -60,3 +60,17 @@ export class AggregationInputError extends AggregationError {
     super(`invalid aggregation input: ${field}: ${reason}`);
   }
 }
+
+/**
+ * Thrown by an aggregation pool when it cannot run work: it was closed (`state` is `closed`), or
+ * one of its worker threads failed or exited (`state` is `failed`; `reason` says how).
+ */
+export class AggregationPoolError extends AggregationError {
+  override readonly name = 'AggregationPoolError';
+  constructor(
+    readonly state: 'closed' | 'failed',
+    readonly reason: string,
+  ) {
+    super(`aggregation pool ${state}: ${reason}`);
+  }
+}

@@ -3,11 +3,16 @@
  * the same bytes on every machine, whatever their order.
  */
 export { aggregate } from './aggregate';
+export { aggregateParallel, sharedFloat32Array } from './parallel';
+export type { ParallelAggregateOptions } from './parallel';
+export { AggregationPool, createAggregationPool } from './pool/pool';
+export type { AggregationPoolOptions, AggregationPoolState } from './pool/pool';
 export { checkBudget } from './budget';
 export type { BudgetCheck } from './budget';
 export {
   AggregationError,
   AggregationInputError,
+  AggregationPoolError,
   ByzantineBudgetError,
   InsufficientUpdatesError,
   InvalidRuleError,

@@ -80,11 +80,23 @@ export function toFloat32(x: Float64Array): Float32Array {
  */
 export function meanOfRows(values: readonly Float32Array[], rows: readonly number[], d: number): Float32Array {
   const out = new Float32Array(d);
+  meanOfRowsRange(values, rows, 0, d, out);
+  return out;
+}
+
+/** `meanOfRows` over coordinates [from, to) only, into out[from..to). */
+export function meanOfRowsRange(
+  values: readonly Float32Array[],
+  rows: readonly number[],
+  from: number,
+  to: number,
+  out: Float32Array,
+): void {
   const block = 4096;
   const acc = new Float64Array(block);
   const inv = rows.length;
-  for (let j0 = 0; j0 < d; j0 += block) {
-    const len = Math.min(block, d - j0);
+  for (let j0 = from; j0 < to; j0 += block) {
+    const len = Math.min(block, to - j0);
     acc.fill(0, 0, len);
     for (const r of rows) {
       const x = values[r]!;
@@ -92,5 +104,4 @@ export function meanOfRows(values: readonly Float32Array[], rows: readonly numbe
     }
     for (let jj = 0; jj < len; jj++) out[j0 + jj] = acc[jj]! / inv;
   }
-  return out;
 }

@@ -16,11 +16,21 @@ export function keptOutcomes(kept: Float64Array, d: number, what: string): Outco
   }));
 }
 
+/** Outcomes of the coordinate-wise median from its per-update kept counts. */
+export function medianOutcomes(kept: Float64Array, d: number): Outcome[] {
+  return keptOutcomes(kept, d, 'the median');
+}
+
+/** Outcomes of the k-trimmed mean from its per-update kept counts. */
+export function trimmedMeanOutcomes(kept: Float64Array, d: number, k: number): Outcome[] {
+  return keptOutcomes(kept, d, `the ${k}-trimmed mean`);
+}
+
 /** Coordinate-wise median (mean of the two middle values on an even count). Weights are ignored. */
 export function median(_rule: MedianRule, candidates: readonly Candidate[], d: number): RuleResult {
   const values = candidates.map((c) => c.values);
   const { aggregate, kept } = medianColumns(values, allRows(values.length), d);
-  return { aggregate, outcomes: keptOutcomes(kept, d, 'the median') };
+  return { aggregate, outcomes: medianOutcomes(kept, d) };
 }
 
 /** Coordinate-wise trimmed mean dropping floor(beta·n) values from each end. Weights are ignored. */
@@ -28,5 +38,5 @@ export function trimmedMean(rule: TrimmedMeanRule, candidates: readonly Candidat
   const values = candidates.map((c) => c.values);
   const k = trimCount(rule.beta, values.length);
   const { aggregate, kept } = trimmedMeanColumns(values, allRows(values.length), d, k);
-  return { aggregate, outcomes: keptOutcomes(kept, d, `the ${k}-trimmed mean`) };
+  return { aggregate, outcomes: trimmedMeanOutcomes(kept, d, k) };
 }

@@ -87,6 +87,58 @@ export function weightedMean(
   return { aggregate: out, squares };
 }
 
+/** acc[jj] += Σ over four rows of w·x, left to right (the sum `addFour` forms, without the squares). */
+function sumFour(
+  x0: Float32Array,
+  x1: Float32Array,
+  x2: Float32Array,
+  x3: Float32Array,
+  w0: number,
+  w1: number,
+  w2: number,
+  w3: number,
+  acc: Float64Array,
+  j0: number,
+  len: number,
+): void {
+  for (let jj = 0; jj < len; jj++) {
+    const j = j0 + jj;
+    acc[jj] = acc[jj]! + w0 * x0[j]! + w1 * x1[j]! + w2 * x2[j]! + w3 * x3[j]!;
+  }
+}
+
+/**
+ * The aggregate of `weightedMean` over coordinates [from, to) only, into out[from..to): the same
+ * float64 sums in the same order, without the sums of squares.
+ */
+export function weightedMeanRange(
+  values: readonly Float32Array[],
+  weights: readonly number[],
+  from: number,
+  to: number,
+  out: Float32Array,
+): void {
+  const n = values.length;
+  let total = 0;
+  for (const w of weights) total += w;
+  const acc = new Float64Array(BLOCK);
+  const none = new Float64Array(1);
+  for (let j0 = from; j0 < to; j0 += BLOCK) {
+    const len = Math.min(BLOCK, to - j0);
+    acc.fill(0, 0, len);
+    let i = 0;
+    for (; i + 4 <= n; i += 4) {
+      sumFour(
+        values[i]!, values[i + 1]!, values[i + 2]!, values[i + 3]!,
+        weights[i]!, weights[i + 1]!, weights[i + 2]!, weights[i + 3]!,
+        acc, j0, len,
+      );
+    }
+    for (; i < n; i++) addOne(values[i]!, weights[i]!, acc, j0, len, none, 0);
+    for (let jj = 0; jj < len; jj++) out[j0 + jj] = acc[jj]! / total;
+  }
+}
+
 /** Outcomes of fedavg: every candidate selected with share w_i / Σ w. */
 export function fedavgOutcomes(weights: readonly number[]): Outcome[] {
   let total = 0;

@@ -1,0 +1,238 @@
+import { apply, decide, fusesNorms, prepare, screen } from './aggregate';
+import type { Prepared } from './aggregate';
+import { trimCount } from './budget';
+import { COLUMN_BLOCK } from './coordinatewise';
+import { distancesFromGram, gramBlocks, sumPartials } from './distances';
+import type { Candidate } from './hygiene';
+import { createAggregationPool } from './pool/pool';
+import type { AggregationPool } from './pool/pool';
+import type { SharedView, Task } from './pool/protocol';
+import type { Rule } from './rule';
+import { medianOutcomes, trimmedMeanOutcomes } from './rules/coordinatewise';
+import { fedavgOutcomes } from './rules/fedavg';
+import { bestOutcomes, bulyanOutcomes, bulyanSelection, chooseBest } from './rules/krum';
+import type { AggregateOptions, AggregationResult, RuleResult, Update } from './types';
+
+/** Options of `aggregateParallel`. */
+export interface ParallelAggregateOptions extends AggregateOptions {
+  /** The pool to run on; when absent, a pool is started for this call and closed after it. */
+  readonly pool?: AggregationPool;
+}
+
+/** Coordinate ranges per worker: more than one, so a worker slowed by other load does not hold up the rest. */
+const RANGES_PER_WORKER = 4;
+
+/**
+ * A Float32Array in shared memory, for update values that `aggregateParallel` then reads in place
+ * (values in ordinary memory are copied into shared memory first, once per call).
+ */
+export function sharedFloat32Array(length: number): Float32Array {
+  return new Float32Array(new SharedArrayBuffer(length * Float32Array.BYTES_PER_ELEMENT));
+}
+
+function viewOf(x: Float32Array | Float64Array): SharedView {
+  if (!(x.buffer instanceof SharedArrayBuffer)) throw new Error('viewOf needs an array in shared memory');
+  return { buffer: x.buffer, byteOffset: x.byteOffset, length: x.length };
+}
+
+/** The values as a shared view: in place when already shared, else a shared copy. */
+function share(x: Float32Array): SharedView {
+  if (x.buffer instanceof SharedArrayBuffer) return { buffer: x.buffer, byteOffset: x.byteOffset, length: x.length };
+  const copy = sharedFloat32Array(x.length);
+  copy.set(x);
+  return viewOf(copy);
+}
+
+/** Splits [0, d) into up to `parts` ranges whose inner bounds are multiples of `align`. */
+function ranges(d: number, parts: number, align: number): [number, number][] {
+  const units = Math.ceil(d / align);
+  const per = Math.max(1, Math.ceil(units / parts));
+  const out: [number, number][] = [];
+  for (let u = 0; u < units; u += per) out.push([u * align, Math.min(d, (u + per) * align)]);
+  return out;
+}
+
+/** Element-wise sum of per-task kept counts (integers, so the order of addition does not matter). */
+function sumKept(parts: readonly (Float64Array | null)[], n: number): Float64Array {
+  const kept = new Float64Array(n);
+  for (const p of parts) if (p !== null) for (let i = 0; i < n; i++) kept[i]! += p[i]!;
+  return kept;
+}
+
+/** A private copy of a shared aggregate, so callers never hold shared memory. */
+function unshared(x: Float32Array): Float32Array {
+  const out = new Float32Array(x.length);
+  out.set(x);
+  return out;
+}
+
+class Runner {
+  private readonly parts: number;
+  constructor(
+    private readonly pool: AggregationPool,
+    private readonly d: number,
+  ) {
+    this.parts = pool.size * RANGES_PER_WORKER;
+  }
+
+  /** Runs one range task per coordinate range, all writing into one shared aggregate. */
+  async columns(make: (from: number, to: number, out: SharedView) => Task): Promise<{ out: Float32Array; kept: (Float64Array | null)[] }> {
+    const out = sharedFloat32Array(this.d);
+    const view = viewOf(out);
+    const kept = await this.pool.run(ranges(this.d, this.parts, COLUMN_BLOCK).map(([from, to]) => make(from, to, view)));
+    return { out: unshared(out), kept };
+  }
+
+  /** Sums of squares of each row, rows split across the workers. */
+  squaresTasks(rows: readonly SharedView[], out: Float64Array): Task[] {
+    const tasks: Task[] = [];
+    for (let i = 0; i < rows.length; i += 4) {
+      const indices = [i, i + 1, i + 2, i + 3].filter((r) => r < rows.length);
+      tasks.push({ kind: 'squares', rows, indices, out: viewOf(out) });
+    }
+    return tasks;
+  }
+
+  /** Pairwise squared distances via Gram partials computed on the workers and summed here in block order. */
+  async distances(rows: readonly SharedView[]): Promise<Float64Array> {
+    const n = rows.length;
+    const blocks = gramBlocks(this.d);
+    const partials = new Float64Array(new SharedArrayBuffer(blocks * n * n * Float64Array.BYTES_PER_ELEMENT));
+    const view = viewOf(partials);
+    const tasks: Task[] = ranges(blocks, this.parts, 1).map(([b0, b1]) => ({ kind: 'gram', rows, d: this.d, b0, b1, partials: view }));
+    await this.pool.run(tasks);
+    return distancesFromGram(sumPartials(partials, n, blocks), n);
+  }
+}
+
+async function applyParallel(
+  runner: Runner,
+  prepared: Prepared,
+  candidates: readonly Candidate[],
+  rows: readonly SharedView[],
+): Promise<RuleResult> {
+  const rule = prepared.rule;
+  const n = candidates.length;
+  const d = prepared.dimension;
+  const all = Array.from({ length: n }, (_, i) => i);
+  switch (rule.name) {
+    case 'fedavg': {
+      const weights = candidates.map((c) => c.weight);
+      const { out } = await runner.columns((from, to, view) => ({ kind: 'weighted-mean', rows, weights, from, to, out: view }));
+      return { aggregate: out, outcomes: fedavgOutcomes(weights) };
+    }
+    case 'median': {
+      const { out, kept } = await runner.columns((from, to, view) => ({ kind: 'median', rows, order: all, from, to, out: view }));
+      return { aggregate: out, outcomes: medianOutcomes(sumKept(kept, n), d) };
+    }
+    case 'trimmed-mean': {
+      const k = trimCount(rule.beta, n);
+      const { out, kept } = await runner.columns((from, to, view) => ({ kind: 'trimmed-mean', rows, order: all, k, from, to, out: view }));
+      return { aggregate: out, outcomes: trimmedMeanOutcomes(sumKept(kept, n), d, k) };
+    }
+    case 'krum':
+    case 'multi-krum': {
+      const m = rule.name === 'krum' ? 1 : rule.m;
+      const choice = chooseBest(await runner.distances(rows), n, rule.f, m);
+      const aggregate =
+        m === 1
+          ? Float32Array.from(candidates[choice.chosen[0]!]!.values)
+          : (await runner.columns((from, to, view) => ({ kind: 'mean-of-rows', rows, order: choice.chosen, from, to, out: view }))).out;
+      return { aggregate, outcomes: bestOutcomes(candidates, choice, rule.name) };
+    }
+    case 'bulyan': {
+      const { scores, selected } = bulyanSelection(await runner.distances(rows), n, rule.f);
+      const beta = n - 4 * rule.f;
+      const { out, kept } = await runner.columns((from, to, view) => ({
+        kind: 'closest-to-median',
+        rows,
+        order: selected,
+        beta,
+        from,
+        to,
+        out: view,
+      }));
+      return { aggregate: out, outcomes: bulyanOutcomes(candidates, rule.f, scores, selected, sumKept(kept, selected.length), d) };
+    }
+    case 'centered-clipping':
+    case 'geometric-median':
+      return apply(rule, candidates, d);
+  }
+}
+
+async function aggregateOn(
+  pool: AggregationPool,
+  rule: Rule,
+  updates: readonly Update[],
+  weights: readonly number[] | undefined,
+  options: AggregateOptions,
+): Promise<AggregationResult> {
+  const prepared = prepare(rule, updates, weights, options);
+  const { shape, dimension: d } = prepared;
+  const runner = new Runner(pool, d);
+  const shapedRows = shape.shaped.map((s) => share(s.values));
+  const squares = new Float64Array(new SharedArrayBuffer(shape.shaped.length * Float64Array.BYTES_PER_ELEMENT));
+  const squareTasks = runner.squaresTasks(shapedRows, squares);
+
+  let fused: RuleResult | undefined;
+  if (fusesNorms(prepared)) {
+    // fedavg: the weighted mean over coordinate ranges and the norms over rows, in one round of tasks
+    const shapedWeights = shape.shaped.map((s) => s.weight);
+    const out = sharedFloat32Array(d);
+    const view = viewOf(out);
+    const meanTasks: Task[] = ranges(d, pool.size * RANGES_PER_WORKER, COLUMN_BLOCK).map(([from, to]) => ({
+      kind: 'weighted-mean',
+      rows: shapedRows,
+      weights: shapedWeights,
+      from,
+      to,
+      out: view,
+    }));
+    const tasks: Task[] = [];
+    for (let i = 0; i < Math.max(meanTasks.length, squareTasks.length); i++) {
+      if (i < squareTasks.length) tasks.push(squareTasks[i]!);
+      if (i < meanTasks.length) tasks.push(meanTasks[i]!);
+    }
+    await pool.run(tasks);
+    fused = { aggregate: unshared(out), outcomes: fedavgOutcomes(shapedWeights) };
+  } else {
+    await pool.run(squareTasks);
+  }
+  const screened = screen(prepared, Float64Array.from(squares));
+  if (fused !== undefined && screened.candidates.length === shape.shaped.length) return decide(prepared, screened, fused);
+
+  const rowOf = new Map<Float32Array, SharedView>();
+  shape.shaped.forEach((s, i) => rowOf.set(s.values, shapedRows[i]!));
+  const rows = screened.candidates.map((c) => rowOf.get(c.values) ?? share(c.values));
+  return decide(prepared, screened, await applyParallel(runner, prepared, screened.candidates, rows));
+}
+
+/**
+ * `aggregate` on worker threads: the same rule, checks, decisions and aggregate bytes, with the
+ * heavy passes (norms, weighted and trimmed means, medians, Krum's Gram matrix, Bulyan's
+ * coordinate phase) split over coordinate ranges or rows of a pool of workers. Every per-coordinate
+ * value is computed by the same code in the same order as `aggregate`, and Gram partials are summed
+ * in block order here, so the result is byte-identical. Centered clipping and the geometric median
+ * run on the calling thread.
+ *
+ * Update values already in shared memory (see `sharedFloat32Array`) are read in place; others are
+ * copied into shared memory first. Pass a long-lived pool from `createAggregationPool`; without one
+ * a pool is started and closed for this call.
+ *
+ * @throws the errors of `aggregate`, and AggregationPoolError when the pool is closed or failed.
+ */
+export async function aggregateParallel(
+  rule: Rule,
+  updates: readonly Update[],
+  weights?: readonly number[],
+  options: ParallelAggregateOptions = {},
+): Promise<AggregationResult> {
+  const { pool, ...rest } = options;
+  if (pool !== undefined) return aggregateOn(pool, rule, updates, weights, rest);
+  const own = createAggregationPool();
+  try {
+    return await aggregateOn(own, rule, updates, weights, rest);
+  } finally {
+    await own.close();
+  }
+}

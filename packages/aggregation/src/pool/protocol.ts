@@ -1,0 +1,65 @@
+/**
+ * Messages between an aggregation pool and its worker threads. Every array travels as a view on a
+ * SharedArrayBuffer, so a task carries only references; each task writes a disjoint part of its
+ * output.
+ */
+
+/** A Float32Array or Float64Array view on shared memory, as it crosses a thread boundary. */
+export interface SharedView {
+  readonly buffer: SharedArrayBuffer;
+  readonly byteOffset: number;
+  readonly length: number;
+}
+
+/** Coordinates [from, to) of the aggregate, written into `out` (float32, length d). */
+interface RangeTask {
+  readonly rows: readonly SharedView[];
+  readonly from: number;
+  readonly to: number;
+  readonly out: SharedView;
+}
+
+/** One piece of work for a worker thread. */
+export type Task =
+  | (RangeTask & { readonly kind: 'weighted-mean'; readonly weights: readonly number[] })
+  | (RangeTask & { readonly kind: 'median'; readonly order: readonly number[] })
+  | (RangeTask & { readonly kind: 'trimmed-mean'; readonly order: readonly number[]; readonly k: number })
+  | (RangeTask & { readonly kind: 'closest-to-median'; readonly order: readonly number[]; readonly beta: number })
+  | (RangeTask & { readonly kind: 'mean-of-rows'; readonly order: readonly number[] })
+  | {
+      /** Sums of squares of rows[i] for i in `indices`, into out (float64, one per row). */
+      readonly kind: 'squares';
+      readonly rows: readonly SharedView[];
+      readonly indices: readonly number[];
+      readonly out: SharedView;
+    }
+  | {
+      /** Gram partials of blocks [b0, b1) into `partials` (float64, blocks × n × n, zeroed). */
+      readonly kind: 'gram';
+      readonly rows: readonly SharedView[];
+      readonly d: number;
+      readonly b0: number;
+      readonly b1: number;
+      readonly partials: SharedView;
+    };
+
+/** What a worker answers: per-row kept counts for the coordinate-wise kinds, else null. */
+export type TaskReply =
+  | { readonly id: number; readonly ok: true; readonly kept: Float64Array | null }
+  | { readonly id: number; readonly ok: false; readonly message: string };
+
+/** A task as posted to a worker. */
+export interface TaskRequest {
+  readonly id: number;
+  readonly task: Task;
+}
+
+/** A Float32Array on a shared view. */
+export function float32Of(v: SharedView): Float32Array {
+  return new Float32Array(v.buffer, v.byteOffset, v.length);
+}
+
+/** A Float64Array on a shared view. */
+export function float64Of(v: SharedView): Float64Array {
+  return new Float64Array(v.buffer, v.byteOffset, v.length);
+}

@@ -14,6 +14,8 @@ export interface StartOptions {
   /** Entry point, relative to the repository root. */
   readonly entry: string;
   readonly args?: readonly string[];
+  /** Options for node itself, e.g. ['--cpu-prof']. */
+  readonly nodeArgs?: readonly string[];
   readonly env?: Readonly<Record<string, string>>;
   /** A line on stdout or stderr that means ready. */
   readonly ready: RegExp;
@@ -34,7 +36,7 @@ export class ServiceProcess {
   static async start(options: StartOptions): Promise<ServiceProcess> {
     // node itself with tsx's loader, not the tsx wrapper (which runs the script in
     // a child process): signals must reach the service, not a parent of it.
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, options.entry), ...(options.args ?? [])], {
+    const child = spawn(process.execPath, [...(options.nodeArgs ?? []), '--import', 'tsx', join(ROOT, options.entry), ...(options.args ?? [])], {
       cwd: ROOT,
       env: { ...process.env, NODE_OPTIONS: '', ...options.env },
       stdio: ['ignore', 'pipe', 'pipe'],

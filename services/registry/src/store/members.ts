@@ -11,6 +11,7 @@ import type { CapabilitiesStatement, RoleName } from '@learnchain/membership';
 import { migrateToLatest, sql, type Kysely, type Storage, type Transaction } from '@learnchain/storage';
 
 import { JoinProofError, LeaseLostError, StaleHeartbeatError, UnknownMemberError } from '../errors';
+import { HeartbeatBatcher } from './heartbeats';
 import { migrations, type MemberStatusName, type RegistryDb } from './schema';
 
 export interface MemberRecord {
@@ -89,10 +90,14 @@ export interface JoinInput {
 }
 
 export class MemberStore {
+  private readonly heartbeats: HeartbeatBatcher;
+
   private constructor(
     private readonly db: Kysely<RegistryDb>,
     readonly secret: Uint8Array,
-  ) {}
+  ) {
+    this.heartbeats = new HeartbeatBatcher(db);
+  }
 
   /** Migrates the schema and loads (or creates, once, for all replicas) the challenge secret. */
   static async create(storage: Storage<RegistryDb>): Promise<MemberStore> {
@@ -177,19 +182,8 @@ export class MemberStore {
    */
   async heartbeat(nodeId: string, sequence: number, nowMs: number, leaseTtlMs: number): Promise<{ epoch: number; leaseExpiresAtMs: number }> {
     const leaseExpiresAtMs = nowMs + leaseTtlMs;
-    // One statement: renew and read the epoch together.
-    const renewed = await this.db
-      .updateTable('members')
-      .from('registry_meta')
-      .set({ lease_expires_at: leaseExpiresAtMs, heartbeat_seq: sequence })
-      .where('registry_meta.id', '=', 1)
-      .where('members.node_id', '=', nodeId)
-      .where('members.status', '=', 'active')
-      .where('members.lease_expires_at', '>=', nowMs)
-      .where('members.heartbeat_seq', '<', sequence)
-      .returning('registry_meta.epoch')
-      .executeTakeFirst();
-    if (renewed) return { epoch: Number(renewed.epoch), leaseExpiresAtMs };
+    const epoch = await this.heartbeats.renew({ nodeId, sequence, leaseExpiresAtMs, nowMs });
+    if (epoch !== undefined) return { epoch, leaseExpiresAtMs };
     const row = await this.db.selectFrom('members').select(['status', 'lease_expires_at', 'heartbeat_seq']).where('node_id', '=', nodeId).executeTakeFirst();
     if (!row) throw new UnknownMemberError(nodeId);
     if (row.status !== 'active') throw new LeaseLostError(nodeId, row.status);

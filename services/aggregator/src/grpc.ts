@@ -3,9 +3,9 @@
  * PutBlob over the content-addressed store, GetRound and ListRounds. Handlers
  * report failure only by throwing status errors.
  */
-import type { UntypedServiceImplementation } from '@grpc/grpc-js';
+import type { ServerWritableStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 
-import { ContentHasher, HandlerFactory, invalidArgument, notFound, resourceExhausted, toHex, writeMessage, type Logger } from '@learnchain/core';
+import { callSignal, ContentHasher, HandlerFactory, toServiceError, invalidArgument, notFound, resourceExhausted, toHex, writeMessage, type Logger } from '@learnchain/core';
 import { SERVICE_NAMES, type v1 } from '@learnchain/proto';
 
 import type { UpdateIntake } from './intake';
@@ -35,6 +35,23 @@ const KIND_TO_WIRE: Record<BlobKindName, v1.BlobKind> = {
 
 /** Kinds a client may store with PutBlob (updates come only through SubmitUpdate). */
 const PUTTABLE: Partial<Record<string, BlobKindName>> = { BLOB_KIND_MODEL: 'model', BLOB_KIND_PARAMETERS: 'parameters', BLOB_KIND_DATASET: 'dataset' };
+
+/**
+ * A server-streaming handler whose failure reaches the caller as a status: the
+ * error is emitted on the call (grpc-js then ends it with that status), where
+ * destroying the call would drop the status and leave the caller waiting.
+ */
+function serverStream<Req, Res>(logger: Logger, method: string, handler: (request: Req, call: ServerWritableStream<Req, Res>, signal: AbortSignal) => Promise<void>) {
+  const context = { logger, method: `${SERVICE_NAMES.aggregator}/${method}` };
+  return (call: ServerWritableStream<Req, Res>): void => {
+    handler(call.request, call, callSignal(call)).then(
+      () => call.end(),
+      (error: unknown) => {
+        if (!call.cancelled) call.emit('error', toServiceError(error, context));
+      },
+    );
+  };
+}
 
 function hashField(hash: Buffer, field: string): string {
   if (hash.length !== 32) throw invalidArgument(field, 'must be a 32-byte SHA-256', 'bad_hash');
@@ -69,7 +86,7 @@ export function aggregatorService(deps: { intake: UpdateIntake; blobs: BlobStore
       return { updateHash: Buffer.from(answer.updateHash), duplicate: answer.duplicate };
     }),
 
-    GetBlob: h.serverStream('GetBlob', async (request: v1.GetBlobRequest__Output, call, signal) => {
+    GetBlob: serverStream(logger, 'GetBlob', async (request: v1.GetBlobRequest__Output, call, signal) => {
       const hash = hashField(request.hash, 'hash');
       const size = request.chunkSize === 0 ? limits.maxChunkBytes : Math.min(request.chunkSize, limits.maxChunkBytes);
       const info = await blobs.stat(hash);

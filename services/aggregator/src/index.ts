@@ -9,5 +9,5 @@ export { decideRound, quorumOf } from './domain/round-policy';
 export type { RoundDecision, RoundPolicy, OpenRoundView } from './domain/round-policy';
 export { encodeUpdate, decodeUpdate, encodedSize, parameterBytes, parametersOf } from './encoding';
 export type { UpdateEncoding, ParameterLayout } from './encoding';
-export { roundResultStatement, roundResultTx } from './tx';
+export { roundResultMessage, roundResultTx } from './tx';
 export * from './errors';

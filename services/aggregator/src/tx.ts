@@ -1,10 +1,10 @@
 /**
  * The aggregator's transaction: a RoundResult, signed (domain 'tx') over the
- * canonical encoding of {chainId, nonce, body: {roundResult: ...}} as chain.proto
- * says of every Tx. The statement is built here and only here, so that it can be
- * aligned with the ledger's check in one place.
+ * canonical statement {chainId, nonce, body: {roundResult}} exactly as the
+ * ledger builds and checks it (its signTx / decodeTx).
  */
-import { fromHex, signStatement, type Canonical, type Identity } from '@learnchain/core';
+import { fromHex, type Identity } from '@learnchain/core';
+import { signTx } from '@learnchain/ledger';
 import type { v1 } from '@learnchain/proto';
 
 import type { RuleSpec } from './domain/job';
@@ -50,40 +50,7 @@ export function roundResultMessage(data: RoundResultData): v1.RoundResult {
   };
 }
 
-/** The canonical statement of a RoundResult (what the transaction signature covers). */
-export function roundResultStatement(data: RoundResultData): Canonical {
-  const { result } = data;
-  const params: Record<string, number> = {};
-  for (const key of Object.keys(data.rule.params).sort()) params[key] = data.rule.params[key] ?? 0;
-  return {
-    jobId: data.jobId,
-    round: data.round,
-    baseModelHash: bytes(data.baseModelHash),
-    newModelHash: bytes(result.newModelHash),
-    membershipEpoch: data.membershipEpoch,
-    rule: { name: data.rule.name, params, byzantineBudget: data.rule.byzantineBudget, normBound: data.rule.normBound },
-    included: result.included.map((u) => ({
-      nodeId: u.nodeId,
-      updateHash: bytes(u.updateHash),
-      numSamples: u.numSamples,
-      encoding: u.encoding,
-      publicKey: bytes(u.publicKey),
-      signature: bytes(u.signature),
-      decision: u.decision,
-      score: u.score,
-    })),
-    excluded: result.excluded.map((e) => ({ nodeId: e.nodeId, updateHash: bytes(e.updateHash), reason: e.reason })),
-    metrics: { aggregationMicros: result.aggregationMicros, updateBytes: result.updateBytes },
-  };
-}
-
-/** The signed transaction carrying a RoundResult. */
+/** The signed transaction carrying a RoundResult, signed as the ledger checks it (@learnchain/ledger signTx). */
 export function roundResultTx(identity: Identity, chainId: string, nonce: number, data: RoundResultData): v1.Tx {
-  const statement: Canonical = { chainId, nonce, body: { roundResult: roundResultStatement(data) } };
-  return {
-    chainId,
-    nonce,
-    roundResult: roundResultMessage(data),
-    signature: { publicKey: Buffer.from(identity.publicKey), signature: Buffer.from(signStatement(identity, 'tx', statement)) },
-  };
+  return signTx(identity, chainId, nonce, { roundResult: roundResultMessage(data) });
 }

@@ -1,7 +1,8 @@
 /**
  * A training job as the aggregator needs it, read from the ledger's JSON
- * answer to QueryState("jobs/ID"). The reader takes the CreateJob fields in
- * camelCase or snake_case (optionally under a "job" key), hashes as hex or
+ * answer to QueryState("jobs/ID") (its JobRecord, the CreateJob under `spec`,
+ * bytes in hex, enums by name). The reader takes the CreateJob fields in
+ * camelCase or snake_case (or under a "job" key), hashes as hex or
  * base64, and the update encoding as 'float32' | 'DTYPE_FLOAT32' | 1 (and the
  * float16 / int8 equivalents), so that it reads what the ledger writes.
  */
@@ -115,7 +116,8 @@ export function parseJob(jobId: string, json: string): JobSpec {
   } catch {
     throw new JobFormatError(jobId, 'json', 'is not JSON');
   }
-  const job = isRecord(parsed) && isRecord(parsed['job']) ? parsed['job'] : parsed;
+  // The ledger answers with its JobRecord, whose `spec` is the CreateJob; a bare CreateJob (or one under `job`) reads too.
+  const job = isRecord(parsed) && isRecord(parsed['spec']) ? parsed['spec'] : isRecord(parsed) && isRecord(parsed['job']) ? parsed['job'] : parsed;
   if (!isRecord(job)) throw new JobFormatError(jobId, 'job', 'is not an object');
   const minTrainers = count(jobId, 'minTrainers', pick(job, 'minTrainers'));
   if (minTrainers < 1) throw new JobFormatError(jobId, 'minTrainers', 'must be at least 1');

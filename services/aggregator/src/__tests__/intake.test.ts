@@ -1,0 +1,220 @@
+/**
+ * SubmitUpdate against bad input, and the blob store's streams, in-process:
+ * PGlite, the local bus, a real registry and the Validator test server. Every
+ * refused stream gets its status, field and reason, and leaves the round as it was.
+ */
+import { status, type ServiceError } from '@grpc/grpc-js';
+
+import { contentId, errorDetailOf, Identity, serverStream, signStatement, updateStatement } from '@learnchain/core';
+import type { v1 } from '@learnchain/proto';
+
+import { encodeUpdate, flatLayout, parameterBytes } from '../encoding';
+import { chunks, createJob, delta, putBlob, round, submit, Trainer, until, type Mesh } from './support/mesh';
+import { startMesh } from './support/mesh';
+
+jest.setTimeout(60_000);
+
+const JOB = 'job-intake';
+const P = 8;
+let mesh: Mesh;
+let base: string;
+let a: Trainer;
+let b: Trainer;
+let c: Trainer;
+let late: Trainer;
+
+beforeAll(async () => {
+  mesh = await startMesh();
+  [a, b, c] = [await Trainer.join(mesh), await Trainer.join(mesh), await Trainer.join(mesh)];
+  base = await createJob(mesh, { jobId: JOB, rule: { name: 'fedavg' }, minTrainers: 3, roundDeadlineMs: 600_000 }, new Float32Array(P).fill(1));
+  await until('round 1 open', async () => (await round(mesh.client, JOB))?.state === 'ROUND_STATE_OPEN');
+  late = await Trainer.join(mesh);
+});
+
+afterAll(async () => {
+  await mesh?.stop();
+});
+
+async function refusal(call: Promise<unknown>): Promise<{ code: number | undefined; field: string | undefined; reason: string | undefined }> {
+  const error = (await call.then(
+    () => undefined,
+    (e: unknown) => e,
+  )) as ServiceError | undefined;
+  if (!error) throw new Error('expected the call to be refused');
+  const detail = errorDetailOf(error);
+  return { code: error.code, field: detail?.field, reason: detail?.reason };
+}
+
+function header(trainer: Trainer, bytes: Uint8Array, overrides: Partial<Parameters<Trainer['header']>[0]> = {}): v1.UpdateHeader {
+  return trainer.header({ chainId: mesh.chainId, jobId: JOB, round: 1, baseModelHash: base, bytes, ...overrides });
+}
+
+async function snapshot(): Promise<{ received: string[]; state: string; updates: number }> {
+  const status1 = await round(mesh.client, JOB, 1);
+  return { received: [...(status1?.received ?? [])].sort(), state: status1?.state ?? 'missing', updates: (await mesh.aggregator.rounds.updates(JOB, 1)).length };
+}
+
+const good = delta([0.5, -0.5, 0.25, 0, 0, 0, 0, 1]);
+
+describe('bad streams', () => {
+  const cases: [string, () => v1.UpdateChunk[], { code: number; field: string; reason: string }][] = [
+    ['no header on the first message', () => chunks(undefined, good), { code: status.INVALID_ARGUMENT, field: 'header', reason: 'missing_header' }],
+    [
+      'a header on a later message (wrong chunk order)',
+      () => [...chunks(header(a, good), good.subarray(0, 20)), { header: header(a, good), data: Buffer.from(good.subarray(20)) }],
+      { code: status.INVALID_ARGUMENT, field: 'header', reason: 'header_not_first' },
+    ],
+    [
+      'a chunk over the chunk limit',
+      () => [{ header: header(a, good), data: Buffer.alloc(5000) }],
+      { code: status.RESOURCE_EXHAUSTED, field: 'data', reason: 'chunk_too_large' },
+    ],
+    [
+      'a declared size other than the size rule',
+      () => chunks({ ...header(a, good), updateSize: good.byteLength + 4 }, good),
+      { code: status.INVALID_ARGUMENT, field: 'header.update_size', reason: 'wrong_size' },
+    ],
+    ['an overlong stream', () => chunks(header(a, good), new Uint8Array([...good, 1, 2, 3])), { code: status.INVALID_ARGUMENT, field: 'data', reason: 'overlong' }],
+    ['a truncated stream', () => chunks(header(a, good), good.subarray(0, good.byteLength - 5)), { code: status.INVALID_ARGUMENT, field: 'data', reason: 'truncated' }],
+    [
+      'data that does not hash to update_hash',
+      () => chunks(header(a, good), delta([9, 9, 9, 9, 9, 9, 9, 9])),
+      { code: status.INVALID_ARGUMENT, field: 'header.update_hash', reason: 'hash_mismatch' },
+    ],
+    [
+      'bytes that are not an update of this model',
+      () => {
+        const bytes = good.slice();
+        bytes[0] = 0;
+        return chunks(header(a, bytes), bytes);
+      },
+      { code: status.INVALID_ARGUMENT, field: 'data', reason: 'bad_encoding' },
+    ],
+    ['another chain', () => chunks(header(a, good, { chainId: 'other-chain' }), good), { code: status.INVALID_ARGUMENT, field: 'header.chain_id', reason: 'wrong_chain' }],
+    ['an unknown job', () => chunks(header(a, good, { jobId: 'nope' }), good), { code: status.FAILED_PRECONDITION, field: 'header.job_id', reason: 'unknown_job' }],
+    ['a round not open yet', () => chunks(header(a, good, { round: 2 }), good), { code: status.FAILED_PRECONDITION, field: 'header.round', reason: 'round_not_open' }],
+    ['another base model', () => chunks(header(a, good, { baseModelHash: 'cd'.repeat(32) }), good), { code: status.INVALID_ARGUMENT, field: 'header.base_model_hash', reason: 'wrong_base' }],
+    [
+      'another encoding than the job takes',
+      () => {
+        const bytes = encodeUpdate(new Float32Array(P), flatLayout(P), 'float16');
+        return chunks(header(a, bytes, { encoding: 'float16' }), bytes);
+      },
+      { code: status.INVALID_ARGUMENT, field: 'header.encoding', reason: 'wrong_encoding' },
+    ],
+    [
+      'an unknown member',
+      () => {
+        const stranger = Identity.generate();
+        const h = header(a, good);
+        const statement = updateStatement({ chainId: mesh.chainId, jobId: JOB, round: 1, baseModelHash: new Uint8Array(h.baseModelHash as Buffer), updateHash: new Uint8Array(h.updateHash as Buffer), encoding: 'float32', numSamples: 10 });
+        return chunks({ ...h, nodeId: stranger.address, signature: { publicKey: Buffer.from(stranger.publicKey), signature: Buffer.from(signStatement(stranger, 'update', statement)) } }, good);
+      },
+      { code: status.PERMISSION_DENIED, field: 'header.node_id', reason: 'not_a_participant' },
+    ],
+    ['a member who joined after the round opened', () => chunks(header(late, good), good), { code: status.PERMISSION_DENIED, field: 'header.node_id', reason: 'not_a_participant' }],
+    [
+      'a bad signature (a signed field changed)',
+      () => chunks({ ...header(a, good), numSamples: 1000 }, good),
+      { code: status.UNAUTHENTICATED, field: 'header.signature', reason: 'bad_signature' },
+    ],
+    [
+      "another node's key (impersonation)",
+      () => chunks({ ...header(b, good), nodeId: a.nodeId }, good),
+      { code: status.UNAUTHENTICATED, field: 'header.signature.public_key', reason: 'wrong_key' },
+    ],
+  ];
+
+  it.each(cases)('refuses %s with the right status, and the round is unchanged', async (_name, messages, expected) => {
+    const before = await snapshot();
+    expect(await refusal(submit(mesh.client, messages()))).toEqual(expected);
+    expect(await snapshot()).toEqual(before);
+  });
+});
+
+describe('accepted updates', () => {
+  it('acknowledges an update once it is stored, and answers a re-submission as a duplicate', async () => {
+    const answer = await submit(mesh.client, chunks(header(a, good), good, 16));
+    expect(answer).toMatchObject({ duplicate: false });
+    expect(Buffer.from(answer.updateHash).toString('hex')).toBe(contentId(good));
+    expect(await mesh.aggregator.blobs.stat(contentId(good))).toMatchObject({ size: good.byteLength, kind: 'update' });
+    const after = await snapshot();
+    expect(after.received).toEqual([a.nodeId]);
+    expect((await submit(mesh.client, chunks(header(a, good), good))).duplicate).toBe(true);
+    expect(await snapshot()).toEqual(after);
+  });
+
+  it('refuses a second, different update from the same node in the round', async () => {
+    const before = await snapshot();
+    const other = delta([1, 1, 1, 1, 1, 1, 1, 1]);
+    expect(await refusal(submit(mesh.client, chunks(header(a, other), other)))).toEqual({ code: status.ALREADY_EXISTS, field: 'header.node_id', reason: 'already_submitted' });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it("refuses another node's copy of an update already held", async () => {
+    const before = await snapshot();
+    expect(await refusal(submit(mesh.client, chunks(header(b, good), good)))).toEqual({ code: status.ALREADY_EXISTS, field: 'header.update_hash', reason: 'replayed_update' });
+    expect(await snapshot()).toEqual(before);
+  });
+
+  it('refuses the replay of an old update once the round is over', async () => {
+    const ub = delta([0, 0, 0, 0, 0, 0, 0, 2]);
+    const uc = delta([0, 0, 0, 0, 0, 0, 0, 3]);
+    await submit(mesh.client, chunks(header(b, ub), ub));
+    await submit(mesh.client, chunks(header(c, uc), uc));
+    const second = await until('round 2 open', async () => {
+      const r = await round(mesh.client, JOB);
+      return r?.round === 2 && r.state === 'ROUND_STATE_OPEN' ? r : undefined;
+    });
+    const committed = await round(mesh.client, JOB, 1);
+    expect(committed?.state).toBe('ROUND_STATE_COMMITTED');
+    expect(await refusal(submit(mesh.client, chunks(header(a, good), good)))).toEqual({ code: status.FAILED_PRECONDITION, field: 'header.round', reason: 'stale_round' });
+    const rebased = header(a, good, { round: 2, baseModelHash: Buffer.from(second.baseModelHash).toString('hex') });
+    expect(await refusal(submit(mesh.client, chunks(rebased, good)))).toEqual({ code: status.ALREADY_EXISTS, field: 'header.update_hash', reason: 'replayed_update' });
+    expect((await round(mesh.client, JOB, 2))?.received).toEqual([]);
+  });
+});
+
+describe('blobs', () => {
+  async function fetch(hash: string, chunkSize: number): Promise<{ header: v1.BlobHeader__Output | null; sizes: number[]; bytes: Buffer }> {
+    let header: v1.BlobHeader__Output | null = null;
+    const parts: Buffer[] = [];
+    for await (const message of serverStream(mesh.client, 'getBlob', { hash: Buffer.from(hash, 'hex'), chunkSize })) {
+      header ??= message.header;
+      parts.push(message.data);
+    }
+    return { header, sizes: parts.map((p) => p.length), bytes: Buffer.concat(parts) };
+  }
+
+  it('streams a blob in chunks no larger than asked, the header first, the bytes hashing to the id', async () => {
+    const bytes = parameterBytes(Float32Array.from({ length: 3000 }, (_, i) => i / 7));
+    const hash = await putBlob(mesh.client, bytes);
+    const got = await fetch(hash, 1000);
+    expect(got.header).toMatchObject({ size: bytes.byteLength, kind: 'BLOB_KIND_PARAMETERS' });
+    expect(Math.max(...got.sizes)).toBeLessThanOrEqual(1000);
+    expect(contentId(got.bytes)).toBe(hash);
+    const capped = await fetch(hash, 1 << 20);
+    expect(Math.max(...capped.sizes)).toBeLessThanOrEqual(4096);
+    expect(contentId(capped.bytes)).toBe(hash);
+  });
+
+  it('answers NOT_FOUND for an unknown hash', async () => {
+    expect(await refusal(fetch('ef'.repeat(32), 0))).toEqual({ code: status.NOT_FOUND, field: 'hash', reason: 'not_found' });
+  });
+
+  it('refuses a PutBlob whose bytes do not hash to its header, one over the size limit, and updates', async () => {
+    const put = async (headerFields: Partial<v1.BlobHeader>, data: Buffer) => {
+      const { clientStream } = await import('@learnchain/core');
+      const upload = clientStream(mesh.client, 'putBlob');
+      await upload.write({ header: { hash: Buffer.from(contentId(data), 'hex'), size: data.length, kind: 'BLOB_KIND_DATASET', ...headerFields }, data }).catch(() => undefined);
+      return upload.finish();
+    };
+    const data = Buffer.from('a validation set');
+    expect(await refusal(put({ hash: Buffer.alloc(32, 7) }, data))).toEqual({ code: status.INVALID_ARGUMENT, field: 'header.hash', reason: 'hash_mismatch' });
+    expect(await refusal(put({ size: 2 * 1024 * 1024 }, data))).toEqual({ code: status.RESOURCE_EXHAUSTED, field: 'header.size', reason: 'too_large' });
+    expect(await refusal(put({ kind: 'BLOB_KIND_UPDATE' }, data))).toEqual({ code: status.INVALID_ARGUMENT, field: 'header.kind', reason: 'bad_kind' });
+    expect(await mesh.aggregator.blobs.stat(contentId(data))).toBeUndefined();
+    expect((await put({}, data)).size).toBe(data.length);
+    expect(await mesh.aggregator.blobs.stat(contentId(data))).toMatchObject({ kind: 'dataset' });
+  });
+});

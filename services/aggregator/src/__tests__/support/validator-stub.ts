@@ -1,0 +1,85 @@
+/**
+ * A test server implementing the Validator contract, enough for an aggregator:
+ * QueryState("jobs/ID") answers the jobs it was given (as the ledger's JobRecord
+ * JSON, the CreateJob under `spec`), BroadcastTx checks the transaction with the
+ * ledger's own decodeTx (form, chain, signature), records it and "commits" it
+ * at the next height, GetBlock answers a block hash for a height.
+ */
+import { createLogger, GrpcServer, HandlerFactory, notFound, sha256, unavailable } from '@learnchain/core';
+import { decodeTx, type Tx } from '@learnchain/ledger';
+import { contracts, SERVICE_NAMES, type v1 } from '@learnchain/proto';
+
+export interface StubJob {
+  readonly jobId: string;
+  readonly initialParametersHash: string;
+  readonly rule: { name: string; params?: Record<string, number>; byzantineBudget?: number; normBound?: number };
+  readonly minTrainers: number;
+  readonly maxTrainers?: number;
+  readonly roundDeadlineMs: number;
+  readonly rounds?: number;
+  readonly updateEncoding?: 'DTYPE_FLOAT32' | 'DTYPE_FLOAT16' | 'DTYPE_INT8';
+}
+
+export class ValidatorStub {
+  readonly jobs = new Map<string, StubJob>();
+  readonly committed: Tx[] = [];
+  /** Set to make the next BroadcastTx calls fail (as if no validator answered) or be refused. */
+  mode: 'commit' | 'unavailable' | 'refuse' = 'commit';
+  private height = 0;
+
+  private constructor(
+    private readonly server: GrpcServer,
+    readonly chainId: string,
+  ) {}
+
+  get address(): string {
+    return this.server.address;
+  }
+
+  static async start(chainId: string, address = '127.0.0.1:0'): Promise<ValidatorStub> {
+    const logger = createLogger({ service: 'validator-stub', level: 'silent' });
+    const h = new HandlerFactory(logger, SERVICE_NAMES.validator);
+    let stub: ValidatorStub | undefined;
+    const server = await GrpcServer.create({
+      address,
+      logger,
+      services: [
+        {
+          name: SERVICE_NAMES.validator,
+          definition: contracts().validator.service,
+          implementation: {
+            QueryState: h.unary('QueryState', async (request: v1.QueryStateRequest__Output): Promise<v1.QueryStateResponse> => {
+              const jobId = /^jobs\/(.+)$/.exec(request.path)?.[1];
+              const job = jobId === undefined ? undefined : stub?.jobs.get(jobId);
+              if (!job) throw notFound('state', request.path, 'path');
+              return { height: stub?.height ?? 0, json: JSON.stringify({ jobId: job.jobId, round: 0, spec: job }) };
+            }),
+            BroadcastTx: h.unary('BroadcastTx', async (request: v1.BroadcastTxRequest__Output): Promise<v1.BroadcastTxResponse> => {
+              if (!stub || !request.tx) throw unavailable('not ready');
+              if (stub.mode === 'unavailable') throw unavailable('no quorum');
+              const tx = decodeTx(request.tx, { chainId: stub.chainId });
+              stub.height += 1;
+              if (stub.mode === 'refuse') return { txHash: Buffer.from(tx.hash), height: stub.height, accepted: false, reason: 'wrong-base-model: test refusal' };
+              stub.committed.push(tx);
+              return { txHash: Buffer.from(tx.hash), height: stub.height, accepted: true, reason: '' };
+            }),
+            GetBlock: h.unary('GetBlock', async (request: v1.GetBlockRequest__Output): Promise<v1.GetBlockResponse> => {
+              return { blockHash: Buffer.from(sha256(new TextEncoder().encode(`block ${request.height}`))) };
+            }),
+          },
+        },
+      ],
+    });
+    stub = new ValidatorStub(server, chainId);
+    return stub;
+  }
+
+  /** The RoundResult bodies committed so far. */
+  roundResults(): v1.RoundResult__Output[] {
+    return this.committed.flatMap((tx) => (tx.kind === 'roundResult' ? [tx.body] : []));
+  }
+
+  stop(): Promise<void> {
+    return this.server.shutdown(100);
+  }
+}

@@ -246,7 +246,9 @@ export class RoundManager {
     const { rounds, blobs, logger } = this.options;
     const started = process.hrtime.bigint();
     const base = parametersOf(await blobs.read(round.baseModelHash));
-    const records = await rounds.updates(job.jobId, round.round);
+    // A round opened again keeps the updates of earlier attempts, but only this attempt's participants count.
+    const asked = new Set(round.participants.map((p) => p.nodeId));
+    const records = (await rounds.updates(job.jobId, round.round)).filter((r) => asked.has(r.nodeId));
     const received: ReceivedUpdate[] = [];
     for (const record of records) received.push({ record, bytes: await blobs.read(record.updateHash) });
     const outcome = aggregateRound(job, base, layoutOf(job, base.length), received, this.stragglers(round, new Set(records.map((r) => r.nodeId))));

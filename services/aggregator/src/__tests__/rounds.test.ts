@@ -1,0 +1,177 @@
+/**
+ * The round manager end to end, in-process: rounds open on job.created with
+ * the registry's active trainers, close all-in or on quorum plus grace, extend
+ * then fail and retry when too few updates arrive, aggregate with the job's
+ * rule, submit a RoundResult the ledger's decodeTx accepts, and open the next
+ * round on the new model.
+ */
+import { aggregate, parseRule } from '@learnchain/aggregation';
+import { SUBJECT } from '@learnchain/bus';
+import { contentId, toHex, updateStatement, verifyStatement } from '@learnchain/core';
+
+import { decodeUpdate, flatLayout, parametersOf } from '../encoding';
+import { chunks, createJob, delta, round, startMesh, submit, Trainer, until, type Mesh } from './support/mesh';
+
+jest.setTimeout(60_000);
+
+let mesh: Mesh;
+let trainers: Trainer[];
+
+beforeAll(async () => {
+  mesh = await startMesh({ LEARNCHAIN_ROUND_QUORUM: '0.5' });
+  trainers = [];
+  for (let i = 0; i < 4; i++) trainers.push(await Trainer.join(mesh));
+});
+
+afterAll(async () => {
+  await mesh?.stop();
+});
+
+async function openRound(jobId: string, r: number) {
+  return until(`${jobId} round ${r} open`, async () => {
+    const status = await round(mesh.client, jobId);
+    return status?.round === r && status.state === 'ROUND_STATE_OPEN' ? status : undefined;
+  });
+}
+
+async function send(trainer: Trainer, jobId: string, r: number, base: string, values: number[], numSamples = 10): Promise<void> {
+  const bytes = delta(values);
+  await submit(mesh.client, chunks(trainer.header({ chainId: mesh.chainId, jobId, round: r, baseModelHash: base, bytes, numSamples }), bytes));
+}
+
+function eventsOf(jobId: string) {
+  return mesh.events.filter((e) => e.subject !== SUBJECT.jobCreated && 'jobId' in e.payload && e.payload.jobId === jobId);
+}
+
+it('opens a round for every active trainer, closes all-in, commits the fedavg model and opens the next round on it', async () => {
+  const initial = Float32Array.from([1, 2, 3, 4]);
+  const base = await createJob(mesh, { jobId: 'all-in', rule: { name: 'fedavg' }, minTrainers: 2, roundDeadlineMs: 600_000 }, initial);
+  const opened = await openRound('all-in', 1);
+  expect([...opened.participants].sort()).toEqual(trainers.map((t) => t.nodeId).sort());
+  expect(Buffer.from(opened.baseModelHash).toString('hex')).toBe(base);
+
+  const deltas = [
+    [1, 0, 0, 0],
+    [0, 1, 0, 0],
+    [0, 0, 1, 0],
+    [0, 0, 0, 1],
+  ];
+  const samples = [10, 10, 20, 40];
+  for (const [i, t] of trainers.entries()) await send(t, 'all-in', 1, base, deltas[i] ?? [], samples[i]);
+
+  const next = await openRound('all-in', 2);
+  const committed = await round(mesh.client, 'all-in', 1);
+  expect(committed?.state).toBe('ROUND_STATE_COMMITTED');
+  const result = committed?.result;
+  const newHash = Buffer.from(result?.newModelHash ?? []).toString('hex');
+  expect(Buffer.from(next.baseModelHash).toString('hex')).toBe(newHash);
+  // fedavg by sample count: 1 + 10/80, 2 + 10/80, 3 + 20/80, 4 + 40/80
+  expect(Array.from(parametersOf(await mesh.aggregator.blobs.read(newHash)))).toEqual([1.125, 2.125, 3.25, 4.5]);
+  expect(result?.included.map((u) => u.decision)).toEqual(['selected', 'selected', 'selected', 'selected']);
+  expect(result?.excluded).toEqual([]);
+
+  // What the ledger received: a transaction its decodeTx accepted, signed by the aggregator, with every trainer's signature.
+  const tx = mesh.validator.committed.find((t) => t.kind === 'roundResult' && t.body.jobId === 'all-in');
+  expect(tx?.signerHex).toBe(toHex(mesh.aggregator.identity.publicKey));
+  const body = mesh.validator.roundResults().find((r) => r.jobId === 'all-in');
+  expect(body?.included).toHaveLength(4);
+  for (const u of body?.included ?? []) {
+    const statement = updateStatement({ chainId: mesh.chainId, jobId: 'all-in', round: 1, baseModelHash: new Uint8Array(body?.baseModelHash ?? []), updateHash: new Uint8Array(u.updateHash), encoding: 'float32', numSamples: u.numSamples });
+    expect(verifyStatement(new Uint8Array(u.signature?.publicKey ?? []), 'update', statement, new Uint8Array(u.signature?.signature ?? []))).toBe(true);
+  }
+
+  await until('round events', () => eventsOf('all-in').filter((e) => e.subject === SUBJECT.roundOpened).length >= 2);
+  const subjects = eventsOf('all-in').map((e) => e.subject);
+  expect(subjects.slice(0, 4)).toEqual([SUBJECT.roundOpened, SUBJECT.roundClosed, SUBJECT.roundCommitted, SUBJECT.roundOpened]);
+  const closed = eventsOf('all-in').find((e) => e.subject === SUBJECT.roundClosed);
+  expect(closed?.payload).toMatchObject({ round: 1, closedBy: 'quorum', excluded: [] });
+  const committedEvent = eventsOf('all-in').find((e) => e.subject === SUBJECT.roundCommitted);
+  expect(committedEvent?.payload).toMatchObject({ round: 1, height: expect.any(Number) as number });
+  expect(toHex((committedEvent?.payload as { newModelHash: Uint8Array }).newModelHash)).toBe(newHash);
+});
+
+it('closes on quorum plus grace and drops the stragglers with a reason', async () => {
+  const base = await createJob(mesh, { jobId: 'quorum', rule: { name: 'fedavg' }, minTrainers: 2, roundDeadlineMs: 600_000, rounds: 1 }, new Float32Array(4));
+  await openRound('quorum', 1);
+  const [a, b, c, d] = trainers as [Trainer, Trainer, Trainer, Trainer];
+  await send(a, 'quorum', 1, base, [2, 0, 0, 0]);
+  await send(b, 'quorum', 1, base, [0, 2, 0, 0]);
+  const done = await until('quorum round committed', async () => {
+    const status = await round(mesh.client, 'quorum', 1);
+    return status?.state === 'ROUND_STATE_COMMITTED' ? status : undefined;
+  });
+  expect(done.result?.included.map((u) => u.nodeId).sort()).toEqual([a.nodeId, b.nodeId].sort());
+  expect(done.result?.excluded.map((e) => [e.nodeId, e.reason]).sort()).toEqual(
+    [c.nodeId, d.nodeId].sort().map((id) => [id, 'late: the round closed on quorum before its update arrived']),
+  );
+  expect(Array.from(parametersOf(await mesh.aggregator.blobs.read(Buffer.from(done.result?.newModelHash ?? []).toString('hex'))))).toEqual([1, 1, 0, 0]);
+});
+
+it('extends a round short of its minimum once, then fails it with a reason and opens it again', async () => {
+  const base = await createJob(mesh, { jobId: 'short', rule: { name: 'fedavg' }, minTrainers: 3, roundDeadlineMs: 300, rounds: 1 }, new Float32Array(4));
+  await openRound('short', 1);
+  const [a, b, c] = trainers as [Trainer, Trainer, Trainer];
+  await send(a, 'short', 1, base, [3, 0, 0, 0]);
+  const failed = await until('round.failed', () => eventsOf('short').find((e) => e.subject === SUBJECT.roundFailed));
+  expect(failed.payload).toMatchObject({ round: 1, willRetry: true, reason: '1 of the 3 updates the job needs arrived by the deadline, even after one extension' });
+  const reopened = await until('round 1 open again', async () => {
+    const status = await round(mesh.client, 'short', 1);
+    return status?.state === 'ROUND_STATE_OPEN' && eventsOf('short').filter((e) => e.subject === SUBJECT.roundOpened).length >= 2 ? status : undefined;
+  });
+  // The update accepted before the failure still counts in the retried round.
+  expect(reopened.received).toEqual([a.nodeId]);
+  await send(b, 'short', 1, base, [0, 3, 0, 0]);
+  await send(c, 'short', 1, base, [0, 0, 3, 0]);
+  const done = await until('retried round committed', async () => {
+    const status = await round(mesh.client, 'short', 1);
+    return status?.state === 'ROUND_STATE_COMMITTED' ? status : undefined;
+  });
+  expect(done.result?.included).toHaveLength(3);
+});
+
+it('aggregates with the job robust rule and records each decision', async () => {
+  const initial = Float32Array.from([0, 0, 0]);
+  const base = await createJob(mesh, { jobId: 'robust', rule: { name: 'median', byzantineBudget: 1 }, minTrainers: 4, roundDeadlineMs: 600_000, rounds: 1 }, initial);
+  await openRound('robust', 1);
+  const values = [
+    [1, 1, 1],
+    [1.2, 0.8, 1],
+    [0.9, 1.1, 1.05],
+    [-100, 100, -100],
+  ];
+  for (const [i, t] of trainers.entries()) await send(t, 'robust', 1, base, values[i] ?? []);
+  const done = await until('robust round committed', async () => {
+    const status = await round(mesh.client, 'robust', 1);
+    return status?.state === 'ROUND_STATE_COMMITTED' ? status : undefined;
+  });
+  const updates = values.map((v) => {
+    const bytes = delta(v);
+    return { id: contentId(bytes), values: decodeUpdate(bytes, 'float32', flatLayout(3)), weight: 10 };
+  });
+  const expected = aggregate(parseRule({ name: 'median', f: 1 }), updates);
+  const model = parametersOf(await mesh.aggregator.blobs.read(Buffer.from(done.result?.newModelHash ?? []).toString('hex')));
+  expect(Array.from(model)).toEqual(Array.from(expected.aggregate));
+  expect(Math.max(...Array.from(model).map(Math.abs))).toBeLessThan(2);
+  expect(done.result?.included.map((u) => [Buffer.from(u.updateHash).toString('hex'), u.decision]).sort()).toEqual(
+    expected.decisions.map((d) => [d.id, d.status]).sort(),
+  );
+});
+
+it('fails a round the ledger refuses, and commits it on the retry', async () => {
+  mesh.validator.mode = 'refuse';
+  const base = await createJob(mesh, { jobId: 'refused', rule: { name: 'fedavg' }, minTrainers: 4, roundDeadlineMs: 600_000, rounds: 1 }, new Float32Array(2));
+  await openRound('refused', 1);
+  for (const [i, t] of trainers.entries()) await send(t, 'refused', 1, base, [i, 1]);
+  const failed = await until('round.failed', () => eventsOf('refused').find((e) => e.subject === SUBJECT.roundFailed));
+  expect((failed.payload as { reason: string }).reason).toBe('the ledger refused the round result: wrong-base-model: test refusal');
+  mesh.validator.mode = 'commit';
+  const done = await until('round committed on retry', async () => {
+    const status = await round(mesh.client, 'refused', 1);
+    return status?.state === 'ROUND_STATE_COMMITTED' ? status : undefined;
+  });
+  expect(done.result?.included).toHaveLength(4);
+  const listed = await new Promise<number>((resolve, reject) =>
+    mesh.client.listRounds({ jobId: 'refused' }, (error, answer) => (error ? reject(error) : resolve(answer?.rounds.length ?? -1))),
+  );
+  expect(listed).toBe(1);
+});

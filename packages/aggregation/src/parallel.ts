@@ -105,6 +105,48 @@ class Runner {
   }
 }
 
+/** Coordinates per chunk of the fedavg pipeline: small enough that the stages overlap from the start. */
+const PIPELINE_CHUNK = 65536;
+
+/**
+ * fedavg's weighted mean and norms as a pipeline: stage s adds its rows (a run of whole groups of
+ * four) to the running sums after stage s−1 has added its rows to the same chunk.
+ */
+function pipelineTasks(
+  acc: Float64Array,
+  rows: readonly SharedView[],
+  weights: readonly number[],
+  d: number,
+  workers: number,
+  squares: Float64Array,
+  out: SharedView,
+): Task[] {
+  const n = rows.length;
+  const groups = Math.floor(n / 4);
+  const stages = Math.max(1, Math.min(workers, groups));
+  const progress = new SharedArrayBuffer(stages * Int32Array.BYTES_PER_ELEMENT);
+  const tasks: Task[] = [];
+  for (let s = 0; s < stages; s++) {
+    const rowFrom = 4 * Math.floor((s * groups) / stages);
+    const rowTo = s === stages - 1 ? n : 4 * Math.floor(((s + 1) * groups) / stages);
+    tasks.push({
+      kind: 'weighted-mean-stage',
+      rows,
+      weights,
+      rowFrom,
+      rowTo,
+      stage: s,
+      last: s === stages - 1,
+      chunk: PIPELINE_CHUNK,
+      acc: viewOf(acc),
+      squares: viewOf(squares),
+      progress,
+      out,
+    });
+  }
+  return tasks;
+}
+
 async function applyParallel(
   runner: Runner,
   prepared: Prepared,
@@ -176,25 +218,18 @@ async function aggregateOn(
 
   let fused: RuleResult | undefined;
   if (fusesNorms(prepared)) {
-    // fedavg: the weighted mean over coordinate ranges and the norms over rows, in one round of tasks
+    // fedavg: one fused pass, rows split into a pipeline of stages (one per worker)
     const shapedWeights = shape.shaped.map((s) => s.weight);
-    const out = sharedFloat32Array(d);
-    const view = viewOf(out);
-    const meanTasks: Task[] = ranges(d, pool.size * RANGES_PER_WORKER, COLUMN_BLOCK).map(([from, to]) => ({
-      kind: 'weighted-mean',
-      rows: shapedRows,
-      weights: shapedWeights,
-      from,
-      to,
-      out: view,
-    }));
-    const tasks: Task[] = [];
-    for (let i = 0; i < Math.max(meanTasks.length, squareTasks.length); i++) {
-      if (i < squareTasks.length) tasks.push(squareTasks[i]!);
-      if (i < meanTasks.length) tasks.push(meanTasks[i]!);
+    const scratch = pool.lease(d * (Float64Array.BYTES_PER_ELEMENT + Float32Array.BYTES_PER_ELEMENT));
+    const acc = new Float64Array(scratch, 0, d);
+    const out = new Float32Array(scratch, d * Float64Array.BYTES_PER_ELEMENT, d);
+    const tasks = pipelineTasks(acc, shapedRows, shapedWeights, d, pool.size, squares, viewOf(out));
+    try {
+      await pool.run(tasks);
+      fused = { aggregate: unshared(out), outcomes: fedavgOutcomes(shapedWeights) };
+    } finally {
+      pool.release(scratch);
     }
-    await pool.run(tasks);
-    fused = { aggregate: unshared(out), outcomes: fedavgOutcomes(shapedWeights) };
   } else {
     await pool.run(squareTasks);
   }

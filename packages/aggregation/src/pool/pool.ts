@@ -40,6 +40,7 @@ function workerEntry(): { file: string; execArgv: string[] } {
 export class AggregationPool {
   private readonly slots: Slot[] = [];
   private readonly queue: Pending[] = [];
+  private readonly spare: SharedArrayBuffer[] = [];
   private nextId = 1;
   private current: AggregationPoolState = 'running';
   private failure = '';
@@ -90,10 +91,25 @@ export class AggregationPool {
     return Promise.all(all);
   }
 
+  /**
+   * A shared scratch buffer of at least `bytes` bytes, reused across calls; its contents are
+   * whatever the last user left. Give it back with `release`.
+   */
+  lease(bytes: number): SharedArrayBuffer {
+    const i = this.spare.findIndex((b) => b.byteLength >= bytes);
+    return i >= 0 ? this.spare.splice(i, 1)[0]! : new SharedArrayBuffer(bytes);
+  }
+
+  /** Returns a buffer from `lease`; the pool keeps a few for the next calls. */
+  release(buffer: SharedArrayBuffer): void {
+    if (this.current === 'running' && this.spare.length < 4) this.spare.push(buffer);
+  }
+
   /** Stops the workers; tasks still queued or running are rejected. Idempotent. */
   async close(): Promise<void> {
     if (this.current === 'closed') return;
     this.current = 'closed';
+    this.spare.length = 0;
     this.rejectAll(new AggregationPoolError('closed', 'close() was called'));
     await Promise.all(this.slots.map((s) => s.worker.terminate()));
   }

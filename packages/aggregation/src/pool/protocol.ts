@@ -27,6 +27,27 @@ export type Task =
   | (RangeTask & { readonly kind: 'closest-to-median'; readonly order: readonly number[]; readonly beta: number })
   | (RangeTask & { readonly kind: 'mean-of-rows'; readonly order: readonly number[] })
   | {
+      /**
+       * fedavg's fused pass split by rows into a pipeline: this stage adds rows [rowFrom, rowTo)
+       * to the running sums in `acc` (float64, length d) chunk by chunk, after the stage before it
+       * finished the chunk, and measures those rows' sums of squares into `squares`. `progress`
+       * (int32, one per stage) counts the chunks each stage finished (−1: it failed). The last
+       * stage writes the aggregate into `out`.
+       */
+      readonly kind: 'weighted-mean-stage';
+      readonly rows: readonly SharedView[];
+      readonly weights: readonly number[];
+      readonly rowFrom: number;
+      readonly rowTo: number;
+      readonly stage: number;
+      readonly last: boolean;
+      readonly chunk: number;
+      readonly acc: SharedView;
+      readonly squares: SharedView;
+      readonly progress: SharedArrayBuffer;
+      readonly out: SharedView;
+    }
+  | {
       /** Sums of squares of rows[i] for i in `indices`, into out (float64, one per row). */
       readonly kind: 'squares';
       readonly rows: readonly SharedView[];

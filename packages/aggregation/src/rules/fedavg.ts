@@ -139,6 +139,46 @@ export function weightedMeanRange(
   }
 }
 
+/**
+ * One stage of `weightedMean` split by rows, over coordinates [from, to): adds rows
+ * [rowFrom, rowTo) into the running float64 sums `acc` (which hold the sums of the rows before
+ * rowFrom, or are ignored when rowFrom is 0) and continues those rows' sums of squares. The last
+ * stage passes `out` and writes the aggregate there instead of updating `acc`. Run over the rows in
+ * stages and the coordinates in increasing order, this gives exactly `weightedMean`'s aggregate and
+ * squares: the same additions in the same order. `rowFrom` must be a multiple of 4.
+ */
+export function weightedMeanStage(
+  values: readonly Float32Array[],
+  weights: readonly number[],
+  rowFrom: number,
+  rowTo: number,
+  from: number,
+  to: number,
+  acc: Float64Array,
+  squares: Float64Array,
+  out: Float32Array | null,
+): void {
+  let total = 0;
+  for (const w of weights) total += w;
+  const block = new Float64Array(BLOCK);
+  for (let j0 = from; j0 < to; j0 += BLOCK) {
+    const len = Math.min(BLOCK, to - j0);
+    if (rowFrom === 0) block.fill(0, 0, len);
+    else for (let jj = 0; jj < len; jj++) block[jj] = acc[j0 + jj]!;
+    let i = rowFrom;
+    for (; i + 4 <= rowTo; i += 4) {
+      addFour(
+        values[i]!, values[i + 1]!, values[i + 2]!, values[i + 3]!,
+        weights[i]!, weights[i + 1]!, weights[i + 2]!, weights[i + 3]!,
+        block, j0, len, squares, i,
+      );
+    }
+    for (; i < rowTo; i++) addOne(values[i]!, weights[i]!, block, j0, len, squares, i);
+    if (out === null) for (let jj = 0; jj < len; jj++) acc[j0 + jj] = block[jj]!;
+    else for (let jj = 0; jj < len; jj++) out[j0 + jj] = block[jj]! / total;
+  }
+}
+
 /** Outcomes of fedavg: every candidate selected with share w_i / Σ w. */
 export function fedavgOutcomes(weights: readonly number[]): Outcome[] {
   let total = 0;

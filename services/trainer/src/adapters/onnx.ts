@@ -1,0 +1,59 @@
+/**
+ * Local training on onnxruntime (@learnchain/model's trainLocal) over this
+ * node's shard, on the chosen execution provider. Built models are cached by
+ * name; their initial parameters are never used (the base comes by hash).
+ */
+import { buildModel, trainLocal, type Classifier, type Dataset, type ExecutionProvider, type Manifest } from '@learnchain/model';
+
+import type { TrainingJob } from '../job';
+import type { LocalResult, LocalTrainer } from '../ports';
+
+export interface OnnxTrainerOptions {
+  readonly shard: Dataset;
+  readonly provider: ExecutionProvider;
+  /** Seed of the per-round shuffles (varied by round). */
+  readonly seed: number;
+  readonly onWarning?: (message: string) => void;
+}
+
+export class OnnxLocalTrainer implements LocalTrainer {
+  private readonly models = new Map<string, Classifier>();
+  private rounds = 0;
+
+  constructor(private readonly options: OnnxTrainerOptions) {}
+
+  private model(name: string): Classifier {
+    let model = this.models.get(name);
+    if (!model) {
+      model = buildModel(name, { seed: 0 });
+      this.models.set(name, model);
+    }
+    return model;
+  }
+
+  manifest(name: string): Manifest {
+    return this.model(name).manifest;
+  }
+
+  async train(job: TrainingJob, base: Float32Array, signal?: AbortSignal): Promise<LocalResult> {
+    signal?.throwIfAborted();
+    const model = this.model(job.model);
+    const started = process.hrtime.bigint();
+    this.rounds += 1;
+    const result = await trainLocal(model, base, this.options.shard, {
+      epochs: job.epochs,
+      batchSize: job.batchSize,
+      lr: job.lr,
+      momentum: job.momentum,
+      proximalMu: job.proximalMu,
+      seed: (this.options.seed ^ Math.imul(this.rounds, 0x9e3779b1)) >>> 0,
+      executionProviders: [this.options.provider],
+      ...(this.options.onWarning ? { onWarning: this.options.onWarning } : {}),
+    });
+    signal?.throwIfAborted();
+    const perEpoch = Math.max(1, Math.ceil(this.options.shard.count / job.batchSize));
+    const last = result.losses.slice(-perEpoch);
+    const loss = last.length > 0 ? last.reduce((a, b) => a + b, 0) / last.length : NaN;
+    return { params: result.params, numSamples: this.options.shard.count, loss, micros: Number((process.hrtime.bigint() - started) / 1000n) };
+  }
+}

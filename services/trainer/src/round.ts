@@ -1,0 +1,121 @@
+/**
+ * One round, from the trainer's side: is this node asked and is there time;
+ * the job's hyper-parameters; the base model by hash (verified); local
+ * training on the private shard; the delta, encoded and signed; the upload in
+ * bounded chunks. Transient failures are retried until the round's deadline,
+ * which also aborts whatever is still running.
+ */
+import { toHex, type Identity, type Logger } from '@learnchain/core';
+import type { RoundOpened } from '@learnchain/bus';
+
+import type { Attack } from './attacks';
+import { RoundDeadlineError, UnknownJobError } from './errors';
+import type { Clock, JobSource, LocalTrainer, ModelSource, SubmitReceipt, UpdateSink } from './ports';
+import { withRetries } from './retry';
+import { parametersOf, signUpdate } from './update';
+
+/** What became of one round.opened event. */
+export type RoundOutcome =
+  | { readonly kind: 'skipped'; readonly reason: 'wrong-chain' | 'not-a-participant' | 'deadline-passed' | 'already-handled' }
+  | { readonly kind: 'submitted'; readonly updateHash: string; readonly duplicate: boolean; readonly bytes: number; readonly numSamples: number }
+  | { readonly kind: 'failed'; readonly reason: string; readonly error: unknown };
+
+export interface RoundHandlerOptions {
+  readonly chainId: string;
+  readonly identity: Identity;
+  /** This node's id, as the registry gave it (participants are named by it). */
+  readonly nodeId: () => string | undefined;
+  readonly jobs: JobSource;
+  readonly models: ModelSource;
+  readonly updates: UpdateSink;
+  readonly trainer: LocalTrainer;
+  readonly attack: Attack;
+  readonly clock: Clock;
+  readonly logger: Logger;
+  /** First wait between retries of a transient failure. */
+  readonly retryInitialMs?: number;
+}
+
+/** Handles round.opened events one at a time; remembers which rounds it handled. */
+export class RoundHandler {
+  private readonly handled = new Set<string>();
+
+  constructor(private readonly options: RoundHandlerOptions) {}
+
+  /** Why this node would not train in `event`, or undefined when it should. */
+  skipReason(event: RoundOpened): Extract<RoundOutcome, { kind: 'skipped' }>['reason'] | undefined {
+    const nodeId = this.options.nodeId();
+    if (event.chainId !== this.options.chainId) return 'wrong-chain';
+    if (nodeId === undefined || !event.participants.includes(nodeId)) return 'not-a-participant';
+    if (event.deadlineMs <= this.options.clock.now()) return 'deadline-passed';
+    if (this.handled.has(`${event.jobId}/${event.round}`)) return 'already-handled';
+    return undefined;
+  }
+
+  /** Trains and uploads for `event` unless skipped; never throws (a failure is an outcome). */
+  async handle(event: RoundOpened, signal?: AbortSignal): Promise<RoundOutcome> {
+    const skip = this.skipReason(event);
+    if (skip) return { kind: 'skipped', reason: skip };
+    const key = `${event.jobId}/${event.round}`;
+    this.handled.add(key);
+    const deadline = AbortSignal.timeout(Math.max(1, event.deadlineMs - this.options.clock.now()));
+    const bounded = signal ? AbortSignal.any([signal, deadline]) : deadline;
+    const log = this.options.logger.child({ job: event.jobId, round: event.round });
+    let stage = 'job lookup';
+    try {
+      const retry = <T>(what: string, attempt: () => Promise<T>): Promise<T> =>
+        withRetries(attempt, {
+          deadlineMs: event.deadlineMs,
+          now: () => this.options.clock.now(),
+          signal: bounded,
+          ...(this.options.retryInitialMs !== undefined ? { initialMs: this.options.retryInitialMs } : {}),
+          onRetry: (error, n, waitMs) => log.warn({ err: error, attempt: n, waitMs }, `${what} failed; retrying`),
+        });
+      const job = await retry('job lookup', () => this.options.jobs.job(event.jobId, bounded));
+      if (!job) throw new UnknownJobError(event.jobId);
+      const manifest = this.options.trainer.manifest(job.model);
+
+      stage = 'base model fetch';
+      const blob = await retry('base model fetch', () => this.options.models.fetch(event.baseModelHash, bounded));
+      const base = parametersOf(blob, manifest, job.model);
+
+      stage = 'training';
+      const result = await this.options.trainer.train(job, base, bounded);
+      bounded.throwIfAborted();
+
+      stage = 'upload';
+      const update = signUpdate({
+        identity: this.options.identity,
+        chainId: this.options.chainId,
+        nodeId: this.options.nodeId() ?? '',
+        job,
+        round: event.round,
+        baseModelHash: event.baseModelHash,
+        base,
+        result,
+        manifest,
+        attack: this.options.attack,
+      });
+      const receipt: SubmitReceipt = await retry('upload', () => this.options.updates.submit(update, bounded));
+      const outcome: RoundOutcome = {
+        kind: 'submitted',
+        updateHash: toHex(receipt.updateHash),
+        duplicate: receipt.duplicate,
+        bytes: update.bytes.byteLength,
+        numSamples: result.numSamples,
+      };
+      log.info({ updateHash: outcome.updateHash, bytes: outcome.bytes, loss: result.loss, trainMs: Math.round(result.micros / 1000), duplicate: receipt.duplicate }, 'update submitted');
+      return outcome;
+    } catch (raw) {
+      const error = deadline.aborted ? new RoundDeadlineError(event.jobId, event.round, stage) : raw;
+      if (signal?.aborted && !deadline.aborted) {
+        log.warn({ stage }, 'round abandoned: the trainer is stopping');
+        // Not done: a restart may take the round again while it is open.
+        this.handled.delete(key);
+        return { kind: 'failed', reason: `stopped during ${stage}`, error };
+      }
+      log.error({ err: error, stage }, 'round failed');
+      return { kind: 'failed', reason: error instanceof Error ? error.message : String(error), error };
+    }
+  }
+}

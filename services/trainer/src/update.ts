@@ -1,0 +1,68 @@
+/**
+ * From trained parameters to a signed update: the delta (new − base), the
+ * test-only attack if one is set, the job's encoding, its SHA-256, and the
+ * ed25519 signature over updateStatement (domain 'update').
+ */
+import { sha256, signStatement, updateStatement, type Identity } from '@learnchain/core';
+import { encodeUpdate, type Manifest } from '@learnchain/model';
+
+import { attackDelta, isUpdateAttack, type Attack } from './attacks';
+import { ParameterShapeError } from './errors';
+import type { TrainingJob } from './job';
+import type { LocalResult, SignedUpdate } from './ports';
+
+/** The base parameters in a blob of little-endian float32 values (copied, so alignment never matters). */
+export function parametersOf(bytes: Uint8Array, manifest: Manifest, model: string): Float32Array {
+  if (bytes.byteLength !== 4 * manifest.size) throw new ParameterShapeError(model, manifest.size, bytes.byteLength);
+  const out = new Float32Array(manifest.size);
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
+  return out;
+}
+
+/** new − base, element by element. */
+export function deltaOf(next: Float32Array, base: Float32Array): Float32Array {
+  const out = new Float32Array(base.length);
+  for (let i = 0; i < base.length; i++) out[i] = (next[i] ?? 0) - (base[i] ?? 0);
+  return out;
+}
+
+export interface UpdateInput {
+  readonly identity: Identity;
+  readonly chainId: string;
+  readonly nodeId: string;
+  readonly job: TrainingJob;
+  readonly round: number;
+  readonly baseModelHash: Uint8Array;
+  readonly base: Float32Array;
+  readonly result: LocalResult;
+  readonly manifest: Manifest;
+  readonly attack: Attack;
+}
+
+/** Encodes and signs the update of one round. */
+export function signUpdate(input: UpdateInput): SignedUpdate {
+  const { identity, chainId, nodeId, job, round, baseModelHash, base, result, manifest, attack } = input;
+  const honest = deltaOf(result.params, base);
+  const delta = isUpdateAttack(attack) ? attackDelta(honest, attack, round) : honest;
+  const bytes = encodeUpdate(delta, manifest, job.encoding);
+  const updateHash = sha256(bytes);
+  const statement = updateStatement({ chainId, jobId: job.jobId, round, baseModelHash, updateHash, encoding: job.encoding, numSamples: result.numSamples });
+  return {
+    header: {
+      chainId,
+      jobId: job.jobId,
+      round,
+      baseModelHash,
+      updateHash,
+      encoding: job.encoding,
+      numSamples: result.numSamples,
+      nodeId,
+      publicKey: identity.publicKey,
+      signature: signStatement(identity, 'update', statement),
+      trainLoss: result.loss,
+      trainMicros: result.micros,
+    },
+    bytes,
+  };
+}

@@ -25,10 +25,10 @@ let late: Trainer;
 
 beforeAll(async () => {
   mesh = await startMesh();
-  [a, b, c] = [await Trainer.join(mesh), await Trainer.join(mesh), await Trainer.join(mesh)];
+  [a, b, c] = [await Trainer.join(mesh.registry.address, mesh.chainId), await Trainer.join(mesh.registry.address, mesh.chainId), await Trainer.join(mesh.registry.address, mesh.chainId)];
   base = await createJob(mesh, { jobId: JOB, rule: { name: 'fedavg' }, minTrainers: 3, roundDeadlineMs: 600_000 }, new Float32Array(P).fill(1));
   await until('round 1 open', async () => (await round(mesh.client, JOB))?.state === 'ROUND_STATE_OPEN');
-  late = await Trainer.join(mesh);
+  late = await Trainer.join(mesh.registry.address, mesh.chainId);
 });
 
 afterAll(async () => {

@@ -20,7 +20,7 @@ let trainers: Trainer[];
 beforeAll(async () => {
   mesh = await startMesh({ LEARNCHAIN_ROUND_QUORUM: '0.5' });
   trainers = [];
-  for (let i = 0; i < 4; i++) trainers.push(await Trainer.join(mesh));
+  for (let i = 0; i < 4; i++) trainers.push(await Trainer.join(mesh.registry.address, mesh.chainId));
 });
 
 afterAll(async () => {

@@ -92,9 +92,9 @@ export class Trainer {
     return this.identity.address;
   }
 
-  static async join(mesh: Mesh): Promise<Trainer> {
+  static async join(registry: string, chainId: string): Promise<Trainer> {
     const identity = Identity.generate();
-    const membership = new MembershipClient({ registry: mesh.registry.address, chainId: mesh.chainId, identity, role: 'trainer', logger });
+    const membership = new MembershipClient({ registry, chainId, identity, role: 'trainer', logger });
     await membership.join();
     return new Trainer(identity, membership);
   }

@@ -2,7 +2,7 @@ import { apply, decide, fusesNorms, prepare, screen } from './aggregate';
 import type { Prepared } from './aggregate';
 import { trimCount } from './budget';
 import { COLUMN_BLOCK } from './coordinatewise';
-import { distancesFromGram, gramBlocks, sumPartials } from './distances';
+import { distancesFromGram, gramTileCount, mirrorUpper } from './distances';
 import type { Candidate } from './hygiene';
 import { createAggregationPool } from './pool/pool';
 import type { AggregationPool } from './pool/pool';
@@ -93,20 +93,42 @@ class Runner {
     return tasks;
   }
 
-  /** Pairwise squared distances via Gram partials computed on the workers and summed here in block order. */
-  async distances(rows: readonly SharedView[]): Promise<Float64Array> {
+  /**
+   * The Gram matrix of the rows, tile rows split over the workers (the first with the last, and so
+   * on, so each task has the same number of tiles); with `squares`, the rows' sums of squares too.
+   */
+  async gram(rows: readonly SharedView[], squares: Float64Array | null): Promise<Float64Array> {
     const n = rows.length;
-    const blocks = gramBlocks(this.d);
-    const partials = new Float64Array(new SharedArrayBuffer(blocks * n * n * Float64Array.BYTES_PER_ELEMENT));
-    const view = viewOf(partials);
-    const tasks: Task[] = ranges(blocks, this.parts, 1).map(([b0, b1]) => ({ kind: 'gram', rows, d: this.d, b0, b1, partials: view }));
+    const g = new Float64Array(new SharedArrayBuffer(n * n * Float64Array.BYTES_PER_ELEMENT));
+    const tiles = gramTileCount(n);
+    const tasks: Task[] = [];
+    for (let ta = 0; ta < tiles - 1 - ta; ta++) {
+      tasks.push(this.tileTask(rows, [ta, tiles - 1 - ta], g, squares));
+    }
+    if (tiles % 2 === 1) tasks.push(this.tileTask(rows, [(tiles - 1) / 2], g, squares));
     await this.pool.run(tasks);
-    return distancesFromGram(sumPartials(partials, n, blocks), n);
+    const out = Float64Array.from(g);
+    mirrorUpper(out, n);
+    return out;
+  }
+
+  private tileTask(rows: readonly SharedView[], tiles: number[], g: Float64Array, squares: Float64Array | null): Task {
+    return { kind: 'gram-tiles', rows, d: this.d, tiles, gram: viewOf(g), squares: squares === null ? null : viewOf(squares) };
   }
 }
 
-/** Coordinates per chunk of the fedavg pipeline: small enough that the stages overlap from the start. */
-const PIPELINE_CHUNK = 65536;
+/** The Gram matrix of a subset of rows (positions `keep`, ascending) from the Gram matrix of all. */
+function subGram(g: Float64Array, n: number, keep: readonly number[]): Float64Array {
+  const m = keep.length;
+  const out = new Float64Array(m * m);
+  keep.forEach((a, p) => keep.forEach((b, q) => (out[p * m + q] = g[a * n + b]!)));
+  return out;
+}
+
+/** Coordinates per chunk of the fedavg pipeline: about 24 chunks, so the stages overlap from the start. */
+function pipelineChunk(d: number): number {
+  return Math.max(4096, Math.ceil(d / 24 / 4096) * 4096);
+}
 
 /**
  * fedavg's weighted mean and norms as a pipeline: stage s adds its rows (a run of whole groups of
@@ -137,7 +159,7 @@ function pipelineTasks(
       rowTo,
       stage: s,
       last: s === stages - 1,
-      chunk: PIPELINE_CHUNK,
+      chunk: pipelineChunk(d),
       acc: viewOf(acc),
       squares: viewOf(squares),
       progress,
@@ -147,16 +169,23 @@ function pipelineTasks(
   return tasks;
 }
 
+/** Whether the rule scores updates by pairwise distances. */
+function usesGram(rule: Rule): boolean {
+  return rule.name === 'krum' || rule.name === 'multi-krum' || rule.name === 'bulyan';
+}
+
 async function applyParallel(
   runner: Runner,
   prepared: Prepared,
   candidates: readonly Candidate[],
   rows: readonly SharedView[],
+  knownGram: Float64Array | undefined,
 ): Promise<RuleResult> {
   const rule = prepared.rule;
   const n = candidates.length;
   const d = prepared.dimension;
   const all = Array.from({ length: n }, (_, i) => i);
+  const distances = async (): Promise<Float64Array> => distancesFromGram(knownGram ?? (await runner.gram(rows, null)), n);
   switch (rule.name) {
     case 'fedavg': {
       const weights = candidates.map((c) => c.weight);
@@ -175,7 +204,7 @@ async function applyParallel(
     case 'krum':
     case 'multi-krum': {
       const m = rule.name === 'krum' ? 1 : rule.m;
-      const choice = chooseBest(await runner.distances(rows), n, rule.f, m);
+      const choice = chooseBest(await distances(), n, rule.f, m);
       const aggregate =
         m === 1
           ? Float32Array.from(candidates[choice.chosen[0]!]!.values)
@@ -183,7 +212,7 @@ async function applyParallel(
       return { aggregate, outcomes: bestOutcomes(candidates, choice, rule.name) };
     }
     case 'bulyan': {
-      const { scores, selected } = bulyanSelection(await runner.distances(rows), n, rule.f);
+      const { scores, selected } = bulyanSelection(await distances(), n, rule.f);
       const beta = n - 4 * rule.f;
       const { out, kept } = await runner.columns((from, to, view) => ({
         kind: 'closest-to-median',
@@ -214,9 +243,9 @@ async function aggregateOn(
   const runner = new Runner(pool, d);
   const shapedRows = shape.shaped.map((s) => share(s.values));
   const squares = new Float64Array(new SharedArrayBuffer(shape.shaped.length * Float64Array.BYTES_PER_ELEMENT));
-  const squareTasks = runner.squaresTasks(shapedRows, squares);
 
   let fused: RuleResult | undefined;
+  let allGram: Float64Array | undefined;
   if (fusesNorms(prepared)) {
     // fedavg: one fused pass, rows split into a pipeline of stages (one per worker)
     const shapedWeights = shape.shaped.map((s) => s.weight);
@@ -230,16 +259,31 @@ async function aggregateOn(
     } finally {
       pool.release(scratch);
     }
+  } else if (usesGram(prepared.rule) && prepared.rule.normBound === undefined) {
+    // Krum and Bulyan: the Gram matrix of every shaped update and their norms in one round; the
+    // candidates' Gram matrix is then a sub-matrix (no norm bound, so no candidate is rescaled)
+    allGram = await runner.gram(shapedRows, squares);
   } else {
-    await pool.run(squareTasks);
+    await pool.run(runner.squaresTasks(shapedRows, squares));
   }
   const screened = screen(prepared, Float64Array.from(squares));
   if (fused !== undefined && screened.candidates.length === shape.shaped.length) return decide(prepared, screened, fused);
 
-  const rowOf = new Map<Float32Array, SharedView>();
-  shape.shaped.forEach((s, i) => rowOf.set(s.values, shapedRows[i]!));
-  const rows = screened.candidates.map((c) => rowOf.get(c.values) ?? share(c.values));
-  return decide(prepared, screened, await applyParallel(runner, prepared, screened.candidates, rows));
+  const positionOf = new Map<string, number>();
+  shape.shaped.forEach((s, i) => positionOf.set(s.id, i));
+  const rows = screened.candidates.map((c) => {
+    const p = positionOf.get(c.id)!;
+    return shape.shaped[p]!.values === c.values ? shapedRows[p]! : share(c.values);
+  });
+  const knownGram =
+    allGram === undefined
+      ? undefined
+      : subGram(
+          allGram,
+          shape.shaped.length,
+          screened.candidates.map((c) => positionOf.get(c.id)!),
+        );
+  return decide(prepared, screened, await applyParallel(runner, prepared, screened.candidates, rows, knownGram));
 }
 
 /**

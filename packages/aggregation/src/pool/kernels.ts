@@ -3,7 +3,7 @@ import {
   medianRange,
   trimmedMeanRange,
 } from '../coordinatewise';
-import { gramPartials } from '../distances';
+import { gramTiles } from '../distances';
 import { weightedMeanRange, weightedMeanStage } from '../rules/fedavg';
 import { meanOfRowsRange, sumsOfSquares } from '../vector';
 import { float32Of, float64Of } from './protocol';
@@ -84,8 +84,8 @@ export function runTask(task: Task): Float64Array | null {
       });
       return null;
     }
-    case 'gram':
-      gramPartials(rows, task.d, task.b0, task.b1, float64Of(task.partials));
+    case 'gram-tiles':
+      gramTiles(rows, task.d, task.tiles, float64Of(task.gram), task.squares === null ? null : float64Of(task.squares));
       return null;
   }
 }

@@ -55,13 +55,16 @@ export type Task =
       readonly out: SharedView;
     }
   | {
-      /** Gram partials of blocks [b0, b1) into `partials` (float64, blocks × n × n, zeroed). */
-      readonly kind: 'gram';
+      /**
+       * Gram entries of the tile rows `tiles` into `gram` (float64, n × n, zeroed), and with
+       * `squares` the sums of squares of those tiles' rows.
+       */
+      readonly kind: 'gram-tiles';
       readonly rows: readonly SharedView[];
       readonly d: number;
-      readonly b0: number;
-      readonly b1: number;
-      readonly partials: SharedView;
+      readonly tiles: readonly number[];
+      readonly gram: SharedView;
+      readonly squares: SharedView | null;
     };
 
 /** What a worker answers: per-row kept counts for the coordinate-wise kinds, else null. */

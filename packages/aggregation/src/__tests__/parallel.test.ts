@@ -76,6 +76,31 @@ describe('aggregateParallel', () => {
     },
   );
 
+  test.each(['krum', 'multi-krum', 'bulyan', 'median', 'fedavg'] as const)(
+    '%s: rejected updates (NaN, infinite, wrong length, absurd norm) are left out as aggregate does',
+    async (name) => {
+      const updates = build({ n: 15, d: 2500, seed: 11, shared: true, ties: false });
+      const bad = (i: number, values: Float32Array): void => {
+        updates[i] = { ...updates[i]!, values };
+      };
+      const nan = Float32Array.from(updates[2]!.values);
+      nan[1234] = NaN;
+      bad(2, nan);
+      const inf = sharedFloat32Array(2500);
+      inf[7] = -Infinity;
+      bad(5, inf);
+      bad(8, new Float32Array(2499));
+      bad(11, Float32Array.from(updates[11]!.values, (v) => v * 1e9));
+      const rule: Rule =
+        name === 'fedavg' ? { name } : name === 'multi-krum' ? { name, f: 2, m: 5 } : { name, f: name === 'bulyan' ? 1 : 2 };
+      const expected = aggregate(rule, updates);
+      expect(expected.decisions.filter((x) => x.status === 'rejected')).toHaveLength(4);
+      const got = await aggregateParallel(rule, updates, undefined, { pool });
+      expect(bytes(got.aggregate)).toEqual(bytes(expected.aggregate));
+      expect(JSON.stringify(got.decisions)).toBe(JSON.stringify(expected.decisions));
+    },
+  );
+
   test('uses the weights argument as aggregate does', async () => {
     const updates = build({ n: 9, d: 700, seed: 5, shared: false, ties: false });
     const weights = updates.map((_, i) => i + 1);

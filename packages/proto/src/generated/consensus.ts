@@ -30,6 +30,7 @@ import type { SyncBlocksRequest as _learnchain_v1_SyncBlocksRequest, SyncBlocksR
 import type { SyncedBlock as _learnchain_v1_SyncedBlock, SyncedBlock__Output as _learnchain_v1_SyncedBlock__Output } from './learnchain/v1/SyncedBlock';
 import type { TensorSpec as _learnchain_v1_TensorSpec, TensorSpec__Output as _learnchain_v1_TensorSpec__Output } from './learnchain/v1/TensorSpec';
 import type { Tx as _learnchain_v1_Tx, Tx__Output as _learnchain_v1_Tx__Output } from './learnchain/v1/Tx';
+import type { TxBatch as _learnchain_v1_TxBatch, TxBatch__Output as _learnchain_v1_TxBatch__Output } from './learnchain/v1/TxBatch';
 import type { ValidationRule as _learnchain_v1_ValidationRule, ValidationRule__Output as _learnchain_v1_ValidationRule__Output } from './learnchain/v1/ValidationRule';
 import type { ValidatorInfo as _learnchain_v1_ValidatorInfo, ValidatorInfo__Output as _learnchain_v1_ValidatorInfo__Output } from './learnchain/v1/ValidatorInfo';
 import type { ValidatorSet as _learnchain_v1_ValidatorSet, ValidatorSet__Output as _learnchain_v1_ValidatorSet__Output } from './learnchain/v1/ValidatorSet';
@@ -76,6 +77,7 @@ export interface ProtoGrpcType {
       SyncedBlock: MessageTypeDefinition<_learnchain_v1_SyncedBlock, _learnchain_v1_SyncedBlock__Output>
       TensorSpec: MessageTypeDefinition<_learnchain_v1_TensorSpec, _learnchain_v1_TensorSpec__Output>
       Tx: MessageTypeDefinition<_learnchain_v1_Tx, _learnchain_v1_Tx__Output>
+      TxBatch: MessageTypeDefinition<_learnchain_v1_TxBatch, _learnchain_v1_TxBatch__Output>
       ValidationRule: MessageTypeDefinition<_learnchain_v1_ValidationRule, _learnchain_v1_ValidationRule__Output>
       ValidatorInfo: MessageTypeDefinition<_learnchain_v1_ValidatorInfo, _learnchain_v1_ValidatorInfo__Output>
       ValidatorSet: MessageTypeDefinition<_learnchain_v1_ValidatorSet, _learnchain_v1_ValidatorSet__Output>

@@ -64,6 +64,7 @@ export * from './learnchain/v1/SyncedBlock';
 export * from './learnchain/v1/TensorSpec';
 export * from './learnchain/v1/TrainingStats';
 export * from './learnchain/v1/Tx';
+export * from './learnchain/v1/TxBatch';
 export * from './learnchain/v1/TxOutcome';
 export * from './learnchain/v1/TxWait';
 export * from './learnchain/v1/UpdateChunk';

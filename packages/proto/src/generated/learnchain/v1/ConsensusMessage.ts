@@ -4,13 +4,15 @@ import type { Hello as _learnchain_v1_Hello, Hello__Output as _learnchain_v1_Hel
 import type { Proposal as _learnchain_v1_Proposal, Proposal__Output as _learnchain_v1_Proposal__Output } from '../../learnchain/v1/Proposal';
 import type { Vote as _learnchain_v1_Vote, Vote__Output as _learnchain_v1_Vote__Output } from '../../learnchain/v1/Vote';
 import type { HeightStatus as _learnchain_v1_HeightStatus, HeightStatus__Output as _learnchain_v1_HeightStatus__Output } from '../../learnchain/v1/HeightStatus';
+import type { TxBatch as _learnchain_v1_TxBatch, TxBatch__Output as _learnchain_v1_TxBatch__Output } from '../../learnchain/v1/TxBatch';
 
 export interface ConsensusMessage {
   'hello'?: (_learnchain_v1_Hello | null);
   'proposal'?: (_learnchain_v1_Proposal | null);
   'vote'?: (_learnchain_v1_Vote | null);
   'status'?: (_learnchain_v1_HeightStatus | null);
-  'message'?: "hello"|"proposal"|"vote"|"status";
+  'txs'?: (_learnchain_v1_TxBatch | null);
+  'message'?: "hello"|"proposal"|"vote"|"status"|"txs";
 }
 
 export interface ConsensusMessage__Output {
@@ -18,5 +20,6 @@ export interface ConsensusMessage__Output {
   'proposal'?: (_learnchain_v1_Proposal__Output | null);
   'vote'?: (_learnchain_v1_Vote__Output | null);
   'status'?: (_learnchain_v1_HeightStatus__Output | null);
-  'message'?: "hello"|"proposal"|"vote"|"status";
+  'txs'?: (_learnchain_v1_TxBatch__Output | null);
+  'message'?: "hello"|"proposal"|"vote"|"status"|"txs";
 }

@@ -1,0 +1,40 @@
+import { Identity, toHex } from '@learnchain/core';
+import { genesisWrites, LedgerState, parseGenesis, signTx, TxFormatError, decodeTxBytes, encodeTx } from '@learnchain/ledger';
+import type { v1 } from '@learnchain/proto';
+
+import { MempoolFullError, TxRefusedError } from '../errors';
+import { Mempool } from '../mempool';
+
+const CHAIN = 'mempool-test';
+const validator = Identity.generate();
+const genesis = parseGenesis({ chainId: CHAIN, validators: [{ publicKey: toHex(validator.publicKey), power: 1 }] });
+const state = new LedgerState();
+state.apply(genesisWrites(genesis));
+const client = Identity.generate();
+
+const wire = (nonce: number, jobId = `job-${nonce}`): v1.Tx__Output =>
+  decodeTxBytes(encodeTx(signTx(client, CHAIN, nonce, { createJob: { jobId, initialParametersHash: Buffer.alloc(32, 1), rule: { name: 'fedavg' }, minTrainers: 1 } })), { chainId: CHAIN }).wire;
+
+describe('mempool', () => {
+  it('queues checked transactions once, reaps them in nonce order and drops them after commit', () => {
+    const pool = new Mempool(genesis, () => state, 10);
+    expect(pool.add(wire(2)).fresh).toBe(true);
+    expect(pool.add(wire(1)).fresh).toBe(true);
+    expect(pool.add(wire(1)).fresh).toBe(false);
+    const reaped = pool.reap(10, 1 << 20);
+    expect(reaped.map((t) => t.nonce)).toEqual([1, 2]);
+    pool.update(reaped.slice(0, 1));
+    expect(pool.size).toBe(1);
+  });
+
+  it('refuses a bad signature, an unauthorised registry transaction, and more than its limit', () => {
+    const pool = new Mempool(genesis, () => state, 2);
+    const tampered = { ...wire(1), createJob: { ...(wire(1).createJob as v1.CreateJob__Output), jobId: 'other' } };
+    expect(() => pool.add(tampered)).toThrow(TxFormatError);
+    const register = decodeTxBytes(encodeTx(signTx(client, CHAIN, 3, { registerNode: { nodeId: client.address, publicKey: Buffer.from(client.publicKey), role: 'ROLE_TRAINER', epoch: 1 } })), { chainId: CHAIN }).wire;
+    expect(() => pool.add(register)).toThrow(TxRefusedError);
+    pool.add(wire(1));
+    pool.add(wire(2));
+    expect(() => pool.add(wire(4))).toThrow(MempoolFullError);
+  });
+});

@@ -1,0 +1,169 @@
+/**
+ * The Validator gRPC API for clients: BroadcastTx, GetBlock, GetCommit,
+ * QueryState, Status, WatchBlocks. Bad input is INVALID_ARGUMENT naming the
+ * field, a bad signature UNAUTHENTICATED, a full mempool RESOURCE_EXHAUSTED.
+ */
+import type { UntypedServiceImplementation } from '@grpc/grpc-js';
+import {
+  failedPrecondition,
+  HandlerFactory,
+  invalidArgument,
+  notFound,
+  permissionDenied,
+  resourceExhausted,
+  toHex,
+  unauthenticated,
+  writeMessage,
+  type Logger,
+} from '@learnchain/core';
+import { canonicalJson, ledgerValidators, TxFormatError, UnknownPathError, type Genesis } from '@learnchain/ledger';
+import { SERVICE_NAMES, type v1 } from '@learnchain/proto';
+
+import type { Chain, CommittedBlock } from './chain';
+import { MempoolFullError, TxRefusedError } from './errors';
+import type { Mempool } from './mempool';
+import type { Network, ValidatorNode } from './node';
+
+export interface ApiOptions {
+  readonly genesis: Genesis;
+  readonly chain: Chain;
+  readonly mempool: Mempool;
+  readonly node: ValidatorNode;
+  readonly network: () => Network;
+  readonly address: string;
+  readonly logger: Logger;
+}
+
+function toStatus(error: unknown): unknown {
+  if (error instanceof TxFormatError) {
+    if (error.reason === 'bad_signature' || error.reason === 'unsigned') return unauthenticated(error.message, error.reason, `tx.${error.field}`);
+    return invalidArgument(`tx.${error.field}`, error.message, error.reason);
+  }
+  if (error instanceof MempoolFullError) return resourceExhausted(error.message, 'mempool_full');
+  if (error instanceof TxRefusedError) {
+    if (error.reason.startsWith('not-authorised')) return permissionDenied(error.reason, 'not_authorised', `tx.${error.field}`);
+    return invalidArgument(`tx.${error.field}`, error.reason, 'replay');
+  }
+  return error;
+}
+
+function blockResponse(stored: { block: v1.Block__Output; commit: v1.Commit__Output; hash: Uint8Array; outcomes: readonly { txHash: string; accepted: boolean; reason: string }[] }): v1.GetBlockResponse {
+  return {
+    block: stored.block as v1.Block,
+    blockHash: Buffer.from(stored.hash),
+    commit: stored.commit as v1.Commit,
+    outcomes: stored.outcomes.map((o) => ({ txHash: Buffer.from(o.txHash, 'hex'), accepted: o.accepted, reason: o.reason })),
+  };
+}
+
+function committedResponse(c: CommittedBlock): v1.GetBlockResponse {
+  return blockResponse({ block: c.block, commit: c.commit, hash: c.hash, outcomes: c.txs.map((t, i) => ({ txHash: t.hashHex, accepted: c.outcomes[i]?.accepted ?? false, reason: c.outcomes[i]?.reason ?? '' })) });
+}
+
+export function validatorApi(options: ApiOptions): UntypedServiceImplementation {
+  const { chain, mempool, node, logger, genesis } = options;
+  const h = new HandlerFactory(logger, SERVICE_NAMES.validator);
+
+  const heightOf = (requested: number, field: string): number => {
+    if (!Number.isSafeInteger(requested) || requested < 0) throw invalidArgument(field, 'must be a non-negative height', 'bad_height');
+    return requested === 0 ? chain.tip.height : requested;
+  };
+
+  return {
+    BroadcastTx: h.unary('BroadcastTx', async (request: v1.BroadcastTxRequest__Output, _call, signal): Promise<v1.BroadcastTxResponse> => {
+      if (!request.tx) throw invalidArgument('tx', 'is required', 'missing');
+      let added;
+      try {
+        added = mempool.add(request.tx);
+      } catch (error) {
+        throw toStatus(error);
+      }
+      const hash = added.tx.hashHex;
+      if (added.fresh) {
+        options.network().gossipTx(added.tx.wire);
+        node.txArrived();
+      }
+      if (request.wait !== 'TX_WAIT_COMMIT') return { txHash: Buffer.from(added.tx.hash) };
+      try {
+        const done = await chain.waitFor(hash, signal);
+        return { txHash: Buffer.from(added.tx.hash), height: done.height, accepted: done.outcome.accepted, reason: done.outcome.reason };
+      } catch {
+        throw failedPrecondition('the call ended before the transaction was committed', 'not_committed_yet');
+      }
+    }),
+
+    GetBlock: h.unary('GetBlock', async (request: v1.GetBlockRequest__Output): Promise<v1.GetBlockResponse> => {
+      const height = heightOf(request.height, 'height');
+      const stored = height > 0 ? await chain.storedBlock(height) : undefined;
+      if (!stored) throw notFound('block', String(height), 'height');
+      return blockResponse(stored);
+    }),
+
+    GetCommit: h.unary('GetCommit', async (request: v1.GetCommitRequest__Output): Promise<v1.Commit> => {
+      const height = heightOf(request.height, 'height');
+      const stored = height > 0 ? await chain.storedBlock(height) : undefined;
+      if (!stored) throw notFound('commit', String(height), 'height');
+      return stored.commit as v1.Commit;
+    }),
+
+    QueryState: h.unary('QueryState', async (request: v1.QueryStateRequest__Output): Promise<v1.QueryStateResponse> => {
+      if (request.path.length === 0 || request.path.length > 512) throw invalidArgument('path', 'must be 1-512 characters', 'bad_path');
+      if (request.height !== 0 && request.height !== chain.tip.height) throw failedPrecondition(`only the latest state (height ${chain.tip.height}) is kept`, 'height_pruned', 'height');
+      try {
+        return { height: chain.tip.height, appHash: Buffer.from(chain.tip.appHash), json: canonicalJson(chain.state.query(request.path)) };
+      } catch (error) {
+        if (error instanceof UnknownPathError) throw notFound('state', request.path, 'path');
+        throw error;
+      }
+    }),
+
+    Status: h.unary('Status', async (): Promise<v1.StatusResponse> => ({
+      chainId: genesis.chainId,
+      address: options.address,
+      latestHeight: chain.tip.height,
+      latestBlockHash: Buffer.from(chain.tip.hash),
+      latestAppHash: Buffer.from(chain.tip.appHash),
+      latestBlockTimeMs: chain.tip.timeMs,
+      catchingUp: false,
+      validators: { validators: ledgerValidators(chain.state).map((v) => ({ address: v.address, publicKey: Buffer.from(v.publicKey), power: v.power })) },
+      mempoolSize: mempool.size,
+    })),
+
+    WatchBlocks: h.serverStream('WatchBlocks', async (request: v1.WatchBlocksRequest__Output, call, signal) => {
+      let next = Math.max(1, request.fromHeight);
+      const live: CommittedBlock[] = [];
+      let wake: (() => void) | undefined;
+      const unsubscribe = chain.onBlock((b) => {
+        live.push(b);
+        wake?.();
+      });
+      try {
+        while (!signal.aborted) {
+          if (next <= chain.tip.height && (live.length === 0 || (live[0] as CommittedBlock).height > next)) {
+            const stored = await chain.storedBlock(next);
+            if (!stored) throw notFound('block', String(next), 'from_height');
+            await writeMessage(call, blockResponse(stored));
+            next += 1;
+            continue;
+          }
+          const b = live.shift();
+          if (b) {
+            if (b.height === next) {
+              await writeMessage(call, committedResponse(b));
+              next += 1;
+            }
+            continue;
+          }
+          await new Promise<void>((resolve) => {
+            wake = resolve;
+            signal.addEventListener('abort', () => resolve(), { once: true });
+          });
+          wake = undefined;
+        }
+      } finally {
+        unsubscribe();
+      }
+    }),
+  };
+}
+

@@ -1,0 +1,252 @@
+/**
+ * The chain as this validator holds it: the tip, the ledger state, the
+ * validator sets, the block store; executing and storing committed blocks,
+ * answering those who wait for a transaction, and announcing blocks on the bus.
+ */
+import type { EventBus } from '@learnchain/bus';
+import { SUBJECT } from '@learnchain/bus';
+import type { ValidatorSet, ValidatorUpdate } from '@learnchain/consensus';
+import { equalBytes, fromHex, toHex, type Logger } from '@learnchain/core';
+import {
+  blockHashOf,
+  checkBlock,
+  coreUpdates,
+  decodeTx,
+  executeBlock,
+  genesisValidatorSet,
+  genesisWrites,
+  LedgerState,
+  nextValidatorSet,
+  type Genesis,
+  type Tx,
+  type TxOutcome,
+} from '@learnchain/ledger';
+import { messageCodec, type v1 } from '@learnchain/proto';
+
+import type { ChainTip } from './blocks';
+import type { Mempool } from './mempool';
+import type { BlockStore, StoredOutcome, StoredUpdate } from './store';
+
+export const blockCodec = () => messageCodec<v1.Block, v1.Block__Output>('learnchain.v1.Block');
+export const commitCodec = () => messageCodec<v1.Commit, v1.Commit__Output>('learnchain.v1.Commit');
+
+export interface CommittedBlock {
+  readonly height: number;
+  readonly hash: Uint8Array;
+  readonly block: v1.Block__Output;
+  readonly commit: v1.Commit__Output;
+  readonly txs: readonly Tx[];
+  readonly outcomes: readonly TxOutcome[];
+  readonly coreUpdates: readonly ValidatorUpdate[];
+  readonly appHash: Uint8Array;
+}
+
+export interface TxCommitted {
+  readonly height: number;
+  readonly outcome: TxOutcome;
+}
+
+const MAX_EVENT_BACKLOG = 1000;
+
+function wireUpdates(updates: readonly StoredUpdate[]): v1.ValidatorUpdate__Output[] {
+  return updates.map((u) => ({ publicKey: Buffer.from(fromHex(u.publicKey) ?? new Uint8Array(0)), power: u.power }));
+}
+
+export class Chain {
+  tip: ChainTip;
+  previousSet: ValidatorSet | undefined;
+  private currentSet: ValidatorSet;
+  private readonly waiters = new Map<string, ((result: TxCommitted) => void)[]>();
+  private readonly listeners = new Set<(block: CommittedBlock) => void>();
+  private events: Promise<unknown> = Promise.resolve();
+  private backlog = 0;
+  mempool: Mempool | undefined;
+
+  private constructor(
+    private readonly genesis: Genesis,
+    private readonly store: BlockStore,
+    readonly state: LedgerState,
+    tip: ChainTip,
+    sets: { previous: ValidatorSet | undefined; current: ValidatorSet },
+    private readonly logger: Logger,
+    private readonly bus: EventBus | undefined,
+  ) {
+    this.tip = tip;
+    this.previousSet = sets.previous;
+    this.currentSet = sets.current;
+  }
+
+  /** Loads the chain from the store (writing the genesis state on first start). */
+  static async create(genesis: Genesis, store: BlockStore, logger: Logger, bus?: EventBus): Promise<Chain> {
+    const height = await store.latestHeight();
+    let state: LedgerState;
+    let tip: ChainTip;
+    if (height === 0) {
+      state = new LedgerState();
+      const writes = genesisWrites(genesis);
+      state.apply(writes);
+      if ((await store.entries()).length === 0) await store.writeGenesis(writes);
+      tip = { height: 0, hash: new Uint8Array(0), timeMs: genesis.genesisTimeMs, commit: null, updates: [], appHash: state.appHash() };
+    } else {
+      state = LedgerState.fromRows(await store.entries());
+      const row = await store.block(height);
+      if (!row) throw new Error(`block ${height} missing from the store`);
+      tip = { height, hash: row.hash, timeMs: row.timeMs, commit: commitCodec().decode(row.commit), updates: wireUpdates(row.updates), appHash: state.appHash() };
+      if (!equalBytes(row.appHash, tip.appHash)) throw new Error(`stored state does not hash to the app hash of block ${height}`);
+    }
+    const updates = await store.allUpdates();
+    let previous: ValidatorSet | undefined;
+    let current = genesisValidatorSet(genesis);
+    for (let h = 1; h <= height; h++) {
+      previous = current;
+      current = nextValidatorSet(current, coreUpdates(wireUpdates(updates.get(h - 1) ?? [])));
+    }
+    return new Chain(genesis, store, state, tip, { previous, current }, logger, bus);
+  }
+
+  /** The validator set of `height` (the tip's next height only). */
+  setAt(height: number): ValidatorSet {
+    if (height !== this.tip.height + 1) throw new Error(`only the set of height ${this.tip.height + 1} is known`);
+    return this.currentSet;
+  }
+
+  coreUpdatesOfTip(): ValidatorUpdate[] {
+    return coreUpdates(this.tip.updates.map((u) => ({ publicKey: new Uint8Array(u.publicKey), power: u.power })));
+  }
+
+  /** Executes and stores a decided block; `set` is the validator set of its height. */
+  async commit(block: v1.Block__Output, commit: v1.Commit__Output, set: ValidatorSet): Promise<CommittedBlock> {
+    const header = block.header as v1.Header__Output;
+    const isVerified = this.mempool?.isVerified ?? (() => false);
+    const txs = block.txs.map((w) => decodeTx(w, { chainId: this.genesis.chainId, isVerified }));
+    const result = executeBlock(this.state, txs, { genesis: this.genesis, height: header.height, timeMs: header.timeMs });
+    this.state.apply(result.writes);
+    const appHash = this.state.appHash();
+    const hash = blockHashOf(header);
+    const updates: StoredUpdate[] = result.validatorUpdates.map((u) => ({ publicKey: toHex(u.publicKey), power: u.power }));
+    const outcomes: StoredOutcome[] = txs.map((t, i) => ({ txHash: t.hashHex, ...(result.outcomes[i] as TxOutcome) }));
+    try {
+      await this.store.commit(
+        {
+          height: header.height,
+          hash,
+          block: blockCodec().encode(block as v1.Block),
+          commit: commitCodec().encode(commit as v1.Commit),
+          outcomes,
+          updates,
+          appHash,
+          timeMs: header.timeMs,
+          txCount: txs.length,
+        },
+        result.writes,
+      );
+    } catch (error) {
+      // The in-memory state is ahead of the store: only a restart from the store is safe.
+      this.logger.fatal({ err: error, height: header.height }, 'cannot store a committed block: exiting');
+      process.exit(1);
+    }
+    this.previousSet = set;
+    this.tip = { height: header.height, hash, timeMs: header.timeMs, commit, updates: wireUpdates(updates), appHash };
+    const core = coreUpdates(result.validatorUpdates);
+    // The set of height h + 2 is the set of h + 1 advanced, with the changes of block h.
+    this.currentSet = nextValidatorSet(this.currentSet, coreUpdates(block.header?.lastValidatorUpdates.map((u) => ({ publicKey: new Uint8Array(u.publicKey), power: u.power })) ?? []));
+    this.mempool?.update(txs);
+    const committed: CommittedBlock = { height: header.height, hash, block, commit, txs, outcomes: result.outcomes, coreUpdates: core, appHash };
+    for (const [i, tx] of txs.entries()) {
+      const waiting = this.waiters.get(tx.hashHex);
+      if (!waiting) continue;
+      this.waiters.delete(tx.hashHex);
+      for (const w of waiting) w({ height: header.height, outcome: result.outcomes[i] as TxOutcome });
+    }
+    for (const l of this.listeners) l(committed);
+    this.announce(committed);
+    this.logger.debug({ height: header.height, txs: txs.length }, 'committed');
+    return committed;
+  }
+
+  /** A synced block's fault against the running height, or undefined when it checks out. */
+  checkSynced(block: v1.Block__Output, commit: v1.Commit__Output, set: ValidatorSet): string | undefined {
+    const header = block.header as v1.Header__Output;
+    const result = checkBlock(this.genesis, header.height, block, commit, set, this.tip.hash);
+    if ('fault' in result) return result.fault;
+    if (!equalBytes(new Uint8Array(header.appHash), this.tip.appHash)) return 'app hash differs from this validator state';
+    return undefined;
+  }
+
+  /** Resolves when a block containing the transaction commits. */
+  waitFor(hashHex: string, signal: AbortSignal): Promise<TxCommitted> {
+    return new Promise((resolve, reject) => {
+      const list = this.waiters.get(hashHex) ?? [];
+      const onAbort = (): void => {
+        const rest = (this.waiters.get(hashHex) ?? []).filter((w) => w !== done);
+        if (rest.length === 0) this.waiters.delete(hashHex);
+        else this.waiters.set(hashHex, rest);
+        reject(new Error('cancelled'));
+      };
+      const done = (result: TxCommitted): void => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(result);
+      };
+      list.push(done);
+      this.waiters.set(hashHex, list);
+      signal.addEventListener('abort', onAbort, { once: true });
+    });
+  }
+
+  onBlock(listener: (block: CommittedBlock) => void): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
+  }
+
+  async storedBlock(height: number): Promise<{ block: v1.Block__Output; commit: v1.Commit__Output; hash: Uint8Array; outcomes: readonly StoredOutcome[] } | undefined> {
+    const row = await this.store.block(height);
+    if (!row) return undefined;
+    return { block: blockCodec().decode(row.block), commit: commitCodec().decode(row.commit), hash: row.hash, outcomes: row.outcomes };
+  }
+
+  private announce(committed: CommittedBlock): void {
+    const bus = this.bus;
+    if (!bus) return;
+    if (this.backlog >= MAX_EVENT_BACKLOG) {
+      this.logger.warn({ height: committed.height }, 'event backlog full: block.committed not published');
+      return;
+    }
+    this.backlog += 1;
+    const chainId = this.genesis.chainId;
+    const header = committed.block.header as v1.Header__Output;
+    this.events = this.events
+      .then(async () => {
+        await bus.publish(
+          SUBJECT.blockCommitted,
+          { chainId, height: committed.height, blockHash: committed.hash, appHash: committed.appHash, txCount: committed.txs.length, time: header.timeMs },
+          { msgId: `${chainId}/block/${committed.height}` },
+        );
+        for (const [i, tx] of committed.txs.entries()) {
+          if (tx.kind !== 'createJob' || !committed.outcomes[i]?.accepted) continue;
+          const job = tx.body;
+          await bus.publish(
+            SUBJECT.jobCreated,
+            {
+              chainId,
+              jobId: job.jobId,
+              initialModelHash: new Uint8Array(job.initialParametersHash),
+              height: committed.height,
+              rule: job.rule?.name ?? '',
+              minTrainers: Math.max(1, job.minTrainers),
+              roundDeadlineMs: Math.max(1, job.roundDeadlineMs),
+            },
+            { msgId: `${chainId}/job/${job.jobId}` },
+          );
+        }
+      })
+      .catch((error: unknown) => this.logger.warn({ err: error, height: committed.height }, 'block event not published'))
+      .finally(() => {
+        this.backlog -= 1;
+      });
+  }
+
+  /** Waits for the events already queued. */
+  async drainEvents(): Promise<void> {
+    await this.events;
+  }
+}

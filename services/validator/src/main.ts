@@ -1,0 +1,153 @@
+/**
+ * The validator's composition root: config → key and genesis → adapters
+ * (database, bus, write-ahead log) → chain, mempool, consensus host → gRPC
+ * server → peers. SIGTERM/SIGINT: stop taking calls, stop consensus, close
+ * peers, drain events, close the bus and database.
+ */
+import { readFileSync } from 'node:fs';
+
+import { LocalEventBus, NatsEventBus, type EventBus } from '@learnchain/bus';
+import { createLogger, GrpcServer, Identity, loadConfig, startTelemetry, type ConfigOf } from '@learnchain/core';
+import { acceptAllRounds, parseGenesis, type Genesis, type RoundVerifier } from '@learnchain/ledger';
+import { contracts, SERVICE_NAMES } from '@learnchain/proto';
+import { openStorage } from '@learnchain/storage';
+
+import { validatorApi } from './api';
+import { Chain } from './chain';
+import { validatorConfig } from './config';
+import { consensusService } from './consensus-service';
+import { SetupError } from './errors';
+import { Mempool } from './mempool';
+import { ValidatorNode } from './node';
+import { Peers } from './peers';
+import { Signer } from './signer';
+import { BlockStore, type ValidatorDb } from './store';
+import { FileWal } from './wal';
+
+export type ValidatorConfig = ConfigOf<typeof validatorConfig>;
+
+export interface RunningValidator {
+  readonly address: string;
+  readonly validator: string;
+  readonly node: ValidatorNode;
+  readonly chain: Chain;
+  stop(): Promise<void>;
+}
+
+export interface StartOptions {
+  /** An event bus to share (in-process meshes); otherwise one is built from the config. */
+  readonly bus?: EventBus;
+  /** Checks rounds before voting; default: accept every round the ledger's own checks pass (see AggregateRoundVerifier). */
+  readonly verifier?: RoundVerifier;
+}
+
+function loadIdentity(config: ValidatorConfig): Identity {
+  if (config.keySeed) return Identity.fromString(config.keySeed, 'LEARNCHAIN_KEY');
+  if (config.key) return Identity.fromFile(config.key);
+  throw new SetupError('no validator key: set LEARNCHAIN_KEY_FILE (or --key) or LEARNCHAIN_KEY');
+}
+
+function loadGenesis(config: ValidatorConfig): Genesis {
+  if (config.genesisJson) return parseGenesis(JSON.parse(config.genesisJson));
+  if (config.genesis) return parseGenesis(JSON.parse(readFileSync(config.genesis, 'utf8')));
+  throw new SetupError('no genesis: set LEARNCHAIN_GENESIS_FILE (or --genesis) or LEARNCHAIN_GENESIS');
+}
+
+/** Starts a validator from configuration; used by main and by in-process meshes and tests. */
+export async function startValidator(config: ValidatorConfig, options: StartOptions = {}): Promise<RunningValidator> {
+  const identity = loadIdentity(config);
+  const genesis = loadGenesis(config);
+  const logger = createLogger({ service: 'validator', level: config.logLevel }).child({ validator: identity.address.slice(0, 8) });
+  if (!genesis.validators.some((v) => v.address === identity.address)) logger.warn({ address: identity.address }, 'this key is not a genesis validator: following the chain only');
+  const storage = await openStorage<ValidatorDb>({ url: config.database, schema: config.schema });
+  const ownBus = !options.bus;
+  const bus =
+    options.bus ??
+    (config.nats
+      ? await NatsEventBus.create({ servers: config.nats, stream: config.stream, subjectsPrefix: genesis.chainId, connectionName: `learnchain-validator-${identity.address.slice(0, 8)}` })
+      : await LocalEventBus.create({ subjectsPrefix: genesis.chainId }));
+  const store = await BlockStore.create(storage);
+  const chain = await Chain.create(genesis, store, logger, bus);
+  const mempool = new Mempool(genesis, () => chain.state, config.mempoolMaxTxs);
+  chain.mempool = mempool;
+  const wal = FileWal.open(config.walDir);
+  const signer = new Signer({ identity, chainId: genesis.chainId, wal, crashAfterPrecommitHeight: config.testCrashAfterPrecommitHeight });
+  const node = new ValidatorNode({
+    genesis,
+    signer,
+    wal,
+    chain,
+    mempool,
+    verifier: options.verifier ?? acceptAllRounds,
+    logger,
+    timing: {
+      proposeMs: config.proposeTimeoutMs,
+      roundMs: config.roundTimeoutMs,
+      commitMs: config.timeoutCommitMs,
+      emptyBlockIntervalMs: config.emptyBlockIntervalMs,
+      relayAfterMs: config.relayAfterMs,
+    },
+    ...(config.testEquivocateHeight > 0 ? { equivocateHeight: config.testEquivocateHeight } : {}),
+  });
+  const peers = new Peers({ addresses: config.peers, identity, chainId: genesis.chainId, logger, maxMessageBytes: config.maxMessageBytes }, node);
+  node.attach(peers);
+  const server = await GrpcServer.create({
+    address: config.listen,
+    logger,
+    maxMessageBytes: config.maxMessageBytes,
+    services: [
+      { name: SERVICE_NAMES.validator, definition: contracts().validator.service, implementation: validatorApi({ genesis, chain, mempool, node, network: () => peers, address: identity.address, logger }) },
+      { name: SERVICE_NAMES.consensus, definition: contracts().consensus.service, implementation: consensusService({ genesis, node, chain, address: identity.address, logger }) },
+    ],
+  });
+  peers.start();
+  await node.start();
+  logger.info({ chain: genesis.chainId, address: identity.address, height: chain.tip.height, database: storage.description, peers: config.peers.length }, 'validator running');
+  return {
+    address: server.address,
+    validator: identity.address,
+    node,
+    chain,
+    async stop() {
+      await server.shutdown(2000);
+      await node.stop();
+      peers.close();
+      await chain.drainEvents();
+      wal.close();
+      if (ownBus) await bus.close();
+      await storage.close();
+      logger.info('validator stopped');
+    },
+  };
+}
+
+async function main(): Promise<void> {
+  const config = loadConfig(validatorConfig, { argv: process.argv.slice(2) });
+  const telemetry = startTelemetry({ serviceName: 'learnchain-validator', ...(config.otlpEndpoint ? { endpoint: config.otlpEndpoint } : {}) });
+  const running = await startValidator(config);
+  let stopping = false;
+  const stop = (signal: string): void => {
+    if (stopping) return;
+    stopping = true;
+    process.stderr.write(`validator: ${signal} received, shutting down\n`);
+    running
+      .stop()
+      .then(() => telemetry.shutdown())
+      .then(
+        () => process.exit(0),
+        (error: unknown) => {
+          process.stderr.write(`validator: shutdown failed: ${String(error)}\n`);
+          process.exit(1);
+        },
+      );
+  };
+  process.on('SIGTERM', () => stop('SIGTERM'));
+  process.on('SIGINT', () => stop('SIGINT'));
+}
+
+if (require.main === module) {
+  main().catch((error: unknown) => {
+    process.stderr.write(`validator: ${error instanceof Error ? error.message : String(error)}\n`);
+    process.exit(1);
+  });
+}

@@ -1,0 +1,79 @@
+/**
+ * The mempool: transactions checked against everything the committed state can
+ * tell (form, signature, chain, size, nonce, who may submit what), waiting for a
+ * proposer. Bounded: past its limit it refuses new ones (RESOURCE_EXHAUSTED).
+ */
+import { applyTx, decodeTx, nonceOf, type Genesis, type LedgerState, type Tx } from '@learnchain/ledger';
+import type { v1 } from '@learnchain/proto';
+
+import { MempoolFullError, TxRefusedError } from './errors';
+
+const VERIFIED_MEMORY = 200_000;
+
+export class Mempool {
+  private readonly txs = new Map<string, Tx>();
+  /** Hashes whose signatures were checked (here or in a proposal), kept a while so a block is not verified twice. */
+  private readonly verified = new Set<string>();
+
+  constructor(
+    private readonly genesis: Genesis,
+    private readonly state: () => LedgerState,
+    private readonly maxTxs: number,
+  ) {}
+
+  get size(): number {
+    return this.txs.size;
+  }
+
+  has(hashHex: string): boolean {
+    return this.txs.has(hashHex);
+  }
+
+  isVerified = (hashHex: string): boolean => this.verified.has(hashHex);
+
+  markVerified(hashHex: string): void {
+    if (this.verified.size >= VERIFIED_MEMORY) this.verified.clear();
+    this.verified.add(hashHex);
+  }
+
+  /**
+   * Checks and queues a transaction; returns it, or the one already queued with the
+   * same hash. Throws TxFormatError, TxRefusedError or MempoolFullError.
+   */
+  add(wire: v1.Tx__Output, size?: number): { tx: Tx; fresh: boolean } {
+    const tx = decodeTx(wire, { chainId: this.genesis.chainId, maxTxBytes: this.genesis.consensus.maxTxBytes, isVerified: this.isVerified, ...(size === undefined ? {} : { size }) });
+    this.markVerified(tx.hashHex);
+    const existing = this.txs.get(tx.hashHex);
+    if (existing) return { tx: existing, fresh: false };
+    if (this.txs.size >= this.maxTxs) throw new MempoolFullError(this.maxTxs);
+    const state = this.state();
+    if (tx.nonce <= nonceOf(state, tx.signerHex)) throw new TxRefusedError(`replay: nonce ${tx.nonce} is not above ${nonceOf(state, tx.signerHex)}`, 'nonce');
+    if (tx.kind === 'registerNode' || tx.kind === 'nodeLeft' || tx.kind === 'roundResult' || tx.kind === 'validatorSetUpdate') {
+      // Authority does not depend on other pending transactions: refuse early what would be refused anyway.
+      const { outcome } = applyTx(state, tx, { genesis: this.genesis, height: 0, timeMs: 0 });
+      if (!outcome.accepted && outcome.reason.startsWith('not-authorised')) throw new TxRefusedError(outcome.reason, 'signature');
+    }
+    this.txs.set(tx.hashHex, tx);
+    return { tx, fresh: true };
+  }
+
+  /** Transactions for a block, oldest first, each signer's in nonce order, within the limits. */
+  reap(maxTxs: number, maxBytes: number): Tx[] {
+    const out: Tx[] = [];
+    let bytes = 0;
+    for (const tx of this.txs.values()) {
+      if (out.length >= maxTxs || bytes + tx.size > maxBytes) break;
+      out.push(tx);
+      bytes += tx.size;
+    }
+    return out.sort((a, b) => a.nonce - b.nonce);
+  }
+
+  /** After a commit: drops the included transactions and any the new state makes replays. */
+  update(committed: readonly Tx[]): void {
+    for (const tx of committed) this.txs.delete(tx.hashHex);
+    if (this.txs.size === 0) return;
+    const state = this.state();
+    for (const [hash, tx] of this.txs) if (tx.nonce <= nonceOf(state, tx.signerHex)) this.txs.delete(hash);
+  }
+}

@@ -1,0 +1,117 @@
+/**
+ * The signer: holds the key, signs the core's votes and proposals, and keeps
+ * the double-sign guard. Before a signed message is handed back it is in the
+ * write-ahead log and the log is fsynced; a second, different message for the
+ * same height/round/type is refused, including across restarts (the guard is
+ * rebuilt from the log). Signing the same message again returns the bytes
+ * signed before, so what was signed before a crash is what is sent after it.
+ */
+import { writeSync } from 'node:fs';
+
+import type { ConsensusMessage } from '@learnchain/consensus';
+import { signStatement, type Identity } from '@learnchain/core';
+import { proposalStatement, signVote } from '@learnchain/ledger';
+import { messageCodec, type v1 } from '@learnchain/proto';
+
+import { valueBytes } from './blocks';
+import { DoubleSignError } from './errors';
+import type { Wal, WalEntry } from './wal';
+
+const codec = (): ReturnType<typeof messageCodec<v1.ConsensusMessage, v1.ConsensusMessage__Output>> =>
+  messageCodec<v1.ConsensusMessage, v1.ConsensusMessage__Output>('learnchain.v1.ConsensusMessage');
+
+/** The guard key of a message: one signature per (height, round, kind). */
+export function signKey(message: ConsensusMessage): string {
+  return message.kind === 'vote' ? `${message.vote.height}/${message.vote.round}/${message.vote.type}` : `${message.proposal.height}/${message.proposal.round}/proposal`;
+}
+
+function valueOfMessage(message: ConsensusMessage): string | null {
+  return message.kind === 'vote' ? message.vote.value : message.proposal.value;
+}
+
+export interface SignerOptions {
+  readonly identity: Identity;
+  readonly chainId: string;
+  readonly wal: Wal;
+  /** TEST ONLY: exit the process right after the log holds its first own precommit at this height or above. */
+  readonly crashAfterPrecommitHeight?: number;
+}
+
+export class Signer {
+  private readonly signed = new Map<string, { readonly value: string | null; readonly message: v1.ConsensusMessage__Output }>();
+
+  constructor(private readonly options: SignerOptions) {}
+
+  get address(): string {
+    return this.options.identity.address;
+  }
+
+  get identity(): Identity {
+    return this.options.identity;
+  }
+
+  /** Rebuilds the guard from the log's signed entries (and writes them into the fresh log). */
+  restore(entries: readonly WalEntry[]): number {
+    let count = 0;
+    for (const e of entries) {
+      if (e.t !== 'signed') continue;
+      this.signed.set(e.key, { value: e.value, message: codec().decode(Buffer.from(e.msg, 'base64')) });
+      this.options.wal.append(e);
+      count += 1;
+    }
+    if (count > 0) this.options.wal.sync();
+    return count;
+  }
+
+  /** Forgets the guard entries of heights below `height` (their blocks are committed). */
+  prune(height: number): void {
+    for (const key of this.signed.keys()) if (Number(key.split('/')[0]) < height) this.signed.delete(key);
+  }
+
+  /**
+   * Signs `message` (a proposal needs its block), logs and fsyncs it; returns
+   * the wire message and whether it was signed before. Throws DoubleSignError.
+   */
+  sign(message: ConsensusMessage, block?: v1.Block__Output): { wire: v1.ConsensusMessage__Output; again: boolean } {
+    const key = signKey(message);
+    const value = valueOfMessage(message);
+    const prior = this.signed.get(key);
+    if (prior) {
+      if (prior.value !== value) throw new DoubleSignError(key);
+      return { wire: prior.message, again: true };
+    }
+    const wire = this.wire(message, block);
+    this.signed.set(key, { value, message: wire });
+    this.options.wal.append({ t: 'signed', key, value, msg: Buffer.from(codec().encode(wire as v1.ConsensusMessage)).toString('base64') });
+    this.options.wal.sync();
+    const crashAt = this.options.crashAfterPrecommitHeight ?? 0;
+    if (crashAt > 0 && message.kind === 'vote' && message.vote.type === 'precommit' && message.vote.height >= crashAt) {
+      writeSync(2, `TEST crash: precommit ${key} is in the write-ahead log, exiting before it is sent\n`);
+      process.exit(17);
+    }
+    return { wire, again: false };
+  }
+
+  /** Signs without the guard or the log: only the test-only Byzantine mode uses it. */
+  signUnguarded(message: ConsensusMessage, block?: v1.Block__Output): v1.ConsensusMessage__Output {
+    return this.wire(message, block);
+  }
+
+  private wire(message: ConsensusMessage, block?: v1.Block__Output): v1.ConsensusMessage__Output {
+    const { identity, chainId } = this.options;
+    if (message.kind === 'vote') return { message: 'vote', vote: signVote(identity, chainId, message.vote) };
+    const p = message.proposal;
+    const signature = signStatement(identity, 'proposal', proposalStatement(chainId, p.height, p.round, valueBytes(p.value), p.validRound));
+    return {
+      message: 'proposal',
+      proposal: {
+        height: p.height,
+        round: p.round,
+        validRound: p.validRound,
+        block: block ?? null,
+        proposer: p.proposer,
+        signature: { publicKey: Buffer.from(identity.publicKey), signature: Buffer.from(signature) },
+      },
+    };
+  }
+}

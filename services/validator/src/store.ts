@@ -1,0 +1,164 @@
+/**
+ * The block store and the ledger state in PostgreSQL (or PGlite), one schema
+ * per validator. A block, its commit, the outcomes of its transactions and
+ * the state writes it caused are stored in one database transaction.
+ */
+import type { Canonical } from '@learnchain/core';
+import { encodeCanonical, toHex } from '@learnchain/core';
+import type { ColumnType, Migrations, Storage } from '@learnchain/storage';
+import { migrateToLatest, sql } from '@learnchain/storage';
+
+/** bigint columns: pg returns strings, PGlite numbers; write numbers, read through Number(). */
+type Int8 = ColumnType<string | number | bigint, number, number>;
+
+export interface ValidatorDb {
+  chain_blocks: {
+    height: Int8;
+    hash: Uint8Array;
+    block: Uint8Array;
+    commit: Uint8Array;
+    outcomes: string;
+    updates: string;
+    app_hash: Uint8Array;
+    time_ms: Int8;
+    tx_count: number;
+  };
+  ledger_entries: { key: string; value: Uint8Array };
+}
+
+export const migrations: Migrations = {
+  '0001_chain': {
+    async up(db) {
+      await db.schema
+        .createTable('chain_blocks')
+        .addColumn('height', 'bigint', (c) => c.primaryKey())
+        .addColumn('hash', 'bytea', (c) => c.notNull())
+        .addColumn('block', 'bytea', (c) => c.notNull())
+        .addColumn('commit', 'bytea', (c) => c.notNull())
+        .addColumn('outcomes', 'text', (c) => c.notNull())
+        .addColumn('updates', 'text', (c) => c.notNull())
+        .addColumn('app_hash', 'bytea', (c) => c.notNull())
+        .addColumn('time_ms', 'bigint', (c) => c.notNull())
+        .addColumn('tx_count', 'integer', (c) => c.notNull())
+        .execute();
+      await db.schema
+        .createTable('ledger_entries')
+        .addColumn('key', 'text', (c) => c.primaryKey())
+        .addColumn('value', 'bytea', (c) => c.notNull())
+        .execute();
+    },
+  },
+};
+
+/** A stored validator-set change: hex public key and power. */
+export interface StoredUpdate {
+  readonly publicKey: string;
+  readonly power: number;
+}
+
+export interface StoredOutcome {
+  readonly txHash: string;
+  readonly accepted: boolean;
+  readonly reason: string;
+}
+
+export interface BlockRow {
+  readonly height: number;
+  readonly hash: Uint8Array;
+  readonly block: Uint8Array;
+  readonly commit: Uint8Array;
+  readonly outcomes: readonly StoredOutcome[];
+  readonly updates: readonly StoredUpdate[];
+  readonly appHash: Uint8Array;
+  readonly timeMs: number;
+  readonly txCount: number;
+}
+
+export class BlockStore {
+  private constructor(private readonly storage: Storage<ValidatorDb>) {}
+
+  static async create(storage: Storage<ValidatorDb>): Promise<BlockStore> {
+    await migrateToLatest(storage, migrations);
+    return new BlockStore(storage);
+  }
+
+  async latestHeight(): Promise<number> {
+    const row = await this.storage.db.selectFrom('chain_blocks').select(sql<string | number>`max(height)`.as('h')).executeTakeFirst();
+    return row?.h === null || row?.h === undefined ? 0 : Number(row.h);
+  }
+
+  async block(height: number): Promise<BlockRow | undefined> {
+    const row = await this.storage.db.selectFrom('chain_blocks').selectAll().where('height', '=', height).executeTakeFirst();
+    if (!row) return undefined;
+    return {
+      height: Number(row.height),
+      hash: new Uint8Array(row.hash),
+      block: new Uint8Array(row.block),
+      commit: new Uint8Array(row.commit),
+      outcomes: JSON.parse(row.outcomes) as StoredOutcome[],
+      updates: JSON.parse(row.updates) as StoredUpdate[],
+      appHash: new Uint8Array(row.app_hash),
+      timeMs: Number(row.time_ms),
+      txCount: row.tx_count,
+    };
+  }
+
+  /** The validator-set changes of every block, by height (for rebuilding the sets after a restart). */
+  async allUpdates(): Promise<Map<number, StoredUpdate[]>> {
+    const rows = await this.storage.db.selectFrom('chain_blocks').select(['height', 'updates']).where('updates', '<>', '[]').execute();
+    return new Map(rows.map((r) => [Number(r.height), JSON.parse(r.updates) as StoredUpdate[]]));
+  }
+
+  async entries(): Promise<{ key: string; value: Uint8Array }[]> {
+    const rows = await this.storage.db.selectFrom('ledger_entries').select(['key', 'value']).execute();
+    return rows.map((r) => ({ key: r.key, value: new Uint8Array(r.value) }));
+  }
+
+  /** Stores a committed block with the state writes it caused, atomically. */
+  async commit(row: BlockRow, writes: ReadonlyMap<string, Canonical | null>): Promise<void> {
+    await this.storage.db.transaction().execute(async (trx) => {
+      await trx
+        .insertInto('chain_blocks')
+        .values({
+          height: row.height,
+          hash: row.hash,
+          block: row.block,
+          commit: row.commit,
+          outcomes: JSON.stringify(row.outcomes),
+          updates: JSON.stringify(row.updates),
+          app_hash: row.appHash,
+          time_ms: row.timeMs,
+          tx_count: row.txCount,
+        })
+        .execute();
+      await writeEntries(trx, writes);
+    });
+  }
+
+  /** Writes the genesis state (no block). */
+  async writeGenesis(writes: ReadonlyMap<string, Canonical | null>): Promise<void> {
+    await this.storage.db.transaction().execute((trx) => writeEntries(trx, writes));
+  }
+}
+
+type Trx = Parameters<Parameters<ReturnType<Storage<ValidatorDb>['db']['transaction']>['execute']>[0]>[0];
+
+async function writeEntries(trx: Trx, writes: ReadonlyMap<string, Canonical | null>): Promise<void> {
+  const upserts: { key: string; value: Uint8Array }[] = [];
+  const deletes: string[] = [];
+  for (const [key, value] of writes) {
+    if (value === null) deletes.push(key);
+    else upserts.push({ key, value: encodeCanonical(value) });
+  }
+  for (let i = 0; i < upserts.length; i += 1000) {
+    await trx
+      .insertInto('ledger_entries')
+      .values(upserts.slice(i, i + 1000))
+      .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
+      .execute();
+  }
+  if (deletes.length > 0) await trx.deleteFrom('ledger_entries').where('key', 'in', deletes).execute();
+}
+
+/** Hex of bytes, for stored JSON. */
+export const hex = toHex;

@@ -5,18 +5,19 @@
  */
 import type { ServerWritableStream, UntypedServiceImplementation } from '@grpc/grpc-js';
 
-import { callSignal, ContentHasher, HandlerFactory, toServiceError, invalidArgument, notFound, resourceExhausted, toHex, writeMessage, type Logger } from '@learnchain/core';
+import { callSignal, HandlerFactory, invalidArgument, notFound, resourceExhausted, toServiceError, writeMessage, type Logger } from '@learnchain/core';
 import { SERVICE_NAMES, type v1 } from '@learnchain/proto';
 
+import { hashField, receiveBlob, type BlobLimits } from './blob-upload';
 import type { UpdateIntake } from './intake';
 import type { BlobStore } from './store/blobs';
 import type { RoundRecord, RoundStore } from './store/rounds';
 import type { BlobKindName, RoundStateName } from './store/schema';
 import { roundResultMessage } from './tx';
 
-export interface BlobLimits {
-  readonly maxChunkBytes: number;
-  readonly maxBlobBytes: number;
+export interface ServiceLimits extends BlobLimits {
+  /** Upload streams (SubmitUpdate, PutBlob) taken at once; each holds up to a blob in memory. */
+  readonly maxUploads: number;
 }
 
 const STATE_TO_WIRE: Record<RoundStateName, v1.RoundState> = {
@@ -53,10 +54,6 @@ function serverStream<Req, Res>(logger: Logger, method: string, handler: (reques
   };
 }
 
-function hashField(hash: Buffer, field: string): string {
-  if (hash.length !== 32) throw invalidArgument(field, 'must be a 32-byte SHA-256', 'bad_hash');
-  return toHex(new Uint8Array(hash));
-}
 
 export async function roundStatus(rounds: RoundStore, record: RoundRecord): Promise<v1.RoundStatus> {
   const job = await rounds.job(record.jobId);
@@ -77,14 +74,26 @@ export async function roundStatus(rounds: RoundStore, record: RoundRecord): Prom
   };
 }
 
-export function aggregatorService(deps: { intake: UpdateIntake; blobs: BlobStore; rounds: RoundStore; limits: BlobLimits; logger: Logger }): UntypedServiceImplementation {
+export function aggregatorService(deps: { intake: UpdateIntake; blobs: BlobStore; rounds: RoundStore; limits: ServiceLimits; logger: Logger }): UntypedServiceImplementation {
   const { intake, blobs, rounds, limits, logger } = deps;
   const h = new HandlerFactory(logger, SERVICE_NAMES.aggregator);
+  let uploads = 0;
+  const upload = async <T>(work: () => Promise<T>): Promise<T> => {
+    if (uploads >= limits.maxUploads) throw resourceExhausted(`${uploads} uploads are in flight, the limit is ${limits.maxUploads}: retry later`, 'busy');
+    uploads += 1;
+    try {
+      return await work();
+    } finally {
+      uploads -= 1;
+    }
+  };
   return {
-    SubmitUpdate: h.clientStream('SubmitUpdate', async (messages: AsyncIterable<v1.UpdateChunk__Output>): Promise<v1.SubmitUpdateResponse> => {
-      const answer = await intake.submit(messages);
-      return { updateHash: Buffer.from(answer.updateHash), duplicate: answer.duplicate };
-    }),
+    SubmitUpdate: h.clientStream('SubmitUpdate', (messages: AsyncIterable<v1.UpdateChunk__Output>): Promise<v1.SubmitUpdateResponse> =>
+      upload(async () => {
+        const answer = await intake.submit(messages);
+        return { updateHash: Buffer.from(answer.updateHash), duplicate: answer.duplicate };
+      }),
+    ),
 
     GetBlob: serverStream(logger, 'GetBlob', async (request: v1.GetBlobRequest__Output, call, signal) => {
       const hash = hashField(request.hash, 'hash');
@@ -103,38 +112,7 @@ export function aggregatorService(deps: { intake: UpdateIntake; blobs: BlobStore
       }
     }),
 
-    PutBlob: h.clientStream('PutBlob', async (messages: AsyncIterable<v1.BlobChunk__Output>): Promise<v1.PutBlobResponse> => {
-      const iterator = messages[Symbol.asyncIterator]();
-      const first = await iterator.next();
-      const header = first.done ? null : first.value.header;
-      if (first.done || !header) throw invalidArgument('header', 'the first message must carry the blob header', 'missing_header');
-      const hash = hashField(header.hash, 'header.hash');
-      const kind = PUTTABLE[header.kind];
-      if (!kind) throw invalidArgument('header.kind', 'must be a model, parameters or dataset blob', 'bad_kind');
-      if (!Number.isSafeInteger(header.size) || header.size > limits.maxBlobBytes) {
-        throw resourceExhausted(`a blob of ${header.size} bytes exceeds the ${limits.maxBlobBytes}-byte limit`, 'too_large', 'header.size');
-      }
-      const buffer = new Uint8Array(header.size);
-      const hasher = new ContentHasher();
-      let received = 0;
-      const take = (data: Buffer): void => {
-        if (data.byteLength > limits.maxChunkBytes) throw resourceExhausted(`a chunk of ${data.byteLength} bytes exceeds the ${limits.maxChunkBytes}-byte limit`, 'chunk_too_large', 'data');
-        if (received + data.byteLength > header.size) throw invalidArgument('data', `more than the ${header.size} bytes the header declares`, 'overlong');
-        buffer.set(data, received);
-        hasher.update(data);
-        received += data.byteLength;
-      };
-      take(first.value.data);
-      for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
-        if (next.value.header) throw invalidArgument('header', 'only the first message may carry the header', 'header_not_first');
-        take(next.value.data);
-      }
-      if (received < header.size) throw invalidArgument('data', `the stream ended after ${received} of ${header.size} bytes`, 'truncated');
-      const actual = toHex(hasher.digest());
-      if (actual !== hash) throw invalidArgument('header.hash', `the data hashes to ${actual}`, 'hash_mismatch');
-      await blobs.put(buffer, kind, hash);
-      return { hash: header.hash, size: header.size };
-    }),
+    PutBlob: h.clientStream('PutBlob', (messages: AsyncIterable<v1.BlobChunk__Output>): Promise<v1.PutBlobResponse> => upload(() => receiveBlob(messages, blobs, limits))),
 
     GetRound: h.unary('GetRound', async (request: v1.GetRoundRequest__Output): Promise<v1.RoundStatus> => {
       if (!request.jobId) throw invalidArgument('job_id', 'is required', 'missing');

@@ -91,7 +91,7 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
     tickMs: config.tickMs,
     consumer: config.consumer,
   });
-  const limits = { maxChunkBytes: config.chunkBytes, maxBlobBytes: config.maxBlobBytes };
+  const limits = { maxChunkBytes: config.chunkBytes, maxBlobBytes: config.maxBlobBytes, maxUploads: config.maxUploads };
   const intake = new UpdateIntake({ chainId: config.chainId, rounds, blobs, limits, onAccepted: () => manager.poke() });
   const server = await GrpcServer.create({
     address: config.listen,

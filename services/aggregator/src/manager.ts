@@ -215,8 +215,13 @@ export class RoundManager {
         return this.fail(job, round, decision.reason);
       case 'close': {
         if (!(await rounds.close(job.jobId, round.round, round.attempt, decision.closedBy))) return;
-        const included = updates.filter((u) => decision.included.includes(u.nodeId));
-        logger.info({ job: job.jobId, round: round.round, closedBy: decision.closedBy, included: included.length, stragglers: decision.stragglers.length }, 'round closed');
+        const closed = await rounds.round(job.jobId, round.round);
+        if (!closed) return;
+        // Read again under the closed state: an update committed just before the close is in.
+        const asked = new Set(participants);
+        const included = (await rounds.updates(job.jobId, round.round)).filter((u) => asked.has(u.nodeId));
+        const stragglers = this.stragglers(closed, new Set(included.map((u) => u.nodeId)));
+        logger.info({ job: job.jobId, round: round.round, closedBy: decision.closedBy, included: included.length, stragglers: stragglers.length }, 'round closed');
         await this.publish(
           SUBJECT.roundClosed,
           {
@@ -225,13 +230,11 @@ export class RoundManager {
             round: round.round,
             closedBy: decision.closedBy === 'deadline' ? 'deadline' : 'quorum',
             included: included.map((u) => ({ nodeId: u.nodeId, updateHash: hexBytes(u.updateHash) })),
-            excluded: decision.stragglers.map((s) => ({ nodeId: s.nodeId, reason: s.reason })),
+            excluded: stragglers.map((s) => ({ nodeId: s.nodeId, reason: s.reason })),
           },
           `${job.jobId}/${round.round}/${round.attempt}/closed`,
         );
-        const closed = await rounds.round(job.jobId, round.round);
-        if (closed) await this.finish(job, closed);
-        return;
+        return this.finish(job, closed);
       }
     }
   }
@@ -269,10 +272,19 @@ export class RoundManager {
     if (!result) return;
     const key = `${job.jobId}/${round.round}/${round.attempt}`;
     if (this.clock() < (this.submitBackoff.get(key) ?? 0)) return;
-    const nonce = await rounds.takeNonce();
-    const tx = roundResultTx(identity, chainId, nonce, { jobId: job.jobId, round: round.round, baseModelHash: round.baseModelHash, membershipEpoch: round.epoch, rule: job.rule, result });
     let committed;
     try {
+      // A submission whose answer was lost (a crash, a timeout) may have committed: never submit a round twice.
+      const known = await chain.committedRound(job.jobId, round.round, this.abort.signal);
+      if (known) {
+        if (known.model !== result.newModelHash) {
+          logger.error({ job: job.jobId, round: round.round, ours: result.newModelHash, chain: known.model }, 'the chain committed another result for this round: following the chain');
+          await rounds.saveResult(job.jobId, round.round, round.attempt, { ...result, newModelHash: known.model });
+        }
+        return this.committed(job, round, known.model, known.height, known.blockHash);
+      }
+      const nonce = await rounds.takeNonce();
+      const tx = roundResultTx(identity, chainId, nonce, { jobId: job.jobId, round: round.round, baseModelHash: round.baseModelHash, membershipEpoch: round.epoch, rule: job.rule, result });
       committed = await chain.submit(tx, this.abort.signal);
     } catch (error) {
       this.submitBackoff.set(key, this.clock() + this.options.retryDelayMs);
@@ -280,12 +292,22 @@ export class RoundManager {
       return;
     }
     this.submitBackoff.delete(key);
-    if (!committed.accepted) return this.fail(job, round, `the ledger refused the round result: ${committed.reason || 'no reason given'}`);
-    if (!(await rounds.commit(job.jobId, round.round, round.attempt, committed.height, Buffer.from(committed.blockHash).toString('hex')))) return;
-    logger.info({ job: job.jobId, round: round.round, height: committed.height, newModel: result.newModelHash }, 'round committed');
+    if (!committed.accepted) {
+      // Refused as a repeat of a round that an earlier, lost submission committed: follow the chain.
+      const known = await chain.committedRound(job.jobId, round.round, this.abort.signal).catch(() => undefined);
+      if (known && known.model === result.newModelHash) return this.committed(job, round, known.model, known.height, known.blockHash);
+      return this.fail(job, round, `the ledger refused the round result: ${committed.reason || 'no reason given'}`);
+    }
+    return this.committed(job, round, result.newModelHash, committed.height, committed.blockHash);
+  }
+
+  private async committed(job: JobSpec, round: RoundRecord, newModelHash: string, height: number, blockHash: Uint8Array): Promise<void> {
+    const { rounds, logger, chainId } = this.options;
+    if (!(await rounds.commit(job.jobId, round.round, round.attempt, height, Buffer.from(blockHash).toString('hex')))) return;
+    logger.info({ job: job.jobId, round: round.round, height, newModel: newModelHash }, 'round committed');
     await this.publish(
       SUBJECT.roundCommitted,
-      { chainId, jobId: job.jobId, round: round.round, newModelHash: hexBytes(result.newModelHash), height: committed.height, blockHash: committed.blockHash },
+      { chainId, jobId: job.jobId, round: round.round, newModelHash: hexBytes(newModelHash), height, blockHash },
       `${job.jobId}/${round.round}/committed`,
     );
     this.poke();

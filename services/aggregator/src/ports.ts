@@ -18,10 +18,24 @@ export interface Committed {
   readonly blockHash: Uint8Array;
 }
 
+/** A round the ledger has committed. */
+export interface CommittedRound {
+  /** SHA-256 (hex) of the round's new model. */
+  readonly model: string;
+  readonly height: number;
+  readonly blockHash: Uint8Array;
+}
+
 /** Where the aggregator submits its transactions and follows them to commit (the validators). */
 export interface ChainClient {
   /** Broadcasts and waits for the block that commits it; throws when no validator answers. */
   submit(tx: v1.Tx, signal?: AbortSignal): Promise<Committed>;
+  /**
+   * The ledger's record of a committed round, or undefined while it has none:
+   * lets an aggregator that lost the answer to its submission (a crash, a
+   * timeout) learn that the round committed instead of submitting it again.
+   */
+  committedRound(jobId: string, round: number, signal?: AbortSignal): Promise<CommittedRound | undefined>;
 }
 
 /** The active trainers at the current membership epoch (the registry). */

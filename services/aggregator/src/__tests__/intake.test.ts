@@ -24,7 +24,7 @@ let c: Trainer;
 let late: Trainer;
 
 beforeAll(async () => {
-  mesh = await startMesh();
+  mesh = await startMesh({ LEARNCHAIN_MAX_UPLOADS: '2' });
   [a, b, c] = [await Trainer.join(mesh.registry.address, mesh.chainId), await Trainer.join(mesh.registry.address, mesh.chainId), await Trainer.join(mesh.registry.address, mesh.chainId)];
   base = await createJob(mesh, { jobId: JOB, rule: { name: 'fedavg' }, minTrainers: 3, roundDeadlineMs: 600_000 }, new Float32Array(P).fill(1));
   await until('round 1 open', async () => (await round(mesh.client, JOB))?.state === 'ROUND_STATE_OPEN');
@@ -216,5 +216,24 @@ describe('blobs', () => {
     expect(await mesh.aggregator.blobs.stat(contentId(data))).toBeUndefined();
     expect((await put({}, data)).size).toBe(data.length);
     expect(await mesh.aggregator.blobs.stat(contentId(data))).toMatchObject({ kind: 'dataset' });
+  });
+
+  it('answers RESOURCE_EXHAUSTED to an upload over the limit of streams in flight, and takes uploads again once they end', async () => {
+    const { clientStream } = await import('@learnchain/core');
+    const data = Buffer.from('held open');
+    const open = [clientStream(mesh.client, 'putBlob'), clientStream(mesh.client, 'putBlob')];
+    for (const upload of open) await upload.write({ header: { hash: Buffer.from(contentId(data), 'hex'), size: data.length, kind: 'BLOB_KIND_DATASET' }, data: data.subarray(0, 4) });
+    await until('both uploads in flight', async () => {
+      const third = clientStream(mesh.client, 'putBlob');
+      await third.write({ header: { hash: Buffer.from(contentId(data), 'hex'), size: data.length, kind: 'BLOB_KIND_DATASET' }, data }).catch(() => undefined);
+      const outcome = await refusal(third.finish()).catch(() => undefined);
+      return outcome?.reason === 'busy' ? outcome : undefined;
+    });
+    for (const upload of open) {
+      await upload.write({ data: data.subarray(4) });
+      expect((await upload.finish()).size).toBe(data.length);
+    }
+    const after = Buffer.from('taken after the others ended');
+    expect(await putBlob(mesh.client, after, 'BLOB_KIND_DATASET')).toBe(contentId(after));
   });
 });

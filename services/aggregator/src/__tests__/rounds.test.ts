@@ -175,3 +175,19 @@ it('fails a round the ledger refuses, and commits it on the retry', async () => 
   );
   expect(listed).toBe(1);
 });
+
+it('learns from the ledger that a round committed when the answer to its submission was lost, and never submits it twice', async () => {
+  mesh.validator.mode = 'lose-answer';
+  const base = await createJob(mesh, { jobId: 'lost', rule: { name: 'fedavg' }, minTrainers: 4, roundDeadlineMs: 600_000, rounds: 1 }, new Float32Array(2));
+  await openRound('lost', 1);
+  for (const [i, t] of trainers.entries()) await send(t, 'lost', 1, base, [i, 2]);
+  const done = await until('round committed', async () => {
+    const status = await round(mesh.client, 'lost', 1);
+    return status?.state === 'ROUND_STATE_COMMITTED' ? status : undefined;
+  });
+  mesh.validator.mode = 'commit';
+  const submitted = mesh.validator.roundResults().filter((r) => r.jobId === 'lost');
+  expect(submitted).toHaveLength(1);
+  expect(Buffer.from(submitted[0]?.newModelHash ?? []).equals(Buffer.from(done.result?.newModelHash ?? []))).toBe(true);
+  expect(eventsOf('lost').filter((e) => e.subject === SUBJECT.roundFailed)).toEqual([]);
+});

@@ -1,17 +1,18 @@
 /**
  * The Validator gRPC contract as the aggregator's JobSource and ChainClient:
  * QueryState("jobs/ID") for a job, BroadcastTx with wait=commit then GetBlock
- * for the block hash. Several validator addresses may be given; each call
+ * for the block hash, QueryState("jobs/ID/rounds/R") for a committed round
+ * (the ledger's RoundRecord: `height`, `model` in hex). Several validator addresses may be given; each call
  * tries them in turn until one answers.
  */
 import { status as Status, type ServiceError } from '@grpc/grpc-js';
 
-import { createClient, unary } from '@learnchain/core';
+import { createClient, fromHex, unary } from '@learnchain/core';
 import { contracts, type v1 } from '@learnchain/proto';
 
 import { parseJob, type JobSpec } from '../domain/job';
 import { ChainSubmissionError } from '../errors';
-import type { ChainClient, Committed, JobSource } from '../ports';
+import type { ChainClient, Committed, CommittedRound, JobSource } from '../ports';
 
 type ValidatorClient = InstanceType<ReturnType<typeof contracts>['validator']>;
 
@@ -63,6 +64,21 @@ export class ValidatorAdapter implements JobSource, ChainClient {
     if (!answer.accepted && answer.height === 0) return { accepted: false, reason: answer.reason || 'refused', height: 0, blockHash: new Uint8Array() };
     const block = await this.any((client) => unary(client, 'getBlock', { height: answer.height }, signal ? { signal } : {}));
     return { accepted: answer.accepted, reason: answer.reason, height: answer.height, blockHash: new Uint8Array(block.blockHash) };
+  }
+
+  async committedRound(jobId: string, round: number, signal?: AbortSignal): Promise<CommittedRound | undefined> {
+    let json: string;
+    try {
+      json = (await this.any((client) => unary(client, 'queryState', { path: `jobs/${jobId}/rounds/${round}` }, signal ? { signal } : {}))).json;
+    } catch (error) {
+      if ((error as Partial<ServiceError>).code === Status.NOT_FOUND) return undefined;
+      throw error;
+    }
+    const record = (json ? JSON.parse(json) : null) as { height?: unknown; model?: unknown } | null;
+    if (!record || typeof record.height !== 'number' || typeof record.model !== 'string' || fromHex(record.model)?.length !== 32) return undefined;
+    const height = record.height;
+    const block = await this.any((client) => unary(client, 'getBlock', { height }, signal ? { signal } : {}));
+    return { model: record.model, height, blockHash: new Uint8Array(block.blockHash) };
   }
 
   close(): void {

@@ -3,7 +3,8 @@
  * QueryState("jobs/ID") answers the jobs it was given (as the ledger's JobRecord
  * JSON, the CreateJob under `spec`), BroadcastTx checks the transaction with the
  * ledger's own decodeTx (form, chain, signature), records it and "commits" it
- * at the next height, GetBlock answers a block hash for a height.
+ * at the next height, QueryState("jobs/ID/rounds/R") answers a committed
+ * round, GetBlock answers a block hash for a height.
  */
 import { createLogger, GrpcServer, HandlerFactory, notFound, sha256, unavailable } from '@learnchain/core';
 import { decodeTx, type Tx } from '@learnchain/ledger';
@@ -24,8 +25,9 @@ export class ValidatorStub {
   readonly jobs = new Map<string, StubJob>();
   readonly committed: Tx[] = [];
   /** Set to make the next BroadcastTx calls fail (as if no validator answered) or be refused. */
-  mode: 'commit' | 'unavailable' | 'refuse' = 'commit';
+  mode: 'commit' | 'unavailable' | 'refuse' | 'lose-answer' = 'commit';
   private height = 0;
+  private readonly rounds = new Map<string, { height: number; model: string }>();
 
   private constructor(
     private readonly server: GrpcServer,
@@ -49,7 +51,13 @@ export class ValidatorStub {
           definition: contracts().validator.service,
           implementation: {
             QueryState: h.unary('QueryState', async (request: v1.QueryStateRequest__Output): Promise<v1.QueryStateResponse> => {
-              const jobId = /^jobs\/(.+)$/.exec(request.path)?.[1];
+              const roundPath = /^jobs\/([^/]+)\/rounds\/(\d+)$/.exec(request.path);
+              if (roundPath) {
+                const record = stub?.rounds.get(`${roundPath[1]}/${roundPath[2]}`);
+                if (!record) throw notFound('state', request.path, 'path');
+                return { height: stub?.height ?? 0, json: JSON.stringify({ jobId: roundPath[1], round: Number(roundPath[2]), ...record }) };
+              }
+              const jobId = /^jobs\/([^/]+)$/.exec(request.path)?.[1];
               const job = jobId === undefined ? undefined : stub?.jobs.get(jobId);
               if (!job) throw notFound('state', request.path, 'path');
               return { height: stub?.height ?? 0, json: JSON.stringify({ jobId: job.jobId, round: 0, spec: job }) };
@@ -61,6 +69,8 @@ export class ValidatorStub {
               stub.height += 1;
               if (stub.mode === 'refuse') return { txHash: Buffer.from(tx.hash), height: stub.height, accepted: false, reason: 'wrong-base-model: test refusal' };
               stub.committed.push(tx);
+              if (tx.kind === 'roundResult') stub.rounds.set(`${tx.body.jobId}/${tx.body.round}`, { height: stub.height, model: Buffer.from(tx.body.newModelHash).toString('hex') });
+              if (stub.mode === 'lose-answer') throw unavailable('committed, but the answer is lost');
               return { txHash: Buffer.from(tx.hash), height: stub.height, accepted: true, reason: '' };
             }),
             GetBlock: h.unary('GetBlock', async (request: v1.GetBlockRequest__Output): Promise<v1.GetBlockResponse> => {

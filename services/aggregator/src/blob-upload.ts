@@ -1,0 +1,60 @@
+/**
+ * PutBlob: a blob streamed in, the header first (hash, size, kind), data in
+ * order in bounded chunks; the size is checked against the limit before any
+ * data is read, and the hash of what arrived before anything is stored.
+ */
+import { ContentHasher, invalidArgument, resourceExhausted, toHex } from '@learnchain/core';
+import type { v1 } from '@learnchain/proto';
+
+import type { BlobStore } from './store/blobs';
+import type { BlobKindName } from './store/schema';
+
+export interface BlobLimits {
+  /** Largest data field of one stream message. */
+  readonly maxChunkBytes: number;
+  /** Largest blob stored. */
+  readonly maxBlobBytes: number;
+}
+
+/** Kinds a client may store with PutBlob (updates come only through SubmitUpdate). */
+const PUTTABLE: Partial<Record<string, BlobKindName>> = { BLOB_KIND_MODEL: 'model', BLOB_KIND_PARAMETERS: 'parameters', BLOB_KIND_DATASET: 'dataset' };
+
+/** A 32-byte hash field as hex; INVALID_ARGUMENT naming `field` otherwise. */
+export function hashField(hash: Buffer, field: string): string {
+  if (hash.length !== 32) throw invalidArgument(field, 'must be a 32-byte SHA-256', 'bad_hash');
+  return toHex(new Uint8Array(hash));
+}
+
+/** Receives and stores one blob; throws status errors for every bad stream. */
+export async function receiveBlob(messages: AsyncIterable<v1.BlobChunk__Output>, blobs: BlobStore, limits: BlobLimits): Promise<v1.PutBlobResponse> {
+  const iterator = messages[Symbol.asyncIterator]();
+  const first = await iterator.next();
+  const header = first.done ? null : first.value.header;
+  if (first.done || !header) throw invalidArgument('header', 'the first message must carry the blob header', 'missing_header');
+  const hash = hashField(header.hash, 'header.hash');
+  const kind = PUTTABLE[header.kind];
+  if (!kind) throw invalidArgument('header.kind', 'must be a model, parameters or dataset blob', 'bad_kind');
+  if (!Number.isSafeInteger(header.size) || header.size > limits.maxBlobBytes) {
+    throw resourceExhausted(`a blob of ${header.size} bytes exceeds the ${limits.maxBlobBytes}-byte limit`, 'too_large', 'header.size');
+  }
+  const buffer = new Uint8Array(header.size);
+  const hasher = new ContentHasher();
+  let received = 0;
+  const take = (data: Buffer): void => {
+    if (data.byteLength > limits.maxChunkBytes) throw resourceExhausted(`a chunk of ${data.byteLength} bytes exceeds the ${limits.maxChunkBytes}-byte limit`, 'chunk_too_large', 'data');
+    if (received + data.byteLength > header.size) throw invalidArgument('data', `more than the ${header.size} bytes the header declares`, 'overlong');
+    buffer.set(data, received);
+    hasher.update(data);
+    received += data.byteLength;
+  };
+  take(first.value.data);
+  for (let next = await iterator.next(); !next.done; next = await iterator.next()) {
+    if (next.value.header) throw invalidArgument('header', 'only the first message may carry the header', 'header_not_first');
+    take(next.value.data);
+  }
+  if (received < header.size) throw invalidArgument('data', `the stream ended after ${received} of ${header.size} bytes`, 'truncated');
+  const actual = toHex(hasher.digest());
+  if (actual !== hash) throw invalidArgument('header.hash', `the data hashes to ${actual}`, 'hash_mismatch');
+  await blobs.put(buffer, kind, hash);
+  return { hash: header.hash, size: header.size };
+}

@@ -1,0 +1,217 @@
+/**
+ * Four validator processes on loopback against real PostgreSQL and NATS: they
+ * commit heights; one killed with -9 is not missed, and restarted it catches up
+ * by block sync and votes again; a validator that crashes between logging and
+ * sending its precommit never signs a conflicting one after restart; a
+ * Byzantine validator that equivocates is caught and loses its power; the light
+ * client verifies the chain and names the height of a block changed in storage.
+ */
+import { execFile } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { NatsEventBus, SUBJECT } from '@learnchain/bus';
+import { createClient, Identity, toHex, unary } from '@learnchain/core';
+import { signTx } from '@learnchain/ledger';
+import { contracts, type v1 } from '@learnchain/proto';
+import { Pool } from 'pg';
+
+import { writeGenesis, type GenesisFiles } from '../../cli/src/commands/genesis';
+import { eventually, ServiceProcess } from '../support/processes';
+import { describeWith, serviceUrl, uniqueName } from '../support/services';
+
+jest.setTimeout(180_000);
+
+const ROOT = join(__dirname, '..', '..');
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function runCli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  return new Promise((resolve) => {
+    execFile(process.execPath, ['--import', 'tsx', join(ROOT, 'cli/src/main.ts'), ...args], { cwd: ROOT, env: { ...process.env, NODE_OPTIONS: '' } }, (error, stdout, stderr) => {
+      resolve({ code: error ? Number((error as { code?: number }).code ?? 1) : 0, stdout, stderr });
+    });
+  });
+}
+
+describeWith(['postgres', 'nats'], 'validator processes', () => {
+  const chainId = uniqueName('vchain').replace(/_/g, '-');
+  const schemaBase = uniqueName('validator').toLowerCase();
+  const dir = mkdtempSync(join(tmpdir(), 'learnchain-validators-'));
+  const procs: (ServiceProcess | undefined)[] = [];
+  type ValidatorClient = InstanceType<ReturnType<typeof contracts>['validator']>;
+  const clients: ValidatorClient[] = [];
+  const api = (i: number): ValidatorClient => clients[i] as ValidatorClient;
+  let files: GenesisFiles;
+  let ports: number[] = [];
+  let addresses: string[] = [];
+  const validatorAddresses: string[] = [];
+  const pool = new Pool({ connectionString: serviceUrl('postgres'), max: 2 });
+  let bus: NatsEventBus;
+  const stream = uniqueName('validator_it');
+  const blockEvents: number[] = [];
+
+  const schema = (i: number): string => `${schemaBase}_${i}`;
+
+  function env(i: number, extra: Record<string, string> = {}): Record<string, string> {
+    return {
+      LEARNCHAIN_VALIDATOR_LISTEN: addresses[i] as string,
+      LEARNCHAIN_PEERS: addresses.filter((_, j) => j !== i).join(','),
+      LEARNCHAIN_KEY_FILE: files.validatorKeys[i] as string,
+      LEARNCHAIN_GENESIS_FILE: files.genesisPath,
+      DATABASE_URL: serviceUrl('postgres'),
+      LEARNCHAIN_VALIDATOR_SCHEMA: schema(i),
+      LEARNCHAIN_WAL_DIR: join(dir, `wal-${i}`),
+      NATS_URL: serviceUrl('nats'),
+      LEARNCHAIN_STREAM: stream,
+      LEARNCHAIN_EMPTY_BLOCK_INTERVAL_MS: '100',
+      LEARNCHAIN_TIMEOUT_PROPOSE_MS: '800',
+      LEARNCHAIN_TIMEOUT_ROUND_MS: '300',
+      ...extra,
+    };
+  }
+
+  async function start(i: number, extra: Record<string, string> = {}, ready = /validator running/): Promise<ServiceProcess> {
+    const proc = await ServiceProcess.start({ name: `validator-${i}`, entry: 'services/validator/src/main.ts', env: env(i, extra), ready });
+    procs[i] = proc;
+    return proc;
+  }
+
+  const status = (i: number): Promise<v1.StatusResponse__Output> => unary(api(i), 'Status', {}, { deadlineMs: 3000 });
+  const height = async (i: number): Promise<number> => (await status(i)).latestHeight;
+  const block = (i: number, h: number): Promise<v1.GetBlockResponse__Output> => unary(api(i), 'GetBlock', { height: h });
+
+  async function reaches(i: number, target: number, timeoutMs = 30_000): Promise<number> {
+    return eventually(`validator ${i} at height ${target}`, async () => {
+      const h = await height(i);
+      return h >= target ? h : undefined;
+    }, timeoutMs, 100);
+  }
+
+  beforeAll(async () => {
+    files = writeGenesis({ validators: 4, out: dir, chainId });
+    ports = await Promise.all([0, 1, 2, 3].map(() => freePort()));
+    addresses = ports.map((p) => `127.0.0.1:${p}`);
+    for (const path of files.validatorKeys) validatorAddresses.push(Identity.fromFile(path).address);
+    for (const a of addresses) clients.push(createClient(contracts().validator, a));
+    bus = await NatsEventBus.create({ servers: serviceUrl('nats'), stream, subjectsPrefix: chainId });
+    const subscription = await bus.subscribe({ subjects: [SUBJECT.blockCommitted] });
+    void (async () => {
+      for await (const d of subscription) {
+        if (d.subject === SUBJECT.blockCommitted) blockEvents.push(d.payload.height);
+        await d.ack();
+      }
+    })().catch(() => undefined);
+    await Promise.all([0, 1, 2, 3].map((i) => start(i)));
+  });
+
+  afterAll(async () => {
+    await Promise.all(procs.map((p) => p?.stop()));
+    for (const c of clients) c.close();
+    await bus?.close();
+    for (let i = 0; i < 4; i++) await pool.query(`DROP SCHEMA IF EXISTS "${schema(i)}" CASCADE`);
+    await pool.end();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('commits heights on all four, commits a transaction, and announces blocks on NATS', async () => {
+    await Promise.all([0, 1, 2, 3].map((i) => reaches(i, 3)));
+    const client = Identity.generate();
+    const tx = signTx(client, chainId, 1, { createJob: { jobId: 'job-a', model: 'mlp', initialParametersHash: Buffer.alloc(32, 7), rule: { name: 'fedavg' }, minTrainers: 1, roundDeadlineMs: 1000 } });
+    const result = await unary(api(2), 'BroadcastTx', { tx, wait: 'TX_WAIT_COMMIT' });
+    expect(result).toMatchObject({ accepted: true, reason: '' });
+    await reaches(0, result.height);
+    const job = await unary(api(0), 'QueryState', { path: 'jobs/job-a' });
+    expect(JSON.parse(job.json)).toMatchObject({ jobId: 'job-a', head: '07'.repeat(32), round: 0 });
+    const same = await Promise.all([0, 1, 2, 3].map(async (i) => toHex((await block(i, result.height)).blockHash)));
+    expect(new Set(same).size).toBe(1);
+    await eventually('block.committed events', () => (blockEvents.length > 0 ? blockEvents.length : undefined));
+  });
+
+  it('keeps committing without a validator killed with -9; restarted, it catches up by block sync and votes again', async () => {
+    await (procs[1] as ServiceProcess).kill();
+    const before = await height(0);
+    await reaches(0, before + 4);
+    const restarted = await start(1);
+    const target = await height(0);
+    await reaches(1, target);
+    expect(restarted.logs('synced blocks').length).toBeGreaterThan(0);
+    const after = (await height(0)) + 1;
+    await eventually('a commit with the restarted validator precommit', async () => {
+      const h = await height(0);
+      if (h < after) return undefined;
+      const commit = (await block(0, h)).commit as v1.Commit__Output;
+      return commit.precommits.some((v) => v.validator === validatorAddresses[1]) ? h : undefined;
+    }, 30_000, 200);
+  });
+
+  it('never signs a conflicting precommit after crashing between the log fsync and the send', async () => {
+    await (procs[3] as ServiceProcess).stop();
+    const crashAt = (await height(0)) + 3;
+    const crashing = await start(3, { LEARNCHAIN_TEST_CRASH_AFTER_PRECOMMIT_HEIGHT: String(crashAt) }, /validator running|TEST crash/);
+    const line = await eventually('the forced crash', () => crashing.lines.find((l) => l.startsWith('TEST crash')), 30_000);
+    expect(await crashing.stop()).toBe(17);
+    const key = /precommit (\d+)\/(\d+)\/precommit/.exec(line);
+    expect(key).not.toBeNull();
+    const crashedAt = Number(key?.[1]);
+    expect(crashedAt).toBeGreaterThanOrEqual(crashAt);
+    const wal = readFileSync(join(dir, 'wal-3', 'consensus.wal'), 'utf8').split('\n').filter(Boolean).map((l) => JSON.parse(l) as { t: string; key?: string; value?: string | null });
+    const precommit = wal.find((e) => e.t === 'signed' && e.key === `${crashedAt}/${key?.[2]}/precommit` && e.key.endsWith('/precommit'));
+    expect(precommit).toBeDefined();
+    const restarted = await start(3);
+    await reaches(3, crashedAt + 2);
+    expect(restarted.logs('double-sign refused')).toEqual([]);
+    expect(restarted.logs('replaying write-ahead log').length + restarted.logs('resent a message signed before the restart').length).toBeGreaterThan(0);
+    // Whatever the others committed at that height, any precommit of validator 3 in it is the logged one.
+    const commit = (await block(0, crashedAt)).commit as v1.Commit__Output;
+    for (const v of commit.precommits.filter((p) => p.validator === validatorAddresses[3])) expect(toHex(v.blockHash)).toBe(precommit?.value ?? '');
+    const validators = await unary(api(0), 'QueryState', { path: 'validators' });
+    expect((JSON.parse(validators.json) as unknown[]).length).toBe(4);
+  });
+
+  it('catches an equivocating validator: evidence is committed and its power removed', async () => {
+    await (procs[2] as ServiceProcess).stop();
+    const from = (await height(0)) + 2;
+    const byzantine = await start(2, { LEARNCHAIN_TEST_EQUIVOCATE_HEIGHT: String(from) });
+    const offender = validatorAddresses[2] as string;
+    const removedAt = await eventually('the offender removed from the ledger validators', async () => {
+      const q = await unary(api(0), 'QueryState', { path: 'validators' });
+      const list = JSON.parse(q.json) as { address: string }[];
+      return list.some((v) => v.address === offender) ? undefined : q.height;
+    }, 40_000, 200);
+    expect(byzantine.logs('TEST Byzantine: sent a conflicting prevote').length).toBeGreaterThan(0);
+    await byzantine.stop();
+    procs[2] = undefined;
+    // Two heights later its power is zero: the three others commit on their own, and its signatures are in no commit.
+    await reaches(0, removedAt + 5, 40_000);
+    const late = (await block(0, removedAt + 4)).commit as v1.Commit__Output;
+    expect(late.precommits.some((v) => v.validator === offender)).toBe(false);
+  });
+
+  it('verifies the chain from genesis with the light client, and names the height of a block changed in storage', async () => {
+    const good = await runCli(['chain', 'verify', '--validator', addresses[0] as string, '--genesis', files.genesisPath]);
+    expect(good.stderr).toBe('');
+    expect(good.code).toBe(0);
+    expect(good.stdout).toMatch(/verified: heights 1-\d+/);
+    const tampered = 5;
+    const changed = await pool.query(
+      `UPDATE "${schema(1)}".chain_blocks SET block = overlay(block placing $1 from position($2::bytea in block) for 1) WHERE height = $3`,
+      [Buffer.from('~'), Buffer.from(chainId), tampered],
+    );
+    expect(changed.rowCount).toBe(1);
+    const bad = await runCli(['chain', 'verify', '--validator', addresses[1] as string, '--genesis', files.genesisPath]);
+    expect(bad.code).toBe(1);
+    expect(bad.stderr).toMatch(new RegExp(`failed at height ${tampered}:`));
+  });
+});

@@ -90,6 +90,11 @@ export class AggregatorStub {
     return this.server?.address ?? '';
   }
 
+  /** Serves `bytes` as if they were the blob `hash` (a lying or corrupted store). */
+  putUnder(hash: Uint8Array, bytes: Uint8Array): void {
+    this.blobs.set(toHex(hash), bytes);
+  }
+
   /** Stores a blob and returns its SHA-256. */
   put(bytes: Uint8Array): Uint8Array {
     const hash = sha256(bytes);

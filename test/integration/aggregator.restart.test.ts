@@ -4,7 +4,7 @@
  * acknowledged, resumes the open round, and completes it.
  */
 import { NatsEventBus, SUBJECT, type Delivery } from '@learnchain/bus';
-import { createClient, fromHex, loadConfig, toHex, unary } from '@learnchain/core';
+import { clientStream, createClient, fromHex, loadConfig, serverStream, toHex, unary } from '@learnchain/core';
 import { contracts } from '@learnchain/proto';
 
 import { registryConfig } from '../../services/registry/src/config';
@@ -27,6 +27,7 @@ describeWith(['postgres', 'nats'], 'aggregator process', () => {
   let bus: NatsEventBus;
   let registry: RunningRegistry;
   let validator: ValidatorStub;
+  const trainers: Trainer[] = [];
 
   beforeAll(async () => {
     bus = await NatsEventBus.create({ servers: serviceUrl('nats'), stream: 'learnchain_it', subjectsPrefix: chainId });
@@ -43,6 +44,7 @@ describeWith(['postgres', 'nats'], 'aggregator process', () => {
       bus,
     );
     validator = await ValidatorStub.start(chainId);
+    for (let i = 0; i < 3; i++) trainers.push(await Trainer.join(registry.address, chainId));
   });
 
   afterAll(async () => {
@@ -82,7 +84,6 @@ describeWith(['postgres', 'nats'], 'aggregator process', () => {
 
   it('loses no acknowledged update when killed with -9 mid-round, and completes the round after a restart', async () => {
     const first = await startAggregator();
-    const trainers = [await Trainer.join(registry.address, chainId), await Trainer.join(registry.address, chainId), await Trainer.join(registry.address, chainId)];
     const [a, b, c] = trainers as [Trainer, Trainer, Trainer];
 
     const initial = Float32Array.from([1, 1, 1]);
@@ -102,10 +103,23 @@ describeWith(['postgres', 'nats'], 'aggregator process', () => {
     expect((await submit(first.client, chunks(header(a, ua), ua))).duplicate).toBe(false);
     expect((await submit(first.client, chunks(header(b, ub), ub))).duplicate).toBe(false);
 
+    // C is halfway through its upload when the process dies.
+    const partial = clientStream(first.client, 'submitUpdate');
+    const pieces = chunks(header(c, uc), uc, 8);
+    await partial.write(pieces[0] ?? { data: Buffer.alloc(0) });
+    await partial.write(pieces[1] ?? { data: Buffer.alloc(0) });
+
     await first.proc.kill();
+    await partial.finish().then(
+      () => {
+        throw new Error('a stream cut by the crash must not be acknowledged');
+      },
+      () => undefined,
+    );
     const second = await startAggregator();
     const resumed = await unary(second.client, 'getRound', { jobId: 'job-restart', round: 1 });
     expect(resumed.state).toBe('ROUND_STATE_OPEN');
+    // Every acknowledged update is there; the cut stream left nothing.
     expect([...resumed.received].sort()).toEqual([a.nodeId, b.nodeId].sort());
     // The trainer that retries after the crash hears that its update is held.
     expect((await submit(second.client, chunks(header(a, ua), ua))).duplicate).toBe(true);
@@ -120,12 +134,44 @@ describeWith(['postgres', 'nats'], 'aggregator process', () => {
     expect(result && toHex(new Uint8Array(result.newModelHash))).toBe(toHex(new Uint8Array(done.result?.newModelHash ?? [])));
     const model = await (async () => {
       const parts: Buffer[] = [];
-      const { serverStream } = await import('@learnchain/core');
       for await (const m of serverStream(second.client, 'getBlob', { hash: done.result?.newModelHash ?? Buffer.alloc(0), chunkSize: 0 })) parts.push(m.data);
       return parametersOf(Buffer.concat(parts));
     })();
     expect(Array.from(model)).toEqual([2, 2, 2]);
     await eventually('round.committed on NATS', () => events.find((e) => e.subject === SUBJECT.roundCommitted && e.payload.jobId === 'job-restart'));
+    expect(await second.proc.stop()).toBe(0);
+  });
+
+  it('resumes a round that closed but whose result was not committed when the process died, and submits it once', async () => {
+    const first = await startAggregator();
+    const base = await putBlob(first.client, parameterBytes(new Float32Array(3)));
+    validator.jobs.set('job-closed', { jobId: 'job-closed', initialParametersHash: base, rule: { name: 'fedavg' }, minTrainers: 3, roundDeadlineMs: 60_000, rounds: 1 });
+    await bus.publish(SUBJECT.jobCreated, { chainId, jobId: 'job-closed', initialModelHash: fromHex(base) as Uint8Array, height: 2, rule: 'fedavg', minTrainers: 3, roundDeadlineMs: 60_000 });
+    await eventually('round 1 open', async () => {
+      const status = await unary(first.client, 'getRound', { jobId: 'job-closed', round: 0 }).catch(() => undefined);
+      return status?.state === 'ROUND_STATE_OPEN' ? status : undefined;
+    });
+    validator.mode = 'unavailable';
+    for (const [i, t] of trainers.entries()) {
+      const values = [0, 0, 0];
+      values[i] = 3;
+      const bytes = delta(values);
+      await submit(first.client, chunks(t.header({ chainId, jobId: 'job-closed', round: 1, baseModelHash: base, bytes, numSamples: 1 }), bytes));
+    }
+    await eventually('round closed and aggregated, its submission failing', async () => {
+      const status = await unary(first.client, 'getRound', { jobId: 'job-closed', round: 1 });
+      return status.state === 'ROUND_STATE_CLOSED' && status.result ? status : undefined;
+    });
+    await first.proc.kill();
+    validator.mode = 'commit';
+
+    const second = await startAggregator();
+    const done = await eventually('round 1 committed after the restart', async () => {
+      const status = await unary(second.client, 'getRound', { jobId: 'job-closed', round: 1 });
+      return status.state === 'ROUND_STATE_COMMITTED' ? status : undefined;
+    });
+    expect(validator.roundResults().filter((r) => r.jobId === 'job-closed')).toHaveLength(1);
+    expect(done.result?.included).toHaveLength(3);
     expect(await second.proc.stop()).toBe(0);
   });
 });

@@ -5,12 +5,11 @@
  */
 import { status, type ServiceError } from '@grpc/grpc-js';
 
-import { contentId, errorDetailOf, Identity, serverStream, signStatement, updateStatement } from '@learnchain/core';
+import { clientStream, contentId, errorDetailOf, Identity, serverStream, signStatement, updateStatement } from '@learnchain/core';
 import type { v1 } from '@learnchain/proto';
 
 import { encodeUpdate, flatLayout, parameterBytes } from '../encoding';
-import { chunks, createJob, delta, putBlob, round, submit, Trainer, until, type Mesh } from './support/mesh';
-import { startMesh } from './support/mesh';
+import { chunks, createJob, delta, putBlob, round, startMesh, submit, Trainer, until, type Mesh } from './support/mesh';
 
 jest.setTimeout(60_000);
 
@@ -204,7 +203,6 @@ describe('blobs', () => {
 
   it('refuses a PutBlob whose bytes do not hash to its header, one over the size limit, and updates', async () => {
     const put = async (headerFields: Partial<v1.BlobHeader>, data: Buffer) => {
-      const { clientStream } = await import('@learnchain/core');
       const upload = clientStream(mesh.client, 'putBlob');
       await upload.write({ header: { hash: Buffer.from(contentId(data), 'hex'), size: data.length, kind: 'BLOB_KIND_DATASET', ...headerFields }, data }).catch(() => undefined);
       return upload.finish();
@@ -219,7 +217,6 @@ describe('blobs', () => {
   });
 
   it('answers RESOURCE_EXHAUSTED to an upload over the limit of streams in flight, and takes uploads again once they end', async () => {
-    const { clientStream } = await import('@learnchain/core');
     const data = Buffer.from('held open');
     const open = [clientStream(mesh.client, 'putBlob'), clientStream(mesh.client, 'putBlob')];
     for (const upload of open) await upload.write({ header: { hash: Buffer.from(contentId(data), 'hex'), size: data.length, kind: 'BLOB_KIND_DATASET' }, data: data.subarray(0, 4) });

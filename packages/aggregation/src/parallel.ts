@@ -1,6 +1,6 @@
 import { apply, decide, fusesNorms, prepare, screen } from './aggregate';
 import type { Prepared } from './aggregate';
-import { trimCount } from './budget';
+import { checkBudget, trimCount } from './budget';
 import { COLUMN_BLOCK } from './coordinatewise';
 import { distancesFromGram, gramTileCount, mirrorUpper } from './distances';
 import type { Candidate } from './hygiene';
@@ -169,6 +169,11 @@ function pipelineTasks(
   return tasks;
 }
 
+/** Whether the rule is a coordinate-wise order statistic. */
+function isCoordinatewise(rule: Rule): boolean {
+  return rule.name === 'median' || rule.name === 'trimmed-mean';
+}
+
 /** Whether the rule scores updates by pairwise distances. */
 function usesGram(rule: Rule): boolean {
   return rule.name === 'krum' || rule.name === 'multi-krum' || rule.name === 'bulyan';
@@ -244,7 +249,8 @@ async function aggregateOn(
   const shapedRows = shape.shaped.map((s) => share(s.values));
   const squares = new Float64Array(new SharedArrayBuffer(shape.shaped.length * Float64Array.BYTES_PER_ELEMENT));
 
-  let fused: RuleResult | undefined;
+  // a result computed before hygiene, over every shaped update
+  let early: RuleResult | undefined;
   let allGram: Float64Array | undefined;
   if (fusesNorms(prepared)) {
     // fedavg: one fused pass, rows split into a pipeline of stages (one per worker)
@@ -255,7 +261,7 @@ async function aggregateOn(
     const tasks = pipelineTasks(acc, shapedRows, shapedWeights, d, pool.size, squares, viewOf(out));
     try {
       await pool.run(tasks);
-      fused = { aggregate: unshared(out), outcomes: fedavgOutcomes(shapedWeights) };
+      early = { aggregate: unshared(out), outcomes: fedavgOutcomes(shapedWeights) };
     } finally {
       pool.release(scratch);
     }
@@ -263,11 +269,19 @@ async function aggregateOn(
     // Krum and Bulyan: the Gram matrix of every shaped update and their norms in one round; the
     // candidates' Gram matrix is then a sub-matrix (no norm bound, so no candidate is rescaled)
     allGram = await runner.gram(shapedRows, squares);
+  } else if (isCoordinatewise(prepared.rule) && prepared.rule.normBound === undefined && checkBudget(prepared.rule, shape.shaped.length).ok) {
+    // median and trimmed mean: norms and the rule over every shaped update in one round of tasks;
+    // the result stands when hygiene rejects none of them (it almost never does)
+    const provisional: Candidate[] = shape.shaped.map((s) => ({ ...s, norm: 0, clipped: false }));
+    [, early] = await Promise.all([
+      pool.run(runner.squaresTasks(shapedRows, squares)),
+      applyParallel(runner, prepared, provisional, shapedRows, undefined),
+    ]);
   } else {
     await pool.run(runner.squaresTasks(shapedRows, squares));
   }
   const screened = screen(prepared, Float64Array.from(squares));
-  if (fused !== undefined && screened.candidates.length === shape.shaped.length) return decide(prepared, screened, fused);
+  if (early !== undefined && screened.candidates.length === shape.shaped.length) return decide(prepared, screened, early);
 
   const positionOf = new Map<string, number>();
   shape.shaped.forEach((s, i) => positionOf.set(s.id, i));

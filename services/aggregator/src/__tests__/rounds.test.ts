@@ -9,7 +9,7 @@ import { aggregate, parseRule } from '@learnchain/aggregation';
 import { SUBJECT } from '@learnchain/bus';
 import { contentId, toHex, updateStatement, verifyStatement } from '@learnchain/core';
 
-import { decodeUpdate, flatLayout, parametersOf } from '../encoding';
+import { decodeUpdate, encodeUpdate, flatLayout, parametersOf, type ParameterLayout } from '../encoding';
 import { chunks, createJob, delta, round, startMesh, submit, Trainer, until, type Mesh } from './support/mesh';
 
 jest.setTimeout(60_000);
@@ -190,4 +190,34 @@ it('learns from the ledger that a round committed when the answer to its submiss
   expect(submitted).toHaveLength(1);
   expect(Buffer.from(submitted[0]?.newModelHash ?? []).equals(Buffer.from(done.result?.newModelHash ?? []))).toBe(true);
   expect(eventsOf('lost').filter((e) => e.subject === SUBJECT.roundFailed)).toEqual([]);
+});
+
+it('decodes int8 updates with one scale per tensor of the job manifest, and float16 updates', async () => {
+  const manifest = { tensors: [{ name: 'w', shape: [2, 2], offset: 0 }, { name: 'b', shape: [2], offset: 4 }], totalElements: 6 };
+  const layout: ParameterLayout = { size: 6, tensors: [{ offset: 0, size: 4 }, { offset: 4, size: 2 }] };
+  for (const encoding of ['int8', 'float16'] as const) {
+    const jobId = `quantized-${encoding}`;
+    const base = await createJob(
+      mesh,
+      { jobId, rule: { name: 'fedavg' }, minTrainers: 4, roundDeadlineMs: 600_000, rounds: 1, updateEncoding: encoding === 'int8' ? 'DTYPE_INT8' : 'DTYPE_FLOAT16', manifest },
+      new Float32Array(6),
+    );
+    await openRound(jobId, 1);
+    const sent: Float32Array[] = [];
+    for (const [i, t] of trainers.entries()) {
+      // Tensors of very different scales: one shared int8 scale would flatten the bias to zero.
+      const values = Float32Array.from([100 * (i + 1), -50, 25, 10, 0.01 * (i + 1), -0.02]);
+      const bytes = encodeUpdate(values, layout, encoding);
+      sent.push(decodeUpdate(bytes, encoding, layout));
+      await submit(mesh.client, chunks(t.header({ chainId: mesh.chainId, jobId, round: 1, baseModelHash: base, bytes, encoding }), bytes));
+    }
+    const done = await until(`${jobId} committed`, async () => {
+      const status = await round(mesh.client, jobId, 1);
+      return status?.state === 'ROUND_STATE_COMMITTED' ? status : undefined;
+    });
+    const model = parametersOf(await mesh.aggregator.blobs.read(Buffer.from(done.result?.newModelHash ?? []).toString('hex')));
+    const mean = Array.from({ length: 6 }, (_, k) => sent.reduce((sum, v) => sum + (v[k] ?? 0), 0) / sent.length);
+    model.forEach((v, k) => expect(v).toBeCloseTo(mean[k] ?? NaN, 4));
+    expect(Math.abs(model[4] ?? 0)).toBeGreaterThan(0.01);
+  }
 });

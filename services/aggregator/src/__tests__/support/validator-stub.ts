@@ -19,6 +19,7 @@ export interface StubJob {
   readonly roundDeadlineMs: number;
   readonly rounds?: number;
   readonly updateEncoding?: 'DTYPE_FLOAT32' | 'DTYPE_FLOAT16' | 'DTYPE_INT8';
+  readonly manifest?: { readonly tensors: readonly { readonly name: string; readonly shape: readonly number[]; readonly offset: number }[]; readonly totalElements: number };
 }
 
 export class ValidatorStub {

@@ -82,8 +82,11 @@ export class TrainerNode {
         this.current = undefined;
         if (outcome.kind === 'skipped') this.options.logger.debug({ job: delivery.payload.jobId, round: delivery.payload.round, reason: outcome.reason }, 'round skipped');
         this.options.onOutcome?.(outcome);
-        // A round given up because we are stopping stays unacknowledged: a restart may still take it.
-        if (outcome.kind === 'failed' && this.abort.signal.aborted) break;
+        // A round given up because we are stopping goes back to the consumer: a restart may still take it.
+        if (outcome.kind === 'failed' && this.abort.signal.aborted) {
+          await delivery.nak().catch((error: unknown) => this.options.logger.warn({ err: error }, 'nak failed'));
+          break;
+        }
         await delivery.ack().catch((error: unknown) => this.options.logger.warn({ err: error }, 'ack failed'));
       }
     } catch (error) {

@@ -36,6 +36,28 @@ export interface RoundHandlerOptions {
   readonly retryInitialMs?: number;
 }
 
+/** Settles like `work`, or rejects as soon as `signal` aborts (the work is then left to finish unobserved). */
+export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
+  if (signal.aborted) {
+    work.catch(() => undefined);
+    return Promise.reject(signal.reason as Error);
+  }
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = (): void => reject(signal.reason as Error);
+    signal.addEventListener('abort', onAbort, { once: true });
+    work.then(
+      (value) => {
+        signal.removeEventListener('abort', onAbort);
+        resolve(value);
+      },
+      (error: unknown) => {
+        signal.removeEventListener('abort', onAbort);
+        reject(error as Error);
+      },
+    );
+  });
+}
+
 /** Handles round.opened events one at a time; remembers which rounds it handled. */
 export class RoundHandler {
   private readonly handled = new Set<string>();
@@ -80,8 +102,8 @@ export class RoundHandler {
       const base = parametersOf(blob, manifest, job.model);
 
       stage = 'training';
-      const result = await this.options.trainer.train(job, base, bounded);
-      bounded.throwIfAborted();
+      // Training may not stop mid-epoch; the round does not wait for it once aborted.
+      const result = await untilAborted(this.options.trainer.train(job, base, bounded), bounded);
 
       stage = 'upload';
       const update = signUpdate({

@@ -38,26 +38,3 @@ export class JobFormatError extends Error {
     this.name = 'JobFormatError';
   }
 }
-
-/** Thrown when the chain refuses or never commits the aggregator's transaction. */
-export class ChainSubmissionError extends Error {
-  constructor(
-    readonly reason: string,
-    readonly height?: number,
-  ) {
-    super(`round result not committed: ${reason}`);
-    this.name = 'ChainSubmissionError';
-  }
-}
-
-/** Thrown when a round is closed but its base model is not in the blob store. */
-export class MissingBaseModelError extends Error {
-  constructor(
-    readonly jobId: string,
-    readonly round: number,
-    readonly hash: string,
-  ) {
-    super(`job ${jobId} round ${round}: base model ${hash} is not stored`);
-    this.name = 'MissingBaseModelError';
-  }
-}

@@ -5,7 +5,7 @@
  */
 import { status, type ServiceError } from '@grpc/grpc-js';
 
-import { clientStream, contentId, errorDetailOf, Identity, serverStream, signStatement, updateStatement } from '@learnchain/core';
+import { clientStream, contentId, errorDetailOf, Identity, serverStream, signStatement, unary, updateStatement } from '@learnchain/core';
 import type { v1 } from '@learnchain/proto';
 
 import { encodeUpdate, flatLayout, parameterBytes } from '../encoding';
@@ -195,6 +195,11 @@ describe('blobs', () => {
     const capped = await fetch(hash, 1 << 20);
     expect(Math.max(...capped.sizes)).toBeLessThanOrEqual(4096);
     expect(contentId(capped.bytes)).toBe(hash);
+  });
+
+  it('answers NOT_FOUND for a round or job it does not know', async () => {
+    expect(await refusal(unary(mesh.client, 'getRound', { jobId: JOB, round: 99 }))).toEqual({ code: status.NOT_FOUND, field: 'round', reason: 'not_found' });
+    expect(await refusal(unary(mesh.client, 'getRound', { jobId: 'nope', round: 0 }))).toEqual({ code: status.NOT_FOUND, field: 'job_id', reason: 'not_found' });
   });
 
   it('answers NOT_FOUND for an unknown hash', async () => {

@@ -7,11 +7,10 @@
  */
 import { status as Status, type ServiceError } from '@grpc/grpc-js';
 
-import { createClient, fromHex, unary } from '@learnchain/core';
+import { ConfigError, createClient, fromHex, unary } from '@learnchain/core';
 import { contracts, type v1 } from '@learnchain/proto';
 
 import { parseJob, type JobSpec } from '../domain/job';
-import { ChainSubmissionError } from '../errors';
 import type { ChainClient, Committed, CommittedRound, JobSource } from '../ports';
 
 type ValidatorClient = InstanceType<ReturnType<typeof contracts>['validator']>;
@@ -27,7 +26,7 @@ export class ValidatorAdapter implements JobSource, ChainClient {
   private next = 0;
 
   constructor(private readonly options: ValidatorAdapterOptions) {
-    if (options.addresses.length === 0) throw new ChainSubmissionError('no validator address configured');
+    if (options.addresses.length === 0) throw new ConfigError('LEARNCHAIN_VALIDATORS', 'validators', 'names no validator: the aggregator reads jobs from and submits round results to them');
     this.clients = options.addresses.map((address) => createClient(contracts().validator, address));
   }
 

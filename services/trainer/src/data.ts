@@ -3,7 +3,7 @@
  * by a seeded partitioner, so every trainer given the same seed agrees on the
  * split and takes a different part of it. The shard stays in this process.
  */
-import { loadMnist, partition, type Dataset, type PartitionOptions } from '@learnchain/model';
+import { loadMnist, partition, type PartitionOptions, type Shard } from '@learnchain/model';
 
 /** A partitioner as written on the command line: iid, dirichlet:ALPHA or shards:PER_CLIENT. */
 export type PartitionSpec =
@@ -56,7 +56,7 @@ function optionsOf(selection: ShardSelection): PartitionOptions {
 }
 
 /** Partition `clientIndex` of the dataset's training split. */
-export function loadShard(selection: ShardSelection): Dataset {
+export function loadShard(selection: ShardSelection): Shard {
   const { train } = loadMnist();
   const shards = partition(train, optionsOf(selection));
   const shard = shards[selection.clientIndex];

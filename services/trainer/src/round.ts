@@ -36,6 +36,8 @@ export interface RoundHandlerOptions {
   readonly retryInitialMs?: number;
 }
 
+const MAX_REMEMBERED = 4096;
+
 /** Settles like `work`, or rejects as soon as `signal` aborts (the work is then left to finish unobserved). */
 export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
   if (signal.aborted) {
@@ -80,6 +82,8 @@ export class RoundHandler {
     if (skip) return { kind: 'skipped', reason: skip };
     const key = `${event.jobId}/${event.round}`;
     this.handled.add(key);
+    // Remember recent rounds only: old ones are past their deadline anyway.
+    if (this.handled.size > MAX_REMEMBERED) this.handled.delete(this.handled.values().next().value as string);
     const deadline = AbortSignal.timeout(Math.max(1, event.deadlineMs - this.options.clock.now()));
     const bounded = signal ? AbortSignal.any([signal, deadline]) : deadline;
     const log = this.options.logger.child({ job: event.jobId, round: event.round });

@@ -16,12 +16,22 @@ type ValidatorClient = InstanceType<ReturnType<typeof contracts>['validator']>;
 export class ValidatorJobSource implements JobSource {
   private readonly clients: ValidatorClient[];
   private next = 0;
+  private readonly known = new Map<string, TrainingJob>();
 
   constructor(addresses: readonly string[]) {
     this.clients = addresses.map((address) => createClient(contracts().validator, address));
   }
 
   async job(jobId: string, signal?: AbortSignal): Promise<TrainingJob | undefined> {
+    // A committed job never changes: ask the chain once.
+    const known = this.known.get(jobId);
+    if (known) return known;
+    const job = await this.query(jobId, signal);
+    if (job) this.known.set(jobId, job);
+    return job;
+  }
+
+  private async query(jobId: string, signal?: AbortSignal): Promise<TrainingJob | undefined> {
     let last: unknown = new Error('no validator address configured');
     for (let i = 0; i < this.clients.length; i++) {
       const index = (this.next + i) % this.clients.length;

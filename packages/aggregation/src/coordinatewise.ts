@@ -69,19 +69,19 @@ function trimmedMeanBlock(
   for (let jj = 0; jj < len; jj++) {
     const base = jj * n;
     const last = base + n - 1;
+    // the kept range is [lo, hi]: the value of rank k and the value of rank n−k−1, which the two
+    // selections leave at base+k (before the second one moves it) and at base+n−k−1; with k = 0
+    // every value is kept
+    let lo = -Infinity;
+    let hi = Infinity;
     if (k > 0) {
       select(cols, base, last, base + k);
+      lo = cols[base + k]!;
       select(cols, base + k, last, base + n - k - 1);
+      hi = cols[base + n - k - 1]!;
     }
     let s = 0;
-    let lo = Infinity;
-    let hi = -Infinity;
-    for (let t = base + k; t < base + n - k; t++) {
-      const v = cols[t]!;
-      s += v;
-      if (v < lo) lo = v;
-      if (v > hi) hi = v;
-    }
+    for (let t = base + k; t < base + n - k; t++) s += cols[t]!;
     low[jj] = lo;
     high[jj] = hi;
     out[j0 + jj] = s / keep;

@@ -1,9 +1,18 @@
 /**
+ * Which of (lo, mid, hi) holds the median of three values x = a[lo], y = a[mid], z = a[hi], by the
+ * comparison code (x<y)·4 + (y<z)·2 + (x<z): two bits per code, 0 = lo, 1 = mid, 2 = hi. It is
+ * the choice of the plain nested comparisons (x<y: y<z ? mid : x<z ? hi : lo; otherwise
+ * x<z ? lo : y<z ? hi : mid), looked up instead of branched on.
+ */
+const MEDIAN_OF_THREE = 0b01_01_10_00_00_10_00_01;
+
+/**
  * In-place selection on a slice of a Float64Array: after `select(a, lo, hi, k)` (hi inclusive,
  * lo ≤ k ≤ hi) a[k] holds the value of rank k − lo, everything in [lo, k) is ≤ a[k] and everything
  * in (k, hi] is ≥ a[k]. Quickselect with a median-of-three pivot and a branch-free Lomuto
  * partition (the comparisons on real data are unpredictable, so branches would mispredict half
- * the time). Deterministic, linear expected time, no allocation.
+ * the time; the pivot is looked up for the same reason). Deterministic, linear expected time, no
+ * allocation.
  */
 export function select(a: Float64Array, lo: number, hi: number, k: number): void {
   while (hi > lo) {
@@ -11,25 +20,10 @@ export function select(a: Float64Array, lo: number, hi: number, k: number): void
     const x = a[lo]!;
     const y = a[mid]!;
     const z = a[hi]!;
-    let p = y;
-    let at = mid;
-    if (x < y) {
-      if (!(y < z)) {
-        if (x < z) {
-          p = z;
-          at = hi;
-        } else {
-          p = x;
-          at = lo;
-        }
-      }
-    } else if (x < z) {
-      p = x;
-      at = lo;
-    } else if (y < z) {
-      p = z;
-      at = hi;
-    }
+    const code = (+(x < y) << 2) | (+(y < z) << 1) | +(x < z);
+    const choice = (MEDIAN_OF_THREE >>> (2 * code)) & 3;
+    const at = lo + +(choice === 1) * (mid - lo) + +(choice === 2) * (hi - lo);
+    const p = a[at]!;
     a[at] = z;
     a[hi] = p;
     // [lo, s) < p ≤ [s, i): swap unconditionally, advance s by the comparison's 0 or 1

@@ -17,7 +17,7 @@ import { contracts } from '@learnchain/proto';
 
 import { registryConfig } from '../../services/registry/src/config';
 import { startRegistry, type RunningRegistry } from '../../services/registry/src/main';
-import { BaseModelHashMismatchError, startTrainer, trainerConfig, type RoundOutcome } from '../../services/trainer/src';
+import { BaseModelHashMismatchError, GpuRequiredError, startTrainer, trainerConfig, type RoundOutcome } from '../../services/trainer/src';
 import { eventually, ServiceProcess } from '../support/processes';
 import { describeWith, serviceUrl, uniqueName } from '../support/services';
 import { AggregatorStub, type ReceivedUpdate } from './trainer-aggregator-stub';
@@ -145,9 +145,29 @@ describe('trainer in process, local bus', () => {
       expect(stub.received).toHaveLength(1);
     } finally {
       await running.stop();
+      await bus.close();
     }
     expect(running.node.lifecycle).toBe('stopped');
     expect(await memberStatus(registry.address, running.nodeId)).toBe('MEMBER_STATUS_LEFT');
+  });
+
+  it('logs its device and attack at start: CUDA asked for without CUDA falls back with a warning, or fails with --require-gpu', async () => {
+    const env = { LEARNCHAIN_CHAIN_ID: chainId, LEARNCHAIN_REGISTRY: registry.address, LEARNCHAIN_AGGREGATOR: stub.address, LEARNCHAIN_VALIDATORS: stub.address, LEARNCHAIN_CLIENTS: '40', LEARNCHAIN_DEVICE: 'cuda' };
+    const noCuda = async () => ({ provider: 'cpu' as const, reason: 'CUDA execution provider requested but unavailable (no libcudart)' });
+    const records: Array<Record<string, unknown>> = [];
+    const logger = createLogger({ service: 'trainer', level: 'info', destination: { write: (line: string) => void records.push(JSON.parse(line) as Record<string, unknown>) } });
+    const config = loadConfig(trainerConfig, { env: { ...env, LEARNCHAIN_ATTACK: 'sign-flip' } });
+    const bus = await LocalEventBus.create({ broker, subjectsPrefix: chainId });
+    const running = await startTrainer(config, { bus, logger, probeCuda: noCuda });
+    await running.stop();
+    expect(running.provider).toBe('cpu');
+    expect(records.find((r) => r.msg === 'execution provider')).toMatchObject({ provider: 'cpu', requested: 'cuda' });
+    expect(records.some((r) => r.level === 40 && /CUDA unavailable, falling back to CPU: .*no libcudart/.test(String(r.msg)))).toBe(true);
+    expect(records.some((r) => r.level === 40 && /ATTACK MODE SIGN-FLIP/.test(String(r.msg)))).toBe(true);
+
+    const strict = loadConfig(trainerConfig, { env: { ...env, LEARNCHAIN_REQUIRE_GPU: 'true' } });
+    await expect(startTrainer(strict, { bus, logger, probeCuda: noCuda })).rejects.toBeInstanceOf(GpuRequiredError);
+    await bus.close();
   });
 });
 

@@ -101,6 +101,20 @@ describe('aggregateParallel', () => {
     },
   );
 
+  test('calls running at the same time on one pool do not disturb each other', async () => {
+    const updates = build({ n: 13, d: 12_000, seed: 21, shared: true, ties: false });
+    const rules: Rule[] = [
+      { name: 'fedavg', f: 0 },
+      { name: 'trimmed-mean', f: 2, beta: 0.2 },
+      { name: 'fedavg', f: 0 },
+      { name: 'krum', f: 2 },
+      { name: 'median', f: 2 },
+      { name: 'bulyan', f: 2 },
+    ];
+    const got = await Promise.all(rules.map((rule) => aggregateParallel(rule, updates, undefined, { pool })));
+    got.forEach((result, i) => expect(bytes(result.aggregate)).toEqual(bytes(aggregate(rules[i]!, updates).aggregate)));
+  });
+
   test('uses the weights argument as aggregate does', async () => {
     const updates = build({ n: 9, d: 700, seed: 5, shared: false, ties: false });
     const weights = updates.map((_, i) => i + 1);

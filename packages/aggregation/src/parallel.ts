@@ -77,10 +77,15 @@ class Runner {
 
   /** Runs one range task per coordinate range, all writing into one shared aggregate. */
   async columns(make: (from: number, to: number, out: SharedView) => Task): Promise<{ out: Float32Array; kept: (Float64Array | null)[] }> {
-    const out = sharedFloat32Array(this.d);
-    const view = viewOf(out);
-    const kept = await this.pool.run(ranges(this.d, this.parts, COLUMN_BLOCK).map(([from, to]) => make(from, to, view)));
-    return { out: unshared(out), kept };
+    const scratch = this.pool.lease(this.d * Float32Array.BYTES_PER_ELEMENT);
+    try {
+      const out = new Float32Array(scratch, 0, this.d);
+      const view = viewOf(out);
+      const kept = await this.pool.run(ranges(this.d, this.parts, COLUMN_BLOCK).map(([from, to]) => make(from, to, view)));
+      return { out: unshared(out), kept };
+    } finally {
+      this.pool.release(scratch);
+    }
   }
 
   /** Sums of squares of each row, rows split across the workers. */

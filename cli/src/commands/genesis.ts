@@ -9,6 +9,7 @@ import { parseArgs, UsageError, type Command, type Output } from '../command';
 
 /** What `writeGenesis` produced. */
 export interface GenesisFiles {
+  readonly chainId: string;
   readonly genesisPath: string;
   readonly validatorKeys: readonly string[];
   readonly registryKey: string;
@@ -48,7 +49,7 @@ export function writeGenesis(options: GenesisOptions): GenesisFiles {
   });
   const genesisPath = join(options.out, 'genesis.json');
   writeFileSync(genesisPath, `${JSON.stringify(genesisToJson(genesis), null, 2)}\n`);
-  return { genesisPath, validatorKeys, registryKey, aggregatorKey };
+  return { chainId: options.chainId, genesisPath, validatorKeys, registryKey, aggregatorKey };
 }
 
 export const genesisCommand: Command = {

@@ -1,8 +1,9 @@
 /**
  * The ledger's state transition: `applyTx(view, tx, context)` is pure and
  * deterministic; it returns the writes the transaction makes and its outcome.
- * A transaction refused for its nonce (a replay) writes nothing; any other
- * refusal still consumes the nonce, so a refused transaction cannot be replayed.
+ * Each signer's nonces run 1, 2, 3, ... without gaps. A transaction refused for
+ * its nonce (a replay or a gap) writes nothing; any other refusal still
+ * consumes the nonce, so a refused transaction cannot be replayed.
  */
 import { addressOf, equalBytes, toHex } from '@learnchain/core';
 
@@ -75,6 +76,7 @@ export function genesisWrites(genesis: Genesis): Writes {
 export function applyTx(view: StateView, tx: Tx, ctx: TxContext): TxResult {
   const last = nonceOf(view, tx.signerHex);
   if (tx.nonce <= last) return { writes: new Map(), outcome: { accepted: false, reason: `replay: nonce ${tx.nonce} is not above ${last}` }, validatorUpdates: [] };
+  if (tx.nonce !== last + 1) return { writes: new Map(), outcome: { accepted: false, reason: `nonce-gap: expected ${last + 1}, got ${tx.nonce}` }, validatorUpdates: [] };
   const overlay = new Overlay(view);
   const updates: LedgerValidatorUpdate[] = [];
   let outcome: TxOutcome = { accepted: true, reason: '' };
@@ -107,6 +109,26 @@ export function applyTx(view: StateView, tx: Tx, ctx: TxContext): TxResult {
   }
   overlay.set(KEYS.nonce(tx.signerHex), tx.nonce);
   return { writes: overlay.writes, outcome, validatorUpdates: updates };
+}
+
+/**
+ * Why the signer may not submit this kind of transaction, or undefined when it
+ * may: RegisterNode/NodeLeft need a registry key, RoundResult an aggregator key
+ * (genesis or a registered aggregator), ValidatorSetUpdate a genesis authority.
+ */
+export function authorityProblem(view: StateView, tx: Tx, genesis: Genesis): string | undefined {
+  const ctx: TxContext = { genesis, height: 0, timeMs: 0 };
+  switch (tx.kind) {
+    case 'registerNode':
+    case 'nodeLeft':
+      return isRegistry(tx, ctx) ? undefined : `not-authorised: ${tx.kind} needs a registry key listed in genesis`;
+    case 'roundResult':
+      return isAggregator(view, tx, ctx) ? undefined : 'not-authorised: RoundResult needs an aggregator key';
+    case 'validatorSetUpdate':
+      return genesis.validatorSetAuthorities.includes(tx.signerHex) ? undefined : 'not-authorised: the genesis policy does not allow this key to change validators';
+    default:
+      return undefined;
+  }
 }
 
 function isRegistry(tx: Tx, ctx: TxContext): boolean {

@@ -9,7 +9,7 @@ export * from './tx';
 export * from './chain';
 export { LedgerState, Overlay, canonicalJson } from './state';
 export type { StateView, Writes } from './state';
-export { applyTx, genesisWrites, ledgerValidators, nonceOf } from './apply';
+export { applyTx, authorityProblem, genesisWrites, ledgerValidators, nonceOf } from './apply';
 export type { LedgerValidatorUpdate, TxContext, TxOutcome, TxResult } from './apply';
 export { executeBlock } from './block';
 export type { BlockResult } from './block';

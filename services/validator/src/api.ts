@@ -66,7 +66,7 @@ export function validatorApi(options: ApiOptions): UntypedServiceImplementation 
 
   const heightOf = (requested: number, field: string): number => {
     if (!Number.isSafeInteger(requested) || requested < 0) throw invalidArgument(field, 'must be a non-negative height', 'bad_height');
-    return requested === 0 ? chain.tip.height : requested;
+    return requested === 0 ? chain.persistedHeight : requested;
   };
 
   return {
@@ -120,10 +120,10 @@ export function validatorApi(options: ApiOptions): UntypedServiceImplementation 
     Status: h.unary('Status', async (): Promise<v1.StatusResponse> => ({
       chainId: genesis.chainId,
       address: options.address,
-      latestHeight: chain.tip.height,
-      latestBlockHash: Buffer.from(chain.tip.hash),
-      latestAppHash: Buffer.from(chain.tip.appHash),
-      latestBlockTimeMs: chain.tip.timeMs,
+      latestHeight: chain.persistedTip.height,
+      latestBlockHash: Buffer.from(chain.persistedTip.hash),
+      latestAppHash: Buffer.from(chain.persistedTip.appHash),
+      latestBlockTimeMs: chain.persistedTip.timeMs,
       catchingUp: false,
       validators: { validators: ledgerValidators(chain.state).map((v) => ({ address: v.address, publicKey: Buffer.from(v.publicKey), power: v.power })) },
       mempoolSize: mempool.size,
@@ -139,7 +139,7 @@ export function validatorApi(options: ApiOptions): UntypedServiceImplementation 
       });
       try {
         while (!signal.aborted) {
-          if (next <= chain.tip.height && (live.length === 0 || (live[0] as CommittedBlock).height > next)) {
+          if (next <= chain.persistedHeight && (live.length === 0 || (live[0] as CommittedBlock).height > next)) {
             const stored = await chain.storedBlock(next);
             if (!stored) throw notFound('block', String(next), 'from_height');
             await writeMessage(call, blockResponse(stored));

@@ -59,6 +59,13 @@ export class Chain {
   private readonly waiters = new Map<string, ((result: TxCommitted) => void)[]>();
   private readonly listeners = new Set<(block: CommittedBlock) => void>();
   private events: Promise<unknown> = Promise.resolve();
+  private persisting: Promise<void> = Promise.resolve();
+  /** The last block durably stored (what GetBlock, Status and WatchBlocks see). */
+  persistedTip: ChainTip;
+
+  get persistedHeight(): number {
+    return this.persistedTip.height;
+  }
   private backlog = 0;
   mempool: Mempool | undefined;
 
@@ -72,6 +79,7 @@ export class Chain {
     private readonly bus: EventBus | undefined,
   ) {
     this.tip = tip;
+    this.persistedTip = tip;
     this.previousSet = sets.previous;
     this.currentSet = sets.current;
   }
@@ -125,43 +133,57 @@ export class Chain {
     const hash = blockHashOf(header);
     const updates: StoredUpdate[] = result.validatorUpdates.map((u) => ({ publicKey: toHex(u.publicKey), power: u.power }));
     const outcomes: StoredOutcome[] = txs.map((t, i) => ({ txHash: t.hashHex, ...(result.outcomes[i] as TxOutcome) }));
-    try {
-      await this.store.commit(
-        {
-          height: header.height,
-          hash,
-          block: blockCodec().encode(block as v1.Block),
-          commit: commitCodec().encode(commit as v1.Commit),
-          outcomes,
-          updates,
-          appHash,
-          timeMs: header.timeMs,
-          txCount: txs.length,
-        },
-        result.writes,
-      );
-    } catch (error) {
-      // The in-memory state is ahead of the store: only a restart from the store is safe.
-      this.logger.fatal({ err: error, height: header.height }, 'cannot store a committed block: exiting');
-      process.exit(1);
-    }
+    const row = {
+      height: header.height,
+      hash,
+      block: blockCodec().encode(block as v1.Block),
+      commit: commitCodec().encode(commit as v1.Commit),
+      outcomes,
+      updates,
+      appHash,
+      timeMs: header.timeMs,
+      txCount: txs.length,
+    };
     this.previousSet = set;
-    this.tip = { height: header.height, hash, timeMs: header.timeMs, commit, updates: wireUpdates(updates), appHash };
+    const tip: ChainTip = { height: header.height, hash, timeMs: header.timeMs, commit, updates: wireUpdates(updates), appHash };
+    this.tip = tip;
     const core = coreUpdates(result.validatorUpdates);
     // The set of height h + 2 is the set of h + 1 advanced, with the changes of block h.
     this.currentSet = nextValidatorSet(this.currentSet, coreUpdates(block.header?.lastValidatorUpdates.map((u) => ({ publicKey: new Uint8Array(u.publicKey), power: u.power })) ?? []));
     this.mempool?.update(txs);
     const committed: CommittedBlock = { height: header.height, hash, block, commit, txs, outcomes: result.outcomes, coreUpdates: core, appHash };
-    for (const [i, tx] of txs.entries()) {
+    // Consensus moves on at once; the block is stored behind it, in order. The
+    // write-ahead log keeps the inputs of a height until its block is stored.
+    const began = performance.now();
+    this.persisting = this.persisting.then(async () => {
+      try {
+        await this.store.commit(row, result.writes);
+      } catch (error) {
+        // The in-memory state is ahead of the store: only a restart from the store and the log is safe.
+        this.logger.fatal({ err: error, height: header.height }, 'cannot store a committed block: exiting');
+        process.exit(1);
+      }
+      this.persistedTip = tip;
+      this.logger.debug({ height: header.height, txs: txs.length, storeMs: Number((performance.now() - began).toFixed(2)) }, 'committed');
+      this.published(committed);
+    });
+    return committed;
+  }
+
+  /** Resolves once every committed block so far is stored. */
+  persisted(): Promise<void> {
+    return this.persisting;
+  }
+
+  private published(committed: CommittedBlock): void {
+    for (const [i, tx] of committed.txs.entries()) {
       const waiting = this.waiters.get(tx.hashHex);
       if (!waiting) continue;
       this.waiters.delete(tx.hashHex);
-      for (const w of waiting) w({ height: header.height, outcome: result.outcomes[i] as TxOutcome });
+      for (const w of waiting) w({ height: committed.height, outcome: committed.outcomes[i] as TxOutcome });
     }
     for (const l of this.listeners) l(committed);
     this.announce(committed);
-    this.logger.debug({ height: header.height, txs: txs.length }, 'committed');
-    return committed;
   }
 
   /** A synced block's fault against the running height, or undefined when it checks out. */
@@ -247,6 +269,7 @@ export class Chain {
 
   /** Waits for the events already queued. */
   async drainEvents(): Promise<void> {
+    await this.persisting;
     await this.events;
   }
 }

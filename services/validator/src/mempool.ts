@@ -3,7 +3,7 @@
  * tell (form, signature, chain, size, nonce, who may submit what), waiting for a
  * proposer. Bounded: past its limit it refuses new ones (RESOURCE_EXHAUSTED).
  */
-import { applyTx, decodeTx, nonceOf, type Genesis, type LedgerState, type Tx } from '@learnchain/ledger';
+import { authorityProblem, decodeTx, nonceOf, type Genesis, type LedgerState, type Tx } from '@learnchain/ledger';
 import type { v1 } from '@learnchain/proto';
 
 import { MempoolFullError, TxRefusedError } from './errors';
@@ -48,25 +48,40 @@ export class Mempool {
     if (this.txs.size >= this.maxTxs) throw new MempoolFullError(this.maxTxs);
     const state = this.state();
     if (tx.nonce <= nonceOf(state, tx.signerHex)) throw new TxRefusedError(`replay: nonce ${tx.nonce} is not above ${nonceOf(state, tx.signerHex)}`, 'nonce');
-    if (tx.kind === 'registerNode' || tx.kind === 'nodeLeft' || tx.kind === 'roundResult' || tx.kind === 'validatorSetUpdate') {
-      // Authority does not depend on other pending transactions: refuse early what would be refused anyway.
-      const { outcome } = applyTx(state, tx, { genesis: this.genesis, height: 0, timeMs: 0 });
-      if (!outcome.accepted && outcome.reason.startsWith('not-authorised')) throw new TxRefusedError(outcome.reason, 'signature');
-    }
+    // Authority does not depend on other pending transactions: refuse early what would be refused anyway.
+    const problem = authorityProblem(state, tx, this.genesis);
+    if (problem) throw new TxRefusedError(problem, 'signature');
     this.txs.set(tx.hashHex, tx);
     return { tx, fresh: true };
   }
 
-  /** Transactions for a block, oldest first, each signer's in nonce order, within the limits. */
+  /**
+   * Transactions for a block within the limits: each signer's in nonce order
+   * with no gap after its committed nonce (a transaction whose predecessor has
+   * not arrived waits), signers in order of arrival.
+   */
   reap(maxTxs: number, maxBytes: number): Tx[] {
+    const state = this.state();
+    const bySigner = new Map<string, Tx[]>();
+    for (const tx of this.txs.values()) {
+      const list = bySigner.get(tx.signerHex);
+      if (list) list.push(tx);
+      else bySigner.set(tx.signerHex, [tx]);
+    }
     const out: Tx[] = [];
     let bytes = 0;
-    for (const tx of this.txs.values()) {
-      if (out.length >= maxTxs || bytes + tx.size > maxBytes) break;
-      out.push(tx);
-      bytes += tx.size;
+    for (const [signer, list] of bySigner) {
+      list.sort((a, b) => a.nonce - b.nonce);
+      let expected = nonceOf(state, signer) + 1;
+      for (const tx of list) {
+        if (tx.nonce !== expected) break;
+        if (out.length >= maxTxs || bytes + tx.size > maxBytes) return out;
+        out.push(tx);
+        bytes += tx.size;
+        expected += 1;
+      }
     }
-    return out.sort((a, b) => a.nonce - b.nonce);
+    return out;
   }
 
   /** After a commit: drops the included transactions and any the new state makes replays. */

@@ -120,24 +120,31 @@ export class ValidatorNode {
     this.network = network;
   }
 
-  /** Replays the write-ahead log of the running height, or starts it. */
+  /**
+   * Rebuilds the double-sign guard from every message signed at or above the
+   * running height, replays the logged inputs of the running height (and of
+   * the heights after it that the log holds, when the block store is behind),
+   * or starts the height afresh.
+   */
   async start(): Promise<void> {
     const { wal, signer, logger } = this.options;
-    const height = this.core.height;
-    const entries = entriesOf(wal.recovered, height);
-    wal.startHeight(height);
-    const signed = signer.restore(entries);
-    const inputs = entries.filter((e) => e.t === 'input');
-    if (inputs.length > 0) {
+    const first = this.core.height;
+    const recovered = wal.recovered;
+    wal.startHeight(first, false);
+    const signed = signer.restore(recovered, first);
+    let replayed = 0;
+    for (let height = first; this.core.height === height; height++) {
+      const inputs = entriesOf(recovered, height).filter((e) => e.t === 'input');
+      if (inputs.length === 0) break;
       logger.info({ height, inputs: inputs.length, signed }, 'replaying write-ahead log');
       for (const e of inputs) {
         if (e.t !== 'input') continue;
         const block = e.block ? blockCodec().decode(Buffer.from(e.block, 'base64')) : undefined;
         await this.run(() => this.step(e.input, block));
       }
-    } else {
-      await this.run(() => this.step({ kind: 'start-height', height, validatorUpdates: this.options.chain.coreUpdatesOfTip() }));
+      replayed += inputs.length;
     }
+    if (replayed === 0) await this.run(() => this.step({ kind: 'start-height', height: first, validatorUpdates: this.options.chain.coreUpdatesOfTip() }));
     this.relayTimer = setInterval(() => this.relayIfStalled(), this.options.timing.relayAfterMs);
   }
 
@@ -308,7 +315,7 @@ export class ValidatorNode {
     await this.afterCommit(committed);
   }
 
-  private afterCommit(committed: CommittedBlock): Promise<void> {
+  private async afterCommit(committed: CommittedBlock): Promise<void> {
     const next = committed.height + 1;
     this.pendingCommit = undefined;
     for (const [value, block] of this.blocks) if ((block.header?.height ?? 0) <= committed.height) this.blocks.delete(value);
@@ -318,13 +325,15 @@ export class ValidatorNode {
     for (const t of this.timers) clearTimeout(t);
     this.timers.clear();
     this.options.signer.prune(next);
-    this.options.wal.startHeight(next);
+    const compact = this.options.wal.needsCompaction;
+    // Compacting drops the inputs of stored heights: only once they are durably stored.
+    if (compact) await this.options.chain.persisted();
+    this.options.wal.startHeight(next, compact);
     this.heightStartedAt = Date.now();
     this.heightBegan = Date.now();
     const start: Input = { kind: 'start-height', height: next, validatorUpdates: committed.coreUpdates };
     if (this.options.timing.commitMs > 0) this.later(this.options.timing.commitMs, () => this.run(() => this.step(start)));
-    else return this.step(start);
-    return Promise.resolve();
+    else await this.step(start);
   }
 
   private wireCommit(certificate: CommitCertificate): v1.Commit__Output {

@@ -50,11 +50,11 @@ export class Signer {
     return this.options.identity;
   }
 
-  /** Rebuilds the guard from the log's signed entries (and writes them into the fresh log). */
-  restore(entries: readonly WalEntry[]): number {
+  /** Rebuilds the guard from the log's signed entries of heights from `fromHeight` on (and writes them into the log again). */
+  restore(entries: readonly WalEntry[], fromHeight = 0): number {
     let count = 0;
     for (const e of entries) {
-      if (e.t !== 'signed') continue;
+      if (e.t !== 'signed' || Number(e.key.split('/')[0]) < fromHeight) continue;
       this.signed.set(e.key, { value: e.value, message: codec().decode(Buffer.from(e.msg, 'base64')) });
       this.options.wal.append(e);
       count += 1;

@@ -3,8 +3,10 @@
  * height, and every message this validator signs. Inputs are appended without
  * waiting; before an own vote or proposal leaves the process the log is
  * fsynced, so after a crash the core, replayed over the same inputs, signs the
- * same messages again and never conflicting ones. The log is reset at each
- * new height (the block store holds everything before it).
+ * same messages again and never conflicting ones. Each height starts with a
+ * marker; the log is compacted (older heights dropped) only once the block
+ * store durably holds every block before the new height, so a block whose
+ * storing was still in flight at a crash is decided again from the log.
  */
 import { closeSync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
@@ -26,17 +28,38 @@ export interface Wal {
   append(entry: WalEntry): void;
   /** Makes everything appended durable. */
   sync(): void;
-  /** Starts the log of a new height: drops the old one. Durable on return. */
-  startHeight(height: number): void;
+  /** True when the log is large enough that the next height should compact it. */
+  readonly needsCompaction: boolean;
+  /**
+   * Starts the log of a new height with a marker. With `compact`, the caller
+   * promises every earlier block is durably stored: the log may drop them.
+   */
+  startHeight(height: number, compact: boolean): void;
   close(): void;
 }
 
-/** The entries of `height` in a recovered log (empty when the log is of another height). */
+/** The entries of `height` in a recovered log: those after its last marker, up to the next marker. */
 export function entriesOf(entries: readonly WalEntry[], height: number): WalEntry[] {
-  const first = entries[0];
-  if (!first || first.t !== 'height' || first.h !== height) return [];
-  return entries.slice(1);
+  let start = -1;
+  for (let i = entries.length - 1; i >= 0; i--) {
+    const e = entries[i] as WalEntry;
+    if (e.t === 'height' && e.h === height) {
+      start = i;
+      break;
+    }
+  }
+  if (start < 0) return [];
+  const out: WalEntry[] = [];
+  for (let i = start + 1; i < entries.length; i++) {
+    const e = entries[i] as WalEntry;
+    if (e.t === 'height') break;
+    out.push(e);
+  }
+  return out;
 }
+
+/** Past this size a compacting height marker rewrites the log. */
+const COMPACT_BYTES = 4 * 1024 * 1024;
 
 function parse(text: string): WalEntry[] {
   const out: WalEntry[] = [];
@@ -52,6 +75,8 @@ function parse(text: string): WalEntry[] {
 }
 
 export class FileWal implements Wal {
+  private size = 0;
+
   private constructor(
     readonly path: string,
     private fd: number,
@@ -69,24 +94,36 @@ export class FileWal implements Wal {
         if ((error as NodeJS.ErrnoException).code !== 'ENOENT') throw error;
       }
       const fd = openSync(path, 'a');
-      return new FileWal(path, fd, parse(text));
+      const wal = new FileWal(path, fd, parse(text));
+      wal.size = Buffer.byteLength(text);
+      return wal;
     } catch (error) {
       throw new WalError(path, (error as Error).message);
     }
   }
 
   append(entry: WalEntry): void {
-    writeSync(this.fd, `${JSON.stringify(entry)}\n`);
+    this.size += writeSync(this.fd, `${JSON.stringify(entry)}\n`);
   }
 
   sync(): void {
     fdatasyncSync(this.fd);
   }
 
-  startHeight(height: number): void {
-    ftruncateSync(this.fd, 0);
+  get needsCompaction(): boolean {
+    return this.size > COMPACT_BYTES;
+  }
+
+  startHeight(height: number, compact: boolean): void {
+    if (compact) {
+      ftruncateSync(this.fd, 0);
+      this.size = 0;
+      this.append({ t: 'height', h: height });
+      this.sync();
+      return;
+    }
+    // No sync: a marker lost in a crash only hides a height that had no inputs yet.
     this.append({ t: 'height', h: height });
-    this.sync();
   }
 
   close(): void {
@@ -102,6 +139,10 @@ export class MemoryWal implements Wal {
 
   constructor(readonly recovered: readonly WalEntry[] = []) {}
 
+  get needsCompaction(): boolean {
+    return this.entries.length > 10_000;
+  }
+
   append(entry: WalEntry): void {
     this.entries.push(entry);
   }
@@ -110,10 +151,9 @@ export class MemoryWal implements Wal {
     this.syncs += 1;
   }
 
-  startHeight(height: number): void {
-    this.entries.length = 0;
+  startHeight(height: number, compact: boolean): void {
+    if (compact) this.entries.length = 0;
     this.entries.push({ t: 'height', h: height });
-    this.syncs += 1;
   }
 
   close(): void {}

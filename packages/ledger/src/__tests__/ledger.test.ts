@@ -62,15 +62,18 @@ describe('transactions', () => {
     expect(() => decodeTx({ chainId: CHAIN, nonce: 1, signature: null } as never, { chainId: CHAIN })).toThrow(TxFormatError);
   });
 
-  it('refuses a replayed nonce without writing, and consumes the nonce of a refused transaction', () => {
+  it('refuses a replayed or gapped nonce without writing, and consumes the nonce of a refused transaction', () => {
     const state = freshState();
-    const first = applyTx(state, job(5), ctx(1));
+    const gap = applyTx(state, job(2), ctx(1));
+    expect(gap.outcome.reason).toMatch(/^nonce-gap/);
+    expect(gap.writes.size).toBe(0);
+    const first = applyTx(state, job(1), ctx(1));
     expect(first.outcome.accepted).toBe(true);
     state.apply(first.writes);
-    const replay = applyTx(state, job(5, 'job-2'), ctx(2));
+    const replay = applyTx(state, job(1, 'job-2'), ctx(2));
     expect(replay.outcome).toEqual({ accepted: false, reason: expect.stringMatching(/^replay/) });
     expect(replay.writes.size).toBe(0);
-    const duplicate = applyTx(state, job(6), ctx(2));
+    const duplicate = applyTx(state, job(2), ctx(2));
     expect(duplicate.outcome.reason).toBe('job-exists');
     expect([...duplicate.writes.keys()]).toEqual([`nonces/${toHex(client.publicKey)}`]);
   });
@@ -144,7 +147,9 @@ describe('evidence', () => {
     const a = signVote(offender, CHAIN, { type: 'prevote', height: 3, round: 0, value: toHex(hash32(1)), validator: offender.address });
     const b = signVote(offender, CHAIN, { type: 'prevote', height: 3, round: 0, value: null, validator: offender.address });
     const ev = (nonce: number, x = a, y = b) => tx(signTx(client, CHAIN, nonce, { evidence: { voteA: x, voteB: y } }));
-    expect(applyTx(state, ev(1, a, a), ctx(4)).outcome.reason).toMatch(/not-conflicting/);
+    const same = applyTx(state, ev(1, a, a), ctx(4));
+    expect(same.outcome.reason).toMatch(/not-conflicting/);
+    state.apply(same.writes);
     const r = applyTx(state, ev(2), ctx(4));
     expect(r.outcome.accepted).toBe(true);
     expect(r.validatorUpdates).toEqual([expect.objectContaining({ address: offender.address, power: 0 })]);

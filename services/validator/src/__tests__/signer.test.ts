@@ -39,7 +39,7 @@ describe('signer', () => {
     const dir = mkdtempSync(join(tmpdir(), 'wal-'));
     try {
       const wal = FileWal.open(dir);
-      wal.startHeight(5);
+      wal.startHeight(5, true);
       wal.append({ t: 'input', input: { kind: 'start-height', height: 5, validatorUpdates: [] } });
       new Signer({ identity, chainId: CHAIN, wal }).sign(prevote(value));
       wal.close();
@@ -47,7 +47,7 @@ describe('signer', () => {
       const entries = entriesOf(reopened.recovered, 5);
       expect(entries.map((e) => e.t)).toEqual(['input', 'signed']);
       expect(entriesOf(reopened.recovered, 6)).toEqual([]);
-      reopened.startHeight(5);
+      reopened.startHeight(5, false);
       const signer = new Signer({ identity, chainId: CHAIN, wal: reopened });
       expect(signer.restore(entries)).toBe(1);
       expect(() => signer.sign(prevote(null))).toThrow(DoubleSignError);

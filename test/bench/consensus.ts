@@ -1,0 +1,214 @@
+/**
+ * `npm run bench -- consensus [seconds]`: four validator processes on loopback.
+ *
+ * - empty blocks: validators that never wait for transactions (empty block
+ *   interval 0): the time between consecutive commits seen by a WatchBlocks client;
+ * - commit latency: one transaction at a time, BroadcastTx(wait = commit) to the
+ *   next validator in turn, default timeouts;
+ * - throughput: pre-signed small transactions (CreateJob) from many signers, sent
+ *   to all four validators with a bounded number in flight; committed
+ *   transactions per second from the blocks.
+ *
+ * Uses DATABASE_URL when set (one schema per validator), PGlite in memory otherwise.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { createClient, Identity, serverStream, unary } from '@learnchain/core';
+import { signTx } from '@learnchain/ledger';
+import { contracts, type v1 } from '@learnchain/proto';
+import { Pool } from 'pg';
+
+import { writeGenesis, type GenesisFiles } from '../../cli/src/commands/genesis';
+import { ServiceProcess } from '../support/processes';
+
+type ValidatorClient = InstanceType<ReturnType<typeof contracts>['validator']>;
+
+const seconds = Number(process.argv[2] ?? '8');
+const database = process.env.DATABASE_URL ?? 'pglite:memory';
+const stamp = `${process.pid}_${Date.now().toString(36)}`;
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const port = (server.address() as { port: number }).port;
+      server.close(() => resolve(port));
+    });
+  });
+}
+
+function percentile(values: readonly number[], p: number): number {
+  if (values.length === 0) return Number.NaN;
+  const sorted = [...values].sort((a, b) => a - b);
+  return Number((sorted[Math.min(sorted.length - 1, Math.floor((p / 100) * sorted.length))] as number).toFixed(2));
+}
+
+interface Network {
+  readonly clients: ValidatorClient[];
+  readonly schemas: string[];
+  stop(): Promise<void>;
+}
+
+async function startNetwork(files: GenesisFiles, dir: string, tag: string, extra: Record<string, string>): Promise<Network> {
+  const ports = await Promise.all([0, 1, 2, 3].map(() => freePort()));
+  const addresses = ports.map((p) => `127.0.0.1:${p}`);
+  const schemas = [0, 1, 2, 3].map((i) => `bench_${tag}_${stamp}_${i}`);
+  const procs = await Promise.all(
+    [0, 1, 2, 3].map((i) =>
+      ServiceProcess.start({
+        name: `validator-${i}`,
+        entry: 'services/validator/src/main.ts',
+        ready: /validator running/,
+        timeoutMs: 60_000,
+        env: {
+          LEARNCHAIN_VALIDATOR_LISTEN: addresses[i] as string,
+          LEARNCHAIN_PEERS: addresses.filter((_, j) => j !== i).join(','),
+          LEARNCHAIN_KEY_FILE: files.validatorKeys[i] as string,
+          LEARNCHAIN_GENESIS_FILE: files.genesisPath,
+          DATABASE_URL: database,
+          LEARNCHAIN_VALIDATOR_SCHEMA: schemas[i] as string,
+          LEARNCHAIN_WAL_DIR: join(dir, `${tag}-wal-${i}`),
+          LEARNCHAIN_LOG_LEVEL: 'info',
+          NATS_URL: '',
+          ...extra,
+        },
+      }),
+    ),
+  );
+  const clients = addresses.map((a) => createClient(contracts().validator, a));
+  return {
+    clients,
+    schemas,
+    async stop() {
+      for (const c of clients) c.close();
+      await Promise.all(procs.map((p) => p.stop()));
+      const warnings = new Map<string, number>();
+      for (const p of procs) {
+        for (const line of p.lines) {
+          if (!line.startsWith('{')) continue;
+          const record = JSON.parse(line) as { level: number; msg: string };
+          if (record.level >= 40) warnings.set(record.msg, (warnings.get(record.msg) ?? 0) + 1);
+        }
+      }
+      for (const [msg, n] of warnings) console.log(`  ${tag}: ${n} x ${msg}`);
+    },
+  };
+}
+
+/** Commit times of blocks as a watcher sees them, for `ms`. */
+async function watchBlocks(client: ValidatorClient, ms: number): Promise<{ at: number; txs: number; height: number }[]> {
+  const seen: { at: number; txs: number; height: number }[] = [];
+  const controller = new AbortController();
+  const timer = setTimeout(() => controller.abort(), ms);
+  const status = await unary(client, 'Status', {});
+  try {
+    for await (const b of serverStream(client, 'WatchBlocks', { fromHeight: status.latestHeight + 1 }, { signal: controller.signal })) {
+      const block = b as v1.GetBlockResponse__Output;
+      seen.push({ at: performance.now(), txs: block.block?.txs.length ?? 0, height: block.block?.header?.height ?? 0 });
+    }
+  } catch {
+    // aborted
+  } finally {
+    clearTimeout(timer);
+  }
+  return seen;
+}
+
+async function emptyBlocks(files: GenesisFiles, dir: string): Promise<{ p50: number; p99: number; heights: number }> {
+  const net = await startNetwork(files, dir, 'empty', { LEARNCHAIN_EMPTY_BLOCK_INTERVAL_MS: '0' });
+  try {
+    await new Promise((r) => setTimeout(r, 1000));
+    const blocks = await watchBlocks(net.clients[0] as ValidatorClient, seconds * 1000);
+    const gaps = blocks.slice(1).map((b, i) => b.at - (blocks[i] as { at: number }).at);
+    return { p50: percentile(gaps, 50), p99: percentile(gaps, 99), heights: blocks.length };
+  } finally {
+    await net.stop();
+  }
+}
+
+async function loaded(files: GenesisFiles, dir: string): Promise<{ latency: number[]; txPerS: number; committed: number; blocks: number }> {
+  const net = await startNetwork(files, dir, 'load', {});
+  try {
+    // Commit latency: one transaction at a time.
+    const latency: number[] = [];
+    const single = Identity.generate();
+    const until = performance.now() + (seconds * 1000) / 2;
+    for (let n = 1; performance.now() < until; n++) {
+      const tx = signTx(single, files.chainId, n, { createJob: { jobId: `lat-${n}`, initialParametersHash: Buffer.alloc(32, 1), rule: { name: 'fedavg' }, minTrainers: 1 } });
+      const t0 = performance.now();
+      await unary(net.clients[n % 4] as ValidatorClient, 'BroadcastTx', { tx, wait: 'TX_WAIT_COMMIT' });
+      latency.push(performance.now() - t0);
+    }
+    // Throughput: pre-signed small transactions from many signers, 4 validators, bounded in flight.
+    const signers = Array.from({ length: 32 }, () => Identity.generate());
+    const total = 60_000;
+    const txs: v1.Tx[] = [];
+    for (let n = 0; n < total; n++) {
+      const s = Math.floor(n / (total / signers.length));
+      const nonce = (n % (total / signers.length)) + 1;
+      txs.push(signTx(signers[s] as Identity, files.chainId, nonce, { createJob: { jobId: `t-${s}-${nonce}`, initialParametersHash: Buffer.alloc(32, 2), rule: { name: 'fedavg' }, minTrainers: 1 } }));
+    }
+    const watcher = watchBlocks(net.clients[0] as ValidatorClient, seconds * 1000);
+    const deadline = performance.now() + seconds * 1000;
+    let next = 0;
+    const inFlight = 256;
+    await Promise.all(
+      Array.from({ length: inFlight }, async (_, w) => {
+        while (performance.now() < deadline && next < total) {
+          const tx = txs[next++] as v1.Tx;
+          try {
+            await unary(net.clients[w % 4] as ValidatorClient, 'BroadcastTx', { tx });
+          } catch {
+            await new Promise((r) => setTimeout(r, 5)); // mempool full: back off
+          }
+        }
+      }),
+    );
+    const blocks = await watcher;
+    const committed = blocks.reduce((sum, b) => sum + b.txs, 0);
+    const span = blocks.length > 1 ? ((blocks[blocks.length - 1] as { at: number }).at - (blocks[0] as { at: number }).at) / 1000 : seconds;
+    return { latency, txPerS: Math.round(committed / Math.max(span, 0.001)), committed, blocks: blocks.length };
+  } finally {
+    await net.stop();
+  }
+}
+
+async function main(): Promise<void> {
+  const dir = mkdtempSync(join(tmpdir(), 'learnchain-bench-'));
+  const files = writeGenesis({ validators: 4, out: dir, chainId: `bench-${stamp}`.replace(/_/g, '-') });
+  const schemas: string[] = [];
+  try {
+    const empty = await emptyBlocks(files, dir);
+    console.log(`empty blocks: ${empty.heights} heights in ${seconds} s, interval p50 ${empty.p50} ms, p99 ${empty.p99} ms`);
+    const load = await loaded(files, dir);
+    console.log(`commit latency (one tx at a time): ${load.latency.length} txs, p50 ${percentile(load.latency, 50)} ms, p99 ${percentile(load.latency, 99)} ms`);
+    console.log(`throughput: ${load.committed} txs committed in ${load.blocks} blocks: ${load.txPerS} tx/s`);
+    console.log(
+      JSON.stringify({
+        commit_latency_ms: { p50: percentile(load.latency, 50), p99: percentile(load.latency, 99) },
+        tx_per_s: load.txPerS,
+        empty_block_latency_ms: { p50: empty.p50, p99: empty.p99 },
+        empty_blocks_per_s: Math.round(empty.heights / seconds),
+        validators: 4,
+        database: database.startsWith('pglite') ? 'pglite' : 'postgres',
+      }),
+    );
+  } finally {
+    if (database.startsWith('postgres')) {
+      const pool = new Pool({ connectionString: database, max: 1 });
+      for (const tag of ['empty', 'load']) for (let i = 0; i < 4; i++) await pool.query(`DROP SCHEMA IF EXISTS "bench_${tag}_${stamp}_${i}" CASCADE`);
+      await pool.end();
+    }
+    void schemas;
+    rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+main().catch((error: unknown) => {
+  console.error(error);
+  process.exit(1);
+});

@@ -37,7 +37,8 @@ function parameterBytes(values: Float32Array): Uint8Array {
 
 /** The ledger's JobRecord shape: the CreateJob under `spec`, enums by name. */
 function jobRecord(jobId: string): unknown {
-  return { jobId, round: 0, spec: { jobId, model: 'mlp', hyperParameters: { localEpochs: 1, batchSize: 50, learningRate: 0.05, momentum: 0, proximalMu: 0 }, updateEncoding: 'DTYPE_FLOAT32', minTrainers: 1 } };
+  const manifest = { tensors: model.manifest.entries.map((e) => ({ name: e.name, shape: e.shape, offset: e.offset })), totalElements: model.manifest.size };
+  return { jobId, round: 0, spec: { jobId, model: 'mlp', manifest, hyperParameters: { localEpochs: 1, batchSize: 50, learningRate: 0.05, momentum: 0, proximalMu: 0 }, updateEncoding: 'DTYPE_FLOAT32', minTrainers: 1 } };
 }
 
 function roundOpened(chainId: string, jobId: string, round: number, baseModelHash: Uint8Array, participants: string[], deadlineMs = Date.now() + 60_000): RoundOpened {

@@ -9,7 +9,7 @@
  * Zero or absent hyper-parameters take the defaults below (proto3 has no
  * "absent" for numbers).
  */
-import type { UpdateEncoding } from '@learnchain/model';
+import type { Manifest, ManifestEntry, UpdateEncoding } from '@learnchain/model';
 
 import { JobFormatError } from './errors';
 
@@ -24,6 +24,12 @@ export interface TrainingJob {
   readonly lr: number;
   readonly momentum: number;
   readonly proximalMu: number;
+  /**
+   * The parameter layout the job states (its ParameterManifest), which sets
+   * the tensors of an int8 update's scales and the tensor count in every
+   * update's header; absent when the job states none.
+   */
+  readonly manifest?: Manifest;
 }
 
 /** Used when the job leaves a hyper-parameter at zero. */
@@ -67,6 +73,28 @@ function encodingOf(jobId: string, value: unknown): UpdateEncoding {
   return found;
 }
 
+function manifestOf(jobId: string, value: unknown): Manifest | undefined {
+  if (!isRecord(value)) return undefined;
+  const tensors = value['tensors'];
+  if (!Array.isArray(tensors) || tensors.length === 0) return undefined;
+  let size = 0;
+  const entries: ManifestEntry[] = tensors.map((t: unknown, i) => {
+    const field = `manifest.tensors[${i}]`;
+    if (!isRecord(t)) throw new JobFormatError(jobId, field, 'is not an object');
+    const shape = Array.isArray(t['shape']) ? t['shape'].map((d: unknown) => numberOf(jobId, `${field}.shape`, d, 0, true)) : [];
+    const offset = numberOf(jobId, `${field}.offset`, t['offset'], 0, true);
+    const count = shape.reduce((a, b) => a * b, 1);
+    if (offset !== size) throw new JobFormatError(jobId, `${field}.offset`, `is ${offset}, expected ${size} (tensors are laid out one after another)`);
+    size += count;
+    return { name: typeof t['name'] === 'string' ? t['name'] : `t${i}`, shape, offset, size: count };
+  });
+  return { entries, size };
+}
+
+function optionalManifest(manifest: Manifest | undefined): { manifest?: Manifest } {
+  return manifest ? { manifest } : {};
+}
+
 /** Reads the ledger's JSON for a job; throws JobFormatError naming the field. */
 export function parseTrainingJob(jobId: string, json: string): TrainingJob {
   let parsed: unknown;
@@ -91,5 +119,6 @@ export function parseTrainingJob(jobId: string, json: string): TrainingJob {
     lr: numberOf(jobId, 'hyperParameters.learningRate', pick(hyper, 'learningRate'), JOB_DEFAULTS.lr, false),
     momentum: numberOf(jobId, 'hyperParameters.momentum', pick(hyper, 'momentum'), 0, false),
     proximalMu: numberOf(jobId, 'hyperParameters.proximalMu', pick(hyper, 'proximalMu'), 0, false),
+    ...optionalManifest(manifestOf(jobId, pick(job, 'manifest'))),
   };
 }

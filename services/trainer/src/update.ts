@@ -20,6 +20,16 @@ export function parametersOf(bytes: Uint8Array, manifest: Manifest, model: strin
   return out;
 }
 
+/**
+ * The layout an update is encoded in: the job's manifest when it states one
+ * that fits the model's parameter count, otherwise the parameters as one flat
+ * tensor — the same rule the aggregator and validators apply.
+ */
+export function updateLayout(job: TrainingJob, model: Manifest): Manifest {
+  if (job.manifest && job.manifest.size === model.size) return job.manifest;
+  return { entries: [{ name: 'parameters', shape: [model.size], offset: 0, size: model.size }], size: model.size };
+}
+
 /** new − base, element by element. */
 export function deltaOf(next: Float32Array, base: Float32Array): Float32Array {
   const out = new Float32Array(base.length);
@@ -36,6 +46,7 @@ export interface UpdateInput {
   readonly baseModelHash: Uint8Array;
   readonly base: Float32Array;
   readonly result: LocalResult;
+  /** The model's parameter manifest (the update's layout follows updateLayout). */
   readonly manifest: Manifest;
   readonly attack: Attack;
 }
@@ -45,7 +56,7 @@ export function signUpdate(input: UpdateInput): SignedUpdate {
   const { identity, chainId, nodeId, job, round, baseModelHash, base, result, manifest, attack } = input;
   const honest = deltaOf(result.params, base);
   const delta = isUpdateAttack(attack) ? attackDelta(honest, attack, round) : honest;
-  const bytes = encodeUpdate(delta, manifest, job.encoding);
+  const bytes = encodeUpdate(delta, updateLayout(job, manifest), job.encoding);
   const updateHash = sha256(bytes);
   const statement = updateStatement({ chainId, jobId: job.jobId, round, baseModelHash, updateHash, encoding: job.encoding, numSamples: result.numSamples });
   return {

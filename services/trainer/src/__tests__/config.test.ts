@@ -87,6 +87,20 @@ describe('parseTrainingJob', () => {
     expect(job).toEqual({ jobId: 'j2', model: 'mlp', encoding: 'int8', epochs: JOB_DEFAULTS.epochs, batchSize: 16, lr: JOB_DEFAULTS.lr, momentum: 0, proximalMu: 0 });
   });
 
+  it('reads the job\'s parameter manifest, tensors one after another', () => {
+    const manifest = { tensors: [{ name: 'w', shape: [3, 4], offset: 0 }, { name: 'b', shape: [4], offset: '12' }], totalElements: 16 };
+    expect(parseTrainingJob('j', JSON.stringify({ spec: { ...ledgerRecord.spec, manifest } })).manifest).toEqual({
+      entries: [
+        { name: 'w', shape: [3, 4], offset: 0, size: 12 },
+        { name: 'b', shape: [4], offset: 12, size: 4 },
+      ],
+      size: 16,
+    });
+    expect(parseTrainingJob('j', JSON.stringify({ spec: { ...ledgerRecord.spec, manifest: { tensors: [] } } })).manifest).toBeUndefined();
+    const gap = { tensors: [{ name: 'w', shape: [3], offset: 0 }, { name: 'b', shape: [4], offset: 5 }] };
+    expect(() => parseTrainingJob('j', JSON.stringify({ spec: { ...ledgerRecord.spec, manifest: gap } }))).toThrow(/offset is 5, expected 3/);
+  });
+
   it('names the field it cannot use', () => {
     expect(() => parseTrainingJob('j', '{')).toThrow(JobFormatError);
     expect(() => parseTrainingJob('j', JSON.stringify({ spec: {} }))).toThrow(/model is missing/);

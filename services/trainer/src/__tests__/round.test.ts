@@ -58,6 +58,17 @@ describe('RoundHandler', () => {
     expect(sink.received[0]!.bytes.byteLength).toBe(16 + 4 * manifest.entries.length + manifest.size);
   });
 
+  it('encodes in one flat tensor when the job states no manifest, or one that does not fit the model', async () => {
+    const { manifest: _, ...bare } = job;
+    const wrong = { ...job, manifest: { entries: [{ name: 'w', shape: [2], offset: 0, size: 2 }], size: 2 } };
+    for (const j of [bare, wrong]) {
+      const sink = new MemorySink();
+      expect((await handler({ updates: sink, jobs: new MemoryJobs([{ ...j, encoding: 'int8' }]) }).handle(event())).kind).toBe('submitted');
+      expect(sink.received[0]!.bytes.byteLength).toBe(16 + 4 + manifest.size);
+      expect(new DataView(sink.received[0]!.bytes.buffer).getUint32(12, true)).toBe(1);
+    }
+  });
+
   it.each([
     ['not-a-participant', { participants: ['node-b'] }],
     ['deadline-passed', { deadlineMs: Date.now() - 1 }],
@@ -132,7 +143,7 @@ describe('RoundHandler', () => {
     const sink = new MemorySink();
     const outcome = await handler({
       trainer: new OnnxLocalTrainer({ shard, provider: 'cpu', seed: 1 }),
-      jobs: new MemoryJobs([{ ...job, model: 'mlp', batchSize: 32, epochs: 1 }]),
+      jobs: new MemoryJobs([{ ...job, model: 'mlp', batchSize: 32, epochs: 1, manifest: model.manifest }]),
       models: new MemoryModels(bytes),
       updates: sink,
     }).handle(event({ baseModelHash: sha256(bytes) }));

@@ -69,7 +69,49 @@ export class RoundManager {
   start(): void {
     if (this.lifecycle !== 'starting') return;
     this.lifecycle = 'running';
-    this.loops = [this.tickLoop(), this.jobLoop()];
+    this.loops = [this.announceCurrent().then(() => this.tickLoop()), this.jobLoop()];
+  }
+
+  /**
+   * Publishes again the event of each job's current round. Events are published
+   * after the state they announce is committed, so a crash in between would lose
+   * one (a round.opened no trainer hears of); the same message id lets the bus
+   * drop the copy of an event that did go out.
+   */
+  async announceCurrent(): Promise<void> {
+    const { rounds, chainId, logger } = this.options;
+    try {
+      for (const job of await rounds.jobs()) {
+        const r = await rounds.currentRound(job.jobId);
+        if (!r) continue;
+        const id = `${job.jobId}/${r.round}`;
+        switch (r.state) {
+          case 'open':
+            await this.publish(
+              SUBJECT.roundOpened,
+              { chainId, jobId: job.jobId, round: r.round, baseModelHash: hexBytes(r.baseModelHash), deadlineMs: r.deadlineMs, participants: r.participants.map((p) => p.nodeId), epoch: r.epoch },
+              `${id}/${r.attempt}/opened`,
+            );
+            break;
+          case 'committed':
+            if (r.result && r.height !== null && r.blockHash !== null) {
+              await this.publish(
+                SUBJECT.roundCommitted,
+                { chainId, jobId: job.jobId, round: r.round, newModelHash: hexBytes(r.result.newModelHash), height: r.height, blockHash: hexBytes(r.blockHash) },
+                `${id}/committed`,
+              );
+            }
+            break;
+          case 'failed':
+            await this.publish(SUBJECT.roundFailed, { chainId, jobId: job.jobId, round: r.round, reason: r.failure, willRetry: true }, `${id}/${r.attempt}/failed`);
+            break;
+          case 'closed':
+            break; // round.closed carries no decision a trainer acts on; the commit follows
+        }
+      }
+    } catch (error) {
+      logger.warn({ err: error }, 'could not announce the current rounds again');
+    }
   }
 
   /** Looks at the rounds now rather than at the next tick. */

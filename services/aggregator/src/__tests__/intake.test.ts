@@ -9,7 +9,7 @@ import { clientStream, contentId, errorDetailOf, Identity, serverStream, signSta
 import type { v1 } from '@learnchain/proto';
 
 import { encodeUpdate, flatLayout, parameterBytes } from '../encoding';
-import { chunks, createJob, delta, putBlob, round, startMesh, submit, Trainer, until, type Mesh } from './support/mesh';
+import { chunks, createJob, delta, putBlob, round, startMesh, submit, Trainer, until, type HeaderFields, type Mesh } from './support/mesh';
 
 jest.setTimeout(60_000);
 
@@ -44,7 +44,7 @@ async function refusal(call: Promise<unknown>): Promise<{ code: number | undefin
   return { code: error.code, field: detail?.field, reason: detail?.reason };
 }
 
-function header(trainer: Trainer, bytes: Uint8Array, overrides: Partial<Parameters<Trainer['header']>[0]> = {}): v1.UpdateHeader {
+function header(trainer: Trainer, bytes: Uint8Array, overrides: Partial<HeaderFields> = {}): v1.UpdateHeader {
   return trainer.header({ chainId: mesh.chainId, jobId: JOB, round: 1, baseModelHash: base, bytes, ...overrides });
 }
 

@@ -81,6 +81,37 @@ export async function startMesh(env: Record<string, string> = {}): Promise<Mesh>
   };
 }
 
+export interface HeaderFields {
+  readonly chainId: string;
+  readonly jobId: string;
+  readonly round: number;
+  readonly baseModelHash: string;
+  readonly bytes: Uint8Array;
+  readonly encoding?: UpdateEncoding;
+  readonly numSamples?: number;
+}
+
+/** An update header signed by `identity` (its address as the node id). */
+export function signedHeader(identity: Identity, fields: HeaderFields): v1.UpdateHeader {
+  const encoding = fields.encoding ?? 'float32';
+  const updateHash = fromHex(contentId(fields.bytes)) as Uint8Array;
+  const baseModelHash = fromHex(fields.baseModelHash) as Uint8Array;
+  const numSamples = fields.numSamples ?? 10;
+  const statement = updateStatement({ chainId: fields.chainId, jobId: fields.jobId, round: fields.round, baseModelHash, updateHash, encoding, numSamples });
+  return {
+    chainId: fields.chainId,
+    jobId: fields.jobId,
+    round: fields.round,
+    baseModelHash: Buffer.from(baseModelHash),
+    updateHash: Buffer.from(updateHash),
+    updateSize: fields.bytes.byteLength,
+    encoding: encoding === 'float32' ? 'DTYPE_FLOAT32' : encoding === 'float16' ? 'DTYPE_FLOAT16' : 'DTYPE_INT8',
+    numSamples,
+    nodeId: identity.address,
+    signature: { publicKey: Buffer.from(identity.publicKey), signature: Buffer.from(signStatement(identity, 'update', statement)) },
+  };
+}
+
 /** A trainer: a registry member with a key that signs updates. */
 export class Trainer {
   private constructor(
@@ -100,25 +131,10 @@ export class Trainer {
   }
 
   /** The header of an update, signed over what it says (fields may be overridden after signing). */
-  header(fields: { chainId: string; jobId: string; round: number; baseModelHash: string; bytes: Uint8Array; encoding?: UpdateEncoding; numSamples?: number }): v1.UpdateHeader {
-    const encoding = fields.encoding ?? 'float32';
-    const updateHash = fromHex(contentId(fields.bytes)) as Uint8Array;
-    const baseModelHash = fromHex(fields.baseModelHash) as Uint8Array;
-    const numSamples = fields.numSamples ?? 10;
-    const statement = updateStatement({ chainId: fields.chainId, jobId: fields.jobId, round: fields.round, baseModelHash, updateHash, encoding, numSamples });
-    return {
-      chainId: fields.chainId,
-      jobId: fields.jobId,
-      round: fields.round,
-      baseModelHash: Buffer.from(baseModelHash),
-      updateHash: Buffer.from(updateHash),
-      updateSize: fields.bytes.byteLength,
-      encoding: encoding === 'float32' ? 'DTYPE_FLOAT32' : encoding === 'float16' ? 'DTYPE_FLOAT16' : 'DTYPE_INT8',
-      numSamples,
-      nodeId: this.nodeId,
-      signature: { publicKey: Buffer.from(this.identity.publicKey), signature: Buffer.from(signStatement(this.identity, 'update', statement)) },
-    };
+  header(fields: HeaderFields): v1.UpdateHeader {
+    return signedHeader(this.identity, fields);
   }
+
 }
 
 /** Splits bytes into stream messages, the header on the first. */

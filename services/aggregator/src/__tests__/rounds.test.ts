@@ -221,3 +221,22 @@ it('decodes int8 updates with one scale per tensor of the job manifest, and floa
     expect(Math.abs(model[4] ?? 0)).toBeGreaterThan(0.01);
   }
 });
+
+it('excludes a malformed (NaN) update with a reason and aggregates the rest', async () => {
+  const base = await createJob(mesh, { jobId: 'nan', rule: { name: 'fedavg' }, minTrainers: 3, roundDeadlineMs: 600_000, rounds: 1 }, new Float32Array(2));
+  await openRound('nan', 1);
+  const [a, b, c, d] = trainers as [Trainer, Trainer, Trainer, Trainer];
+  await send(a, 'nan', 1, base, [1, 1]);
+  await send(b, 'nan', 1, base, [2, 2]);
+  await send(c, 'nan', 1, base, [3, 3]);
+  await send(d, 'nan', 1, base, [Number.NaN, 0]);
+  const done = await until('nan round committed', async () => {
+    const status = await round(mesh.client, 'nan', 1);
+    return status?.state === 'ROUND_STATE_COMMITTED' ? status : undefined;
+  });
+  expect(done.result?.included.map((u) => u.nodeId).sort()).toEqual([a.nodeId, b.nodeId, c.nodeId].sort());
+  expect(done.result?.excluded).toHaveLength(1);
+  expect(done.result?.excluded[0]?.nodeId).toBe(d.nodeId);
+  expect(done.result?.excluded[0]?.reason).toMatch(/^rejected: /);
+  expect(Array.from(parametersOf(await mesh.aggregator.blobs.read(Buffer.from(done.result?.newModelHash ?? []).toString('hex'))))).toEqual([2, 2]);
+});

@@ -5,10 +5,10 @@
  * included (with the rule's decision and score) or excluded (with a reason).
  */
 import { aggregate, AggregationError, type Update } from '@learnchain/aggregation';
+import { toHex } from '@learnchain/core';
 
 import { decodeUpdate, type ParameterLayout, type UpdateEncoding } from '../encoding';
 import type { StoredResult, UpdateRecord } from '../store/rounds';
-import { toHex } from '@learnchain/core';
 import { ruleOf, type JobSpec } from './job';
 import type { Straggler } from './round-policy';
 

@@ -357,7 +357,9 @@ export class RoundManager {
 
   private async fail(job: JobSpec, round: RoundRecord, reason: string): Promise<void> {
     const { rounds, logger, chainId } = this.options;
-    if (!(await rounds.fail(job.jobId, round.round, round.attempt, reason, this.clock() + this.options.retryDelayMs))) return;
+    // Retries back off (×2 per attempt, at most ×32): a job with no trainers does not spin.
+    const delay = this.options.retryDelayMs * Math.min(2 ** (round.attempt - 1), 32);
+    if (!(await rounds.fail(job.jobId, round.round, round.attempt, reason, this.clock() + delay))) return;
     logger.warn({ job: job.jobId, round: round.round, attempt: round.attempt, reason }, 'round failed; it will be retried');
     await this.publish(SUBJECT.roundFailed, { chainId, jobId: job.jobId, round: round.round, reason, willRetry: true }, `${job.jobId}/${round.round}/${round.attempt}/failed`);
   }

@@ -22,7 +22,7 @@ function signed(identity: Identity, bytes: Uint8Array): SignedUpdate {
   const updateHash = sha256(bytes);
   const fields = { chainId, jobId: 'big-job', round: 1, baseModelHash, updateHash, encoding: 'float32', numSamples: 100 } as const;
   return {
-    header: { ...fields, nodeId: 'node-big', publicKey: identity.publicKey, signature: signStatement(identity, 'update', updateStatement(fields)), trainLoss: 0.5, trainMicros: 10 },
+    header: { ...fields, nodeId: 'node-big', publicKey: identity.publicKey, signature: signStatement(identity, 'update', updateStatement(fields)), trainLoss: 0.5, trainMicros: 10, epsilonSpent: 0 },
     bytes,
   };
 }

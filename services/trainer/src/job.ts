@@ -12,6 +12,7 @@
 import type { Manifest, ManifestEntry, UpdateEncoding } from '@learnchain/model';
 
 import { JobFormatError } from './errors';
+import type { PrivacyOptions } from './privacy';
 
 /** What one round of local training needs from the job. */
 export interface TrainingJob {
@@ -30,6 +31,8 @@ export interface TrainingJob {
    * update's header; absent when the job states none.
    */
   readonly manifest?: Manifest;
+  /** Client-side clipping and noise, when the job asks for them (clip norm > 0). */
+  readonly privacy?: PrivacyOptions;
 }
 
 /** Used when the job leaves a hyper-parameter at zero. */
@@ -91,6 +94,14 @@ function manifestOf(jobId: string, value: unknown): Manifest | undefined {
   return { entries, size };
 }
 
+function privacyOf(jobId: string, value: unknown): { privacy?: PrivacyOptions } {
+  if (!isRecord(value)) return {};
+  const clipNorm = numberOf(jobId, 'privacy.clipNorm', pick(value, 'clipNorm'), 0, false);
+  const noiseMultiplier = numberOf(jobId, 'privacy.noiseMultiplier', pick(value, 'noiseMultiplier'), 0, false);
+  if (noiseMultiplier > 0 && clipNorm === 0) throw new JobFormatError(jobId, 'privacy.noiseMultiplier', 'needs a clip norm: σ is a multiple of it');
+  return clipNorm > 0 ? { privacy: { clipNorm, noiseMultiplier } } : {};
+}
+
 function optionalManifest(manifest: Manifest | undefined): { manifest?: Manifest } {
   return manifest ? { manifest } : {};
 }
@@ -120,5 +131,6 @@ export function parseTrainingJob(jobId: string, json: string): TrainingJob {
     momentum: numberOf(jobId, 'hyperParameters.momentum', pick(hyper, 'momentum'), 0, false),
     proximalMu: numberOf(jobId, 'hyperParameters.proximalMu', pick(hyper, 'proximalMu'), 0, false),
     ...optionalManifest(manifestOf(jobId, pick(job, 'manifest'))),
+    ...privacyOf(jobId, pick(job, 'privacy')),
   };
 }

@@ -33,6 +33,8 @@ export interface UpdateHeader {
   readonly signature: Uint8Array;
   readonly trainLoss: number;
   readonly trainMicros: number;
+  /** ε (at δ = 1e-5) this node spent on the job so far, this update included; 0 without DP noise. */
+  readonly epsilonSpent: number;
 }
 
 /** An encoded update with its signed header. */

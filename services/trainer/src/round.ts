@@ -11,6 +11,7 @@ import type { RoundOpened } from '@learnchain/bus';
 import type { Attack } from './attacks';
 import { RoundDeadlineError, UnknownJobError } from './errors';
 import type { Clock, JobSource, LocalTrainer, ModelSource, SubmitReceipt, UpdateSink } from './ports';
+import { secureNormal } from './privacy';
 import { withRetries } from './retry';
 import { parametersOf, signUpdate } from './update';
 
@@ -32,6 +33,8 @@ export interface RoundHandlerOptions {
   readonly attack: Attack;
   readonly clock: Clock;
   readonly logger: Logger;
+  /** Standard normal samples for DP noise; a CSPRNG by default. */
+  readonly normal?: () => number;
   /** First wait between retries of a transient failure. */
   readonly retryInitialMs?: number;
 }
@@ -63,8 +66,13 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<
 /** Handles round.opened events one at a time; remembers which rounds it handled. */
 export class RoundHandler {
   private readonly handled = new Set<string>();
+  /** Updates released per job, for the privacy accountant (kept in memory only). */
+  private readonly released = new Map<string, number>();
+  private readonly normal: () => number;
 
-  constructor(private readonly options: RoundHandlerOptions) {}
+  constructor(private readonly options: RoundHandlerOptions) {
+    this.normal = options.normal ?? secureNormal();
+  }
 
   /** Why this node would not train in `event`, or undefined when it should. */
   skipReason(event: RoundOpened): Extract<RoundOutcome, { kind: 'skipped' }>['reason'] | undefined {
@@ -121,8 +129,11 @@ export class RoundHandler {
         result,
         manifest,
         attack: this.options.attack,
+        normal: this.normal,
+        released: this.released.get(job.jobId) ?? 0,
       });
       const receipt: SubmitReceipt = await retry('upload', () => this.options.updates.submit(update, bounded));
+      this.released.set(job.jobId, (this.released.get(job.jobId) ?? 0) + 1);
       const outcome: RoundOutcome = {
         kind: 'submitted',
         updateHash: toHex(receipt.updateHash),

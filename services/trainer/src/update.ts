@@ -8,6 +8,7 @@ import { encodeUpdate, type Manifest } from '@learnchain/model';
 
 import { attackDelta, isUpdateAttack, type Attack } from './attacks';
 import { ParameterShapeError } from './errors';
+import { epsilonSpent, isPrivate, privatize } from './privacy';
 import type { TrainingJob } from './job';
 import type { LocalResult, SignedUpdate } from './ports';
 
@@ -49,12 +50,17 @@ export interface UpdateInput {
   /** The model's parameter manifest (the update's layout follows updateLayout). */
   readonly manifest: Manifest;
   readonly attack: Attack;
+  /** Standard normal samples for DP noise (a CSPRNG in production). */
+  readonly normal: () => number;
+  /** Updates this node already released for the job (for the ε it reports). */
+  readonly released: number;
 }
 
 /** Encodes and signs the update of one round. */
 export function signUpdate(input: UpdateInput): SignedUpdate {
   const { identity, chainId, nodeId, job, round, baseModelHash, base, result, manifest, attack } = input;
   const honest = deltaOf(result.params, base);
+  if (isPrivate(job.privacy)) privatize(honest, job.privacy, input.normal);
   const delta = isUpdateAttack(attack) ? attackDelta(honest, attack, round) : honest;
   const bytes = encodeUpdate(delta, updateLayout(job, manifest), job.encoding);
   const updateHash = sha256(bytes);
@@ -73,6 +79,7 @@ export function signUpdate(input: UpdateInput): SignedUpdate {
       signature: signStatement(identity, 'update', statement),
       trainLoss: result.loss,
       trainMicros: result.micros,
+      epsilonSpent: isPrivate(job.privacy) ? epsilonSpent(input.released + 1, job.privacy.noiseMultiplier) : 0,
     },
     bytes,
   };

@@ -37,7 +37,7 @@ export function headerMessage(update: SignedUpdate): v1.UpdateChunk {
       numSamples: h.numSamples,
       nodeId: h.nodeId,
       signature: { publicKey: Buffer.from(h.publicKey), signature: Buffer.from(h.signature) },
-      stats: { trainLoss: Number.isFinite(h.trainLoss) ? h.trainLoss : 0, trainMicros: h.trainMicros, epsilonSpent: 0 },
+      stats: { trainLoss: Number.isFinite(h.trainLoss) ? h.trainLoss : 0, trainMicros: h.trainMicros, epsilonSpent: h.epsilonSpent },
     },
   };
 }

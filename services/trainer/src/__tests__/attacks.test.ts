@@ -53,7 +53,7 @@ describe('attacks', () => {
   it('an attacked update is still signed correctly (the robust rule, not the signature, must catch it)', () => {
     const identity = Identity.generate();
     const result = { params: base.map((v) => v + 0.25), numSamples: 10, loss: 1, micros: 1 };
-    const input = { identity, chainId: 'c', nodeId: 'n', job, round: 2, baseModelHash: sha256(Uint8Array.of(1)), base, result, manifest };
+    const input = { identity, chainId: 'c', nodeId: 'n', job, round: 2, baseModelHash: sha256(Uint8Array.of(1)), base, result, manifest, normal: () => 0, released: 0 };
     const honest = signUpdate({ ...input, attack: NO_ATTACK });
     const flipped = signUpdate({ ...input, attack: attack('sign-flip') });
     const h = decodeUpdate(honest.bytes, manifest);

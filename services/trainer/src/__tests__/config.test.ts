@@ -101,6 +101,13 @@ describe('parseTrainingJob', () => {
     expect(() => parseTrainingJob('j', JSON.stringify({ spec: { ...ledgerRecord.spec, manifest: gap } }))).toThrow(/offset is 5, expected 3/);
   });
 
+  it('reads the job\'s privacy options', () => {
+    const spec = { ...ledgerRecord.spec, privacy: { clipNorm: 1.5, noiseMultiplier: 0.8, secureAggregation: false } };
+    expect(parseTrainingJob('j', JSON.stringify({ spec })).privacy).toEqual({ clipNorm: 1.5, noiseMultiplier: 0.8 });
+    expect(parseTrainingJob('j', JSON.stringify({ spec: { ...spec, privacy: { clipNorm: 0, noiseMultiplier: 0 } } })).privacy).toBeUndefined();
+    expect(() => parseTrainingJob('j', JSON.stringify({ spec: { ...spec, privacy: { clipNorm: 0, noiseMultiplier: 1 } } }))).toThrow(/needs a clip norm/);
+  });
+
   it('names the field it cannot use', () => {
     expect(() => parseTrainingJob('j', '{')).toThrow(JobFormatError);
     expect(() => parseTrainingJob('j', JSON.stringify({ spec: {} }))).toThrow(/model is missing/);

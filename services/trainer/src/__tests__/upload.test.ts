@@ -21,6 +21,7 @@ function update(size: number): SignedUpdate {
       signature: new Uint8Array(64).fill(4),
       trainLoss: NaN,
       trainMicros: 9,
+      epsilonSpent: 1.5,
     },
     bytes,
   };
@@ -49,7 +50,7 @@ describe('streamUpdate', () => {
     const receipt = await streamUpdate(call, u, 4096);
     expect(receipt.duplicate).toBe(false);
     const [first, ...rest] = call.messages;
-    expect(first?.header).toMatchObject({ chainId: 'c', updateSize: 10_000, encoding: 'DTYPE_FLOAT16', numSamples: 5, nodeId: 'n', stats: { trainLoss: 0, trainMicros: 9 } });
+    expect(first?.header).toMatchObject({ chainId: 'c', updateSize: 10_000, encoding: 'DTYPE_FLOAT16', numSamples: 5, nodeId: 'n', stats: { trainLoss: 0, trainMicros: 9, epsilonSpent: 1.5 } });
     expect(first?.data).toBeUndefined();
     expect(rest.map((m) => (m.data as Buffer).byteLength)).toEqual([4096, 4096, 1808]);
     expect(rest.every((m) => m.header === undefined)).toBe(true);

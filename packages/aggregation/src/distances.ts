@@ -9,7 +9,10 @@ export const GRAM_BLOCK = 2048;
 export function gram(rows: readonly Float32Array[], d: number): Float64Array {
   const n = rows.length;
   const g = new Float64Array(n * n);
-  for (let j0 = 0; j0 < d; j0 += GRAM_BLOCK) gramBlock(rows, j0, Math.min(d, j0 + GRAM_BLOCK), g, 0);
+  const tiles = gramTileCount(n);
+  for (let j0 = 0; j0 < d; j0 += GRAM_BLOCK) {
+    for (let ta = 0; ta < tiles; ta++) gramRow(rows, ta, j0, Math.min(d, j0 + GRAM_BLOCK), g);
+  }
   mirrorUpper(g, n);
   return g;
 }
@@ -19,14 +22,8 @@ export function mirrorUpper(g: Float64Array, n: number): void {
   for (let a = 0; a < n; a++) for (let b = 0; b < a; b++) g[a * n + b] = g[b * n + a]!;
 }
 
-/** Adds ⟨x_a, x_b⟩ over coordinates [j0, j1), for a ≤ b, into g[offset + a·n + b]. */
-function gramBlock(rows: readonly Float32Array[], j0: number, j1: number, g: Float64Array, offset: number): void {
-  const tiles = gramTileCount(rows.length);
-  for (let ta = 0; ta < tiles; ta++) gramRow(rows, ta, j0, j1, g, offset);
-}
-
-/** Adds ⟨x_a, x_b⟩ over [j0, j1) for a in tile ta and b ≥ a, in 4×4 register tiles, into g[offset + a·n + b]. */
-function gramRow(rows: readonly Float32Array[], ta: number, j0: number, j1: number, g: Float64Array, offset = 0): void {
+/** Adds ⟨x_a, x_b⟩ over [j0, j1) for a in tile ta and b ≥ a, in 4×4 register tiles, into g[a·n + b]. */
+function gramRow(rows: readonly Float32Array[], ta: number, j0: number, j1: number, g: Float64Array): void {
   const n = rows.length;
   const tiles = gramTileCount(n);
   const pick = (i: number): Float32Array => rows[Math.min(i, n - 1)]!;
@@ -65,7 +62,7 @@ function gramRow(rows: readonly Float32Array[], ta: number, j0: number, j1: numb
         const b = 4 * tb + q;
         if (b >= n) break;
         if (tb === ta && b < a) continue;
-        g[offset + a * n + b]! += partial[p * 4 + q]!;
+        g[a * n + b]! += partial[p * 4 + q]!;
       }
     }
   }

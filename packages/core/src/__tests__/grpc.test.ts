@@ -110,6 +110,17 @@ describe('gRPC helpers over a real socket', () => {
     release?.();
   });
 
+  it('ends a failing server stream with its status, not at the deadline', async () => {
+    const read = async () => {
+      for await (const _chunk of serverStream(client, 'getBlob', { hash: Buffer.from('bb', 'hex'), chunkSize: 10 }, { deadlineMs: 5000 })) {
+        /* nothing arrives */
+      }
+    };
+    const error = (await read().catch((e: ServiceError) => e)) as ServiceError;
+    expect(error.code).toBe(status.INVALID_ARGUMENT);
+    expect(errorDetailOf(error)).toMatchObject({ field: 'hash', reason: 'unknown' });
+  });
+
   it('streams up and down in chunks', async () => {
     const blob = Buffer.alloc(300_000, 7);
     const upload = clientStream(client, 'putBlob');

@@ -65,7 +65,8 @@ export class HandlerFactory {
       handler(call.request, call, callSignal(call)).then(
         () => call.end(),
         (error: unknown) => {
-          if (!call.cancelled) call.destroy(toServiceError(error, context) as Error);
+          // grpc-js sends the status of an error emitted on the call; destroy() would drop it.
+          if (!call.cancelled) call.emit('error', toServiceError(error, context));
         },
       );
     };

@@ -6,7 +6,8 @@ import type { TrainingStats as _learnchain_v1_TrainingStats, TrainingStats__Outp
 import type { Long } from '@grpc/proto-loader';
 
 /**
- * Signed statement: {chainId, jobId, round, baseModelHash, updateHash}.
+ * Signed statement (domain "update"): {chainId, jobId, round, baseModelHash,
+ * updateHash, encoding, numSamples}; see packages/core/src/statements.ts.
  */
 export interface UpdateHeader {
   'chainId'?: (string);
@@ -29,7 +30,8 @@ export interface UpdateHeader {
 }
 
 /**
- * Signed statement: {chainId, jobId, round, baseModelHash, updateHash}.
+ * Signed statement (domain "update"): {chainId, jobId, round, baseModelHash,
+ * updateHash, encoding, numSamples}; see packages/core/src/statements.ts.
  */
 export interface UpdateHeader__Output {
   'chainId': (string);

@@ -86,3 +86,10 @@ export class ChunkSizeError extends TrainerError {
     super(`a chunk of ${chunkBytes} bytes does not fit a ${maxMessageBytes}-byte message with its framing`);
   }
 }
+
+/** Thrown when this node's shard holds no samples: an update of zero samples carries no weight and is refused. */
+export class EmptyShardError extends TrainerError {
+  constructor(readonly jobId: string) {
+    super(`job ${jobId}: this trainer's shard is empty, there is nothing to train on`);
+  }
+}

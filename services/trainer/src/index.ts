@@ -9,6 +9,7 @@ export { ATTACKS, attackDelta, flipLabels, type Attack, type AttackName } from '
 export { parsePartition, loadShard, type PartitionSpec, type ShardSelection } from './data';
 export { chooseDevice, type DeviceChoice, type DeviceRequest } from './device';
 export { readBlob } from './blob';
+export { clipInPlace, epsilonSpent, privatize, secureNormal, PRIVACY_DELTA, type PrivacyOptions } from './privacy';
 export { streamUpdate, checkChunkSize, headerMessage, dataMessages, FRAMING_BYTES } from './upload';
 export { signUpdate, deltaOf, parametersOf } from './update';
 export { AggregatorAdapter, type AggregatorAdapterOptions } from './adapters/aggregator';

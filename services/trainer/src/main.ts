@@ -72,6 +72,7 @@ export async function startTrainer(config: TrainerConfig, deps: TrainerDeps = {}
   const honestShard = deps.shard ?? loadShard({ dataset: config.dataset, partition, clients: config.clients, clientIndex: config.clientIndex, seed: config.seed });
   const shard = attack.name === 'label-flip' ? flipLabels(honestShard) : honestShard;
   logger.info({ dataset: config.dataset, partition: config.partition, clients: config.clients, clientIndex: config.clientIndex, samples: shard.count }, 'private shard loaded');
+  if (shard.count === 0) logger.warn({ partition: config.partition, clientIndex: config.clientIndex }, 'the shard is empty: this trainer will join but cannot submit updates');
 
   let jobs = deps.jobs;
   let validator: ValidatorJobSource | undefined;

@@ -9,7 +9,7 @@ import { toHex, type Identity, type Logger } from '@learnchain/core';
 import type { RoundOpened } from '@learnchain/bus';
 
 import type { Attack } from './attacks';
-import { RoundDeadlineError, UnknownJobError } from './errors';
+import { EmptyShardError, RoundDeadlineError, UnknownJobError } from './errors';
 import type { Clock, JobSource, LocalTrainer, ModelSource, SubmitReceipt, UpdateSink } from './ports';
 import { secureNormal } from './privacy';
 import { withRetries } from './retry';
@@ -116,6 +116,7 @@ export class RoundHandler {
       stage = 'training';
       // Training may not stop mid-epoch; the round does not wait for it once aborted.
       const result = await untilAborted(this.options.trainer.train(job, base, bounded), bounded);
+      if (result.numSamples < 1) throw new EmptyShardError(job.jobId);
 
       stage = 'upload';
       const update = signUpdate({

@@ -154,3 +154,14 @@ describe('RoundHandler', () => {
     expect(delta.every(Number.isFinite)).toBe(true);
   });
 });
+
+describe('RoundHandler with an empty shard', () => {
+  it('fails the round instead of uploading an update of zero samples', async () => {
+    const sink = new MemorySink();
+    const empty = new StepTrainer();
+    empty.train = async (_job, params) => ({ params, numSamples: 0, loss: NaN, micros: 1 });
+    const outcome = await handler({ trainer: empty, updates: sink }).handle(event());
+    expect(outcome.kind === 'failed' && outcome.reason).toMatch(/shard is empty/);
+    expect(sink.attempts).toBe(0);
+  });
+});

@@ -13,8 +13,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { NatsEventBus, SUBJECT } from '@learnchain/bus';
-import { createClient, Identity, toHex, unary } from '@learnchain/core';
-import { signTx } from '@learnchain/ledger';
+import { createClient, Identity, signStatement, Status, toHex, unary, updateStatement } from '@learnchain/core';
+import { helloStatement, signTx } from '@learnchain/ledger';
 import { contracts, type v1 } from '@learnchain/proto';
 import { Pool } from 'pg';
 
@@ -137,6 +137,52 @@ describeWith(['postgres', 'nats'], 'validator processes', () => {
     const same = await Promise.all([0, 1, 2, 3].map(async (i) => toHex((await block(i, result.height)).blockHash)));
     expect(new Set(same).size).toBe(1);
     await eventually('block.committed events', () => (blockEvents.length > 0 ? blockEvents.length : undefined));
+  });
+
+  it('refuses bad input with clear statuses, and never commits a round it cannot verify', async () => {
+    const code = async (work: Promise<unknown>): Promise<number | undefined> => work.then(() => undefined, (error: { code?: number }) => error.code);
+    const client = Identity.generate();
+    expect(await code(unary(api(0), 'BroadcastTx', { tx: { chainId, nonce: 1 } }))).toBe(Status.INVALID_ARGUMENT);
+    const good = signTx(client, chainId, 1, { createJob: { jobId: 'job-r', initialParametersHash: Buffer.alloc(32, 3), rule: { name: 'fedavg' }, minTrainers: 1, roundDeadlineMs: 1000 } });
+    const forged = { ...good, signature: { publicKey: good.signature?.publicKey as Buffer, signature: Buffer.alloc(64, 1) } };
+    expect(await code(unary(api(0), 'BroadcastTx', { tx: forged }))).toBe(Status.UNAUTHENTICATED);
+    const huge = signTx(client, chainId, 1, { createJob: { jobId: 'job-huge', partition: 'x'.repeat(100_000), initialParametersHash: Buffer.alloc(32, 3), rule: { name: 'fedavg' }, minTrainers: 1 } });
+    expect(await code(unary(api(0), 'BroadcastTx', { tx: huge }))).toBe(Status.INVALID_ARGUMENT);
+    // A Hello from a key that is not a validator, and one whose signature covers the wrong nonce.
+    const gossipEnds = (signer: Identity, nonceOf: (theirs: Buffer) => Buffer): Promise<number | undefined> =>
+      new Promise((resolve) => {
+        const consensus = createClient(contracts().consensus, addresses[0] as string);
+        const call = consensus.Gossip();
+        call.on('data', (m: v1.ConsensusMessage__Output) => {
+          if (!m.hello) return;
+          const nonce = nonceOf(m.hello.nonce);
+          const signature = signStatement(signer, 'hello', helloStatement(chainId, signer.address, nonce));
+          call.write({ hello: { chainId, address: signer.address, latestHeight: 0, nonce, signature: { publicKey: Buffer.from(signer.publicKey), signature: Buffer.from(signature) } } });
+        });
+        call.on('error', (error: { code?: number }) => {
+          consensus.close();
+          resolve(error.code);
+        });
+      });
+    expect(await gossipEnds(Identity.generate(), (n) => n)).toBe(Status.PERMISSION_DENIED);
+    expect(await gossipEnds(Identity.fromFile(files.validatorKeys[1] as string), () => Buffer.alloc(32, 9))).toBe(Status.UNAUTHENTICATED);
+    // A well-formed round whose blobs no validator can fetch: it is voted against, dropped, and the chain goes on.
+    expect((await unary(api(1), 'BroadcastTx', { tx: good, wait: 'TX_WAIT_COMMIT' })).accepted).toBe(true);
+    const registry = Identity.fromFile(files.registryKey);
+    const aggregator = Identity.fromFile(files.aggregatorKey);
+    const trainer = Identity.generate();
+    const joined = await unary(api(1), 'BroadcastTx', { tx: signTx(registry, chainId, 1, { registerNode: { nodeId: trainer.address, publicKey: Buffer.from(trainer.publicKey), role: 'ROLE_TRAINER', epoch: 1 } }), wait: 'TX_WAIT_COMMIT' });
+    expect(joined.accepted).toBe(true);
+    const updateHash = Buffer.alloc(32, 5);
+    const statement = updateStatement({ chainId, jobId: 'job-r', round: 1, baseModelHash: Buffer.alloc(32, 3), updateHash, encoding: 'float32', numSamples: 10 });
+    const included = [{ nodeId: trainer.address, updateHash, numSamples: 10, encoding: 'DTYPE_FLOAT32' as const, decision: 'selected', signature: { publicKey: Buffer.from(trainer.publicKey), signature: Buffer.from(signStatement(trainer, 'update', statement)) } }];
+    const round = signTx(aggregator, chainId, 1, { roundResult: { jobId: 'job-r', round: 1, baseModelHash: Buffer.alloc(32, 3), newModelHash: Buffer.alloc(32, 6), membershipEpoch: 1, rule: { name: 'fedavg' }, included } });
+    await unary(api(2), 'BroadcastTx', { tx: round });
+    const from = await height(0);
+    await reaches(0, from + 5);
+    const jobState = await unary(api(0), 'QueryState', { path: 'jobs/job-r' });
+    expect(JSON.parse(jobState.json)).toMatchObject({ round: 0 });
+    expect(procs.some((p) => p?.logs('proposed block is invalid').some((r) => /blobs: .*no aggregator configured/.test(String(r.reason))))).toBe(true);
   });
 
   it('keeps committing without a validator killed with -9; restarted, it catches up by block sync and votes again', async () => {

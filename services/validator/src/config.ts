@@ -11,6 +11,8 @@ export const validatorConfig = {
   database: field.string({ env: 'DATABASE_URL', flag: 'database', doc: 'postgres://... or pglite:memory / pglite:/dir (embedded).', default: 'pglite:memory' }),
   schema: field.string({ env: 'LEARNCHAIN_VALIDATOR_SCHEMA', flag: 'schema', doc: 'The database schema this validator owns (one per validator).', default: 'validator' }),
   walDir: field.string({ env: 'LEARNCHAIN_WAL_DIR', flag: 'wal-dir', doc: 'Folder of the write-ahead log of own votes and consensus inputs.', default: './data/validator-wal' }),
+  aggregator: field.optional(field.address({ env: 'LEARNCHAIN_AGGREGATOR', flag: 'aggregator', doc: 'An aggregator, host:port, whose GetBlob serves the update and model blobs rounds are verified from. Absent: rounds cannot be verified and are voted against.' })),
+  maxBlobBytes: field.int({ env: 'LEARNCHAIN_MAX_BLOB_BYTES', flag: 'max-blob-bytes', doc: 'Largest blob fetched to verify a round.', default: 512 * 1024 * 1024, min: 1024 }),
   nats: field.optional(field.url({ env: 'NATS_URL', flag: 'nats', doc: 'NATS with JetStream for block events; absent: events stay in-process.', protocols: ['nats', 'tls'] })),
   stream: field.string({ env: 'LEARNCHAIN_STREAM', flag: 'stream', doc: 'The JetStream stream holding learnchain events.', default: 'learnchain' }),
   proposeTimeoutMs: field.int({ env: 'LEARNCHAIN_TIMEOUT_PROPOSE_MS', flag: 'timeout-propose-ms', doc: 'How long round 0 waits for a proposal (only matters when the proposer fails).', default: 3000, min: 10 }),

@@ -59,7 +59,7 @@ export function consensusService(options: ConsensusServiceOptions): UntypedServi
       if (done) return;
       logger.warn({ peer: peer ?? 'unidentified', reason }, 'peer cut off');
       finish();
-      call.destroy(Object.assign(new Error(reason), { code, details: reason }));
+      call.emit('error', Object.assign(new Error(reason), { code, details: reason }));
     };
     call.on('data', (message: v1.ConsensusMessage__Output) => {
       if (done) return;

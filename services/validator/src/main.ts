@@ -8,11 +8,12 @@ import { readFileSync } from 'node:fs';
 
 import { LocalEventBus, NatsEventBus, type EventBus } from '@learnchain/bus';
 import { createLogger, GrpcServer, Identity, loadConfig, startTelemetry, type ConfigOf } from '@learnchain/core';
-import { acceptAllRounds, parseGenesis, type Genesis, type RoundVerifier } from '@learnchain/ledger';
+import { AggregateRoundVerifier, parseGenesis, type Genesis, type RoundVerifier } from '@learnchain/ledger';
 import { contracts, SERVICE_NAMES } from '@learnchain/proto';
 import { openStorage } from '@learnchain/storage';
 
 import { validatorApi } from './api';
+import { AggregatorBlobs, noBlobs } from './blobs';
 import { Chain } from './chain';
 import { validatorConfig } from './config';
 import { consensusService } from './consensus-service';
@@ -37,7 +38,7 @@ export interface RunningValidator {
 export interface StartOptions {
   /** An event bus to share (in-process meshes); otherwise one is built from the config. */
   readonly bus?: EventBus;
-  /** Checks rounds before voting; default: accept every round the ledger's own checks pass (see AggregateRoundVerifier). */
+  /** Checks rounds before voting; default: re-executes each round's aggregate from the aggregator's blobs (AggregateRoundVerifier). */
   readonly verifier?: RoundVerifier;
 }
 
@@ -71,6 +72,9 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
   const mempool = new Mempool(genesis, () => chain.state, config.mempoolMaxTxs);
   chain.mempool = mempool;
   const wal = FileWal.open(config.walDir);
+  const blobs = config.aggregator ? new AggregatorBlobs({ address: config.aggregator, maxBlobBytes: config.maxBlobBytes }) : undefined;
+  // TODO(model): pass an evaluator built on @learnchain/model's evaluate(model, params, dataset) to check losses.
+  const verifier = options.verifier ?? new AggregateRoundVerifier({ blobs: blobs ?? noBlobs, logger });
   const signer = new Signer({ identity, chainId: genesis.chainId, wal, crashAfterPrecommitHeight: config.testCrashAfterPrecommitHeight });
   const node = new ValidatorNode({
     genesis,
@@ -78,7 +82,7 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
     wal,
     chain,
     mempool,
-    verifier: options.verifier ?? acceptAllRounds,
+    verifier,
     logger,
     timing: {
       proposeMs: config.proposeTimeoutMs,
@@ -114,6 +118,7 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
       peers.close();
       await chain.drainEvents();
       wal.close();
+      blobs?.close();
       if (ownBus) await bus.close();
       await storage.close();
       logger.info('validator stopped');

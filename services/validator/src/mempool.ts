@@ -12,6 +12,8 @@ const VERIFIED_MEMORY = 200_000;
 
 export class Mempool {
   private readonly txs = new Map<string, Tx>();
+  /** Transactions this validator found unverifiable (a round it votes against): never queued again. */
+  private readonly rejected = new Set<string>();
   /** Hashes whose signatures were checked (here or in a proposal), kept a while so a block is not verified twice. */
   private readonly verified = new Set<string>();
 
@@ -45,6 +47,7 @@ export class Mempool {
     this.markVerified(tx.hashHex);
     const existing = this.txs.get(tx.hashHex);
     if (existing) return { tx: existing, fresh: false };
+    if (this.rejected.has(tx.hashHex)) throw new TxRefusedError('this validator found the round unverifiable and votes against it', 'body');
     if (this.txs.size >= this.maxTxs) throw new MempoolFullError(this.maxTxs);
     const state = this.state();
     if (tx.nonce <= nonceOf(state, tx.signerHex)) throw new TxRefusedError(`replay: nonce ${tx.nonce} is not above ${nonceOf(state, tx.signerHex)}`, 'nonce');
@@ -82,6 +85,13 @@ export class Mempool {
       }
     }
     return out;
+  }
+
+  /** Drops a transaction that makes blocks invalid in this validator's eyes (so it stops proposing it) and refuses it from now on. */
+  reject(hashHex: string): void {
+    this.txs.delete(hashHex);
+    if (this.rejected.size >= 10_000) this.rejected.clear();
+    this.rejected.add(hashHex);
   }
 
   /** After a commit: drops the included transactions and any the new state makes replays. */

@@ -297,7 +297,11 @@ export class ValidatorNode {
       const job = this.options.chain.state.get(KEYS.job(tx.body.jobId)) as unknown as JobRecord | undefined;
       if (!job) continue; // refused at execution: no state changes
       const verdict = await this.options.verifier.verify({ chainId: this.options.genesis.chainId, job, result: tx.body });
-      if (!verdict.valid) return { valid: false, reason: `round ${tx.body.jobId}/${tx.body.round}: ${verdict.reason}` };
+      if (!verdict.valid) {
+        // Never propose it again: otherwise one unverifiable round would stall every height.
+        this.options.mempool.reject(tx.hashHex);
+        return { valid: false, reason: `round ${tx.body.jobId}/${tx.body.round}: ${verdict.reason}` };
+      }
     }
     return { valid: true, reason: '' };
   }

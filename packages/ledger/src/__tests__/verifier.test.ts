@@ -1,0 +1,79 @@
+import { createLogger, sha256, toHex } from '@learnchain/core';
+import type { v1 } from '@learnchain/proto';
+
+import { AggregateRoundVerifier, BlobUnavailableError, collectBlob, parameterBytes, type BlobSource, type JobRecord, type ModelEvaluator } from '../index';
+
+const logger = createLogger({ service: 'verifier-test', level: 'silent' });
+const bytesOf = (values: number[]): Uint8Array => new Uint8Array(parameterBytes(new Float32Array(values)));
+
+const base = bytesOf([1, 2, 3, 4]);
+const u1 = bytesOf([0.5, 0.5, 0.5, 0.5]);
+const u2 = bytesOf([1.5, -0.5, 0, 2]);
+const expected = bytesOf([2, 2, 3.25, 5.25]); // base + mean(u1, u2)
+
+function memoryBlobs(blobs: Uint8Array[]): BlobSource {
+  const byHash = new Map(blobs.map((b) => [toHex(sha256(b)), b]));
+  return {
+    fetch: async (hash) => {
+      const blob = byHash.get(toHex(hash));
+      if (!blob) throw new BlobUnavailableError(toHex(hash), 'not found');
+      return blob;
+    },
+  };
+}
+
+const job = (validation: Uint8Array = new Uint8Array(0), maxLoss = 0): JobRecord => ({
+  jobId: 'j',
+  creator: '00',
+  createdHeight: 1,
+  spec: null,
+  head: sha256(base),
+  round: 0,
+  ruleName: 'fedavg',
+  validationDataset: validation,
+  maxLoss,
+  maxLossIncrease: 0,
+});
+
+function result(newModel: Uint8Array): v1.RoundResult__Output {
+  const included = [u1, u2].map((u, i) => ({ nodeId: `n${i}`, updateHash: Buffer.from(sha256(u)), numSamples: 10, encoding: 'DTYPE_FLOAT32' as const, signature: null, decision: 'selected', score: 0 }));
+  return { jobId: 'j', round: 1, baseModelHash: Buffer.from(sha256(base)), newModelHash: Buffer.from(sha256(newModel)), membershipEpoch: 1, rule: { name: 'fedavg', params: {}, byzantineBudget: 0, normBound: 0 }, included, excluded: [], metrics: null };
+}
+
+describe('AggregateRoundVerifier', () => {
+  it('accepts a round whose new model is the rule applied to the signed updates', async () => {
+    const verifier = new AggregateRoundVerifier({ blobs: memoryBlobs([base, u1, u2]), logger });
+    expect(await verifier.verify({ chainId: 'c', job: job(), result: result(expected) })).toEqual({ valid: true, reason: '' });
+  });
+
+  it('refuses a round whose new model differs from the recomputed aggregate', async () => {
+    const verifier = new AggregateRoundVerifier({ blobs: memoryBlobs([base, u1, u2]), logger });
+    const verdict = await verifier.verify({ chainId: 'c', job: job(), result: result(bytesOf([2, 2, 3.25, 5.5])) });
+    expect(verdict).toEqual({ valid: false, reason: expect.stringMatching(/^aggregate-mismatch/) });
+  });
+
+  it('votes against a round whose blobs cannot be fetched', async () => {
+    const verifier = new AggregateRoundVerifier({ blobs: memoryBlobs([base, u1]), logger });
+    expect((await verifier.verify({ chainId: 'c', job: job(), result: result(expected) })).reason).toMatch(/^blobs: .*not found/);
+  });
+
+  it('checks the loss when the job has a validation rule, and refuses without an evaluator', async () => {
+    const dataset = sha256(new Uint8Array([1]));
+    const none = new AggregateRoundVerifier({ blobs: memoryBlobs([base, u1, u2]), logger });
+    expect((await none.verify({ chainId: 'c', job: job(dataset, 1), result: result(expected) })).reason).toMatch(/^no-evaluator/);
+    const evaluator: ModelEvaluator = { evaluate: async (_job, params) => ({ loss: params[0] === 2 ? 0.8 : 2 }) };
+    const withEval = new AggregateRoundVerifier({ blobs: memoryBlobs([base, u1, u2]), logger, evaluator });
+    expect(await withEval.verify({ chainId: 'c', job: job(dataset, 1), result: result(expected) })).toEqual({ valid: true, reason: '' });
+    expect((await withEval.verify({ chainId: 'c', job: job(dataset, 0.5), result: result(expected) })).reason).toMatch(/above max_loss/);
+  });
+
+  it('refuses streamed bytes that do not hash to the blob name', async () => {
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      yield u1.subarray(0, 8);
+      yield u1.subarray(8);
+    }
+    expect(await collectBlob(sha256(u1), chunks(), 1024)).toEqual(u1);
+    await expect(collectBlob(sha256(u2), chunks(), 1024)).rejects.toThrow(BlobUnavailableError);
+    await expect(collectBlob(sha256(u1), chunks(), 8)).rejects.toThrow(/larger than/);
+  });
+});

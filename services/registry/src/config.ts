@@ -15,7 +15,9 @@ export const registryConfig = {
   admission: field.oneOf({ env: 'LEARNCHAIN_ADMISSION', flag: 'admission', doc: 'Who may join.', values: ['open', 'allow-list', 'min-reputation'] as const, default: 'open' }),
   allowList: field.optional(field.string({ env: 'LEARNCHAIN_ALLOW_LIST', flag: 'allow-list', doc: 'File of hex public keys, one per line (admission allow-list).' })),
   minReputation: field.number({ env: 'LEARNCHAIN_MIN_REPUTATION', flag: 'min-reputation', doc: 'Lowest reputation admitted (admission min-reputation).', default: 0 }),
-  validator: field.optional(field.address({ env: 'LEARNCHAIN_VALIDATOR', flag: 'validator', doc: 'A validator, host:port, to read reputations from.' })),
+  validators: field.list({ env: 'LEARNCHAIN_VALIDATORS', flag: 'validators', doc: 'Validators (host:port, comma-separated) to record membership on chain and read reputations from; empty: membership stays off chain.', default: [] }),
+  keyFile: field.optional(field.string({ env: 'LEARNCHAIN_REGISTRY_KEY_FILE', flag: 'key-file', doc: "The registry's key file (listed in genesis as a registry key); needed to record membership on chain." })),
+  key: field.optional(field.string({ env: 'LEARNCHAIN_REGISTRY_KEY', flag: 'key', doc: "The registry's key as a hex or base64 seed (instead of a key file)." })),
   logLevel: field.oneOf({ env: 'LEARNCHAIN_LOG_LEVEL', flag: 'log-level', doc: 'pino log level.', values: LOG_LEVELS, default: 'info' }),
   otlpEndpoint: field.optional(field.string({ env: 'OTEL_EXPORTER_OTLP_ENDPOINT', flag: 'otlp-endpoint', doc: 'OTLP/gRPC endpoint for traces; absent: none exported.' })),
 };

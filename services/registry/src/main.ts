@@ -4,10 +4,11 @@
  * flight, stop the sweeper, publish what is pending, close the bus and database.
  */
 import { LocalEventBus, NatsEventBus, type EventBus } from '@learnchain/bus';
-import { ConfigError, createLogger, GrpcServer, loadConfig, startTelemetry, type ConfigOf } from '@learnchain/core';
+import { ConfigError, createLogger, GrpcServer, Identity, loadConfig, startTelemetry, type ConfigOf } from '@learnchain/core';
 import { contracts, SERVICE_NAMES } from '@learnchain/proto';
 import { openStorage } from '@learnchain/storage';
 
+import { MembershipRecorder } from './chain';
 import { registryConfig } from './config';
 import { readAllowList, type AdmissionPolicy } from './domain/admission';
 import { validatorReputation } from './domain/reputation';
@@ -25,10 +26,18 @@ function admissionPolicy(config: RegistryConfig): AdmissionPolicy {
     case 'allow-list':
       if (!config.allowList) throw new ConfigError('LEARNCHAIN_ALLOW_LIST', 'allow-list', 'is required with LEARNCHAIN_ADMISSION=allow-list');
       return { kind: 'allow-list', publicKeys: readAllowList(config.allowList) };
-    case 'min-reputation':
-      if (!config.validator) throw new ConfigError('LEARNCHAIN_VALIDATOR', 'validator', 'is required with LEARNCHAIN_ADMISSION=min-reputation');
-      return { kind: 'min-reputation', minimum: config.minReputation, reputation: validatorReputation(config.validator) };
+    case 'min-reputation': {
+      const validator = config.validators[0];
+      if (!validator) throw new ConfigError('LEARNCHAIN_VALIDATORS', 'validators', 'is required with LEARNCHAIN_ADMISSION=min-reputation');
+      return { kind: 'min-reputation', minimum: config.minReputation, reputation: validatorReputation(validator) };
+    }
   }
+}
+
+function registryIdentity(config: RegistryConfig): Identity | undefined {
+  if (config.keyFile) return Identity.fromFile(config.keyFile);
+  if (config.key) return Identity.fromString(config.key, 'LEARNCHAIN_REGISTRY_KEY');
+  return undefined;
 }
 
 export interface RunningRegistry {
@@ -50,6 +59,12 @@ export async function startRegistry(config: RegistryConfig, bus?: EventBus): Pro
       ? await NatsEventBus.create({ servers: config.nats, stream: config.stream, subjectsPrefix: config.chainId, connectionName: 'learnchain-registry' })
       : await LocalEventBus.create({ subjectsPrefix: config.chainId }));
   const store = await MemberStore.create(storage);
+  const identity = registryIdentity(config);
+  const recorder =
+    config.validators.length > 0 && identity
+      ? new MembershipRecorder({ chainId: config.chainId, identity, validators: config.validators, db: storage.db, logger })
+      : undefined;
+  if (!recorder) logger.warn('no validators or no registry key configured: membership is not recorded on chain');
   const registry = new Registry({
     chainId: config.chainId,
     store,
@@ -60,6 +75,7 @@ export async function startRegistry(config: RegistryConfig, bus?: EventBus): Pro
     challengeTtlMs: config.challengeTtlMs,
     sweepIntervalMs: config.sweepIntervalMs,
     pollIntervalMs: config.watchPollMs,
+    ...(recorder ? { recorder } : {}),
   });
   registry.start();
   const server = await GrpcServer.create({
@@ -74,6 +90,7 @@ export async function startRegistry(config: RegistryConfig, bus?: EventBus): Pro
     async stop() {
       await server.shutdown(5000);
       await registry.stop();
+      recorder?.close();
       if (ownBus) await events.close();
       await storage.close();
       logger.info('registry stopped');

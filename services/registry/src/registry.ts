@@ -28,6 +28,8 @@ export interface RegistryOptions {
   /** How often the change feed looks for changes made by other replicas. */
   readonly pollIntervalMs: number;
   readonly clock?: () => number;
+  /** Records membership changes on chain; absent: membership stays off chain. */
+  readonly recorder?: { recordPending(): Promise<number> };
 }
 
 export interface JoinRequest {
@@ -84,6 +86,8 @@ export class Registry {
     every(this.options.sweepIntervalMs, () => this.sweep(), 'lease sweep');
     every(Math.max(100, this.options.pollIntervalMs), () => this.publishOutbox(), 'event publishing');
     every(this.options.pollIntervalMs, async () => this.wake(), 'change feed poll');
+    const recorder = this.options.recorder;
+    if (recorder) every(Math.max(100, this.options.pollIntervalMs), () => this.recordOnChain(recorder), 'recording membership on chain');
   }
 
   /** Stops background work; Watch streams end. */
@@ -199,6 +203,12 @@ export class Registry {
       case 'failed':
         await this.options.bus.publish(SUBJECT.membershipFailed, { ...base, reason: change.reason }, { msgId });
         return;
+    }
+  }
+
+  private async recordOnChain(recorder: { recordPending(): Promise<number> }): Promise<void> {
+    while ((await recorder.recordPending()) > 0 && this.state === 'running') {
+      /* keep going while there is work */
     }
   }
 

@@ -50,7 +50,7 @@ function toMember(row: { [K in keyof MemberRow]: MemberRow[K] extends infer T ? 
   };
 }
 
-function toChange(row: {
+export function toChange(row: {
   epoch: string | number | bigint;
   status: MemberStatusName;
   previous_status: MemberStatusName | null;

@@ -30,7 +30,12 @@ export interface RegistryDb {
     member: string;
     at_ms: Int8;
     published: ColumnType<boolean, boolean | undefined, boolean>;
+    /** Recorded on chain (or refused by the ledger, with the reason in chain_outcome). */
+    submitted: ColumnType<boolean, boolean | undefined, boolean>;
+    chain_outcome: ColumnType<string | null, string | null | undefined, string | null>;
   };
+  /** Single row: the last nonce the registry's key used on chain. Its lock makes one replica the submitter at a time. */
+  chain_submission: { id: number; last_nonce: Int8 };
   /** Join nonces already consumed, kept until they expire. */
   used_challenges: { nonce: Uint8Array; expires_at: Int8 };
 }
@@ -74,6 +79,19 @@ export const migrations: Migrations = {
         .addColumn('nonce', 'bytea', (c) => c.primaryKey())
         .addColumn('expires_at', 'bigint', (c) => c.notNull())
         .execute();
+    },
+  },
+  '0002_chain_submission': {
+    async up(db) {
+      await db.schema.alterTable('membership_changes').addColumn('submitted', 'boolean', (c) => c.notNull().defaultTo(false)).execute();
+      await db.schema.alterTable('membership_changes').addColumn('chain_outcome', 'text').execute();
+      await sql`create index membership_changes_unsubmitted on membership_changes (epoch) where not submitted`.execute(db);
+      await db.schema
+        .createTable('chain_submission')
+        .addColumn('id', 'integer', (c) => c.primaryKey())
+        .addColumn('last_nonce', 'bigint', (c) => c.notNull())
+        .execute();
+      await db.insertInto('chain_submission').values({ id: 1, last_nonce: 0 }).execute();
     },
   },
 };

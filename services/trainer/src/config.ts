@@ -1,5 +1,5 @@
 /** The trainer's configuration: environment variables and flags, checked once at start. */
-import { ConfigError, field, LOG_LEVELS, type ConfigOf } from '@learnchain/core';
+import { ConfigError, field, LOG_LEVELS, sha256, type ConfigOf, type Field } from '@learnchain/core';
 
 import { ATTACKS } from './attacks';
 import { parsePartition, type PartitionSpec } from './data';
@@ -19,7 +19,7 @@ export const trainerConfig = {
   dataset: field.oneOf({ env: 'LEARNCHAIN_DATASET', flag: 'dataset', doc: 'The dataset whose training split is partitioned.', values: ['mnist'] as const, default: 'mnist' }),
   partition: field.string({ env: 'LEARNCHAIN_PARTITION', flag: 'partition', doc: 'How the split is partitioned: iid, dirichlet:ALPHA or shards:PER_CLIENT.', default: 'iid' }),
   clients: field.int({ env: 'LEARNCHAIN_CLIENTS', flag: 'clients', doc: 'N: the number of partitions.', default: 1, min: 1 }),
-  clientIndex: field.int({ env: 'LEARNCHAIN_CLIENT_INDEX', flag: 'client-index', doc: 'K: this trainer\'s partition, 0..N-1.', default: 0, min: 0 }),
+  clientIndex: clientIndexField(),
   seed: field.int({ env: 'LEARNCHAIN_SEED', flag: 'seed', doc: 'Seed of the partition (every trainer must use the same) and of local shuffles.', default: 1 }),
   device: field.oneOf({ env: 'LEARNCHAIN_DEVICE', flag: 'device', doc: 'Execution provider: auto (CUDA when a GPU is detected), cpu or cuda.', values: ['auto', 'cpu', 'cuda'] as const, default: 'auto' }),
   requireGpu: field.boolean({ env: 'LEARNCHAIN_REQUIRE_GPU', flag: 'require-gpu', doc: 'Fail at start instead of falling back to CPU when CUDA does not work.', default: false }),
@@ -36,9 +36,28 @@ export const trainerConfig = {
 
 export type TrainerConfig = ConfigOf<typeof trainerConfig>;
 
+/** K of N, or 'auto': picked from the trainer's key, so identical replicas (compose --scale) spread over the partitions. */
+function clientIndexField(): Field<number | 'auto'> {
+  const index = field.int({ env: 'LEARNCHAIN_CLIENT_INDEX', flag: 'client-index', doc: '', min: 0 });
+  return {
+    env: index.env,
+    flag: 'client-index',
+    doc: "K: this trainer's partition, 0..N-1; auto: derived from the trainer's key (for identical replicas).",
+    kind: "integer | 'auto'",
+    default: 0,
+    parse: (raw) => (raw.trim() === 'auto' ? 'auto' : index.parse(raw)),
+  };
+}
+
+/** The partition an 'auto' trainer takes: its key's hash modulo N. */
+export function autoClientIndex(publicKey: Uint8Array, clients: number): number {
+  const hash = sha256(publicKey);
+  return new DataView(hash.buffer, hash.byteOffset, 4).getUint32(0) % clients;
+}
+
 /** Checks what one field alone cannot (throws ConfigError) and parses the partition. */
 export function checkTrainerConfig(config: TrainerConfig): { readonly partition: PartitionSpec } {
-  if (config.clientIndex >= config.clients) {
+  if (config.clientIndex !== 'auto' && config.clientIndex >= config.clients) {
     throw new ConfigError('LEARNCHAIN_CLIENT_INDEX', 'client-index', `must be below --clients (${config.clients}), got ${config.clientIndex}`);
   }
   if (config.chunkBytes + FRAMING_BYTES > config.maxMessageBytes) {

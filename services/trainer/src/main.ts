@@ -16,7 +16,7 @@ import { AggregatorAdapter } from './adapters/aggregator';
 import { OnnxLocalTrainer } from './adapters/onnx';
 import { ValidatorJobSource } from './adapters/validator';
 import { flipLabels, type Attack } from './attacks';
-import { checkTrainerConfig, trainerConfig, type TrainerConfig } from './config';
+import { autoClientIndex, checkTrainerConfig, trainerConfig, type TrainerConfig } from './config';
 import { loadShard } from './data';
 import { chooseDevice } from './device';
 import { TrainerNode } from './node';
@@ -69,10 +69,11 @@ export async function startTrainer(config: TrainerConfig, deps: TrainerDeps = {}
   if (device.warning) logger.warn({ requested: config.device }, `CUDA unavailable, ${device.warning}`);
   logger.info({ provider: device.provider, requested: config.device, reason: device.reason }, 'execution provider');
 
-  const honestShard = deps.shard ?? loadShard({ dataset: config.dataset, partition, clients: config.clients, clientIndex: config.clientIndex, seed: config.seed });
+  const clientIndex = config.clientIndex === 'auto' ? autoClientIndex(identity.publicKey, config.clients) : config.clientIndex;
+  const honestShard = deps.shard ?? loadShard({ dataset: config.dataset, partition, clients: config.clients, clientIndex, seed: config.seed });
   const shard = attack.name === 'label-flip' ? flipLabels(honestShard) : honestShard;
-  logger.info({ dataset: config.dataset, partition: config.partition, clients: config.clients, clientIndex: config.clientIndex, samples: shard.count }, 'private shard loaded');
-  if (shard.count === 0) logger.warn({ partition: config.partition, clientIndex: config.clientIndex }, 'the shard is empty: this trainer will join but cannot submit updates');
+  logger.info({ dataset: config.dataset, partition: config.partition, clients: config.clients, clientIndex, samples: shard.count }, 'private shard loaded');
+  if (shard.count === 0) logger.warn({ partition: config.partition, clientIndex }, 'the shard is empty: this trainer will join but cannot submit updates');
 
   let jobs = deps.jobs;
   let validator: ValidatorJobSource | undefined;

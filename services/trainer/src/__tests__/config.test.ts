@@ -1,6 +1,6 @@
-import { ConfigError, loadConfig, UnknownFlagError } from '@learnchain/core';
+import { ConfigError, Identity, loadConfig, UnknownFlagError } from '@learnchain/core';
 
-import { checkTrainerConfig, trainerConfig } from '../config';
+import { autoClientIndex, checkTrainerConfig, trainerConfig } from '../config';
 import { parsePartition } from '../data';
 import { chooseDevice } from '../device';
 import { GpuRequiredError, JobFormatError } from '../errors';
@@ -13,6 +13,15 @@ describe('trainer configuration', () => {
     const config = load(['--dataset', 'mnist', '--partition', 'dirichlet:0.3', '--clients', '8', '--client-index', '7', '--seed', '4', '--device', 'cuda', '--require-gpu', '--attack', 'sign-flip']);
     expect(config).toMatchObject({ dataset: 'mnist', clients: 8, clientIndex: 7, seed: 4, device: 'cuda', requireGpu: true, attack: 'sign-flip', chunkBytes: 1024 * 1024 });
     expect(checkTrainerConfig(config).partition).toEqual({ kind: 'dirichlet', alpha: 0.3 });
+  });
+
+  it("takes 'auto' for the client index: each key picks a stable partition, spread over all of them", () => {
+    expect(load(['--clients', '4', '--client-index', 'auto']).clientIndex).toBe('auto');
+    expect(() => load(['--client-index', 'sometimes'])).toThrow(/LEARNCHAIN_CLIENT_INDEX/);
+    const keys = Array.from({ length: 64 }, () => Identity.generate().publicKey);
+    const picked = keys.map((key) => autoClientIndex(key, 4));
+    expect(keys.map((key) => autoClientIndex(key, 4))).toEqual(picked);
+    expect(new Set(picked)).toEqual(new Set([0, 1, 2, 3]));
   });
 
   it('names the variable and flag of a bad value', () => {

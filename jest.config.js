@@ -5,7 +5,7 @@ const { join } = require('node:path');
 module.exports = {
   testEnvironment: '<rootDir>/test/support/environment.js',
   roots: ['packages', 'services', 'cli', 'test'].filter((dir) => existsSync(join(__dirname, dir))).map((dir) => `<rootDir>/${dir}`),
-  testMatch: ['**/__tests__/**/*.test.ts', '<rootDir>/test/integration/**/*.test.ts', '<rootDir>/test/e2e/**/*.test.ts'],
+  testMatch: ['**/__tests__/**/*.test.ts', '<rootDir>/test/{integration,e2e,infra}/**/*.test.ts'],
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: {
     '^@learnchain/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',

@@ -325,7 +325,8 @@ export class RoundManager {
         }
         return this.committed(job, round, known.model, known.height, known.blockHash);
       }
-      const nonce = await rounds.takeNonce();
+      // The ledger takes each key's nonces 1, 2, 3, ... without gaps: continue from what it committed.
+      const nonce = (await chain.lastNonce(identity.publicKey, this.abort.signal)) + 1;
       const tx = roundResultTx(identity, chainId, nonce, { jobId: job.jobId, round: round.round, baseModelHash: round.baseModelHash, membershipEpoch: round.epoch, rule: job.rule, result });
       committed = await chain.submit(tx, this.abort.signal);
     } catch (error) {

@@ -36,6 +36,8 @@ export interface ChainClient {
    * timeout) learn that the round committed instead of submitting it again.
    */
   committedRound(jobId: string, round: number, signal?: AbortSignal): Promise<CommittedRound | undefined>;
+  /** The last nonce the ledger has committed for this key (0: none); the next transaction takes one more. */
+  lastNonce(publicKey: Uint8Array, signal?: AbortSignal): Promise<number>;
 }
 
 /** The active trainers at the current membership epoch (the registry). */

@@ -7,7 +7,7 @@
  */
 import { status as Status, type ServiceError } from '@grpc/grpc-js';
 
-import { ConfigError, createClient, fromHex, unary } from '@learnchain/core';
+import { ConfigError, createClient, fromHex, toHex, unary } from '@learnchain/core';
 import { contracts, type v1 } from '@learnchain/proto';
 
 import { parseJob, type JobSpec } from '../domain/job';
@@ -78,6 +78,16 @@ export class ValidatorAdapter implements JobSource, ChainClient {
     const height = record.height;
     const block = await this.any((client) => unary(client, 'getBlock', { height }, signal ? { signal } : {}));
     return { model: record.model, height, blockHash: new Uint8Array(block.blockHash) };
+  }
+
+  async lastNonce(publicKey: Uint8Array, signal?: AbortSignal): Promise<number> {
+    try {
+      const answer = await this.any((client) => unary(client, 'queryState', { path: `nonces/${toHex(publicKey)}` }, signal ? { signal } : {}));
+      return Number(JSON.parse(answer.json));
+    } catch (error) {
+      if ((error as Partial<ServiceError>).code === Status.NOT_FOUND) return 0;
+      throw error;
+    }
   }
 
   close(): void {

@@ -319,18 +319,4 @@ export class RoundStore {
     return Number(updated.numUpdatedRows) > 0;
   }
 
-  /**
-   * Takes the next nonce of the aggregator's transactions: strictly increasing
-   * and durable, and never below the clock in milliseconds, so that a key whose
-   * database was lost still signs nonces above those it used before.
-   */
-  async takeNonce(): Promise<number> {
-    const row = await this.db
-      .updateTable('aggregator_meta')
-      .set({ next_nonce: sql<number>`greatest(next_nonce, ${this.clock()}) + 1` })
-      .where('id', '=', 1)
-      .returning('next_nonce')
-      .executeTakeFirstOrThrow();
-    return Number(row.next_nonce) - 1;
-  }
 }

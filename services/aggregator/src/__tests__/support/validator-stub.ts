@@ -6,7 +6,7 @@
  * at the next height, QueryState("jobs/ID/rounds/R") answers a committed
  * round, GetBlock answers a block hash for a height.
  */
-import { createLogger, GrpcServer, HandlerFactory, notFound, sha256, unavailable } from '@learnchain/core';
+import { createLogger, failedPrecondition, GrpcServer, HandlerFactory, notFound, sha256, unavailable } from '@learnchain/core';
 import { decodeTx, type Tx } from '@learnchain/ledger';
 import { contracts, SERVICE_NAMES, type v1 } from '@learnchain/proto';
 
@@ -29,6 +29,8 @@ export class ValidatorStub {
   mode: 'commit' | 'unavailable' | 'refuse' | 'lose-answer' = 'commit';
   private height = 0;
   private readonly rounds = new Map<string, { height: number; model: string }>();
+  /** The last committed nonce of each signer (hex key). */
+  private readonly nonces = new Map<string, number>();
 
   private constructor(
     private readonly server: GrpcServer,
@@ -52,6 +54,12 @@ export class ValidatorStub {
           definition: contracts().validator.service,
           implementation: {
             QueryState: h.unary('QueryState', async (request: v1.QueryStateRequest__Output): Promise<v1.QueryStateResponse> => {
+              const signer = /^nonces\/([0-9a-f]{64})$/.exec(request.path)?.[1];
+              if (signer) {
+                const nonce = stub?.nonces.get(signer);
+                if (nonce === undefined) throw notFound('state', request.path, 'path');
+                return { height: stub?.height ?? 0, json: JSON.stringify(nonce) };
+              }
               const roundPath = /^jobs\/([^/]+)\/rounds\/(\d+)$/.exec(request.path);
               if (roundPath) {
                 const record = stub?.rounds.get(`${roundPath[1]}/${roundPath[2]}`);
@@ -67,6 +75,10 @@ export class ValidatorStub {
               if (!stub || !request.tx) throw unavailable('not ready');
               if (stub.mode === 'unavailable') throw unavailable('no quorum');
               const tx = decodeTx(request.tx, { chainId: stub.chainId });
+              // As the ledger: each signer's nonces run 1, 2, 3, ... without gaps.
+              const last = stub.nonces.get(tx.signerHex) ?? 0;
+              if (tx.nonce !== last + 1) throw failedPrecondition(`nonce-gap: expected ${last + 1}, got ${tx.nonce}`, 'nonce', 'nonce');
+              stub.nonces.set(tx.signerHex, tx.nonce);
               stub.height += 1;
               if (stub.mode === 'refuse') return { txHash: Buffer.from(tx.hash), height: stub.height, accepted: false, reason: 'wrong-base-model: test refusal' };
               stub.committed.push(tx);

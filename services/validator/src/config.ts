@@ -2,7 +2,7 @@
 import { field, LOG_LEVELS } from '@learnchain/core';
 
 export const validatorConfig = {
-  listen: field.address({ env: 'LEARNCHAIN_VALIDATOR_LISTEN', flag: 'listen', doc: 'Where the Validator and Consensus gRPC services listen.', default: '0.0.0.0:7300' }),
+  listen: field.address({ env: 'LEARNCHAIN_VALIDATOR_LISTEN', flag: 'listen', doc: 'Where the Validator and Consensus gRPC services listen.', default: '0.0.0.0:7200' }),
   peers: field.list({ env: 'LEARNCHAIN_PEERS', flag: 'peers', doc: 'The other validators, host:port, comma-separated.', default: [] }),
   key: field.optional(field.string({ env: 'LEARNCHAIN_KEY_FILE', flag: 'key', doc: 'The validator key file (written by learnchain genesis).' })),
   keySeed: field.optional(field.string({ env: 'LEARNCHAIN_KEY', flag: 'key-seed', doc: 'The validator key as a hex or base64 seed (instead of a key file).' })),
@@ -19,7 +19,7 @@ export const validatorConfig = {
   roundTimeoutMs: field.int({ env: 'LEARNCHAIN_TIMEOUT_ROUND_MS', flag: 'timeout-round-ms', doc: 'Base of the propose timeout of rounds > 0 and of the prevote/precommit timeouts; grows by half of it per round.', default: 500, min: 10 }),
   timeoutCommitMs: field.int({ env: 'LEARNCHAIN_TIMEOUT_COMMIT_MS', flag: 'timeout-commit-ms', doc: 'Pause after a commit before the next height starts.', default: 0, min: 0 }),
   emptyBlockIntervalMs: field.int({ env: 'LEARNCHAIN_EMPTY_BLOCK_INTERVAL_MS', flag: 'empty-block-interval-ms', doc: 'How long a proposer with an empty mempool waits for a transaction before it proposes an empty block.', default: 1000, min: 0 }),
-  relayAfterMs: field.int({ env: 'LEARNCHAIN_RELAY_AFTER_MS', flag: 'relay-after-ms', doc: 'A height that has not committed after this long gets its votes re-gossiped to every peer.', default: 250, min: 10 }),
+  relayAfterMs: field.int({ env: 'LEARNCHAIN_RELAY_AFTER_MS', flag: 'relay-after-ms', doc: 'A height that has not committed after this long gets its votes re-gossiped to every peer (its proposal after four times as long).', default: 500, min: 10 }),
   mempoolMaxTxs: field.int({ env: 'LEARNCHAIN_MEMPOOL_MAX_TXS', flag: 'mempool-max-txs', doc: 'Transactions the mempool holds before it answers RESOURCE_EXHAUSTED.', default: 50_000, min: 1 }),
   maxMessageBytes: field.int({ env: 'LEARNCHAIN_MAX_MESSAGE_BYTES', flag: 'max-message-bytes', doc: 'Largest gRPC message accepted or sent.', default: 16 * 1024 * 1024, min: 1024 }),
   logLevel: field.oneOf({ env: 'LEARNCHAIN_LOG_LEVEL', flag: 'log-level', doc: 'pino log level.', values: LOG_LEVELS, default: 'info' }),

@@ -155,7 +155,7 @@ async function loaded(files: GenesisFiles, dir: string): Promise<{ latency: numb
     const watcher = watchBlocks(net.clients[0] as ValidatorClient, seconds * 1000);
     const deadline = performance.now() + seconds * 1000;
     let next = 0;
-    const inFlight = 256;
+    const inFlight = 64;
     await Promise.all(
       Array.from({ length: inFlight }, async (_, w) => {
         while (performance.now() < deadline && next < total) {

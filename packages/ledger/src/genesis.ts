@@ -35,7 +35,7 @@ export interface Genesis {
   readonly consensus: ConsensusParams;
 }
 
-export const DEFAULT_CONSENSUS_PARAMS: ConsensusParams = { maxBlockTxs: 5000, maxBlockBytes: 4 * 1024 * 1024, maxTxBytes: 64 * 1024 };
+export const DEFAULT_CONSENSUS_PARAMS: ConsensusParams = { maxBlockTxs: 2000, maxBlockBytes: 4 * 1024 * 1024, maxTxBytes: 64 * 1024 };
 
 /** The JSON form of a genesis document. */
 export interface GenesisJson {

@@ -4,7 +4,7 @@
  * of the signed transaction), decoding from the wire with every check that does
  * not need the state, and signing for clients.
  */
-import { addressOf, encodeCanonical, sha256, signStatement, toHex, verifyStatement, type Canonical, type Identity } from '@learnchain/core';
+import { addressOf, sha256, signedBytes, signStatement, toHex, verifyBytes, type Canonical, type Identity } from '@learnchain/core';
 import { messageCodec, type v1 } from '@learnchain/proto';
 
 import { TxFormatError } from './errors';
@@ -85,9 +85,13 @@ export function txStatement(chainId: string, nonce: number, kind: TxKind, body: 
   return { chainId, nonce, body: { [kind]: canonicalOf(body) } };
 }
 
-/** The hash of a signed transaction. */
+/**
+ * The hash of a signed transaction: SHA-256 of the canonical bytes its
+ * signature covers (domain 'tx' and the statement), then the 32-byte key and
+ * the 64-byte signature.
+ */
 export function txHashOf(statement: Canonical, signer: Uint8Array, signature: Uint8Array): Uint8Array {
-  return sha256(encodeCanonical({ tx: statement, signer, signature }));
+  return sha256(signedBytes('tx', statement), signer, signature);
 }
 
 export interface DecodeTxOptions {
@@ -114,14 +118,15 @@ export function decodeTx(wire: v1.Tx__Output, options: DecodeTxOptions): Tx {
   const statement = txStatement(wire.chainId, wire.nonce, kind, body);
   const signer = new Uint8Array(sig.publicKey);
   const signature = new Uint8Array(sig.signature);
-  let hash: Uint8Array;
+  let bytes: Uint8Array;
   try {
-    hash = txHashOf(statement, signer, signature);
+    bytes = signedBytes('tx', statement);
   } catch (error) {
     throw new TxFormatError(`body.${kind}`, 'not_canonical', (error as Error).message);
   }
+  const hash = sha256(bytes, signer, signature);
   const hashHex = toHex(hash);
-  if (!options.isVerified?.(hashHex) && !verifyStatement(signer, 'tx', statement, signature)) throw new TxFormatError('signature', 'bad_signature', 'does not verify over the transaction');
+  if (!options.isVerified?.(hashHex) && !verifyBytes(signer, bytes, signature)) throw new TxFormatError('signature', 'bad_signature', 'does not verify over the transaction');
   return { kind, chainId: wire.chainId, nonce: wire.nonce, body, signer, signerHex: toHex(signer), signature, hash, hashHex, size, wire } as Tx;
 }
 

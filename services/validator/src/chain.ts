@@ -123,10 +123,10 @@ export class Chain {
   }
 
   /** Executes and stores a decided block; `set` is the validator set of its height. */
-  async commit(block: v1.Block__Output, commit: v1.Commit__Output, set: ValidatorSet): Promise<CommittedBlock> {
+  async commit(block: v1.Block__Output, commit: v1.Commit__Output, set: ValidatorSet, decoded?: readonly Tx[]): Promise<CommittedBlock> {
     const header = block.header as v1.Header__Output;
     const isVerified = this.mempool?.isVerified ?? (() => false);
-    const txs = block.txs.map((w) => decodeTx(w, { chainId: this.genesis.chainId, isVerified }));
+    const txs = decoded && decoded.length === block.txs.length ? decoded : block.txs.map((w) => decodeTx(w, { chainId: this.genesis.chainId, isVerified }));
     const result = executeBlock(this.state, txs, { genesis: this.genesis, height: header.height, timeMs: header.timeMs });
     this.state.apply(result.writes);
     const appHash = this.state.appHash();

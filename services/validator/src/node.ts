@@ -90,6 +90,8 @@ export class ValidatorNode {
   private readonly votes = new Map<string, v1.Vote__Output>();
   private readonly proposals = new Map<string, v1.ConsensusMessage__Output>();
   private readonly syncedCommits = new Map<string, v1.Commit__Output>();
+  /** Decoded transactions of candidate blocks that passed the checks (or that this node built), by value id. */
+  private readonly checkedTxs = new Map<string, readonly Tx[]>();
   private pendingCommit: CommitCertificate | undefined;
   private heightStartedAt = Date.now();
   private heightBegan = Date.now();
@@ -271,7 +273,9 @@ export class ValidatorNode {
       if (this.core.height !== height || this.core.round !== round || this.core.awaitingValue !== round) return;
       const txs = mempool.reap(genesis.consensus.maxBlockTxs, genesis.consensus.maxBlockBytes);
       const block = buildBlock(genesis, this.core, chain.tip, txs, this.options.signer.address, Date.now());
-      return this.step({ kind: 'proposal-value', height, round, value: valueOf(block) }, block);
+      const value = valueOf(block);
+      this.checkedTxs.set(value, txs);
+      return this.step({ kind: 'proposal-value', height, round, value }, block);
     });
   }
 
@@ -281,9 +285,12 @@ export class ValidatorNode {
     let valid = false;
     let reason = 'block unknown';
     if (block && height === this.core.height) {
-      const checked = checkProposedBlock(genesis, this.core, chain.tip, chain.previousSet, block, mempool.isVerified, Date.now());
+      // A block this node built from its own mempool needs no second look at its form.
+      const own = this.checkedTxs.get(value);
+      const checked = own ? { ok: true as const, txs: [...own] } : checkProposedBlock(genesis, this.core, chain.tip, chain.previousSet, block, mempool.isVerified, Date.now());
       if (checked.ok) {
         for (const tx of checked.txs) mempool.markVerified(tx.hashHex);
+        this.checkedTxs.set(value, checked.txs);
         ({ valid, reason } = await this.verifyRounds(checked.txs));
       } else reason = checked.reason;
     }
@@ -315,7 +322,7 @@ export class ValidatorNode {
       return;
     }
     const commit = this.syncedCommits.get(certificate.value) ?? this.wireCommit(certificate);
-    const committed = await this.options.chain.commit(block, commit, this.core.validators);
+    const committed = await this.options.chain.commit(block, commit, this.core.validators, this.checkedTxs.get(certificate.value));
     await this.afterCommit(committed);
   }
 
@@ -324,6 +331,7 @@ export class ValidatorNode {
     this.pendingCommit = undefined;
     for (const [value, block] of this.blocks) if ((block.header?.height ?? 0) <= committed.height) this.blocks.delete(value);
     this.syncedCommits.clear();
+    this.checkedTxs.clear();
     for (const key of this.votes.keys()) if (Number(key.split('/')[0]) <= committed.height) this.votes.delete(key);
     for (const key of this.proposals.keys()) if (Number(key.split('/')[0]) <= committed.height) this.proposals.delete(key);
     for (const t of this.timers) clearTimeout(t);
@@ -476,11 +484,21 @@ export class ValidatorNode {
     });
   }
 
+  /**
+   * Re-gossips the running height's votes when it has not committed for a
+   * while (a peer may have missed them: a reconnect, a dropped message); the
+   * proposal, which carries the whole block, only when the height is stalled
+   * four times as long.
+   */
   private relayIfStalled(): void {
-    if (Date.now() - this.heightStartedAt < this.options.timing.relayAfterMs) return;
-    this.heightStartedAt = Date.now();
+    const now = Date.now();
+    const stalled = now - this.heightBegan;
+    if (now - this.heightStartedAt < this.options.timing.relayAfterMs) return;
+    this.heightStartedAt = now;
     for (const [key, vote] of this.votes) if (Number(key.split('/')[0]) >= this.core.height) this.network.broadcast({ message: 'vote', vote });
-    for (const [key, proposal] of this.proposals) if (Number(key.split('/')[0]) >= this.core.height) this.network.broadcast(proposal);
+    if (stalled >= 4 * this.options.timing.relayAfterMs) {
+      for (const [key, proposal] of this.proposals) if (Number(key.split('/')[0]) >= this.core.height) this.network.broadcast(proposal);
+    }
     this.network.broadcast({ message: 'status', status: this.status() });
   }
 }

@@ -149,7 +149,7 @@ describeWith(['postgres', 'nats'], 'validator processes', () => {
     const huge = signTx(client, chainId, 1, { createJob: { jobId: 'job-huge', partition: 'x'.repeat(100_000), initialParametersHash: Buffer.alloc(32, 3), rule: { name: 'fedavg' }, minTrainers: 1 } });
     expect(await code(unary(api(0), 'BroadcastTx', { tx: huge }))).toBe(Status.INVALID_ARGUMENT);
     // A Hello from a key that is not a validator, and one whose signature covers the wrong nonce.
-    const gossipEnds = (signer: Identity, nonceOf: (theirs: Buffer) => Buffer): Promise<number | undefined> =>
+    const gossipEnds = (signer: Identity, nonceOf: (theirs: Buffer) => Buffer, garbage = 0): Promise<number | undefined> =>
       new Promise((resolve) => {
         const consensus = createClient(contracts().consensus, addresses[0] as string);
         const call = consensus.Gossip();
@@ -158,6 +158,11 @@ describeWith(['postgres', 'nats'], 'validator processes', () => {
           const nonce = nonceOf(m.hello.nonce);
           const signature = signStatement(signer, 'hello', helloStatement(chainId, signer.address, nonce));
           call.write({ hello: { chainId, address: signer.address, latestHeight: 0, nonce, signature: { publicKey: Buffer.from(signer.publicKey), signature: Buffer.from(signature) } } });
+          // After a good Hello: empty messages, and votes whose signatures do not verify.
+          for (let i = 0; i < garbage; i++) {
+            if (i % 2 === 0) call.write({});
+            else call.write({ vote: { height: 1_000_000, round: 0, type: 'VOTE_TYPE_PREVOTE', blockHash: Buffer.alloc(32), validator: signer.address, signature: { publicKey: Buffer.from(signer.publicKey), signature: Buffer.alloc(64, 7) } } });
+          }
         });
         call.on('error', (error: { code?: number }) => {
           consensus.close();
@@ -166,6 +171,8 @@ describeWith(['postgres', 'nats'], 'validator processes', () => {
       });
     expect(await gossipEnds(Identity.generate(), (n) => n)).toBe(Status.PERMISSION_DENIED);
     expect(await gossipEnds(Identity.fromFile(files.validatorKeys[1] as string), () => Buffer.alloc(32, 9))).toBe(Status.UNAUTHENTICATED);
+    expect(await gossipEnds(Identity.fromFile(files.validatorKeys[1] as string), (n) => n, 40)).toBe(Status.INVALID_ARGUMENT);
+    await reaches(0, (await height(0)) + 2);
     // A well-formed round whose blobs no validator can fetch: it is voted against, dropped, and the chain goes on.
     expect((await unary(api(1), 'BroadcastTx', { tx: good, wait: 'TX_WAIT_COMMIT' })).accepted).toBe(true);
     const registry = Identity.fromFile(files.registryKey);

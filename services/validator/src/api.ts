@@ -124,7 +124,7 @@ export function validatorApi(options: ApiOptions): UntypedServiceImplementation 
       latestBlockHash: Buffer.from(chain.persistedTip.hash),
       latestAppHash: Buffer.from(chain.persistedTip.appHash),
       latestBlockTimeMs: chain.persistedTip.timeMs,
-      catchingUp: false,
+      catchingUp: options.network().syncing,
       validators: { validators: ledgerValidators(chain.state).map((v) => ({ address: v.address, publicKey: Buffer.from(v.publicKey), power: v.power })) },
       mempoolSize: mempool.size,
     })),

@@ -47,6 +47,8 @@ import { entriesOf, type Wal } from './wal';
 /** What the node needs from the network: send to every peer, and fetch blocks it lacks. */
 export interface Network {
   broadcast(message: v1.ConsensusMessage__Output): void;
+  /** True while blocks are being fetched from a peer. */
+  readonly syncing: boolean;
   /** Passes a transaction this mempool accepted on to the other validators (batched). */
   gossipTx(tx: v1.Tx__Output): void;
   requestSync(peer?: string): void;
@@ -82,7 +84,7 @@ const MAX_BLOCKS_PER_HEIGHT = 32;
 export class ValidatorNode {
   private core: ConsensusState;
   private queue: Promise<void> = Promise.resolve();
-  private network: Network = { broadcast: () => undefined, gossipTx: () => undefined, requestSync: () => undefined };
+  private network: Network = { syncing: false, broadcast: () => undefined, gossipTx: () => undefined, requestSync: () => undefined };
   private readonly timers = new Set<NodeJS.Timeout>();
   /** Candidate blocks of the running height, by value id. */
   private readonly blocks = new Map<string, v1.Block__Output>();
@@ -413,6 +415,8 @@ export class ValidatorNode {
   private receiveVote(wire: v1.Vote__Output, peer: string): Reception {
     if (wire.height < this.core.height) return 'ignored';
     if (wire.height > this.core.height + 1) {
+      // Far ahead: a sign this node is behind, if the vote is genuine.
+      if (!checkVote(this.options.genesis.chainId, wire)) return 'bad';
       this.network.requestSync(peer);
       return 'ignored';
     }

@@ -120,7 +120,11 @@ class PeerLink {
 export class Peers implements Network {
   private readonly links: PeerLink[];
   private pendingTxs: v1.Tx__Output[] = [];
-  private syncing = false;
+  private syncingNow = false;
+
+  get syncing(): boolean {
+    return this.syncingNow;
+  }
 
   constructor(
     private readonly options: PeersOptions,
@@ -158,8 +162,8 @@ export class Peers implements Network {
 
   /** Fetches committed blocks from `link` until this node is level with it. */
   private syncFrom(link: PeerLink): void {
-    if (this.syncing) return;
-    this.syncing = true;
+    if (this.syncingNow) return;
+    this.syncingNow = true;
     void (async () => {
       try {
         for (let rounds = 0; rounds < 1000; rounds++) {
@@ -180,7 +184,7 @@ export class Peers implements Network {
       } catch (error) {
         this.options.logger.debug({ err: error, peer: link.address }, 'block sync interrupted');
       } finally {
-        this.syncing = false;
+        this.syncingNow = false;
       }
     })();
   }

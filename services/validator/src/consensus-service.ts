@@ -34,8 +34,15 @@ function isKnownValidator(options: ConsensusServiceOptions, address: string): bo
   return ledgerValidators(options.chain.state).some((v) => v.address === address);
 }
 
-export function consensusService(options: ConsensusServiceOptions): UntypedServiceImplementation {
+/** The service, and a way to end every open Gossip stream (on shutdown). */
+export interface ConsensusService {
+  readonly implementation: UntypedServiceImplementation;
+  closeStreams(): void;
+}
+
+export function consensusService(options: ConsensusServiceOptions): ConsensusService {
   const { logger, node, chain, genesis } = options;
+  const open = new Set<ServerDuplexStream<v1.ConsensusMessage__Output, v1.ConsensusMessage>>();
   const h = new HandlerFactory(logger, SERVICE_NAMES.consensus);
   const rate = options.ratePerSecond ?? 50_000;
   const maxStrikes = options.maxStrikes ?? 16;
@@ -51,8 +58,10 @@ export function consensusService(options: ConsensusServiceOptions): UntypedServi
     const timer = setInterval(() => {
       if (peer) call.write({ status: node.status() });
     }, STATUS_EVERY_MS);
+    open.add(call);
     const finish = (): void => {
       done = true;
+      open.delete(call);
       clearInterval(timer);
     };
     const cut = (code: Status, reason: string): void => {
@@ -101,7 +110,7 @@ export function consensusService(options: ConsensusServiceOptions): UntypedServi
     call.on('cancelled', finish);
   };
 
-  return {
+  const implementation: UntypedServiceImplementation = {
     Gossip: gossip,
     SyncBlocks: h.serverStream('SyncBlocks', async (request: v1.SyncBlocksRequest__Output, call, signal) => {
       if (!Number.isSafeInteger(request.fromHeight) || request.fromHeight < 1) throw invalidArgument('from_height', 'must be a positive height', 'bad_height');
@@ -113,5 +122,12 @@ export function consensusService(options: ConsensusServiceOptions): UntypedServi
         await writeMessage(call, { block: stored.block, commit: stored.commit });
       }
     }),
+  };
+  return {
+    implementation,
+    closeStreams() {
+      for (const call of open) call.end();
+      open.clear();
+    },
   };
 }

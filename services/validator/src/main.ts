@@ -95,13 +95,14 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
   });
   const peers = new Peers({ addresses: config.peers, identity, chainId: genesis.chainId, logger, maxMessageBytes: config.maxMessageBytes }, node);
   node.attach(peers);
+  const consensus = consensusService({ genesis, node, chain, address: identity.address, logger });
   const server = await GrpcServer.create({
     address: config.listen,
     logger,
     maxMessageBytes: config.maxMessageBytes,
     services: [
       { name: SERVICE_NAMES.validator, definition: contracts().validator.service, implementation: validatorApi({ genesis, chain, mempool, node, network: () => peers, address: identity.address, logger }) },
-      { name: SERVICE_NAMES.consensus, definition: contracts().consensus.service, implementation: consensusService({ genesis, node, chain, address: identity.address, logger }) },
+      { name: SERVICE_NAMES.consensus, definition: contracts().consensus.service, implementation: consensus.implementation },
     ],
   });
   peers.start();
@@ -113,9 +114,11 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
     node,
     chain,
     async stop() {
+      // Peers' gossip streams never end on their own: close them, then drain the other calls.
+      peers.close();
+      consensus.closeStreams();
       await server.shutdown(2000);
       await node.stop();
-      peers.close();
       await chain.drainEvents();
       wal.close();
       blobs?.close();

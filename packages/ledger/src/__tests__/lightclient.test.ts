@@ -32,7 +32,7 @@ interface Stored {
 function buildChain(signersAt: (height: number) => Identity[] = () => ids.slice(0, 3)): Stored[] {
   const chain: Stored[] = [];
   let set = genesisValidatorSet(genesis);
-  let previous = new Uint8Array(0);
+  let previous: Uint8Array = new Uint8Array(0);
   let lastCommit: v1.Commit__Output | null = null;
   const client = Identity.generate();
   for (let h = 1; h <= 5; h++) {

@@ -1,10 +1,11 @@
 /** The `learnchain` command: finds the sub-command by its words and runs it. */
 import { chainVerifyCommand } from './commands/chain-verify';
+import { devnetCommand } from './commands/devnet';
 import { genesisCommand } from './commands/genesis';
 import { UsageError, type Command, type Output } from './command';
 
 /** Every sub-command; add new ones here. */
-export const COMMANDS: readonly Command[] = [genesisCommand, chainVerifyCommand];
+export const COMMANDS: readonly Command[] = [genesisCommand, chainVerifyCommand, devnetCommand];
 
 function help(out: Output): void {
   out.info('usage: learnchain <command> [flags]\n');

@@ -1,0 +1,117 @@
+/**
+ * Follows a job's rounds on the aggregator (GetRound) until the last one
+ * commits: after each commit it fetches the new model by hash, evaluates it on
+ * the 2,000-digit MNIST test split and reports a progress line.
+ */
+import { createClient, unary } from '@learnchain/core';
+import { evaluate, loadMnist, type Classifier } from '@learnchain/model';
+import { contracts, type v1 } from '@learnchain/proto';
+
+import { GrpcBlobs, type AggregatorClient } from './blobs';
+
+/** One committed round as the devnet saw it. */
+export interface RoundReport {
+  readonly round: number;
+  readonly participants: number;
+  readonly included: number;
+  readonly accuracy: number;
+  readonly loss: number;
+  readonly height: number;
+  readonly elapsedMs: number;
+  readonly excluded: readonly { readonly nodeId: string; readonly reason: string }[];
+  /** Included updates the rule did not keep whole (trimmed, down-weighted, ...), with the rule's word. */
+  readonly discounted: readonly { readonly nodeId: string; readonly decision: string }[];
+  /** Failed attempts before the commit, with their reasons. */
+  readonly failures: readonly string[];
+}
+
+export interface FollowOptions {
+  readonly jobId: string;
+  readonly rounds: number;
+  readonly model: Classifier;
+  readonly aggregator: AggregatorClient;
+  readonly validator: string;
+  readonly deadlineMs: number;
+  readonly signal: AbortSignal;
+  readonly onRound: (report: RoundReport) => void;
+  readonly onWaiting?: (round: number, status: v1.RoundStatus__Output | undefined) => void;
+}
+
+/** Thrown when the job does not finish: the deadline passed or the run was interrupted. */
+export class JobNotFinishedError extends Error {
+  constructor(
+    readonly round: number,
+    readonly reason: string,
+  ) {
+    super(`the job stopped at round ${round}: ${reason}`);
+  }
+}
+
+function sleep(ms: number, signal: AbortSignal): Promise<void> {
+  return new Promise((resolve) => {
+    const done = (): void => {
+      clearTimeout(timer);
+      signal.removeEventListener('abort', done);
+      resolve();
+    };
+    const timer = setTimeout(done, ms);
+    signal.addEventListener('abort', done, { once: true });
+  });
+}
+
+/** Evaluates parameters on the MNIST test split (2,000 digits). */
+export async function testAccuracy(model: Classifier, parameters: Float32Array): Promise<{ accuracy: number; loss: number }> {
+  return evaluate(model, parameters, loadMnist().test);
+}
+
+/** Waits for every round of the job to commit, reporting each; resolves to the reports in order. */
+export async function followJob(options: FollowOptions): Promise<RoundReport[]> {
+  const blobs = new GrpcBlobs(options.aggregator);
+  const validator = createClient(contracts().validator, options.validator);
+  const reports: RoundReport[] = [];
+  let last = Date.now();
+  try {
+    for (let round = 1; round <= options.rounds; round++) {
+      const failures = new Set<string>();
+      let status: v1.RoundStatus__Output | undefined;
+      for (;;) {
+        if (options.signal.aborted) throw new JobNotFinishedError(round, 'interrupted');
+        if (Date.now() > options.deadlineMs) throw new JobNotFinishedError(round, `timed out${failures.size > 0 ? ` (failures: ${[...failures].join('; ')})` : ''}`);
+        status = await unary(options.aggregator, 'getRound', { jobId: options.jobId, round }, { deadlineMs: 5000 }).catch(() => undefined);
+        if (status?.state === 'ROUND_STATE_FAILED' && status.failure) failures.add(status.failure);
+        if (status?.state === 'ROUND_STATE_COMMITTED' && status.result) break;
+        options.onWaiting?.(round, status);
+        await sleep(200, options.signal);
+      }
+      const result = status.result as v1.RoundResult__Output;
+      const parameters = await blobs.fetch(new Uint8Array(result.newModelHash));
+      const { accuracy, loss } = await testAccuracy(options.model, new Float32Array(parameters.buffer, parameters.byteOffset, parameters.byteLength / 4));
+      const chain = await unary(validator, 'Status', {}, { deadlineMs: 5000 }).catch(() => undefined);
+      const now = Date.now();
+      const report: RoundReport = {
+        round,
+        participants: status.participants.length,
+        included: result.included.length,
+        accuracy,
+        loss,
+        height: Number(chain?.latestHeight ?? 0),
+        elapsedMs: now - last,
+        excluded: result.excluded.map((e) => ({ nodeId: e.nodeId, reason: e.reason })),
+        discounted: result.included.filter((u) => u.decision !== '' && u.decision !== 'selected' && u.decision !== 'kept').map((u) => ({ nodeId: u.nodeId, decision: u.decision })),
+        failures: [...failures],
+      };
+      last = now;
+      reports.push(report);
+      options.onRound(report);
+    }
+    return reports;
+  } finally {
+    validator.close();
+  }
+}
+
+/** A short node id for display. */
+export function shortId(nodeId: string): string {
+  return nodeId.length > 10 ? nodeId.slice(0, 10) : nodeId;
+}
+

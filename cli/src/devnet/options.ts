@@ -1,0 +1,102 @@
+/** The devnet's flags, parsed and checked once. */
+import { UsageError } from '../command';
+
+/** Everything a devnet run is shaped by. */
+export interface DevnetOptions {
+  readonly validators: number;
+  readonly trainers: number;
+  /** Partitions of the training split; trainers take the first `trainers` of them (more: smaller shards). */
+  readonly clients: number;
+  readonly byzantine: number;
+  readonly attack: string;
+  readonly rule: string;
+  readonly rounds: number;
+  readonly model: 'mlp' | 'cnn';
+  readonly alpha: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly momentum: number;
+  readonly validationSamples: number;
+  readonly seed: number;
+  readonly json: boolean;
+  readonly database: string | undefined;
+  readonly nats: string | undefined;
+  readonly dir: string | undefined;
+  readonly logLevel: string;
+  readonly timeoutMs: number;
+  readonly target: number | undefined;
+}
+
+export const DEVNET_USAGE =
+  'learnchain devnet [--trainers N] [--byzantine K --attack NAME] [--rule NAME] [--rounds N] [--model mlp|cnn] [--json]\n' +
+  '      [--database postgres://...] [--nats nats://...] [--validators N] [--clients M] [--alpha A] [--epochs E] [--batch B]\n' +
+  '      [--lr LR] [--momentum M] [--validation-samples S] [--seed S] [--dir DIR] [--log-level LEVEL] [--timeout SECONDS] [--target ACCURACY]';
+
+const KNOWN = new Set([
+  'trainers', 'validators', 'clients', 'byzantine', 'attack', 'rule', 'rounds', 'model', 'alpha', 'epochs', 'batch', 'lr', 'momentum',
+  'validation-samples', 'seed', 'json', 'database', 'nats', 'dir', 'log-level', 'timeout', 'target',
+]);
+
+const RULES = ['fedavg', 'trimmed-mean', 'median', 'krum', 'multi-krum', 'geometric-median', 'centered-clipping', 'bulyan'];
+const ATTACKS = ['sign-flip', 'scale', 'gaussian', 'label-flip', 'random'];
+
+function int(flags: Map<string, string>, name: string, fallback: number, min: number, max: number): number {
+  const raw = flags.get(name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${raw}`);
+  return n;
+}
+
+function num(flags: Map<string, string>, name: string, fallback: number, min: number, max: number): number {
+  const raw = flags.get(name);
+  if (raw === undefined) return fallback;
+  const n = Number(raw);
+  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, got ${raw}`);
+  return n;
+}
+
+/** Parses the devnet's flags (throws UsageError with the reason). */
+export function parseDevnetOptions(flags: Map<string, string>): DevnetOptions {
+  for (const name of flags.keys()) if (!KNOWN.has(name)) throw new UsageError(`unknown flag --${name}`);
+  const model = flags.get('model') ?? 'mlp';
+  if (model !== 'mlp' && model !== 'cnn') throw new UsageError(`--model must be mlp or cnn, got ${model}`);
+  const trainers = int(flags, 'trainers', 4, 1, 64);
+  const byzantine = int(flags, 'byzantine', 0, 0, trainers);
+  const attack = flags.get('attack') ?? (byzantine > 0 ? 'sign-flip' : 'none');
+  if (byzantine > 0 && !ATTACKS.includes(attack)) throw new UsageError(`--attack must be one of ${ATTACKS.join(', ')}, got ${attack}`);
+  if (byzantine === 0 && flags.has('attack')) throw new UsageError('--attack needs --byzantine K (how many trainers attack)');
+  const rule = flags.get('rule') ?? 'trimmed-mean';
+  if (!RULES.includes(rule)) throw new UsageError(`--rule must be one of ${RULES.join(', ')}, got ${rule}`);
+  const database = flags.get('database');
+  if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) throw new UsageError('--database must be a postgres:// URL');
+  const nats = flags.get('nats');
+  if (nats !== undefined && !/^(nats|tls):\/\//.test(nats)) throw new UsageError('--nats must be a nats:// URL');
+  const json = flags.get('json');
+  const target = flags.get('target');
+  return {
+    validators: int(flags, 'validators', 4, 1, 16),
+    trainers,
+    clients: int(flags, 'clients', trainers, trainers, 1000),
+    byzantine,
+    attack,
+    rule,
+    rounds: int(flags, 'rounds', model === 'cnn' ? 8 : 12, 1, 1000),
+    model,
+    alpha: num(flags, 'alpha', 0.5, 0.001, 1000),
+    epochs: int(flags, 'epochs', 2, 1, 100),
+    batchSize: int(flags, 'batch', 32, 1, 4096),
+    learningRate: num(flags, 'lr', 0.1, 0, 10),
+    momentum: num(flags, 'momentum', 0.5, 0, 0.999),
+    validationSamples: int(flags, 'validation-samples', 1000, 1, 2000),
+    seed: int(flags, 'seed', 1, 0, 2 ** 31 - 1),
+    json: json !== undefined && json !== 'false',
+    database,
+    nats,
+    dir: flags.get('dir'),
+    logLevel: flags.get('log-level') ?? 'error',
+    timeoutMs: num(flags, 'timeout', 600, 1, 86_400) * 1000,
+    target: target === undefined ? undefined : num(flags, 'target', 0.95, 0, 1),
+  };
+}

@@ -232,11 +232,11 @@ export class ValidatorNode {
     this.timers.add(timer);
   }
 
-  private broadcast(message: Parameters<Signer['sign']>[0]): void {
+  private async broadcast(message: Parameters<Signer['sign']>[0]): Promise<void> {
     const block = message.kind === 'proposal' ? this.blocks.get(message.proposal.value) : undefined;
     let signed;
     try {
-      signed = this.options.signer.sign(message, block);
+      signed = await this.options.signer.sign(message, block);
     } catch (error) {
       if (error instanceof DoubleSignError) {
         this.options.logger.error({ key: error.key }, 'double-sign refused');

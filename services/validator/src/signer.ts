@@ -69,10 +69,10 @@ export class Signer {
   }
 
   /**
-   * Signs `message` (a proposal needs its block), logs and fsyncs it; returns
-   * the wire message and whether it was signed before. Throws DoubleSignError.
+   * Signs `message` (a proposal needs its block), logs and fsyncs it; resolves
+   * to the wire message and whether it was signed before. Rejects with DoubleSignError.
    */
-  sign(message: ConsensusMessage, block?: v1.Block__Output): { wire: v1.ConsensusMessage__Output; again: boolean } {
+  async sign(message: ConsensusMessage, block?: v1.Block__Output): Promise<{ wire: v1.ConsensusMessage__Output; again: boolean }> {
     const key = signKey(message);
     const value = valueOfMessage(message);
     const prior = this.signed.get(key);
@@ -83,7 +83,7 @@ export class Signer {
     const wire = this.wire(message, block);
     this.signed.set(key, { value, message: wire });
     this.options.wal.append({ t: 'signed', key, value, msg: Buffer.from(codec().encode(wire as v1.ConsensusMessage)).toString('base64') });
-    this.options.wal.sync();
+    await this.options.wal.flush();
     const crashAt = this.options.crashAfterPrecommitHeight ?? 0;
     if (crashAt > 0 && message.kind === 'vote' && message.vote.type === 'precommit' && message.vote.height >= crashAt) {
       writeSync(2, `TEST crash: precommit ${key} is in the write-ahead log, exiting before it is sent\n`);

@@ -8,7 +8,7 @@
  * store durably holds every block before the new height, so a block whose
  * storing was still in flight at a crash is decided again from the log.
  */
-import { closeSync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
+import { closeSync, fdatasync, fdatasyncSync, ftruncateSync, mkdirSync, openSync, readFileSync, writeSync } from 'node:fs';
 import { join } from 'node:path';
 
 import type { Input } from '@learnchain/consensus';
@@ -28,6 +28,8 @@ export interface Wal {
   append(entry: WalEntry): void;
   /** Makes everything appended durable. */
   sync(): void;
+  /** Makes everything appended durable without blocking the event loop meanwhile. */
+  flush(): Promise<void>;
   /** True when the log is large enough that the next height should compact it. */
   readonly needsCompaction: boolean;
   /**
@@ -110,6 +112,10 @@ export class FileWal implements Wal {
     fdatasyncSync(this.fd);
   }
 
+  flush(): Promise<void> {
+    return new Promise((resolve, reject) => fdatasync(this.fd, (error) => (error ? reject(new WalError(this.path, error.message)) : resolve())));
+  }
+
   get needsCompaction(): boolean {
     return this.size > COMPACT_BYTES;
   }
@@ -148,6 +154,10 @@ export class MemoryWal implements Wal {
   }
 
   sync(): void {
+    this.syncs += 1;
+  }
+
+  async flush(): Promise<void> {
     this.syncs += 1;
   }
 

@@ -61,6 +61,7 @@ describeWith(['postgres', 'nats'], 'validator processes', () => {
   let bus: NatsEventBus;
   const stream = uniqueName('validator_it');
   const blockEvents: number[] = [];
+  const jobEvents: string[] = [];
 
   const schema = (i: number): string => `${schemaBase}_${i}`;
 
@@ -106,10 +107,11 @@ describeWith(['postgres', 'nats'], 'validator processes', () => {
     for (const path of files.validatorKeys) validatorAddresses.push(Identity.fromFile(path).address);
     for (const a of addresses) clients.push(createClient(contracts().validator, a));
     bus = await NatsEventBus.create({ servers: serviceUrl('nats'), stream, subjectsPrefix: chainId });
-    const subscription = await bus.subscribe({ subjects: [SUBJECT.blockCommitted] });
+    const subscription = await bus.subscribe({ subjects: [SUBJECT.blockCommitted, SUBJECT.jobCreated] });
     void (async () => {
       for await (const d of subscription) {
         if (d.subject === SUBJECT.blockCommitted) blockEvents.push(d.payload.height);
+        if (d.subject === SUBJECT.jobCreated) jobEvents.push(d.payload.jobId);
         await d.ack();
       }
     })().catch(() => undefined);
@@ -125,7 +127,7 @@ describeWith(['postgres', 'nats'], 'validator processes', () => {
     rmSync(dir, { recursive: true, force: true });
   });
 
-  it('commits heights on all four, commits a transaction, and announces blocks on NATS', async () => {
+  it('commits heights on all four, commits a transaction, and announces blocks and jobs on NATS', async () => {
     await Promise.all([0, 1, 2, 3].map((i) => reaches(i, 3)));
     const client = Identity.generate();
     const tx = signTx(client, chainId, 1, { createJob: { jobId: 'job-a', model: 'mlp', initialParametersHash: Buffer.alloc(32, 7), rule: { name: 'fedavg' }, minTrainers: 1, roundDeadlineMs: 1000 } });
@@ -137,6 +139,9 @@ describeWith(['postgres', 'nats'], 'validator processes', () => {
     const same = await Promise.all([0, 1, 2, 3].map(async (i) => toHex((await block(i, result.height)).blockHash)));
     expect(new Set(same).size).toBe(1);
     await eventually('block.committed events', () => (blockEvents.length > 0 ? blockEvents.length : undefined));
+    await eventually('job.created for job-a', () => (jobEvents.includes('job-a') ? true : undefined));
+    // Every validator publishes each block under one message id: JetStream keeps one copy.
+    expect(new Set(blockEvents).size).toBe(blockEvents.length);
   });
 
   it('refuses bad input with clear statuses, and never commits a round it cannot verify', async () => {

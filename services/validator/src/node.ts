@@ -262,14 +262,16 @@ export class ValidatorNode {
   private async propose(height: number, round: number): Promise<void> {
     const { mempool, genesis, timing, chain } = this.options;
     if (mempool.size === 0 && timing.emptyBlockIntervalMs > 0) {
+      let wake: (() => void) | undefined;
       await new Promise<void>((resolve) => {
         const timer = setTimeout(resolve, timing.emptyBlockIntervalMs);
-        this.wakeProposer = () => {
+        wake = () => {
           clearTimeout(timer);
           resolve();
         };
+        this.wakeProposer = wake;
       });
-      this.wakeProposer = undefined;
+      if (this.wakeProposer === wake) this.wakeProposer = undefined;
     }
     await this.run(() => {
       if (this.core.height !== height || this.core.round !== round || this.core.awaitingValue !== round) return;

@@ -57,7 +57,7 @@ async function startNetwork(files: GenesisFiles, dir: string, tag: string, extra
   const ports = await Promise.all([0, 1, 2, 3].map(() => freePort()));
   const addresses = ports.map((p) => `127.0.0.1:${p}`);
   const schemas = [0, 1, 2, 3].map((i) => `bench_${tag}_${stamp}_${i}`);
-  const procs = await Promise.all(
+  const started = await Promise.allSettled(
     [0, 1, 2, 3].map((i) =>
       ServiceProcess.start({
         name: `validator-${i}`,
@@ -79,6 +79,13 @@ async function startNetwork(files: GenesisFiles, dir: string, tag: string, extra
       }),
     ),
   );
+  const procs = started.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
+  const failed = started.find((r): r is PromiseRejectedResult => r.status === 'rejected');
+  if (failed) {
+    // Leave nothing running behind a failed start.
+    await Promise.all(procs.map((p) => p.stop()));
+    throw failed.reason;
+  }
   const clients = addresses.map((a) => createClient(contracts().validator, a));
   return {
     clients,

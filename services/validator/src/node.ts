@@ -136,6 +136,7 @@ export class ValidatorNode {
     const recovered = wal.recovered;
     wal.startHeight(first, false);
     const signed = signer.restore(recovered, first);
+    for (const block of signer.proposedBlocks()) if ((block.header?.height ?? 0) >= first) this.keepBlock(block);
     let replayed = 0;
     for (let height = first; this.core.height === height; height++) {
       const inputs = entriesOf(recovered, height).filter((e) => e.t === 'input');
@@ -180,7 +181,11 @@ export class ValidatorNode {
 
   private async step(input: Input, block?: v1.Block__Output): Promise<void> {
     if (block) this.keepBlock(block);
-    this.options.wal.append(block ? { t: 'input', input, block: Buffer.from(blockCodec().encode(block as v1.Block)).toString('base64') } : { t: 'input', input });
+    // Only this node's own proposals carry their block into the log (it must be able to sign them
+    // again after a crash); a received block is not needed to replay, since the verdicts are
+    // logged, and a decided block that is missing after a restart is fetched by block sync.
+    const logBlock = block && input.kind === 'proposal-value';
+    this.options.wal.append(logBlock ? { t: 'input', input, block: Buffer.from(blockCodec().encode(block as v1.Block)).toString('base64') } : { t: 'input', input });
     let transition;
     try {
       transition = apply(this.core, input);
@@ -286,9 +291,15 @@ export class ValidatorNode {
   private async validate(height: number, value: string): Promise<void> {
     const { genesis, chain, mempool, verifier, logger } = this.options;
     const block = this.blocks.get(value);
+    if (!block) {
+      // Replaying the log: the verdict given before the crash is in the log too. Otherwise the
+      // round's timeouts move on without this node's vote.
+      logger.debug({ height, block: value }, 'no block to judge');
+      return;
+    }
     let valid = false;
-    let reason = 'block unknown';
-    if (block && height === this.core.height) {
+    let reason = 'wrong height';
+    if (height === this.core.height) {
       // A block this node built from its own mempool needs no second look at its form.
       const own = this.checkedTxs.get(value);
       const checked = own ? { ok: true as const, txs: [...own] } : checkProposedBlock(genesis, this.core, chain.tip, chain.previousSet, block, mempool.isVerified, Date.now());

@@ -63,6 +63,13 @@ export class Signer {
     return count;
   }
 
+  /** The blocks of the proposals this validator signed (and has not pruned). */
+  proposedBlocks(): v1.Block__Output[] {
+    const blocks: v1.Block__Output[] = [];
+    for (const { message } of this.signed.values()) if (message.proposal?.block) blocks.push(message.proposal.block);
+    return blocks;
+  }
+
   /** Forgets the guard entries of heights below `height` (their blocks are committed). */
   prune(height: number): void {
     for (const key of this.signed.keys()) if (Number(key.split('/')[0]) < height) this.signed.delete(key);

@@ -43,7 +43,10 @@ export class ServiceProcess {
     });
     const proc = new ServiceProcess(options.name, child);
     await new Promise<void>((resolve, reject) => {
-      const timer = setTimeout(() => reject(new Error(`${options.name} not ready after ${options.timeoutMs ?? 30_000} ms:\n${proc.lines.slice(-20).join('\n')}`)), options.timeoutMs ?? 30_000);
+      const timer = setTimeout(() => {
+        child.kill('SIGKILL'); // never leave a half-started service behind
+        reject(new Error(`${options.name} not ready after ${options.timeoutMs ?? 30_000} ms:\n${proc.lines.slice(-20).join('\n')}`));
+      }, options.timeoutMs ?? 30_000);
       const onLine = (line: string): void => {
         proc.lines.push(line);
         if (options.ready.test(line)) {

@@ -20,8 +20,13 @@ async function run(options: DevnetOptions, out: Output, signal: AbortSignal, onM
   const say = options.json ? (line: string) => out.error(line) : (line: string) => out.info(line);
   const started = Date.now();
   say(`learnchain devnet: ${options.validators} validators, a registry, an aggregator, ${options.trainers} trainers${options.byzantine > 0 ? ` (${options.byzantine} running ${options.attack})` : ''}; rule ${options.rule}, model ${options.model}, ${options.rounds} rounds`);
-  const mesh = await startMesh(options, (step) => say(`  ${step}...`));
+  // An interrupt during start stops at the next step (startMesh stops what has started).
+  const mesh = await startMesh(options, (step) => {
+    if (signal.aborted) throw new JobNotFinishedError(0, 'interrupted while starting');
+    say(`  ${step}...`);
+  });
   onMesh(mesh);
+  if (signal.aborted) throw new JobNotFinishedError(0, 'interrupted');
   const aggregator = aggregatorClient(mesh.aggregator.address);
   try {
     const validator = mesh.validators[0]?.address as string;

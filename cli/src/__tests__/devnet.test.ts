@@ -73,7 +73,7 @@ describe('devnet blobs', () => {
 
 describe('devnet report', () => {
   it('shows round, participants, accuracy, loss and height, and lists exclusions by round', () => {
-    const report = { round: 3, participants: 4, included: 3, accuracy: 0.9123, loss: 0.25, height: 17, elapsedMs: 3100, excluded: [{ nodeId: 'abc', reason: 'late' }], discounted: [], failures: [] };
+    const report = { round: 3, participants: 4, included: 3, accuracy: 0.9123, loss: 0.25, height: 17, elapsedMs: 3100, excluded: [{ nodeId: 'abc', reason: 'late' }], discounted: [], failures: [], attempts: 0 };
     const line = progressLine(report, 20);
     expect(line).toMatch(/^round  3\/20 \[#{3}\.{17}\] participants 3\/4 {2}accuracy 91\.23% {2}loss 0\.2500 {2}height 17 /);
     expect(line).toContain('excluded 1');

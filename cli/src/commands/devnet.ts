@@ -45,6 +45,7 @@ async function run(options: DevnetOptions, out: Output, signal: AbortSignal, onM
       deadlineMs: started + options.timeoutMs,
       signal,
       onRound: (report) => say(progressLine(report, options.rounds)),
+      onFailure: (round, reason) => say(`round ${round} failed: ${reason} (the aggregator retries it)`),
     });
     const source = grpcChainSource(validator);
     let verdict;

@@ -21,8 +21,10 @@ export interface RoundReport {
   readonly excluded: readonly { readonly nodeId: string; readonly reason: string }[];
   /** Included updates the rule did not keep whole (trimmed, down-weighted, ...), with the rule's word. */
   readonly discounted: readonly { readonly nodeId: string; readonly decision: string }[];
-  /** Failed attempts before the commit, with their reasons. */
+  /** The distinct reasons of failed attempts before the commit. */
   readonly failures: readonly string[];
+  /** How many attempts failed before the commit. */
+  readonly attempts: number;
 }
 
 export interface FollowOptions {
@@ -34,7 +36,10 @@ export interface FollowOptions {
   readonly deadlineMs: number;
   readonly signal: AbortSignal;
   readonly onRound: (report: RoundReport) => void;
-  readonly onWaiting?: (round: number, status: v1.RoundStatus__Output | undefined) => void;
+  /** Hears each new reason a round failed for (the aggregator retries it). */
+  readonly onFailure?: (round: number, reason: string) => void;
+  /** Failed attempts of one round after which the job is given up (default 6). */
+  readonly maxFailures?: number;
 }
 
 /** Thrown when the job does not finish: the deadline passed or the run was interrupted. */
@@ -73,14 +78,21 @@ export async function followJob(options: FollowOptions): Promise<RoundReport[]> 
   try {
     for (let round = 1; round <= options.rounds; round++) {
       const failures = new Set<string>();
+      let attempts = 0;
       let status: v1.RoundStatus__Output | undefined;
       for (;;) {
         if (options.signal.aborted) throw new JobNotFinishedError(round, 'interrupted');
         if (Date.now() > options.deadlineMs) throw new JobNotFinishedError(round, `timed out${failures.size > 0 ? ` (failures: ${[...failures].join('; ')})` : ''}`);
+        const previous = status;
         status = await unary(options.aggregator, 'getRound', { jobId: options.jobId, round }, { deadlineMs: 5000 }).catch(() => undefined);
-        if (status?.state === 'ROUND_STATE_FAILED' && status.failure) failures.add(status.failure);
         if (status?.state === 'ROUND_STATE_COMMITTED' && status.result) break;
-        options.onWaiting?.(round, status);
+        if (status?.state === 'ROUND_STATE_FAILED' && previous?.state !== 'ROUND_STATE_FAILED') {
+          attempts += 1;
+          const reason = status.failure || 'no reason given';
+          if (!failures.has(reason)) options.onFailure?.(round, reason);
+          failures.add(reason);
+          if (attempts >= (options.maxFailures ?? 6)) throw new JobNotFinishedError(round, `${attempts} attempts failed (${[...failures].join('; ')})`);
+        }
         await sleep(200, options.signal);
       }
       const result = status.result as v1.RoundResult__Output;
@@ -99,6 +111,7 @@ export async function followJob(options: FollowOptions): Promise<RoundReport[]> 
         excluded: result.excluded.map((e) => ({ nodeId: e.nodeId, reason: e.reason })),
         discounted: result.included.filter((u) => u.decision !== '' && u.decision !== 'selected' && u.decision !== 'kept').map((u) => ({ nodeId: u.nodeId, decision: u.decision })),
         failures: [...failures],
+        attempts,
       };
       last = now;
       reports.push(report);

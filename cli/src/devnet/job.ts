@@ -27,6 +27,9 @@ export function ruleFor(options: DevnetOptions): v1.AggregationRule {
   switch (options.rule) {
     case 'trimmed-mean':
       return { name: 'trimmed-mean', params: { beta: Math.min(0.49, (f + 0.5) / options.trainers) }, byzantineBudget: f };
+    case 'centered-clipping':
+      // tau: the radius each update is clipped to around the running center (in parameter-norm units).
+      return { name: 'centered-clipping', params: { tau: 1 }, byzantineBudget: f };
     case 'multi-krum':
       return { name: 'multi-krum', params: { m: Math.max(1, options.trainers - f) }, byzantineBudget: f };
     default:

@@ -36,7 +36,7 @@ function bar(done: number, total: number, width = 20): string {
 export function progressLine(r: RoundReport, total: number): string {
   const width = String(total).length;
   const dropped = r.excluded.length > 0 ? `  excluded ${r.excluded.length}` : '';
-  const retried = r.failures.length > 0 ? `  after ${r.failures.length} failed attempt(s)` : '';
+  const retried = r.attempts > 0 ? `  after ${r.attempts} failed attempt(s)` : '';
   return (
     `round ${String(r.round).padStart(width)}/${total} ${bar(r.round, total)} participants ${r.included}/${r.participants}` +
     `  accuracy ${pct(r.accuracy).padStart(6)}  loss ${r.loss.toFixed(4)}  height ${r.height}  (${(r.elapsedMs / 1000).toFixed(1)} s)${dropped}${retried}`

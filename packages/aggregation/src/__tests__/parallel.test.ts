@@ -92,7 +92,7 @@ describe('aggregateParallel', () => {
       bad(8, new Float32Array(2499));
       bad(11, Float32Array.from(updates[11]!.values, (v) => v * 1e9));
       const rule: Rule =
-        name === 'fedavg' ? { name } : name === 'multi-krum' ? { name, f: 2, m: 5 } : { name, f: name === 'bulyan' ? 1 : 2 };
+        name === 'fedavg' ? { name, f: 0 } : name === 'multi-krum' ? { name, f: 2, m: 5 } : { name, f: name === 'bulyan' ? 1 : 2 };
       const expected = aggregate(rule, updates);
       expect(expected.decisions.filter((x) => x.status === 'rejected')).toHaveLength(4);
       const got = await aggregateParallel(rule, updates, undefined, { pool });

@@ -86,14 +86,14 @@ export class MembershipRecorder {
     throw new Error('no validator answered');
   }
 
-  /** Broadcasts one transaction and waits for its block; tries each validator on transient failure. */
-  private async broadcast(change: ChangeRecord, nonce: number): Promise<{ accepted: boolean; reason: string }> {
+  /** Hands one transaction to a validator's mempool; tries each validator on transient failure. */
+  private async broadcast(change: ChangeRecord, nonce: number): Promise<void> {
     const tx = signTx(this.options.identity, this.options.chainId, nonce, membershipTxBody(change));
     let last: unknown;
     for (const client of this.clients) {
       try {
-        const answer = await unary(client, 'broadcastTx', { tx, wait: 'TX_WAIT_COMMIT' }, { deadlineMs: this.options.commitTimeoutMs ?? 30_000 });
-        return { accepted: answer.accepted, reason: answer.reason };
+        await unary(client, 'broadcastTx', { tx }, { deadlineMs: 5000 });
+        return;
       } catch (error) {
         if (!isTransient(error)) throw error;
         last = error;
@@ -102,18 +102,32 @@ export class MembershipRecorder {
     throw last ?? new Error('no validator configured');
   }
 
+  /** Waits until the ledger has committed `nonce` (or the time is up); returns the ledger's nonce. */
+  private async committedUpTo(nonce: number): Promise<number> {
+    const deadline = Date.now() + (this.options.commitTimeoutMs ?? 30_000);
+    for (;;) {
+      const committed = await this.ledgerNonce();
+      if (committed >= nonce || Date.now() > deadline) return committed;
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+  }
+
+  /**
+   * Sends the batch to the mempool in nonce order without waiting for blocks,
+   * then waits once for the ledger to commit the last nonce sent. Changes whose
+   * transaction did not commit in time stay pending for the next pass.
+   */
   private async submit(batch: ChainBatch): Promise<ChainBatchResult> {
     const done = new Map<number, string>();
+    const sent: { epoch: number; nonce: number }[] = [];
     let nonce = batch.lastNonce;
     let resynced = false;
     for (let i = 0; i < batch.changes.length; ) {
       const change = batch.changes[i] as ChangeRecord;
       try {
-        const outcome = await this.broadcast(change, nonce + 1);
-        nonce += 1; // committed, accepted or not: the ledger consumed the nonce
-        if (!outcome.accepted) this.options.logger.warn({ epoch: change.epoch, node: change.member.nodeId, reason: outcome.reason }, 'ledger refused a membership change');
-        done.set(change.epoch, outcome.accepted ? 'recorded' : `refused: ${outcome.reason}`);
-        resynced = false;
+        await this.broadcast(change, nonce + 1);
+        nonce += 1;
+        sent.push({ epoch: change.epoch, nonce });
         i++;
       } catch (error) {
         if (isTransient(error)) {
@@ -121,16 +135,20 @@ export class MembershipRecorder {
           break;
         }
         const message = (error as Error).message;
-        if (isNonceProblem(message) && !resynced) {
+        if (isNonceProblem(message) && !resynced && sent.length === 0) {
           nonce = await this.ledgerNonce();
           resynced = true;
           continue;
         }
-        this.options.logger.warn({ epoch: change.epoch, node: change.member.nodeId, err: error }, 'a membership change was refused before its block');
+        this.options.logger.warn({ epoch: change.epoch, node: change.member.nodeId, err: error }, 'a membership change was refused by the mempool');
         done.set(change.epoch, `refused: ${message}`);
         i++;
       }
     }
-    return { done, lastNonce: nonce };
+    if (sent.length === 0) return { done, lastNonce: nonce };
+    const committed = await this.committedUpTo(nonce);
+    for (const tx of sent) if (tx.nonce <= committed) done.set(tx.epoch, 'committed');
+    if (committed < nonce) this.options.logger.warn({ committed, sent: nonce }, 'membership transactions not committed in time; they will be sent again');
+    return { done, lastNonce: committed };
   }
 }

@@ -66,8 +66,8 @@ describe('simulated runs', () => {
     expect(summary.scenarios['n4f1-equivocation']?.evidence).toBeGreaterThan(0);
   });
 
-  it('finds no violation and no stall in 150 seeds of every scenario', () => {
-    const summary = runBatch(selectScenarios('all', 4, 1), { firstSeed: 1, seeds: 150 });
+  it('finds no violation and no stall in 300 seeds of every scenario', () => {
+    const summary = runBatch(selectScenarios('all', 4, 1), { firstSeed: 1, seeds: 300 });
     const failing = summary.failures.map((f) => `${f.scenario}:${f.seed} ${[...f.violations, f.livenessFailure].map((v) => v?.detail).join('; ')}`);
     expect(failing).toEqual([]);
     expect(summary.violations).toBe(0);

@@ -5,7 +5,7 @@
  * the round manager, close the bus and the database, in that order.
  */
 import { LocalEventBus, NatsEventBus, type EventBus } from '@learnchain/bus';
-import { ConfigError, createLogger, GrpcServer, Identity, loadConfig, startTelemetry, type ConfigOf, type Logger } from '@learnchain/core';
+import { ConfigError, createLogger, GrpcServer, Identity, runService, type ConfigOf, type Logger } from '@learnchain/core';
 import { contracts, SERVICE_NAMES } from '@learnchain/proto';
 import { openStorage } from '@learnchain/storage';
 
@@ -119,33 +119,6 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
   };
 }
 
-async function main(): Promise<void> {
-  const config = loadConfig(aggregatorConfig, { argv: process.argv.slice(2) });
-  const telemetry = startTelemetry({ serviceName: 'learnchain-aggregator', ...(config.otlpEndpoint ? { endpoint: config.otlpEndpoint } : {}) });
-  const running = await startAggregator(config);
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`aggregator: ${signal} received, shutting down\n`);
-    running
-      .stop()
-      .then(() => telemetry.shutdown())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          process.stderr.write(`aggregator: shutdown failed: ${String(error)}\n`);
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-}
-
 if (require.main === module) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`aggregator: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
+  runService({ name: 'aggregator', schema: aggregatorConfig, start: (config) => startAggregator(config), otlpEndpoint: (config) => config.otlpEndpoint });
 }

@@ -4,7 +4,7 @@
  * flight, stop the sweeper, publish what is pending, close the bus and database.
  */
 import { LocalEventBus, NatsEventBus, type EventBus } from '@learnchain/bus';
-import { ConfigError, createLogger, GrpcServer, Identity, loadConfig, startTelemetry, type ConfigOf } from '@learnchain/core';
+import { ConfigError, createLogger, GrpcServer, Identity, runService, type ConfigOf } from '@learnchain/core';
 import { contracts, SERVICE_NAMES } from '@learnchain/proto';
 import { openStorage } from '@learnchain/storage';
 
@@ -98,33 +98,6 @@ export async function startRegistry(config: RegistryConfig, bus?: EventBus): Pro
   };
 }
 
-async function main(): Promise<void> {
-  const config = loadConfig(registryConfig, { argv: process.argv.slice(2) });
-  const telemetry = startTelemetry({ serviceName: 'learnchain-registry', ...(config.otlpEndpoint ? { endpoint: config.otlpEndpoint } : {}) });
-  const running = await startRegistry(config);
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`registry: ${signal} received, shutting down\n`);
-    running
-      .stop()
-      .then(() => telemetry.shutdown())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          process.stderr.write(`registry: shutdown failed: ${String(error)}\n`);
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-}
-
 if (require.main === module) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`registry: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
+  runService({ name: 'registry', schema: registryConfig, start: (config) => startRegistry(config), otlpEndpoint: (config) => config.otlpEndpoint });
 }

@@ -8,7 +8,7 @@
 import { totalmem } from 'node:os';
 
 import { LocalEventBus, NatsEventBus, type EventBus } from '@learnchain/bus';
-import { ConfigError, createLogger, Identity, loadConfig, startTelemetry, type Logger } from '@learnchain/core';
+import { ConfigError, createLogger, Identity, runService, type Logger } from '@learnchain/core';
 import { MembershipClient } from '@learnchain/membership';
 import type { Dataset, ExecutionProvider } from '@learnchain/model';
 
@@ -146,33 +146,6 @@ export async function startTrainer(config: TrainerConfig, deps: TrainerDeps = {}
   };
 }
 
-async function main(): Promise<void> {
-  const config = loadConfig(trainerConfig, { argv: process.argv.slice(2) });
-  const telemetry = startTelemetry({ serviceName: 'learnchain-trainer', ...(config.otlpEndpoint ? { endpoint: config.otlpEndpoint } : {}) });
-  const running = await startTrainer(config);
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`trainer: ${signal} received, shutting down\n`);
-    running
-      .stop()
-      .then(() => telemetry.shutdown())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          process.stderr.write(`trainer: shutdown failed: ${String(error)}\n`);
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-}
-
 if (require.main === module) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`trainer: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
+  runService({ name: 'trainer', schema: trainerConfig, start: (config) => startTrainer(config), otlpEndpoint: (config) => config.otlpEndpoint });
 }

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 
 import { LocalEventBus, NatsEventBus, type EventBus } from '@learnchain/bus';
-import { createLogger, GrpcServer, Identity, loadConfig, startTelemetry, type ConfigOf } from '@learnchain/core';
+import { createLogger, GrpcServer, Identity, runService, type ConfigOf } from '@learnchain/core';
 import { AggregateRoundVerifier, parseGenesis, type Genesis, type RoundVerifier } from '@learnchain/ledger';
 import { contracts, SERVICE_NAMES } from '@learnchain/proto';
 import { openStorage } from '@learnchain/storage';
@@ -129,33 +129,6 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
   };
 }
 
-async function main(): Promise<void> {
-  const config = loadConfig(validatorConfig, { argv: process.argv.slice(2) });
-  const telemetry = startTelemetry({ serviceName: 'learnchain-validator', ...(config.otlpEndpoint ? { endpoint: config.otlpEndpoint } : {}) });
-  const running = await startValidator(config);
-  let stopping = false;
-  const stop = (signal: string): void => {
-    if (stopping) return;
-    stopping = true;
-    process.stderr.write(`validator: ${signal} received, shutting down\n`);
-    running
-      .stop()
-      .then(() => telemetry.shutdown())
-      .then(
-        () => process.exit(0),
-        (error: unknown) => {
-          process.stderr.write(`validator: shutdown failed: ${String(error)}\n`);
-          process.exit(1);
-        },
-      );
-  };
-  process.on('SIGTERM', () => stop('SIGTERM'));
-  process.on('SIGINT', () => stop('SIGINT'));
-}
-
 if (require.main === module) {
-  main().catch((error: unknown) => {
-    process.stderr.write(`validator: ${error instanceof Error ? error.message : String(error)}\n`);
-    process.exit(1);
-  });
+  runService({ name: 'validator', schema: validatorConfig, start: (config) => startValidator(config), otlpEndpoint: (config) => config.otlpEndpoint });
 }

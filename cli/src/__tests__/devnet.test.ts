@@ -1,5 +1,6 @@
 import { UsageError } from '../command';
-import { decodeDataset, decodeUpdateBlob, encodeDataset } from '../devnet/blobs';
+import { decodeDataset, encodeDataset } from '@learnchain/model';
+
 import { ruleFor } from '../devnet/job';
 import { parseDevnetOptions } from '../devnet/options';
 import { excludedOf, progressLine } from '../devnet/report';
@@ -56,19 +57,6 @@ describe('devnet blobs', () => {
     expect(() => decodeDataset(bytes.subarray(0, bytes.length - 1))).toThrow(/wrong length/);
   });
 
-  it('decodes a float32 update behind its header and refuses other encodings', () => {
-    const values = Float32Array.from([1.5, -2, 0.25]);
-    const bytes = new Uint8Array(16 + 12);
-    const view = new DataView(bytes.buffer);
-    view.setUint32(0, 0x3155434c, true);
-    view.setUint8(4, 1);
-    view.setUint32(8, 3, true);
-    view.setUint32(12, 1, true);
-    bytes.set(new Uint8Array(values.buffer), 16);
-    expect(Array.from(decodeUpdateBlob(bytes, 'float32'))).toEqual([1.5, -2, 0.25]);
-    expect(() => decodeUpdateBlob(bytes, 'int8')).toThrow(/int8/);
-    expect(() => decodeUpdateBlob(bytes.subarray(0, 20), 'float32')).toThrow(/does not hold/);
-  });
 });
 
 describe('devnet report', () => {

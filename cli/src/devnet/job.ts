@@ -5,10 +5,10 @@
  */
 import { createClient, Identity, unary } from '@learnchain/core';
 import { parameterBytes, signTx } from '@learnchain/ledger';
-import { buildModel, loadMnist, subset, type Classifier } from '@learnchain/model';
+import { buildModel, encodeDataset, loadMnist, subset, type Classifier } from '@learnchain/model';
 import { contracts, type v1 } from '@learnchain/proto';
 
-import { encodeDataset, putBlob, type AggregatorClient } from './blobs';
+import { putBlob, type AggregatorClient } from './blobs';
 import type { DevnetOptions } from './options';
 
 /** What the committed job is. */

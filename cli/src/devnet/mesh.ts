@@ -12,11 +12,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { LocalBroker, LocalEventBus, NatsEventBus, type EventBus } from '@learnchain/bus';
-import { createLogger, loadConfig, LOG_LEVELS } from '@learnchain/core';
-import { AggregateRoundVerifier, parseGenesis, type Genesis } from '@learnchain/ledger';
+import { loadConfig, LOG_LEVELS } from '@learnchain/core';
+import { parseGenesis, type Genesis } from '@learnchain/ledger';
 
 import { writeGenesis, type GenesisFiles } from '../commands/genesis';
-import { aggregatorClient, BlobModelEvaluator, decodeUpdateBlob, GrpcBlobs, type AggregatorClient } from './blobs';
+import type { AggregatorClient } from './blobs';
 import type { DevnetOptions } from './options';
 import { services, type RunningAggregator, type RunningRegistry, type RunningTrainer, type RunningValidator } from './services';
 
@@ -104,7 +104,6 @@ export async function startMesh(options: DevnetOptions, onStep: (step: string) =
   const R = services.registry();
   const A = services.aggregator();
   const T = services.trainer();
-  const verifierLogger = createLogger({ service: 'validator', level: logLevel(options.logLevel) });
 
   try {
     onStep(`starting ${options.validators} validators and the registry`);
@@ -128,11 +127,7 @@ export async function startMesh(options: DevnetOptions, onStep: (step: string) =
         },
       });
       // Each validator re-executes rounds and checks their loss on the job's validation set, from blobs it fetches itself.
-      const client = aggregatorClient(aggregatorAddress);
-      parts.clients.push(client);
-      const blobs = new GrpcBlobs(client);
-      const verifier = new AggregateRoundVerifier({ blobs, logger: verifierLogger, evaluator: new BlobModelEvaluator(blobs), decode: decodeUpdateBlob });
-      parts.validators.push(await V.startValidator(config, { bus: await bus(`validator-${i}`), verifier }));
+      parts.validators.push(await V.startValidator(config, { bus: await bus(`validator-${i}`) }));
     };
     await Promise.all([startRegistry(), ...validatorAddresses.map(startValidator)]);
     const registry = parts.registry as unknown as RunningRegistry;

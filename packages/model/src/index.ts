@@ -4,6 +4,7 @@
  */
 export { loadMnist, subset, MNIST_SPLIT_SEED, MNIST_TRAIN_SIZE } from './data/dataset';
 export type { Dataset, MnistSplit } from './data/dataset';
+export { encodeDataset, decodeDataset } from './data/blob';
 export { partition } from './data/partition';
 export type { PartitionOptions, Shard } from './data/partition';
 export { buildModel, classifierOf } from './models/classifier';

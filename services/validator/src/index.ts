@@ -7,3 +7,4 @@ export type { Wal, WalEntry } from './wal';
 export { Signer, signKey } from './signer';
 export { Mempool } from './mempool';
 export * from './errors';
+export { BlobModelEvaluator, decodeUpdateBlob } from './round-check';

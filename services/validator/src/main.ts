@@ -21,6 +21,7 @@ import { SetupError } from './errors';
 import { Mempool } from './mempool';
 import { ValidatorNode } from './node';
 import { Peers } from './peers';
+import { BlobModelEvaluator, decodeUpdateBlob } from './round-check';
 import { Signer } from './signer';
 import { BlockStore, type ValidatorDb } from './store';
 import { FileWal } from './wal';
@@ -73,8 +74,10 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
   chain.mempool = mempool;
   const wal = FileWal.open(config.walDir);
   const blobs = config.aggregator ? new AggregatorBlobs({ address: config.aggregator, maxBlobBytes: config.maxBlobBytes }) : undefined;
-  // TODO(model): pass an evaluator built on @learnchain/model's evaluate(model, params, dataset) to check losses.
-  const verifier = options.verifier ?? new AggregateRoundVerifier({ blobs: blobs ?? noBlobs, logger });
+  // Re-execute each round from the aggregator's blobs and check its loss on the job's validation set.
+  const verifier =
+    options.verifier ??
+    new AggregateRoundVerifier({ blobs: blobs ?? noBlobs, logger, decode: decodeUpdateBlob, ...(blobs ? { evaluator: new BlobModelEvaluator(blobs) } : {}) });
   const signer = new Signer({ identity, chainId: genesis.chainId, wal, crashAfterPrecommitHeight: config.testCrashAfterPrecommitHeight });
   const node = new ValidatorNode({
     genesis,

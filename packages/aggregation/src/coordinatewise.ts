@@ -117,16 +117,7 @@ export function trimmedMeanRange(
   out: Float32Array,
   kept: Float64Array,
 ): void {
-  const n = rows.length;
-  const cols = new Float64Array(COLUMN_BLOCK * n);
-  const low = new Float64Array(COLUMN_BLOCK);
-  const high = new Float64Array(COLUMN_BLOCK);
-  for (let j0 = from; j0 < to; j0 += COLUMN_BLOCK) {
-    const len = Math.min(COLUMN_BLOCK, to - j0);
-    gatherBlock(values, rows, j0, len, cols);
-    trimmedMeanBlock(cols, n, k, len, out, j0, low, high);
-    countKept(values, rows, j0, len, low, high, kept);
-  }
+  forEachColumnBlock(values, rows, from, to, kept, (cols, n, len, j0, low, high) => trimmedMeanBlock(cols, n, k, len, out, j0, low, high));
 }
 
 /** Median of each column of one gathered block; records the kept range per column. */
@@ -170,6 +161,14 @@ export function medianRange(
   out: Float32Array,
   kept: Float64Array,
 ): void {
+  forEachColumnBlock(values, rows, from, to, kept, (cols, n, len, j0, low, high) => medianBlock(cols, n, len, out, j0, low, high));
+}
+
+/** A per-block kernel: reduces `len` gathered columns and records each column's kept range in low/high. */
+type BlockKernel = (cols: Float64Array, n: number, len: number, j0: number, low: Float64Array, high: Float64Array) => void;
+
+/** Gathers coordinates [from, to) block by block, runs `kernel` on each block, and counts which rows each block kept. */
+function forEachColumnBlock(values: readonly Float32Array[], rows: Int32Array, from: number, to: number, kept: Float64Array, kernel: BlockKernel): void {
   const n = rows.length;
   const cols = new Float64Array(COLUMN_BLOCK * n);
   const low = new Float64Array(COLUMN_BLOCK);
@@ -177,7 +176,7 @@ export function medianRange(
   for (let j0 = from; j0 < to; j0 += COLUMN_BLOCK) {
     const len = Math.min(COLUMN_BLOCK, to - j0);
     gatherBlock(values, rows, j0, len, cols);
-    medianBlock(cols, n, len, out, j0, low, high);
+    kernel(cols, n, len, j0, low, high);
     countKept(values, rows, j0, len, low, high, kept);
   }
 }

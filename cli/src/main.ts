@@ -1,11 +1,24 @@
 /** The `learnchain` command: finds the sub-command by its words and runs it. */
+import { chainBlockCommand, chainStatusCommand } from './commands/chain';
 import { chainVerifyCommand } from './commands/chain-verify';
 import { devnetCommand } from './commands/devnet';
 import { genesisCommand } from './commands/genesis';
+import { jobListCommand, jobSubmitCommand, jobWatchCommand } from './commands/job';
+import { membersCommand } from './commands/members';
 import { UsageError, type Command, type Output } from './command';
 
 /** Every sub-command; add new ones here. */
-export const COMMANDS: readonly Command[] = [genesisCommand, chainVerifyCommand, devnetCommand];
+export const COMMANDS: readonly Command[] = [
+  genesisCommand,
+  devnetCommand,
+  jobSubmitCommand,
+  jobWatchCommand,
+  jobListCommand,
+  chainStatusCommand,
+  chainBlockCommand,
+  chainVerifyCommand,
+  membersCommand,
+];
 
 function help(out: Output): void {
   out.info('usage: learnchain <command> [flags]\n');

@@ -6,17 +6,23 @@ import { parseGenesis, verifyChain, type ChainSource } from '@learnchain/ledger'
 import { contracts } from '@learnchain/proto';
 
 import { parseArgs, UsageError, type Command, type Output } from '../command';
+import { serviceAddress } from '../client/flags';
+import { describeFailure } from '../client/services';
 
 /** A ChainSource over a validator's gRPC API. */
 export function grpcChainSource(address: string): ChainSource & { close(): void } {
   const client = createClient(contracts().validator, address, { maxMessageBytes: 64 * 1024 * 1024 });
   return {
     async latestHeight() {
-      const status = await unary(client, 'Status', {});
+      const status = await unary(client, 'Status', {}).catch((error: unknown) => {
+        throw describeFailure('validator', address, 'Status', error);
+      });
       return status.latestHeight;
     },
     async block(height: number) {
-      const response = await unary(client, 'GetBlock', { height });
+      const response = await unary(client, 'GetBlock', { height }).catch((error: unknown) => {
+        throw describeFailure('validator', address, 'GetBlock', error);
+      });
       return { block: response.block, commit: response.commit };
     },
     close: () => client.close(),
@@ -26,11 +32,10 @@ export function grpcChainSource(address: string): ChainSource & { close(): void 
 export const chainVerifyCommand: Command = {
   path: ['chain', 'verify'],
   summary: 'verify every block and commit from genesis (light client)',
-  usage: 'learnchain chain verify --validator HOST:PORT [--genesis FILE] [--to HEIGHT]',
+  usage: 'learnchain chain verify [--validator HOST:PORT] [--genesis FILE] [--to HEIGHT]',
   async run(args: readonly string[], out: Output): Promise<number> {
     const { flags } = parseArgs(args);
-    const address = flags.get('validator') ?? process.env.LEARNCHAIN_VALIDATOR;
-    if (!address) throw new UsageError('--validator HOST:PORT is required');
+    const address = serviceAddress(flags, 'validator');
     const genesisPath = flags.get('genesis') ?? process.env.LEARNCHAIN_GENESIS_FILE ?? 'genesis.json';
     let genesis;
     try {

@@ -1,0 +1,122 @@
+/**
+ * A training job as a client submits it, shared by `learnchain job submit` and
+ * the devnet: the aggregation rule for a Byzantine budget, the seeded initial
+ * parameters and the validation set stored with the aggregator (PutBlob), the
+ * CreateJob body, and signed transactions committed with the signer's next
+ * nonce.
+ */
+import { toHex, type Identity } from '@learnchain/core';
+import { parameterBytes, signTx, type TxBodyInput } from '@learnchain/ledger';
+import { buildModel, encodeDataset, loadMnist, subset, type Classifier } from '@learnchain/model';
+import type { v1 } from '@learnchain/proto';
+
+import { putBlob, type AggregatorClient } from '../devnet/blobs';
+import { TxRefusedError } from './errors';
+import type { ValidatorApi } from './services';
+
+/** The aggregation rules the ledger and aggregator know. */
+export const RULES = ['fedavg', 'trimmed-mean', 'median', 'krum', 'multi-krum', 'geometric-median', 'centered-clipping', 'bulyan'] as const;
+
+/** What picks a job's rule: its name, how many trainers take part and how many may be Byzantine. */
+export interface RuleChoice {
+  readonly rule: string;
+  readonly trainers: number;
+  readonly byzantine: number;
+}
+
+/** The job's aggregation rule: trimmed-mean trims just over f = max(1, K) per side; fedavg tolerates none. */
+export function ruleFor(choice: RuleChoice): v1.AggregationRule {
+  const f = choice.rule === 'fedavg' ? 0 : Math.max(1, choice.byzantine);
+  switch (choice.rule) {
+    case 'trimmed-mean':
+      return { name: 'trimmed-mean', params: { beta: Math.min(0.49, (f + 0.5) / choice.trainers) }, byzantineBudget: f };
+    case 'centered-clipping':
+      // tau: the radius each update is clipped to around the running center (in parameter-norm units).
+      return { name: 'centered-clipping', params: { tau: 1 }, byzantineBudget: f };
+    case 'multi-krum':
+      return { name: 'multi-krum', params: { m: Math.max(1, choice.trainers - f) }, byzantineBudget: f };
+    default:
+      return { name: choice.rule, params: {}, byzantineBudget: f };
+  }
+}
+
+/** Everything a built-in MNIST job is shaped by. */
+export interface JobSpec {
+  readonly jobId: string;
+  readonly model: 'mlp' | 'cnn';
+  readonly alpha: number;
+  readonly epochs: number;
+  readonly batchSize: number;
+  readonly learningRate: number;
+  readonly momentum: number;
+  readonly validationSamples: number;
+  /** Seeds the initial parameters. */
+  readonly seed: number;
+  readonly rule: v1.AggregationRule;
+  readonly rounds: number;
+  readonly minTrainers: number;
+  readonly roundDeadlineMs: number;
+}
+
+/** A job ready to sign: its CreateJob body and the blobs it names. */
+export interface PreparedJob {
+  readonly body: v1.CreateJob;
+  readonly model: Classifier;
+  readonly initialHash: string;
+  readonly validationHash: string;
+}
+
+/** A job id from the model and the time: `mlp-mnist-<base36 ms>`. */
+export function defaultJobId(model: string, nowMs: number): string {
+  return `${model}-mnist-${nowMs.toString(36)}`;
+}
+
+/** Stores the initial parameters and the validation set with the aggregator and builds the CreateJob body. */
+export async function prepareJob(spec: JobSpec, aggregator: AggregatorClient): Promise<PreparedJob> {
+  const model = buildModel(spec.model, { seed: spec.seed });
+  const initialHash = await putBlob(aggregator, parameterBytes(model.initialParams), 'BLOB_KIND_PARAMETERS');
+  const { test } = loadMnist();
+  const validation = subset(test, Array.from({ length: Math.min(spec.validationSamples, test.count) }, (_, i) => i));
+  const validationHash = await putBlob(aggregator, encodeDataset(validation), 'BLOB_KIND_DATASET');
+  const body: v1.CreateJob = {
+    jobId: spec.jobId,
+    model: spec.model,
+    initialParametersHash: Buffer.from(initialHash, 'hex'),
+    manifest: { tensors: model.manifest.entries.map((e) => ({ name: e.name, shape: [...e.shape], offset: e.offset })), totalElements: model.manifest.size },
+    dataset: 'mnist',
+    partition: `dirichlet:${spec.alpha}`,
+    hyperParameters: { localEpochs: spec.epochs, batchSize: spec.batchSize, learningRate: spec.learningRate, momentum: spec.momentum, proximalMu: 0 },
+    rule: spec.rule,
+    // The loss is evaluated by every validator before it votes; only a non-finite loss is refused here.
+    validation: { datasetHash: Buffer.from(validationHash, 'hex'), maxLoss: 0, maxLossIncrease: 0 },
+    minTrainers: spec.minTrainers,
+    maxTrainers: 0,
+    roundDeadlineMs: spec.roundDeadlineMs,
+    rounds: spec.rounds,
+    updateEncoding: 'DTYPE_FLOAT32',
+  };
+  return { body, model, initialHash, validationHash };
+}
+
+/** The signer's next nonce: the ledger's `nonces/<key>` plus one (1 for a key it has not seen). */
+export async function nextNonce(validator: ValidatorApi, identity: Identity): Promise<number> {
+  const last = await validator.queryOptional<number>(`nonces/${toHex(identity.publicKey)}`);
+  return (typeof last === 'number' ? last : 0) + 1;
+}
+
+/** What a committed transaction became. */
+export interface CommittedTx {
+  readonly txHash: string;
+  readonly height: number;
+  readonly nonce: number;
+}
+
+/** Signs `body` with the signer's next nonce, sends it and waits for its block; throws TxRefusedError when the ledger refused it. */
+export async function commitTx(validator: ValidatorApi, identity: Identity, chainId: string, body: TxBodyInput, deadlineMs = 60_000): Promise<CommittedTx> {
+  const nonce = await nextNonce(validator, identity);
+  const tx = signTx(identity, chainId, nonce, body);
+  const answer = await validator.broadcast(tx, 'TX_WAIT_COMMIT', { deadlineMs });
+  const kind = Object.keys(body)[0] ?? 'unknown';
+  if (!answer.accepted) throw new TxRefusedError(kind, answer.reason, answer.height);
+  return { txHash: toHex(answer.txHash), height: answer.height, nonce };
+}

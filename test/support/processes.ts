@@ -75,6 +75,11 @@ export class ServiceProcess {
     return this.child.pid ?? -1;
   }
 
+  /** True until the process has exited (killed, stopped or crashed). */
+  get alive(): boolean {
+    return this.child.exitCode === null && this.child.signalCode === null;
+  }
+
   /** kill -9: no chance to clean up. */
   async kill(): Promise<void> {
     this.child.kill('SIGKILL');

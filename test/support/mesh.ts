@@ -1,0 +1,378 @@
+/**
+ * The whole mesh as real processes against real PostgreSQL and NATS, for the
+ * fault suite: a genesis written by `learnchain genesis`'s library, validators,
+ * a registry, an aggregator and trainers, each `services/<name>/src/main.ts` in
+ * its own process with a unique chain id, schemas and stream. Any process can
+ * be killed (-9), paused (SIGSTOP), resumed and started again on the same
+ * address and database. Jobs are submitted as the devnet submits them, and the
+ * invariants are read over the public gRPC APIs only: the same block hash at
+ * every height on every validator, the light client verifying the chain from
+ * genesis, and every update an aggregator acknowledged named in the committed
+ * record of its round.
+ */
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+import { jetstreamManager } from '@nats-io/jetstream';
+import { connect } from '@nats-io/transport-node';
+import { Pool } from 'pg';
+
+import { createClient, toHex, unary } from '@learnchain/core';
+import { parseGenesis, verifyChain, type Genesis } from '@learnchain/ledger';
+import { contracts, type v1 } from '@learnchain/proto';
+
+import { grpcChainSource } from '../../cli/src/commands/chain-verify';
+import { writeGenesis, type GenesisFiles } from '../../cli/src/commands/genesis';
+import { aggregatorClient, GrpcBlobs, type AggregatorClient } from '../../cli/src/devnet/blobs';
+import { testAccuracy } from '../../cli/src/devnet/follow';
+import { submitJob, type SubmittedJob } from '../../cli/src/devnet/job';
+import { freePort } from '../../cli/src/devnet/mesh';
+import { parseDevnetOptions, type DevnetOptions } from '../../cli/src/devnet/options';
+import { eventually, ServiceProcess } from './processes';
+import { serviceUrl, uniqueName } from './services';
+
+type ValidatorClient = InstanceType<ReturnType<typeof contracts>['validator']>;
+
+/** How a mesh is shaped: the devnet's flags (trainers, clients, byzantine, attack, rule, rounds, epochs, ...) and extra env per role. */
+export interface MeshOptions {
+  /** Devnet flags without dashes, e.g. { trainers: '3', rounds: '4', epochs: '1' }: they shape the trainers and the job alike. */
+  readonly flags?: Readonly<Record<string, string>>;
+  readonly validators?: number;
+  readonly validatorEnv?: Readonly<Record<string, string>>;
+  readonly aggregatorEnv?: Readonly<Record<string, string>>;
+  readonly registryEnv?: Readonly<Record<string, string>>;
+  /** How long a process may take to say it is ready (the machine is shared and slow). */
+  readonly readyTimeoutMs?: number;
+}
+
+/** A round as the chain committed it (QueryState jobs/ID/rounds/N, bytes as hex). */
+export interface ChainRound {
+  readonly round: number;
+  readonly height: number;
+  readonly parent: string;
+  readonly model: string;
+  readonly included: readonly { readonly nodeId: string; readonly updateHash: string; readonly decision: string }[];
+  readonly excluded: readonly { readonly nodeId: string; readonly updateHash: string; readonly reason: string }[];
+}
+
+/** An update a trainer heard the aggregator acknowledge (its 'update submitted' log line). */
+export interface AcknowledgedUpdate {
+  readonly nodeId: string;
+  readonly jobId: string;
+  readonly round: number;
+  readonly updateHash: string;
+}
+
+/** What the invariants saw. */
+export interface InvariantReport {
+  readonly height: number;
+  readonly rounds: number;
+  readonly acknowledged: number;
+}
+
+export class Mesh {
+  readonly validators: (ServiceProcess | undefined)[] = [];
+  readonly trainers: (ServiceProcess | undefined)[] = [];
+  registry: ServiceProcess | undefined;
+  aggregator: ServiceProcess | undefined;
+  /** Every process ever started, dead or alive: each one's lines stay readable, and cleanup stops them all. */
+  readonly started: ServiceProcess[] = [];
+  readonly genesis: Genesis;
+  private readonly clients: ValidatorClient[];
+  private readonly paused = new Set<ServiceProcess>();
+  readonly aggregatorApi: AggregatorClient;
+
+  private constructor(
+    readonly options: DevnetOptions,
+    private readonly meshOptions: MeshOptions,
+    readonly chainId: string,
+    readonly dir: string,
+    readonly files: GenesisFiles,
+    private readonly tag: string,
+    readonly validatorAddresses: readonly string[],
+    readonly registryAddress: string,
+    readonly aggregatorAddress: string,
+  ) {
+    this.genesis = parseGenesis(JSON.parse(readFileSync(files.genesisPath, 'utf8')));
+    this.clients = validatorAddresses.map((a) => createClient(contracts().validator, a));
+    this.aggregatorApi = aggregatorClient(aggregatorAddress);
+  }
+
+  /** Writes a genesis and starts the validators and the registry, then the aggregator, then the trainers. Stops what started if any part fails. */
+  static async start(meshOptions: MeshOptions = {}): Promise<Mesh> {
+    const options = parseDevnetOptions(new Map(Object.entries(meshOptions.flags ?? {})));
+    const tag = uniqueName('fault').toLowerCase();
+    const chainId = tag.replace(/_/g, '-');
+    const dir = mkdtempSync(join(tmpdir(), 'learnchain-faults-'));
+    const files = writeGenesis({ validators: meshOptions.validators ?? 4, out: dir, chainId });
+    const ports = await Promise.all(Array.from({ length: (meshOptions.validators ?? 4) + 2 }, () => freePort()));
+    const addresses = ports.map((p) => `127.0.0.1:${p}`);
+    const mesh = new Mesh(options, meshOptions, chainId, dir, files, tag, addresses.slice(2), addresses[0] as string, addresses[1] as string);
+    try {
+      await Promise.all([mesh.startRegistry(), ...mesh.validatorAddresses.map((_, i) => mesh.startValidator(i))]);
+      await mesh.startAggregator();
+      await Promise.all(Array.from({ length: options.trainers }, (_, i) => mesh.startTrainer(i)));
+      return mesh;
+    } catch (error) {
+      await mesh.cleanup();
+      throw error;
+    }
+  }
+
+  private common(): Record<string, string> {
+    return { LEARNCHAIN_CHAIN_ID: this.chainId, LEARNCHAIN_LOG_LEVEL: 'info', LEARNCHAIN_STREAM: this.tag, DATABASE_URL: serviceUrl('postgres'), NATS_URL: serviceUrl('nats') };
+  }
+
+  private async launch(name: string, entry: string, env: Record<string, string>, ready: RegExp): Promise<ServiceProcess> {
+    const proc = await ServiceProcess.start({ name, entry, env, ready, timeoutMs: this.meshOptions.readyTimeoutMs ?? 120_000 });
+    this.started.push(proc);
+    return proc;
+  }
+
+  private schema(name: string): string {
+    return `${this.tag}_${name}`;
+  }
+
+  /** Starts validator i (again, after a kill: same key, address, schema and write-ahead log). */
+  async startValidator(i: number): Promise<ServiceProcess> {
+    const address = this.validatorAddresses[i] as string;
+    const proc = await this.launch(`validator-${i}`, 'services/validator/src/main.ts', {
+      ...this.common(),
+      LEARNCHAIN_VALIDATOR_LISTEN: address,
+      LEARNCHAIN_PEERS: this.validatorAddresses.filter((a) => a !== address).join(','),
+      LEARNCHAIN_KEY_FILE: this.files.validatorKeys[i] as string,
+      LEARNCHAIN_GENESIS_FILE: this.files.genesisPath,
+      LEARNCHAIN_VALIDATOR_SCHEMA: this.schema(`validator_${i}`),
+      LEARNCHAIN_WAL_DIR: join(this.dir, `validator-${i}-wal`),
+      LEARNCHAIN_AGGREGATOR: this.aggregatorAddress,
+      ...this.meshOptions.validatorEnv,
+    }, /validator running/);
+    this.validators[i] = proc;
+    return proc;
+  }
+
+  async startRegistry(): Promise<ServiceProcess> {
+    this.registry = await this.launch('registry', 'services/registry/src/main.ts', {
+      ...this.common(),
+      LEARNCHAIN_REGISTRY_LISTEN: this.registryAddress,
+      LEARNCHAIN_REGISTRY_SCHEMA: this.schema('registry'),
+      LEARNCHAIN_LEASE_TTL_MS: '5000',
+      LEARNCHAIN_VALIDATORS: this.validatorAddresses.join(','),
+      LEARNCHAIN_REGISTRY_KEY_FILE: this.files.registryKey,
+      ...this.meshOptions.registryEnv,
+    }, /registry running/);
+    return this.registry;
+  }
+
+  /** Starts the aggregator (again, after a kill: same key, address, schema and durable consumer). */
+  async startAggregator(): Promise<ServiceProcess> {
+    this.aggregator = await this.launch('aggregator', 'services/aggregator/src/main.ts', {
+      ...this.common(),
+      LEARNCHAIN_AGGREGATOR_LISTEN: this.aggregatorAddress,
+      LEARNCHAIN_AGGREGATOR_SCHEMA: this.schema('aggregator'),
+      LEARNCHAIN_AGGREGATOR_CONSUMER: `${this.tag}_aggregator`,
+      LEARNCHAIN_REGISTRY: this.registryAddress,
+      LEARNCHAIN_VALIDATORS: this.validatorAddresses.join(','),
+      LEARNCHAIN_AGGREGATOR_KEY_FILE: this.files.aggregatorKey,
+      LEARNCHAIN_ROUND_GRACE_MS: '300',
+      LEARNCHAIN_ROUND_RETRY_MS: '1000',
+      LEARNCHAIN_ROUND_TICK_MS: '100',
+      ...this.meshOptions.aggregatorEnv,
+    }, /aggregator running/);
+    return this.aggregator;
+  }
+
+  /** Starts trainer i on partition i of the devnet's partitioning (a fresh key: a new member); `env` adds or overrides. */
+  async startTrainer(i: number, env: Readonly<Record<string, string>> = {}): Promise<ServiceProcess> {
+    const { options } = this;
+    const proc = await this.launch(`trainer-${i}`, 'services/trainer/src/main.ts', {
+      ...this.common(),
+      LEARNCHAIN_REGISTRY: this.registryAddress,
+      LEARNCHAIN_AGGREGATOR: this.aggregatorAddress,
+      LEARNCHAIN_VALIDATORS: this.validatorAddresses.join(','),
+      LEARNCHAIN_PARTITION: `dirichlet:${options.alpha}`,
+      LEARNCHAIN_CLIENTS: String(options.clients),
+      LEARNCHAIN_CLIENT_INDEX: String(i % options.clients),
+      LEARNCHAIN_SEED: String(options.seed),
+      LEARNCHAIN_DEVICE: 'cpu',
+      LEARNCHAIN_ATTACK: i < options.byzantine ? options.attack : 'none',
+      ...env,
+    }, /trainer running/);
+    this.trainers[i] = proc;
+    return proc;
+  }
+
+  /** A trainer process's node id (from its 'trainer running' line). */
+  static nodeIdOf(proc: ServiceProcess): string {
+    const running = proc.logs('trainer running')[0] as { nodeId?: string } | undefined;
+    if (!running?.nodeId) throw new Error(`${proc.name} has not said its node id`);
+    return running.nodeId;
+  }
+
+  /** kill -9. */
+  async kill(proc: ServiceProcess | undefined): Promise<void> {
+    if (!proc) throw new Error('no such process');
+    this.paused.delete(proc);
+    await proc.kill();
+  }
+
+  /** SIGSTOP. */
+  pause(proc: ServiceProcess | undefined): void {
+    if (!proc) throw new Error('no such process');
+    proc.pause();
+    this.paused.add(proc);
+  }
+
+  /** SIGCONT. */
+  resume(proc: ServiceProcess | undefined): void {
+    if (!proc) throw new Error('no such process');
+    proc.resume();
+    this.paused.delete(proc);
+  }
+
+  /** Validator i's API client. */
+  validator(i: number): ValidatorClient {
+    const client = this.clients[i];
+    if (!client) throw new Error(`no validator ${i}`);
+    return client;
+  }
+
+  async height(i: number): Promise<number> {
+    return (await unary(this.validator(i), 'Status', {}, { deadlineMs: 5000 })).latestHeight;
+  }
+
+  /** Waits until validator i has committed `target`; resolves to its height then. */
+  reaches(i: number, target: number, timeoutMs = 90_000): Promise<number> {
+    return eventually(`validator ${i} at height ${target}`, async () => {
+      const h = await this.height(i);
+      return h >= target ? h : undefined;
+    }, timeoutMs, 200);
+  }
+
+  /** A QueryState answer, parsed, from the first validator that answers (`from` first); undefined when the path does not exist. */
+  async query<T>(path: string, from = 0): Promise<T | undefined> {
+    const order = [from, ...this.clients.map((_, i) => i).filter((i) => i !== from)];
+    let last: unknown;
+    for (const i of order) {
+      const proc = this.validators[i];
+      if (!proc || this.paused.has(proc)) continue;
+      try {
+        return JSON.parse((await unary(this.validator(i), 'QueryState', { path }, { deadlineMs: 5000 })).json) as T;
+      } catch (error) {
+        if ((error as { code?: number }).code === 5) return undefined; // NOT_FOUND
+        last = error;
+      }
+    }
+    throw new Error(`no validator answered QueryState ${path}: ${String(last)}`);
+  }
+
+  /** Stores the initial model and validation set with the aggregator and commits CreateJob, as the devnet does. */
+  submitJob(): Promise<SubmittedJob> {
+    return submitJob(this.options, this.chainId, this.aggregatorApi, this.validatorAddresses[0] as string);
+  }
+
+  /** The aggregator's view of a round (0: the current one); undefined while it cannot answer. */
+  async round(jobId: string, round = 0): Promise<v1.RoundStatus__Output | undefined> {
+    return unary(this.aggregatorApi, 'getRound', { jobId, round }, { deadlineMs: 5000 }).catch(() => undefined);
+  }
+
+  /** Waits until round `round` of the job is committed on chain; resolves to the committed record. */
+  committed(jobId: string, round: number, timeoutMs = 180_000): Promise<ChainRound> {
+    return eventually(`round ${round} of ${jobId} committed on chain`, () => this.query<ChainRound>(`jobs/${jobId}/rounds/${round}`), timeoutMs, 250);
+  }
+
+  /** Test accuracy (2,000 MNIST test digits) of the model the chain committed for a round. */
+  async accuracy(job: SubmittedJob, record: ChainRound): Promise<number> {
+    const bytes = await new GrpcBlobs(this.aggregatorApi).fetchHex(record.model);
+    return (await testAccuracy(job.model, new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4))).accuracy;
+  }
+
+  /** Every update any trainer of this mesh heard acknowledged. */
+  acknowledged(jobId: string): AcknowledgedUpdate[] {
+    const out: AcknowledgedUpdate[] = [];
+    for (const proc of this.started.filter((p) => p.name.startsWith('trainer-'))) {
+      const nodeId = Mesh.nodeIdOf(proc);
+      for (const line of proc.logs('update submitted') as { job?: string; round?: number; updateHash?: string }[]) {
+        if (line.job === jobId && typeof line.round === 'number' && line.updateHash) out.push({ nodeId, jobId, round: line.round, updateHash: line.updateHash });
+      }
+    }
+    return out;
+  }
+
+  /** The validators that are running and not paused. */
+  live(): number[] {
+    return this.validators.flatMap((p, i) => (p && !this.paused.has(p) && p.alive ? [i] : []));
+  }
+
+  /**
+   * The invariants, over the public APIs: every live validator reaches the
+   * highest height any of them reports, all report the same block hash at every
+   * height, the light client verifies each one's chain from genesis, and every
+   * acknowledged update of the job's committed rounds is in the round's record
+   * (included with its hash, or excluded with a reason).
+   */
+  async checkInvariants(jobId?: string): Promise<InvariantReport> {
+    const live = this.live();
+    if (live.length === 0) throw new Error('no live validator');
+    const target = Math.max(...(await Promise.all(live.map((i) => this.height(i)))));
+    await Promise.all(live.map((i) => this.reaches(i, target)));
+    for (let h = 1; h <= target; h++) {
+      const hashes = await Promise.all(live.map(async (i) => toHex((await unary(this.validator(i), 'GetBlock', { height: h }, { deadlineMs: 10_000 })).blockHash)));
+      if (new Set(hashes).size !== 1) throw new Error(`validators ${live.join(', ')} disagree at height ${h}: ${hashes.join(' ')}`);
+    }
+    for (const i of live) {
+      const source = grpcChainSource(this.validatorAddresses[i] as string);
+      try {
+        const verdict = await verifyChain(this.genesis, source, { to: target });
+        if (!verdict.ok) throw new Error(`the light client refuses validator ${i}'s chain at height ${verdict.height}: ${verdict.reason}`);
+      } finally {
+        source.close();
+      }
+    }
+    let rounds = 0;
+    let acknowledged = 0;
+    if (jobId) {
+      const job = await this.query<{ round: number }>(`jobs/${jobId}`);
+      rounds = job?.round ?? 0;
+      for (const ack of this.acknowledged(jobId).filter((a) => a.round <= rounds)) {
+        const record = await this.query<ChainRound>(`jobs/${jobId}/rounds/${ack.round}`);
+        const included = record?.included.some((u) => u.nodeId === ack.nodeId && u.updateHash === ack.updateHash);
+        const excluded = record?.excluded.some((u) => u.nodeId === ack.nodeId && u.reason.length > 0);
+        if (!included && !excluded) throw new Error(`the update ${ack.updateHash} of ${ack.nodeId} acknowledged in round ${ack.round} is missing from the committed record: ${JSON.stringify(record)}`);
+        acknowledged += 1;
+      }
+    }
+    return { height: target, rounds, acknowledged };
+  }
+
+  /** Stops every process (resumed first if paused; killed if it does not stop in time), drops the schemas and the stream, removes the files. */
+  async cleanup(): Promise<void> {
+    const stop = async (proc: ServiceProcess): Promise<void> => {
+      proc.resume();
+      const stopped = proc.stop().then(() => true);
+      const late = new Promise<boolean>((resolve) => setTimeout(() => resolve(false), 15_000).unref());
+      if (!(await Promise.race([stopped, late]))) await proc.kill();
+    };
+    const byRole = (prefix: string): ServiceProcess[] => this.started.filter((p) => p.name.startsWith(prefix));
+    await Promise.all(byRole('trainer-').map(stop));
+    await Promise.all([...byRole('aggregator'), ...byRole('registry')].map(stop));
+    await Promise.all(byRole('validator-').map(stop));
+    for (const c of this.clients) c.close();
+    this.aggregatorApi.close();
+    const pool = new Pool({ connectionString: serviceUrl('postgres'), max: 1 });
+    try {
+      const schemas = await pool.query<{ name: string }>('SELECT schema_name AS name FROM information_schema.schemata WHERE schema_name LIKE $1', [`${this.tag}%`]);
+      for (const { name } of schemas.rows) await pool.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);
+    } finally {
+      await pool.end();
+    }
+    const nc = await connect({ servers: serviceUrl('nats') });
+    try {
+      await (await jetstreamManager(nc)).streams.delete(this.tag).catch(() => false);
+    } finally {
+      await nc.close();
+    }
+    rmSync(this.dir, { recursive: true, force: true });
+  }
+}

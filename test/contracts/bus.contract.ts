@@ -3,11 +3,16 @@
  * local adapter (packages/bus/src/__tests__) and against NATS JetStream
  * (test/integration/bus.nats.test.ts).
  */
+import { context, propagation, ROOT_CONTEXT, trace, TraceFlags } from '@opentelemetry/api';
+import { AsyncLocalStorageContextManager } from '@opentelemetry/context-async-hooks';
+import { W3CTraceContextPropagator } from '@opentelemetry/core';
 import {
   BusClosedError,
   InvalidNameError,
   MalformedEventError,
+  traceContextOf,
   UnknownSubjectError,
+  type Delivery,
   type EventBus,
   type RoundClosed,
   type RoundOpened,
@@ -65,6 +70,30 @@ export function runBusContract(name: string, createFixture: () => Promise<BusFix
       expect(Math.abs((delivery?.publishedAt ?? 0) - Date.now())).toBeLessThan(10 * 60_000);
       await delivery?.ack();
       await subscription.close();
+    });
+
+    it('carries the publisher\'s trace context in headers, and a caller\'s own traceparent wins', async () => {
+      const ctx = trace.setSpanContext(ROOT_CONTEXT, { traceId: '4bf92f3577b34da6a3ce929d0e0e4736', spanId: '00f067aa0ba902b7', traceFlags: TraceFlags.SAMPLED });
+      const managed = new AsyncLocalStorageContextManager().enable();
+      context.setGlobalContextManager(managed);
+      propagation.setGlobalPropagator(new W3CTraceContextPropagator());
+      try {
+        await context.with(ctx, () => bus.publish('learnchain.round.opened', roundOpened(1)));
+        const own = '00-0af7651916cd43dd8448eb211c80319c-b7ad6b7169203331-01';
+        await context.with(ctx, () => bus.publish('learnchain.round.opened', roundOpened(2), { headers: { traceparent: own } }));
+        await bus.publish('learnchain.round.opened', roundOpened(3));
+        const subscription = await bus.subscribe({ subjects: ['learnchain.round.opened'] });
+        const [first, second, third] = await take(subscription, 3);
+        expect(first?.headers.traceparent).toBe('00-4bf92f3577b34da6a3ce929d0e0e4736-00f067aa0ba902b7-01');
+        expect(trace.getSpanContext(traceContextOf(first as Delivery))?.traceId).toBe('4bf92f3577b34da6a3ce929d0e0e4736');
+        expect(second?.headers.traceparent).toBe(own);
+        // Outside any span an event carries no trace context.
+        expect(third?.headers).toEqual({});
+        expect(trace.getSpanContext(traceContextOf(third as Delivery))).toBeUndefined();
+      } finally {
+        propagation.disable();
+        context.disable();
+      }
     });
 
     it('delivers in publish order, across subjects and within a subject filter', async () => {

@@ -48,4 +48,5 @@ export type {
   Subject,
 } from './subjects';
 export { NatsEventBus } from './nats/bus';
+export { traceContextOf, withTraceHeaders } from './trace';
 export type { NatsEventBusOptions } from './nats/bus';

@@ -9,6 +9,7 @@ export * from './statements';
 export * from './config';
 export * from './logger';
 export * from './telemetry';
+export * from './tracing';
 export * from './service';
 export * from './grpc/status';
 export * from './grpc/handlers';

@@ -9,7 +9,9 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NoopSpanProcessor, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { BatchSpanProcessor, NoopSpanProcessor, RandomIdGenerator, type IdGenerator, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+
+import { fixedRootIds } from './tracing';
 
 export interface TelemetryOptions {
   readonly serviceName: string;
@@ -24,6 +26,55 @@ export interface Telemetry {
   shutdown(): Promise<void>;
 }
 
+/** Random ids, except for a round's root span, which takes the round's own (see tracing.ts). */
+class RoundIdGenerator implements IdGenerator {
+  private readonly random = new RandomIdGenerator();
+
+  generateTraceId(): string {
+    return fixedRootIds()?.traceId ?? this.random.generateTraceId();
+  }
+
+  generateSpanId(): string {
+    return fixedRootIds()?.spanId ?? this.random.generateSpanId();
+  }
+}
+
+/** Modules the instrumentations patch; a service's main has loaded them before telemetry starts. */
+const INSTRUMENTED_MODULES = ['@grpc/grpc-js', 'pg'] as const;
+
+/**
+ * Instrumentations patch a module when it is required after they are enabled.
+ * A service's main imports gRPC (through @learnchain/core) before it can start
+ * telemetry, so require each module once more now: the require hook then
+ * patches the loaded module in place (prototypes and exports that every
+ * importer shares). Where no require hook runs (a test runner's own module
+ * registry), apply each instrumentation's patch to the module directly.
+ */
+function patchLoadedModules(instrumentations: readonly object[]): void {
+  for (const name of INSTRUMENTED_MODULES) {
+    let exports: unknown;
+    try {
+      exports = require(name) as unknown;
+    } catch {
+      continue; // not installed here
+    }
+    for (const instrumentation of instrumentations) {
+      const definitions = (instrumentation as { getModuleDefinitions?: () => readonly ModuleDefinition[] }).getModuleDefinitions?.() ?? [];
+      for (const definition of definitions) {
+        if (definition.name !== name || definition.moduleExports !== undefined || typeof definition.patch !== 'function') continue;
+        definition.moduleExports = exports;
+        definition.patch(exports);
+      }
+    }
+  }
+}
+
+interface ModuleDefinition {
+  readonly name: string;
+  moduleExports?: unknown;
+  readonly patch?: (exports: unknown, version?: string) => unknown;
+}
+
 export function startTelemetry(options: TelemetryOptions): Telemetry {
   // No collector: do not let the SDK try to export metrics or logs anywhere.
   process.env.OTEL_METRICS_EXPORTER ??= 'none';
@@ -33,15 +84,18 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   // With nothing to export to, the SDK would install no tracer at all; a no-op
   // processor keeps real span contexts, so logs and gRPC hops carry trace ids.
   if (processors.length === 0) processors.push(new NoopSpanProcessor());
+  const instrumentations = [new GrpcInstrumentation(), new PgInstrumentation()];
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({
       'service.name': options.serviceName,
       ...(options.serviceInstance ? { 'service.instance.id': options.serviceInstance } : {}),
     }),
     spanProcessors: processors,
-    instrumentations: [new GrpcInstrumentation(), new PgInstrumentation()],
+    idGenerator: new RoundIdGenerator(),
+    instrumentations,
   });
   sdk.start();
+  patchLoadedModules(instrumentations);
   return {
     exporting: options.endpoint !== undefined,
     shutdown: () => sdk.shutdown(),

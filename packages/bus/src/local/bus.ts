@@ -6,6 +6,7 @@
 import type { EventBus, PublishAck, PublishOptions, SubscribeOptions, Subscription } from '../bus';
 import { allSubjects, checkHeaders, checkName, checkPrefix, encodePayload, qualify, unqualify } from '../codec';
 import { BusClosedError } from '../errors';
+import { withTraceHeaders } from '../trace';
 import { DEFAULT_ACK_WAIT_MS, DEFAULT_MAX_ACK_PENDING, planConsumer, positive, type ConsumerDefaults } from '../options';
 import type { PayloadOf, Subject } from '../subjects';
 import { EventSubscription } from '../subscription';
@@ -51,7 +52,7 @@ export class LocalEventBus implements EventBus {
 
   async publish<S extends Subject>(subject: S, payload: PayloadOf<S>, options: PublishOptions = {}): Promise<PublishAck> {
     if (this.lifecycle !== 'open') throw new BusClosedError('publish');
-    const headers = checkHeaders(options.headers ?? {});
+    const headers = checkHeaders(withTraceHeaders(options.headers ?? {}));
     const data = encodePayload(subject, payload);
     return this.broker.stream(this.streamName).append(qualify(this.prefix, subject), data, headers, options.msgId);
   }

@@ -20,6 +20,7 @@ import { connect, headers as natsHeaders, nanos, type MsgHdrs, type NatsConnecti
 import type { EventBus, PublishAck, PublishOptions, StartPosition, SubscribeOptions, Subscription } from '../bus';
 import { allSubjects, checkHeaders, checkName, checkPrefix, encodePayload, isTransportHeader, qualify, unqualify } from '../codec';
 import { AckFailedError, BusClosedError, PublishFailedError } from '../errors';
+import { withTraceHeaders } from '../trace';
 import { DEFAULT_ACK_WAIT_MS, DEFAULT_MAX_ACK_PENDING, planConsumer, positive, type ConsumerDefaults } from '../options';
 import type { PayloadOf, Subject } from '../subjects';
 import { EventSubscription, type RawDelivery } from '../subscription';
@@ -108,7 +109,7 @@ export class NatsEventBus implements EventBus {
 
   async publish<S extends Subject>(subject: S, payload: PayloadOf<S>, options: PublishOptions = {}): Promise<PublishAck> {
     if (this.lifecycle !== 'open') throw new BusClosedError('publish');
-    const headers = checkHeaders(options.headers ?? {});
+    const headers = checkHeaders(withTraceHeaders(options.headers ?? {}));
     const data = encodePayload(subject, payload);
     const publishOptions: Partial<JetStreamPublishOptions> = { timeout: this.requestTimeoutMs, expect: { streamName: this.stream } };
     if (options.msgId !== undefined) publishOptions.msgID = options.msgId;

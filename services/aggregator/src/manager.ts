@@ -290,6 +290,7 @@ export class RoundManager {
   private async aggregate(job: JobSpec, round: RoundRecord): Promise<StoredResult | undefined> {
     const { rounds, blobs, logger } = this.options;
     const started = process.hrtime.bigint();
+    const closedAtMs = this.clock();
     const base = parametersOf(await blobs.read(round.baseModelHash));
     // A round opened again keeps the updates of earlier attempts, but only this attempt's participants count.
     const asked = new Set(round.participants.map((p) => p.nodeId));
@@ -302,7 +303,7 @@ export class RoundManager {
       return undefined;
     }
     const newModelHash = await blobs.put(parameterBytes(outcome.parameters), 'parameters');
-    const result: StoredResult = { ...outcome.result, newModelHash, aggregationMicros: Number((process.hrtime.bigint() - started) / 1000n) };
+    const result: StoredResult = { ...outcome.result, newModelHash, aggregationMicros: Number((process.hrtime.bigint() - started) / 1000n), openedAtMs: round.openedAtMs, closedAtMs };
     await rounds.saveResult(job.jobId, round.round, round.attempt, result);
     logger.info({ job: job.jobId, round: round.round, newModel: newModelHash, included: result.included.length, excluded: result.excluded.length }, 'round aggregated');
     return result;

@@ -44,9 +44,12 @@ export function roundResultMessage(data: RoundResultData): v1.RoundResult {
       signature: { publicKey: bytes(u.publicKey), signature: bytes(u.signature) },
       decision: u.decision,
       score: u.score,
+      trainMicros: u.trainMicros ?? 0,
+      receivedAtMs: u.receivedAtMs ?? 0,
+      size: u.size ?? 0,
     })),
     excluded: result.excluded.map((e) => ({ nodeId: e.nodeId, updateHash: bytes(e.updateHash), reason: e.reason })),
-    metrics: { aggregationMicros: result.aggregationMicros, updateBytes: result.updateBytes },
+    metrics: { aggregationMicros: result.aggregationMicros, updateBytes: result.updateBytes, openedAtMs: result.openedAtMs ?? 0, closedAtMs: result.closedAtMs ?? 0 },
   };
 }
 

@@ -36,7 +36,7 @@ const job = (validation: Uint8Array = new Uint8Array(0), maxLoss = 0): JobRecord
 });
 
 function result(newModel: Uint8Array): v1.RoundResult__Output {
-  const included = [u1, u2].map((u, i) => ({ nodeId: `n${i}`, updateHash: Buffer.from(sha256(u)), numSamples: 10, encoding: 'DTYPE_FLOAT32' as const, signature: null, decision: 'selected', score: 0 }));
+  const included = [u1, u2].map((u, i) => ({ nodeId: `n${i}`, updateHash: Buffer.from(sha256(u)), numSamples: 10, encoding: 'DTYPE_FLOAT32' as const, signature: null, decision: 'selected', score: 0, trainMicros: 0, receivedAtMs: 0, size: 0 }));
   return { jobId: 'j', round: 1, baseModelHash: Buffer.from(sha256(base)), newModelHash: Buffer.from(sha256(newModel)), membershipEpoch: 1, rule: { name: 'fedavg', params: {}, byzantineBudget: 0, normBound: 0 }, included, excluded: [], metrics: null };
 }
 

@@ -64,6 +64,9 @@ export function aggregateRound(job: JobSpec, base: Float32Array, layout: Paramet
       signature: toHex(record.signature),
       decision: decision.status,
       score: decision.score !== null && Number.isFinite(decision.score) ? decision.score : 0,
+      trainMicros: record.trainMicros,
+      receivedAtMs: record.receivedAtMs,
+      size: record.size,
     });
   }
   if (included.length < job.minTrainers) return { kind: 'failed', reason: `only ${included.length} usable updates, the job needs ${job.minTrainers}` };

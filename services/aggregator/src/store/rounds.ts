@@ -25,10 +25,16 @@ export interface StoredResult {
     readonly signature: string;
     readonly decision: string;
     readonly score: number;
+    /** Reported by the trainer; absent in results stored before it was recorded. */
+    readonly trainMicros?: number;
+    readonly receivedAtMs?: number;
+    readonly size?: number;
   }[];
   readonly excluded: readonly { readonly nodeId: string; readonly updateHash: string; readonly reason: string }[];
   readonly aggregationMicros: number;
   readonly updateBytes: number;
+  readonly openedAtMs?: number;
+  readonly closedAtMs?: number;
 }
 
 export interface RoundRecord {
@@ -61,6 +67,8 @@ export interface UpdateRecord {
   readonly publicKey: Uint8Array;
   readonly signature: Uint8Array;
   readonly receivedAtMs: number;
+  /** The trainer's own report of its local training time (0 when it sent none). */
+  readonly trainMicros: number;
 }
 
 export type AcceptOutcome = 'accepted' | 'duplicate' | 'round-not-open' | 'already-submitted' | 'replayed';
@@ -109,7 +117,7 @@ export interface RoundOpening {
   readonly deadlineMs: number;
 }
 
-export interface UpdateToAccept extends Omit<UpdateRecord, 'receivedAtMs'> {
+export interface UpdateToAccept extends Omit<UpdateRecord, 'receivedAtMs' | 'trainMicros'> {
   readonly stats: string;
   readonly bytes: Uint8Array;
 }
@@ -212,6 +220,7 @@ export class RoundStore {
       publicKey: new Uint8Array(r.public_key),
       signature: new Uint8Array(r.signature),
       receivedAtMs: Number(r.received_at_ms),
+      trainMicros: Math.max(0, Number((JSON.parse(r.stats) as { trainMicros?: unknown }).trainMicros) || 0),
     }));
   }
 

@@ -19,6 +19,18 @@ export interface IncludedUpdate {
    */
   'decision'?: (string);
   'score'?: (number | string);
+  /**
+   * local training time, as the trainer reported it
+   */
+  'trainMicros'?: (number | string | Long);
+  /**
+   * when the aggregator held the whole update (its clock)
+   */
+  'receivedAtMs'?: (number | string | Long);
+  /**
+   * bytes of the encoded update
+   */
+  'size'?: (number | string | Long);
 }
 
 /**
@@ -36,4 +48,16 @@ export interface IncludedUpdate__Output {
    */
   'decision': (string);
   'score': (number);
+  /**
+   * local training time, as the trainer reported it
+   */
+  'trainMicros': (number);
+  /**
+   * when the aggregator held the whole update (its clock)
+   */
+  'receivedAtMs': (number);
+  /**
+   * bytes of the encoded update
+   */
+  'size': (number);
 }

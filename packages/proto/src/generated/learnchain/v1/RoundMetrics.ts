@@ -8,6 +8,14 @@ export interface RoundMetrics {
   'baseLoss'?: (number | string);
   'aggregationMicros'?: (number | string | Long);
   'updateBytes'?: (number | string | Long);
+  /**
+   * when the attempt that produced this result opened (aggregator's clock)
+   */
+  'openedAtMs'?: (number | string | Long);
+  /**
+   * when it closed and aggregation began (aggregator's clock)
+   */
+  'closedAtMs'?: (number | string | Long);
 }
 
 export interface RoundMetrics__Output {
@@ -16,4 +24,12 @@ export interface RoundMetrics__Output {
   'baseLoss': (number);
   'aggregationMicros': (number);
   'updateBytes': (number);
+  /**
+   * when the attempt that produced this result opened (aggregator's clock)
+   */
+  'openedAtMs': (number);
+  /**
+   * when it closed and aggregation began (aggregator's clock)
+   */
+  'closedAtMs': (number);
 }

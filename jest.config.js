@@ -9,6 +9,8 @@ module.exports = {
   testPathIgnorePatterns: ['/node_modules/', '/dist/'],
   moduleNameMapper: {
     '^@learnchain/([a-z-]+)$': '<rootDir>/packages/$1/src/index.ts',
+    // Subpath entries (package.json "exports"), e.g. @learnchain/model/encoding → packages/model/src/encoding.ts.
+    '^@learnchain/([a-z-]+)/([a-z-]+)$': '<rootDir>/packages/$1/src/$2.ts',
   },
   transform: {
     '^.+\\.ts$': ['ts-jest', { tsconfig: '<rootDir>/tsconfig.json' }],

@@ -5,11 +5,11 @@
  */
 import { NatsEventBus, SUBJECT, type Delivery } from '@learnchain/bus';
 import { clientStream, createClient, fromHex, loadConfig, serverStream, toHex, unary } from '@learnchain/core';
+import { parameterBytes, parametersOf } from '@learnchain/model/encoding';
 import { contracts } from '@learnchain/proto';
 
 import { registryConfig } from '../../services/registry/src/config';
 import { startRegistry, type RunningRegistry } from '../../services/registry/src/main';
-import { parameterBytes, parametersOf } from '../../services/aggregator/src/encoding';
 import { chunks, delta, putBlob, submit, Trainer, type AggregatorClient } from '../../services/aggregator/src/__tests__/support/mesh';
 import { ValidatorStub } from '../../services/aggregator/src/__tests__/support/validator-stub';
 import { eventually, ServiceProcess } from '../support/processes';

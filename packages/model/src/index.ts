@@ -25,6 +25,5 @@ export { attr, IR_VERSION, OPSET_VERSION } from './onnx/types';
 export type { Attribute, Dim, ElemType, Graph, Model, Node, Tensor, ValueInfo } from './onnx/types';
 export { Random } from './random';
 export * from './errors';
-export { encodeUpdate, decodeUpdate, encodingOf, toHalf, fromHalf } from './params/encoding';
-export type { UpdateEncoding } from './params/encoding';
+export * from './encoding';
 export { importModel, exportModel } from './models/import';

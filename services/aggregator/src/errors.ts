@@ -19,14 +19,6 @@ export class BlobNotFoundError extends Error {
   }
 }
 
-/** Thrown when encoded update bytes do not follow the update layout (see encoding.ts). */
-export class UpdateEncodingError extends Error {
-  constructor(readonly reason: string) {
-    super(`malformed update: ${reason}`);
-    this.name = 'UpdateEncodingError';
-  }
-}
-
 /** Thrown when the ledger's description of a job cannot be read as one. */
 export class JobFormatError extends Error {
   constructor(

@@ -7,7 +7,5 @@ export type { JobSpec, RuleSpec } from './domain/job';
 export { parseJob } from './domain/job';
 export { decideRound, quorumOf } from './domain/round-policy';
 export type { RoundDecision, RoundPolicy, OpenRoundView } from './domain/round-policy';
-export { encodeUpdate, decodeUpdate, encodedSize, parameterBytes, parametersOf } from './encoding';
-export type { UpdateEncoding, ParameterLayout } from './encoding';
 export { roundResultMessage, roundResultTx } from './tx';
 export * from './errors';

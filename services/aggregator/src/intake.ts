@@ -7,13 +7,13 @@
  * writes nothing.
  *
  * Size rule: an update's size must equal encodedSize(job encoding, model layout)
- * exactly (see encoding.ts), and no blob may exceed `maxBlobBytes`.
+ * exactly (see @learnchain/model/encoding), and no blob may exceed `maxBlobBytes`.
  */
 import { contentId, Status, StatusError, failedPrecondition, invalidArgument, permissionDenied, resourceExhausted, toHex, unauthenticated, updateStatement, verifyStatement } from '@learnchain/core';
+import { checkUpdateHeader, encodedSize, layoutOf as fittingLayout, UPDATE_HEADER_BYTES, type ParameterLayout, type UpdateEncoding } from '@learnchain/model/encoding';
 import type { v1 } from '@learnchain/proto';
 
 import type { JobSpec } from './domain/job';
-import { checkUpdateHeader, encodedSize, flatLayout, UPDATE_HEADER_BYTES, type ParameterLayout, type UpdateEncoding } from './encoding';
 import type { BlobStore } from './store/blobs';
 import type { RoundRecord, RoundStore } from './store/rounds';
 
@@ -37,8 +37,7 @@ function alreadyExists(field: string, message: string, reason: string): StatusEr
 
 /** The layout of a job's model whose parameter blob holds `parameterCount` float32 values. */
 export function layoutOf(job: JobSpec, parameterCount: number): ParameterLayout {
-  const total = job.tensors.reduce((sum, t) => sum + t.size, 0);
-  return job.tensors.length > 0 && total === parameterCount ? { size: parameterCount, tensors: job.tensors } : flatLayout(parameterCount);
+  return fittingLayout(job.tensors, parameterCount);
 }
 
 interface Admitted {

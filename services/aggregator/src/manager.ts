@@ -10,12 +10,12 @@
  */
 import { SUBJECT, type EventBus, type PayloadOf, type Subject } from '@learnchain/bus';
 import { fromHex, type Identity, type Logger } from '@learnchain/core';
+import { parameterBytes, parametersOf } from '@learnchain/model/encoding';
 
 import { aggregateRound, type ReceivedUpdate } from './domain/aggregate-round';
 import type { JobSpec } from './domain/job';
 import { selectParticipants } from './domain/participants';
 import { decideRound, quorumOf, type Straggler } from './domain/round-policy';
-import { parameterBytes, parametersOf } from './encoding';
 import { layoutOf } from './intake';
 import type { ChainClient, JobSource, MembershipSource } from './ports';
 import type { BlobStore } from './store/blobs';

@@ -1,4 +1,7 @@
-import { buildModel, decodeUpdate, encodeUpdate, encodingOf, fromHalf, hashParameters, Random, toHalf, UpdateEncodingError } from '../index';
+import { spawnSync } from 'node:child_process';
+
+import * as entry from '../encoding';
+import { buildModel, decodeUpdate, encodeUpdate, encodingOf, fromHalf, hashParameters, manifestOf, Random, toHalf, UpdateEncodingError } from '../index';
 
 const model = buildModel('mlp', { seed: 3 });
 const rng = new Random(11);
@@ -61,5 +64,64 @@ describe('update encodings', () => {
     other[100] = (other[100] ?? 0) + 1e-7;
     expect(hashParameters(other)).not.toBe(hashParameters(delta));
     expect(hashParameters(delta)).toMatch(/^[0-9a-f]{64}$/);
+  });
+});
+
+describe('the update layout and its size rule', () => {
+  const { checkUpdateHeader, encodedSize, flatLayout, layoutOf, parameterBytes, parametersOf } = entry;
+  const manifest = manifestOf([
+    { name: 'w', shape: [3, 4] },
+    { name: 'b', shape: [5] },
+  ]);
+  const values = Float32Array.from({ length: manifest.size }, (_, i) => Math.sin(i + 1) * (i % 3 === 0 ? 3 : 0.25));
+
+  it.each(['float32', 'float16', 'int8'] as const)('%s: size 16 + 4P, 16 + 2P or 16 + 4T + P, and decodes within a step', (encoding) => {
+    const bytes = entry.encodeUpdate(values, manifest, encoding);
+    expect(bytes.byteLength).toBe(encodedSize(encoding, manifest));
+    const back = entry.decodeUpdate(bytes, manifest, encoding);
+    const tolerance = encoding === 'float32' ? 0 : encoding === 'float16' ? 2e-3 : 3 / 127;
+    values.forEach((v, i) => expect(Math.abs((back[i] ?? NaN) - v)).toBeLessThanOrEqual(tolerance));
+  });
+
+  it('states the size rule', () => {
+    expect(encodedSize('float32', flatLayout(100))).toBe(416);
+    expect(encodedSize('float16', flatLayout(100))).toBe(216);
+    expect(encodedSize('int8', { size: 100, entries: [{ offset: 0, size: 60 }, { offset: 60, size: 40 }] })).toBe(124);
+  });
+
+  it('refuses a header of another encoding, count or tensor count', () => {
+    const bytes = entry.encodeUpdate(values, manifest, 'float16');
+    expect(() => checkUpdateHeader(bytes, 'float32', manifest)).toThrow(entry.UpdateEncodingError);
+    expect(() => entry.decodeUpdate(bytes, manifest, 'int8')).toThrow(/is not int8/);
+    expect(() => checkUpdateHeader(bytes, 'float16', flatLayout(manifest.size))).toThrow(/tensors/);
+    expect(() => checkUpdateHeader(bytes, 'float16', { ...manifest, size: 3 })).toThrow(/values/);
+    const bad = bytes.slice();
+    bad[0] = 0;
+    expect(() => checkUpdateHeader(bad, 'float16', manifest)).toThrow(/magic/);
+  });
+
+  it('int8 needs the layout it was encoded with: a flat layout is refused', () => {
+    const bytes = entry.encodeUpdate(values, manifest, 'int8');
+    expect(() => entry.decodeUpdate(bytes, flatLayout(manifest.size))).toThrow(/tensors/);
+  });
+
+  it('uses the job tensors only when they cover the model exactly', () => {
+    expect(layoutOf(manifest.entries, manifest.size).entries).toHaveLength(2);
+    expect(layoutOf(manifest.entries, manifest.size + 1)).toEqual(flatLayout(manifest.size + 1));
+    expect(layoutOf([], 7)).toEqual(flatLayout(7));
+  });
+
+  it('stores parameters as little-endian float32', () => {
+    expect(Array.from(parametersOf(parameterBytes(values)))).toEqual(Array.from(values));
+    expect(() => parametersOf(new Uint8Array(3))).toThrow(entry.UpdateEncodingError);
+  });
+
+  it('the entry loads without onnxruntime', () => {
+    const script = "require('./packages/model/src/encoding.ts'); const ort = Object.keys(require.cache).filter((k) => k.includes('onnxruntime')); process.stdout.write(String(ort.length));";
+    const run = spawnSync(process.execPath, ['--import', 'tsx', '-e', script], { encoding: 'utf8', cwd: process.cwd() });
+    expect(run.stderr).toBe('');
+    expect(run.stdout).toBe('0');
+    const control = spawnSync(process.execPath, ['--import', 'tsx', '-e', script.replace('encoding.ts', 'index.ts')], { encoding: 'utf8', cwd: process.cwd() });
+    expect(Number(control.stdout)).toBeGreaterThan(0);
   });
 });

@@ -6,9 +6,9 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 
 import { clientStream, contentId, errorDetailOf, Identity, serverStream, signStatement, unary, updateStatement } from '@learnchain/core';
+import { encodeUpdate, flatLayout, parameterBytes } from '@learnchain/model/encoding';
 import type { v1 } from '@learnchain/proto';
 
-import { encodeUpdate, flatLayout, parameterBytes } from '../encoding';
 import { chunks, createJob, delta, putBlob, round, startMesh, submit, Trainer, until, type HeaderFields, type Mesh } from './support/mesh';
 
 jest.setTimeout(60_000);

@@ -9,10 +9,10 @@ import { join } from 'node:path';
 
 import { LocalBroker, LocalEventBus, SUBJECT, type Delivery, type EventBus } from '@learnchain/bus';
 import { createClient, createLogger, fromHex, Identity, loadConfig, unary } from '@learnchain/core';
+import { parameterBytes } from '@learnchain/model/encoding';
 import { contracts } from '@learnchain/proto';
 
 import { aggregatorConfig } from '../config';
-import { parameterBytes } from '../encoding';
 import { startAggregator } from '../main';
 import type { MembershipSource } from '../ports';
 import { chunks, delta, putBlob, signedHeader, submit, until, type AggregatorClient } from './support/mesh';

@@ -9,7 +9,7 @@ import { aggregate, parseRule } from '@learnchain/aggregation';
 import { SUBJECT } from '@learnchain/bus';
 import { contentId, toHex, updateStatement, verifyStatement } from '@learnchain/core';
 
-import { decodeUpdate, encodeUpdate, flatLayout, parametersOf, type ParameterLayout } from '../encoding';
+import { decodeUpdate, encodeUpdate, flatLayout, parametersOf, type ParameterLayout } from '@learnchain/model/encoding';
 import { chunks, createJob, delta, round, startMesh, submit, Trainer, until, type Mesh } from './support/mesh';
 
 jest.setTimeout(60_000);
@@ -146,7 +146,7 @@ it('aggregates with the job robust rule and records each decision', async () => 
   });
   const updates = values.map((v) => {
     const bytes = delta(v);
-    return { id: contentId(bytes), values: decodeUpdate(bytes, 'float32', flatLayout(3)), weight: 10 };
+    return { id: contentId(bytes), values: decodeUpdate(bytes, flatLayout(3), 'float32'), weight: 10 };
   });
   const expected = aggregate(parseRule({ name: 'median', f: 1 }), updates);
   const model = parametersOf(await mesh.aggregator.blobs.read(Buffer.from(done.result?.newModelHash ?? []).toString('hex')));
@@ -194,7 +194,7 @@ it('learns from the ledger that a round committed when the answer to its submiss
 
 it('decodes int8 updates with one scale per tensor of the job manifest, and float16 updates', async () => {
   const manifest = { tensors: [{ name: 'w', shape: [2, 2], offset: 0 }, { name: 'b', shape: [2], offset: 4 }], totalElements: 6 };
-  const layout: ParameterLayout = { size: 6, tensors: [{ offset: 0, size: 4 }, { offset: 4, size: 2 }] };
+  const layout: ParameterLayout = { size: 6, entries: [{ offset: 0, size: 4 }, { offset: 4, size: 2 }] };
   for (const encoding of ['int8', 'float16'] as const) {
     const jobId = `quantized-${encoding}`;
     const base = await createJob(
@@ -208,7 +208,7 @@ it('decodes int8 updates with one scale per tensor of the job manifest, and floa
       // Tensors of very different scales: one shared int8 scale would flatten the bias to zero.
       const values = Float32Array.from([100 * (i + 1), -50, 25, 10, 0.01 * (i + 1), -0.02]);
       const bytes = encodeUpdate(values, layout, encoding);
-      sent.push(decodeUpdate(bytes, encoding, layout));
+      sent.push(decodeUpdate(bytes, layout, encoding));
       await submit(mesh.client, chunks(t.header({ chainId: mesh.chainId, jobId, round: 1, baseModelHash: base, bytes, encoding }), bytes));
     }
     const done = await until(`${jobId} committed`, async () => {

@@ -7,7 +7,8 @@
 import { aggregate, AggregationError, type Update } from '@learnchain/aggregation';
 import { toHex } from '@learnchain/core';
 
-import { decodeUpdate, type ParameterLayout, type UpdateEncoding } from '../encoding';
+import { decodeUpdate, type ParameterLayout, type UpdateEncoding } from '@learnchain/model/encoding';
+
 import type { StoredResult, UpdateRecord } from '../store/rounds';
 import { ruleOf, type JobSpec } from './job';
 import type { Straggler } from './round-policy';
@@ -32,7 +33,7 @@ export function aggregateRound(job: JobSpec, base: Float32Array, layout: Paramet
   for (const { record, bytes } of updates) {
     updateBytes += bytes.byteLength;
     try {
-      decoded.push({ record, values: decodeUpdate(bytes, record.encoding as UpdateEncoding, layout) });
+      decoded.push({ record, values: decodeUpdate(bytes, layout, record.encoding as UpdateEncoding) });
     } catch (error) {
       excluded.push({ nodeId: record.nodeId, updateHash: record.updateHash, reason: `malformed: ${(error as Error).message}` });
     }

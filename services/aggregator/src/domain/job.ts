@@ -8,8 +8,8 @@
  */
 import { fromHex, toHex } from '@learnchain/core';
 import { parseRule, type Rule } from '@learnchain/aggregation';
+import type { TensorSlice, UpdateEncoding } from '@learnchain/model/encoding';
 
-import type { TensorSlice, UpdateEncoding } from '../encoding';
 import { JobFormatError } from '../errors';
 
 /** The job's aggregation rule as the chain states it (AggregationRule in chain.proto). */

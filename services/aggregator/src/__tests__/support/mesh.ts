@@ -6,12 +6,12 @@
 import { LocalEventBus, SUBJECT, type Delivery } from '@learnchain/bus';
 import { clientStream, contentId, createClient, createLogger, fromHex, Identity, loadConfig, signStatement, unary, updateStatement } from '@learnchain/core';
 import { MembershipClient } from '@learnchain/membership';
+import { encodeUpdate, flatLayout, parameterBytes, type UpdateEncoding } from '@learnchain/model/encoding';
 import { contracts, type v1 } from '@learnchain/proto';
 
 import { registryConfig } from '../../../../registry/src/config';
 import { startRegistry, type RunningRegistry } from '../../../../registry/src/main';
 import { aggregatorConfig } from '../../config';
-import { encodeUpdate, flatLayout, parameterBytes, type UpdateEncoding } from '../../encoding';
 import { startAggregator, type RunningAggregator } from '../../main';
 import { ValidatorStub, type StubJob } from './validator-stub';
 

@@ -1,0 +1,55 @@
+import { parseJob, ruleOf } from '../domain/job';
+import { JobFormatError } from '../errors';
+
+describe('parseJob', () => {
+  const hash = 'ab'.repeat(32);
+
+  it('reads the CreateJob fields in camelCase, hashes in hex, the encoding by enum name', () => {
+    const job = parseJob(
+      'j1',
+      JSON.stringify({
+        jobId: 'j1',
+        initialParametersHash: hash,
+        rule: { name: 'trimmed-mean', params: { beta: 0.2 }, byzantineBudget: 1 },
+        minTrainers: 3,
+        maxTrainers: 5,
+        roundDeadlineMs: 2000,
+        updateEncoding: 'DTYPE_INT8',
+        manifest: { tensors: [{ name: 'w', shape: [3, 4], offset: 0 }, { name: 'b', shape: [5], offset: 12 }], totalElements: 17 },
+      }),
+    );
+    expect(job).toEqual({
+      jobId: 'j1',
+      initialModelHash: hash,
+      rule: { name: 'trimmed-mean', params: { beta: 0.2 }, byzantineBudget: 1, normBound: 0 },
+      minTrainers: 3,
+      maxTrainers: 5,
+      roundDeadlineMs: 2000,
+      rounds: 0,
+      encoding: 'int8',
+      tensors: [{ offset: 0, size: 12 }, { offset: 12, size: 5 }],
+    });
+    expect(ruleOf(job.rule)).toMatchObject({ name: 'trimmed-mean', beta: 0.2, f: 1 });
+  });
+
+  it('reads snake_case under "job" and base64 hashes', () => {
+    const job = parseJob('j2', JSON.stringify({ job: { initial_parameters_hash: Buffer.from(hash, 'hex').toString('base64'), rule: { name: 'fedavg' }, min_trainers: 1, round_deadline_ms: 10 } }));
+    expect(job).toMatchObject({ initialModelHash: hash, minTrainers: 1, roundDeadlineMs: 10, encoding: 'float32', tensors: [] });
+  });
+
+  it.each([
+    ['not json', 'json'],
+    [JSON.stringify({ rule: { name: 'fedavg' }, minTrainers: 1, roundDeadlineMs: 5 }), 'initialParametersHash'],
+    [JSON.stringify({ initialParametersHash: hash, rule: { name: 'fedavg' }, minTrainers: 0, roundDeadlineMs: 5 }), 'minTrainers'],
+    [JSON.stringify({ initialParametersHash: hash, minTrainers: 1, roundDeadlineMs: 5 }), 'rule.name'],
+  ])('refuses %s naming the field %s', (json, field) => {
+    let thrown: unknown;
+    try {
+      parseJob('j', json);
+    } catch (error) {
+      thrown = error;
+    }
+    expect(thrown).toBeInstanceOf(JobFormatError);
+    expect((thrown as JobFormatError).field).toBe(field);
+  });
+});

@@ -10,6 +10,7 @@ export * from './config';
 export * from './logger';
 export * from './telemetry';
 export * from './tracing';
+export * from './metrics';
 export * from './service';
 export * from './grpc/status';
 export * from './grpc/handlers';

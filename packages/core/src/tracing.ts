@@ -22,6 +22,8 @@ import {
   type TimeInput,
 } from '@opentelemetry/api';
 
+export { SpanStatusCode, type Context, type Span } from '@opentelemetry/api';
+
 /** The tracer every learnchain span comes from. */
 export const TRACER_NAME = 'learnchain';
 

@@ -20,4 +20,5 @@ export const registryConfig = {
   key: field.optional(field.string({ env: 'LEARNCHAIN_REGISTRY_KEY', flag: 'key', doc: "The registry's key as a hex or base64 seed (instead of a key file)." })),
   logLevel: field.oneOf({ env: 'LEARNCHAIN_LOG_LEVEL', flag: 'log-level', doc: 'pino log level.', values: LOG_LEVELS, default: 'info' }),
   otlpEndpoint: field.optional(field.string({ env: 'OTEL_EXPORTER_OTLP_ENDPOINT', flag: 'otlp-endpoint', doc: 'OTLP/gRPC endpoint for traces; absent: none exported.' })),
+  metricsListen: field.optional(field.address({ env: 'LEARNCHAIN_METRICS_LISTEN', flag: 'metrics-listen', doc: 'Where Prometheus metrics are served (http://host:port/metrics); port 0 takes a free port; absent: not served.' })),
 };

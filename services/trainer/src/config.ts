@@ -32,6 +32,7 @@ export const trainerConfig = {
   drainMs: field.int({ env: 'LEARNCHAIN_TRAINER_DRAIN_MS', flag: 'drain-ms', doc: 'On SIGTERM, how long the round in flight may still finish before it is aborted.', default: 10_000, min: 0 }),
   logLevel: field.oneOf({ env: 'LEARNCHAIN_LOG_LEVEL', flag: 'log-level', doc: 'pino log level.', values: LOG_LEVELS, default: 'info' }),
   otlpEndpoint: field.optional(field.string({ env: 'OTEL_EXPORTER_OTLP_ENDPOINT', flag: 'otlp-endpoint', doc: 'OTLP/gRPC endpoint for traces; absent: none exported.' })),
+  metricsListen: field.optional(field.address({ env: 'LEARNCHAIN_METRICS_LISTEN', flag: 'metrics-listen', doc: 'Where Prometheus metrics are served (http://host:port/metrics); port 0 takes a free port; absent: not served.' })),
 };
 
 export type TrainerConfig = ConfigOf<typeof trainerConfig>;

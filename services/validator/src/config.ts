@@ -24,6 +24,7 @@ export const validatorConfig = {
   maxMessageBytes: field.int({ env: 'LEARNCHAIN_MAX_MESSAGE_BYTES', flag: 'max-message-bytes', doc: 'Largest gRPC message accepted or sent.', default: 16 * 1024 * 1024, min: 1024 }),
   logLevel: field.oneOf({ env: 'LEARNCHAIN_LOG_LEVEL', flag: 'log-level', doc: 'pino log level.', values: LOG_LEVELS, default: 'info' }),
   otlpEndpoint: field.optional(field.string({ env: 'OTEL_EXPORTER_OTLP_ENDPOINT', flag: 'otlp-endpoint', doc: 'OTLP/gRPC endpoint for traces; absent: none exported.' })),
+  metricsListen: field.optional(field.address({ env: 'LEARNCHAIN_METRICS_LISTEN', flag: 'metrics-listen', doc: 'Where Prometheus metrics are served (http://host:port/metrics); port 0 takes a free port; absent: not served.' })),
   testCrashAfterPrecommitHeight: field.int({ env: 'LEARNCHAIN_TEST_CRASH_AFTER_PRECOMMIT_HEIGHT', flag: 'test-crash-after-precommit-height', doc: 'TEST ONLY: exit right after the write-ahead log holds the first own precommit at this height or above, before sending it. 0: off.', default: 0, min: 0 }),
   testEquivocateHeight: field.int({ env: 'LEARNCHAIN_TEST_EQUIVOCATE_HEIGHT', flag: 'test-equivocate-height', doc: 'TEST ONLY: from this height on, sign a second, conflicting prevote (a Byzantine validator). 0: off.', default: 0, min: 0 }),
 };

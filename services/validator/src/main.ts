@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 
 import { LocalEventBus, NatsEventBus, type EventBus } from '@learnchain/bus';
-import { createLogger, GrpcServer, Identity, runService, type ConfigOf } from '@learnchain/core';
+import { createLogger, GrpcServer, Identity, maybeServeMetrics, runService, type ConfigOf } from '@learnchain/core';
 import { AggregateRoundVerifier, parseGenesis, type Genesis, type RoundVerifier } from '@learnchain/ledger';
 import { contracts, SERVICE_NAMES } from '@learnchain/proto';
 import { openStorage } from '@learnchain/storage';
@@ -19,6 +19,7 @@ import { validatorConfig } from './config';
 import { consensusService } from './consensus-service';
 import { SetupError } from './errors';
 import { Mempool } from './mempool';
+import { observeCommits, observedVerifier, ValidatorMetrics } from './metrics';
 import { ValidatorNode } from './node';
 import { Peers } from './peers';
 import { BlobModelEvaluator, decodeUpdateBlob } from './round-check';
@@ -33,6 +34,8 @@ export interface RunningValidator {
   readonly validator: string;
   readonly node: ValidatorNode;
   readonly chain: Chain;
+  /** host:port of the Prometheus endpoint; empty when not served. */
+  readonly metricsAddress: string;
   stop(): Promise<void>;
 }
 
@@ -41,6 +44,8 @@ export interface StartOptions {
   readonly bus?: EventBus;
   /** Checks rounds before voting; default: re-executes each round's aggregate from the aggregator's blobs (AggregateRoundVerifier). */
   readonly verifier?: RoundVerifier;
+  /** Also export the process's own metrics (a validator in a process of its own). */
+  readonly processMetrics?: boolean;
 }
 
 function loadIdentity(config: ValidatorConfig): Identity {
@@ -75,9 +80,14 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
   const wal = FileWal.open(config.walDir);
   const blobs = config.aggregator ? new AggregatorBlobs({ address: config.aggregator, maxBlobBytes: config.maxBlobBytes }) : undefined;
   // Re-execute each round from the aggregator's blobs and check its loss on the job's validation set.
-  const verifier =
+  const metrics = new ValidatorMetrics({ processMetrics: options.processMetrics === true });
+  const verifier = observedVerifier(
     options.verifier ??
-    new AggregateRoundVerifier({ blobs: blobs ?? noBlobs, logger, decode: decodeUpdateBlob, ...(blobs ? { evaluator: new BlobModelEvaluator(blobs) } : {}) });
+      new AggregateRoundVerifier({ blobs: blobs ?? noBlobs, logger, decode: decodeUpdateBlob, ...(blobs ? { evaluator: new BlobModelEvaluator(blobs) } : {}) }),
+    metrics,
+    identity.address,
+  );
+  const unobserve = observeCommits(chain, genesis.chainId, metrics, identity.address);
   const signer = new Signer({ identity, chainId: genesis.chainId, wal, crashAfterPrecommitHeight: config.testCrashAfterPrecommitHeight });
   const node = new ValidatorNode({
     genesis,
@@ -110,12 +120,14 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
   });
   peers.start();
   await node.start();
-  logger.info({ chain: genesis.chainId, address: identity.address, height: chain.tip.height, database: storage.description, peers: config.peers.length }, 'validator running');
+  const metricsEndpoint = await maybeServeMetrics(metrics.registry, config.metricsListen);
+  logger.info({ chain: genesis.chainId, address: identity.address, height: chain.tip.height, database: storage.description, peers: config.peers.length, metrics: metricsEndpoint.url || undefined }, 'validator running');
   return {
     address: server.address,
     validator: identity.address,
     node,
     chain,
+    metricsAddress: metricsEndpoint.address,
     async stop() {
       // Peers' gossip streams never end on their own: close them, then drain the other calls.
       peers.close();
@@ -123,6 +135,8 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
       await server.shutdown(2000);
       await node.stop();
       await chain.drainEvents();
+      unobserve();
+      await metricsEndpoint.close();
       wal.close();
       blobs?.close();
       if (ownBus) await bus.close();
@@ -133,5 +147,5 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
 }
 
 if (require.main === module) {
-  runService({ name: 'validator', schema: validatorConfig, start: (config) => startValidator(config), otlpEndpoint: (config) => config.otlpEndpoint });
+  runService({ name: 'validator', schema: validatorConfig, start: (config) => startValidator(config, { processMetrics: true }), otlpEndpoint: (config) => config.otlpEndpoint });
 }

@@ -10,7 +10,6 @@ import {
   apply,
   createState,
   HeightMismatchError,
-  powerOf,
   validatorsAt,
   type CommitCertificate,
   type ConsensusState,
@@ -20,47 +19,19 @@ import {
   type ValidatorSet,
   type Vote,
 } from '@learnchain/consensus';
-import { sha256, toHex, verifyStatement, type Logger } from '@learnchain/core';
-import {
-  checkVote,
-  decodeTxBytes,
-  encodeTx,
-  KEYS,
-  nonceOf,
-  proposalStatement,
-  signTx,
-  TxFormatError,
-  type Genesis,
-  type JobRecord,
-  type RoundVerifier,
-  type Tx,
-} from '@learnchain/ledger';
+import { toHex, type Logger } from '@learnchain/core';
+import { checkVote, decodeTxBytes, encodeTx, KEYS, nonceOf, signTx, TxFormatError, type Genesis, type JobRecord, type RoundVerifier, type Tx } from '@learnchain/ledger';
 import { messageCodec, type v1 } from '@learnchain/proto';
 
 import { buildBlock, checkProposedBlock, valueBytes, valueOf } from './blocks';
+import { conflictingPrevote } from './byzantine';
 import { Chain, type CommittedBlock } from './chain';
 import { DoubleSignError } from './errors';
+import { admitProposal, admitVote, MessageBook, NO_NETWORK, relayPlan, statusCallsForSync, voteKey, type GossipView, type Network, type Reception } from './gossip';
 import type { Mempool } from './mempool';
 import type { Signer } from './signer';
+import { timeoutDuration, Timers, type Timing } from './timers';
 import { entriesOf, type Wal } from './wal';
-
-/** What the node needs from the network: send to every peer, and fetch blocks it lacks. */
-export interface Network {
-  broadcast(message: v1.ConsensusMessage__Output): void;
-  /** True while blocks are being fetched from a peer. */
-  readonly syncing: boolean;
-  /** Passes a transaction this mempool accepted on to the other validators (batched). */
-  gossipTx(tx: v1.Tx__Output): void;
-  requestSync(peer?: string): void;
-}
-
-export interface Timing {
-  readonly proposeMs: number;
-  readonly roundMs: number;
-  readonly commitMs: number;
-  readonly emptyBlockIntervalMs: number;
-  readonly relayAfterMs: number;
-}
 
 export interface NodeOptions {
   readonly genesis: Genesis;
@@ -75,37 +46,43 @@ export interface NodeOptions {
   readonly equivocateHeight?: number;
 }
 
-/** How a peer's message was taken: 'bad' counts against the peer. */
-export type Reception = 'ok' | 'duplicate' | 'ignored' | 'bad';
-
 const blockCodec = () => messageCodec<v1.Block, v1.Block__Output>('learnchain.v1.Block');
 const MAX_BLOCKS_PER_HEIGHT = 32;
 
 export class ValidatorNode {
   private core: ConsensusState;
   private queue: Promise<void> = Promise.resolve();
-  private network: Network = { syncing: false, broadcast: () => undefined, gossipTx: () => undefined, requestSync: () => undefined };
-  private readonly timers = new Set<NodeJS.Timeout>();
+  private network: Network = NO_NETWORK;
+  private readonly timers = new Timers();
   /** Candidate blocks of the running height, by value id. */
   private readonly blocks = new Map<string, v1.Block__Output>();
-  /** Verified votes of the running and next height, by height/round/type/validator/value. */
-  private readonly votes = new Map<string, v1.Vote__Output>();
-  private readonly proposals = new Map<string, v1.ConsensusMessage__Output>();
+  /** Verified votes and proposals of the running and next height. */
+  private readonly book = new MessageBook();
+  /** What the checks of peers' messages see. */
+  private readonly view: GossipView;
   private readonly syncedCommits = new Map<string, v1.Commit__Output>();
   /** Decoded transactions of candidate blocks that passed the checks (or that this node built), by value id. */
   private readonly checkedTxs = new Map<string, readonly Tx[]>();
   private pendingCommit: CommitCertificate | undefined;
-  private heightStartedAt = Date.now();
+  /** When the running height began, and when its messages were last relayed. */
   private heightBegan = Date.now();
-  private relayTimer: NodeJS.Timeout | undefined;
+  private lastRelay = Date.now();
   private stopped = false;
   private evidenceNonce = 0;
   private readonly equivocated = new Set<number>();
-  private wakeProposer: (() => void) | undefined;
 
   constructor(private readonly options: NodeOptions) {
     const chain = options.chain;
     this.core = createState({ address: options.signer.address, height: chain.tip.height + 1, validators: chain.setAt(chain.tip.height + 1) });
+    const node = this;
+    this.view = {
+      chainId: options.genesis.chainId,
+      get height() {
+        return node.core.height;
+      },
+      setFor: (height) => this.setFor(height),
+      book: this.book,
+    };
   }
 
   get height(): number {
@@ -150,14 +127,12 @@ export class ValidatorNode {
       replayed += inputs.length;
     }
     if (replayed === 0) await this.run(() => this.step({ kind: 'start-height', height: first, validatorUpdates: this.options.chain.coreUpdatesOfTip() }));
-    this.relayTimer = setInterval(() => this.relayIfStalled(), this.options.timing.relayAfterMs);
+    this.timers.every(this.options.timing.relayAfterMs, () => this.relayIfStalled());
   }
 
   async stop(): Promise<void> {
     this.stopped = true;
-    for (const t of this.timers) clearTimeout(t);
-    if (this.relayTimer) clearInterval(this.relayTimer);
-    this.wakeProposer?.();
+    this.timers.stop();
     await this.queue;
   }
 
@@ -168,7 +143,7 @@ export class ValidatorNode {
 
   /** A transaction entered the mempool: a proposer waiting for one stops waiting. */
   txArrived(): void {
-    this.wakeProposer?.();
+    this.timers.txArrived();
   }
 
   private run(task: () => Promise<void> | void): Promise<void> {
@@ -210,10 +185,8 @@ export class ValidatorNode {
       case 'broadcast':
         return this.broadcast(effect.message);
       case 'schedule-timeout': {
-        const t = effect.timeout;
-        const { proposeMs, roundMs } = this.options.timing;
-        const ms = t.kind === 'propose' ? (t.round === 0 ? proposeMs : roundMs + (roundMs / 2) * t.round) : roundMs + (roundMs / 2) * t.round;
-        this.later(ms, () => this.run(() => this.step({ kind: 'timeout-elapsed', timeout: t })));
+        const timeout = effect.timeout;
+        this.timers.after(timeoutDuration(timeout, this.options.timing), () => this.run(() => this.step({ kind: 'timeout-elapsed', timeout })));
         return;
       }
       case 'request-proposal':
@@ -227,14 +200,6 @@ export class ValidatorNode {
       case 'evidence':
         return this.evidence(effect.evidence);
     }
-  }
-
-  private later(ms: number, action: () => void): void {
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      action();
-    }, ms);
-    this.timers.add(timer);
   }
 
   private async broadcast(message: Parameters<Signer['sign']>[0]): Promise<void> {
@@ -251,33 +216,18 @@ export class ValidatorNode {
     }
     if (signed.again) this.options.logger.info({ key: `${message.kind}:${message.kind === 'vote' ? `${message.vote.height}/${message.vote.round}/${message.vote.type}` : message.proposal.height}` }, 'resent a message signed before the restart');
     const wire = signed.wire;
-    if (wire.vote) this.votes.set(voteKey(message.kind === 'vote' ? message.vote : undefined, wire.vote), wire.vote);
-    if (wire.proposal) this.proposals.set(`${wire.proposal.height}/${wire.proposal.round}`, wire);
+    this.book.addOwn(wire);
     this.network.broadcast(wire);
-    const eq = this.options.equivocateHeight;
-    if (eq && message.kind === 'vote' && message.vote.type === 'prevote' && message.vote.height >= eq && !this.equivocated.has(message.vote.height)) {
-      this.equivocated.add(message.vote.height);
-      const other = message.vote.value === null ? toHex(sha256(new TextEncoder().encode(`byzantine-${message.vote.height}`))) : null;
-      const conflicting = this.options.signer.signUnguarded({ kind: 'vote', vote: { ...message.vote, value: other } });
-      this.options.logger.warn({ height: message.vote.height, round: message.vote.round }, 'TEST Byzantine: sent a conflicting prevote');
-      this.network.broadcast(conflicting);
+    const conflicting = conflictingPrevote(message, this.options.equivocateHeight, this.equivocated);
+    if (conflicting) {
+      this.options.logger.warn({ height: conflicting.height, round: conflicting.round }, 'TEST Byzantine: sent a conflicting prevote');
+      this.network.broadcast(this.options.signer.signUnguarded({ kind: 'vote', vote: conflicting }));
     }
   }
 
   private async propose(height: number, round: number): Promise<void> {
     const { mempool, genesis, timing, chain } = this.options;
-    if (mempool.size === 0 && timing.emptyBlockIntervalMs > 0) {
-      let wake: (() => void) | undefined;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, timing.emptyBlockIntervalMs);
-        wake = () => {
-          clearTimeout(timer);
-          resolve();
-        };
-        this.wakeProposer = wake;
-      });
-      if (this.wakeProposer === wake) this.wakeProposer = undefined;
-    }
+    if (mempool.size === 0 && timing.emptyBlockIntervalMs > 0) await this.timers.waitForTx(timing.emptyBlockIntervalMs);
     await this.run(() => {
       if (this.core.height !== height || this.core.round !== round || this.core.awaitingValue !== round) return;
       const txs = mempool.reap(genesis.consensus.maxBlockTxs, genesis.consensus.maxBlockBytes);
@@ -347,25 +297,22 @@ export class ValidatorNode {
     for (const [value, block] of this.blocks) if ((block.header?.height ?? 0) <= committed.height) this.blocks.delete(value);
     this.syncedCommits.clear();
     this.checkedTxs.clear();
-    for (const key of this.votes.keys()) if (Number(key.split('/')[0]) <= committed.height) this.votes.delete(key);
-    for (const key of this.proposals.keys()) if (Number(key.split('/')[0]) <= committed.height) this.proposals.delete(key);
-    for (const t of this.timers) clearTimeout(t);
-    this.timers.clear();
+    this.book.prune(committed.height);
+    this.timers.cancelHeight();
     this.options.signer.prune(next);
     const compact = this.options.wal.needsCompaction;
     // Compacting drops the inputs of stored heights: only once they are durably stored.
     if (compact) await this.options.chain.persisted();
     this.options.wal.startHeight(next, compact);
-    this.heightStartedAt = Date.now();
+    this.lastRelay = Date.now();
     this.heightBegan = Date.now();
     const start: Input = { kind: 'start-height', height: next, validatorUpdates: committed.coreUpdates };
-    if (this.options.timing.commitMs > 0) this.later(this.options.timing.commitMs, () => this.run(() => this.step(start)));
+    if (this.options.timing.commitMs > 0) this.timers.after(this.options.timing.commitMs, () => this.run(() => this.step(start)));
     else await this.step(start);
   }
 
   private wireCommit(certificate: CommitCertificate): v1.Commit__Output {
-    const precommits = certificate.precommits.map((v) => this.votes.get(voteKey(v))).filter((v): v is v1.Vote__Output => v !== undefined);
-    return { height: certificate.height, round: certificate.round, blockHash: Buffer.from(valueBytes(certificate.value)), precommits };
+    return { height: certificate.height, round: certificate.round, blockHash: Buffer.from(valueBytes(certificate.value)), precommits: this.book.precommits(certificate.precommits) };
   }
 
   private evidence(evidence: Evidence): void {
@@ -374,8 +321,8 @@ export class ValidatorNode {
       logger.warn({ proposer: evidence.first.proposer, height: evidence.first.height }, 'conflicting proposals seen (no transaction carries proposal evidence)');
       return;
     }
-    const a = this.votes.get(voteKey(evidence.first));
-    const b = this.votes.get(voteKey(evidence.second));
+    const a = this.book.vote(voteKey(evidence.first));
+    const b = this.book.vote(voteKey(evidence.second));
     if (!a || !b) return;
     const nonce = Math.max(nonceOf(chain.state, toHex(signer.identity.publicKey)), this.evidenceNonce) + 1;
     this.evidenceNonce = nonce;
@@ -410,9 +357,7 @@ export class ValidatorNode {
     if (message.proposal) return this.receiveProposal(message.proposal, message);
     if (message.status) {
       // A peer committed our running height: fetch the block, unless consensus is about to deliver it.
-      if (message.status.latestCommitted >= this.core.height && (message.status.latestCommitted > this.core.height || Date.now() - this.heightBegan > this.options.timing.relayAfterMs)) {
-        this.network.requestSync(peer);
-      }
+      if (statusCallsForSync(message.status, this.core.height, Date.now() - this.heightBegan, this.options.timing.relayAfterMs)) this.network.requestSync(peer);
       return 'ok';
     }
     if (message.txs) return this.receiveTxs(message.txs.txs);
@@ -426,43 +371,25 @@ export class ValidatorNode {
   }
 
   private receiveVote(wire: v1.Vote__Output, peer: string): Reception {
-    if (wire.height < this.core.height) return 'ignored';
-    if (wire.height > this.core.height + 1) {
-      // Far ahead: a sign this node is behind, if the vote is genuine.
-      if (!checkVote(this.options.genesis.chainId, wire)) return 'bad';
-      this.network.requestSync(peer);
-      return 'ignored';
+    const admitted = admitVote(this.view, wire);
+    if (admitted.reception !== 'ok') {
+      if (admitted.behind) this.network.requestSync(peer);
+      return admitted.reception;
     }
-    const key = `${wire.height}/${wire.round}/${String(wire.type)}/${wire.validator}/${toHex(wire.blockHash)}`;
-    if (this.votes.has(key)) return 'duplicate';
-    const set = this.setFor(wire.height);
-    if (!set || powerOf(set, wire.validator) === 0) return 'bad';
-    const vote = checkVote(this.options.genesis.chainId, wire);
-    if (!vote) return 'bad';
-    this.votes.set(key, wire);
+    this.book.addVote(admitted.key, wire);
+    const vote = admitted.vote;
     void this.run(() => this.step({ kind: 'vote', vote }));
     return 'ok';
   }
 
   private receiveProposal(wire: v1.Proposal__Output, message: v1.ConsensusMessage__Output): Reception {
-    if (wire.height < this.core.height) return 'ignored';
-    if (wire.height > this.core.height + 1) {
-      this.network.requestSync();
-      return 'ignored';
+    const admitted = admitProposal(this.view, wire);
+    if (admitted.reception !== 'ok') {
+      if (admitted.behind) this.network.requestSync();
+      return admitted.reception;
     }
-    const block = wire.block;
-    if (!block?.header || !wire.signature) return 'bad';
-    const value = valueOf(block);
-    const key = `${wire.height}/${wire.round}/${wire.proposer}/${value}`;
-    if (this.proposals.has(key)) return 'duplicate';
-    const set = this.setFor(wire.height);
-    const publicKey = new Uint8Array(wire.signature.publicKey);
-    if (!set || powerOf(set, wire.proposer) === 0 || publicKey.length !== 32) return 'bad';
-    const statement = proposalStatement(this.options.genesis.chainId, wire.height, wire.round, valueBytes(value), wire.validRound);
-    if (!verifyStatement(publicKey, 'proposal', statement, new Uint8Array(wire.signature.signature))) return 'bad';
-    if (toHex(sha256(publicKey).subarray(0, 20)) !== wire.proposer) return 'bad';
-    this.proposals.set(key, message);
-    const proposal = { height: wire.height, round: wire.round, value, validRound: wire.validRound, proposer: wire.proposer };
+    this.book.addProposal(admitted.key, message);
+    const { proposal, block } = admitted;
     void this.run(() => this.step({ kind: 'proposal', proposal }, block));
     return 'ok';
   }
@@ -509,21 +436,10 @@ export class ValidatorNode {
    */
   private relayIfStalled(): void {
     const now = Date.now();
-    const stalled = now - this.heightBegan;
-    if (now - this.heightStartedAt < this.options.timing.relayAfterMs) return;
-    this.heightStartedAt = now;
-    for (const [key, vote] of this.votes) if (Number(key.split('/')[0]) >= this.core.height) this.network.broadcast({ message: 'vote', vote });
-    if (stalled >= 4 * this.options.timing.relayAfterMs) {
-      for (const [key, proposal] of this.proposals) if (Number(key.split('/')[0]) >= this.core.height) this.network.broadcast(proposal);
-    }
+    const plan = relayPlan(now, this.lastRelay, this.heightBegan, this.options.timing.relayAfterMs);
+    if (!plan.relay) return;
+    this.lastRelay = now;
+    for (const message of this.book.relayed(this.core.height, plan.withProposals)) this.network.broadcast(message);
     this.network.broadcast({ message: 'status', status: this.status() });
   }
 }
-
-/** The votes map key of a core vote (or of its wire form). */
-function voteKey(vote: Vote | undefined, wire?: v1.Vote__Output): string {
-  if (wire) return `${wire.height}/${wire.round}/${String(wire.type)}/${wire.validator}/${toHex(wire.blockHash)}`;
-  const v = vote as Vote;
-  return `${v.height}/${v.round}/${v.type === 'prevote' ? 'VOTE_TYPE_PREVOTE' : 'VOTE_TYPE_PRECOMMIT'}/${v.validator}/${v.value ?? ''}`;
-}
-

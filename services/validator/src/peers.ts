@@ -10,7 +10,8 @@ import { createClient, serverStream, signStatement, type Identity, type Logger }
 import { helloStatement } from '@learnchain/ledger';
 import { contracts, type v1 } from '@learnchain/proto';
 
-import type { Network, ValidatorNode } from './node';
+import type { Network } from './gossip';
+import type { ValidatorNode } from './node';
 
 type ConsensusClient = InstanceType<ReturnType<typeof contracts>['consensus']>;
 

@@ -1,0 +1,169 @@
+/**
+ * Gossip as the consensus host sees it: the network port, the book of
+ * verified votes and proposals of the running and next height (deduplication,
+ * commits built from it, re-gossip when a height stalls), and the pure checks
+ * a peer's vote or proposal passes before the core may see it.
+ */
+import { powerOf, type Proposal, type ValidatorSet, type Vote } from '@learnchain/consensus';
+import { sha256, toHex, verifyStatement } from '@learnchain/core';
+import { checkVote, proposalStatement } from '@learnchain/ledger';
+import type { v1 } from '@learnchain/proto';
+
+import { valueBytes, valueOf } from './blocks';
+
+/** What the node needs from the network: send to every peer, and fetch blocks it lacks. */
+export interface Network {
+  broadcast(message: v1.ConsensusMessage__Output): void;
+  /** True while blocks are being fetched from a peer. */
+  readonly syncing: boolean;
+  /** Passes a transaction this mempool accepted on to the other validators (batched). */
+  gossipTx(tx: v1.Tx__Output): void;
+  requestSync(peer?: string): void;
+}
+
+/** A network that goes nowhere (before `attach`). */
+export const NO_NETWORK: Network = { syncing: false, broadcast: () => undefined, gossipTx: () => undefined, requestSync: () => undefined };
+
+/** How a peer's message was taken: 'bad' counts against the peer. */
+export type Reception = 'ok' | 'duplicate' | 'ignored' | 'bad';
+
+/** The book key of a wire vote: height/round/type/validator/value. */
+export function wireVoteKey(wire: v1.Vote__Output): string {
+  return `${wire.height}/${wire.round}/${String(wire.type)}/${wire.validator}/${toHex(wire.blockHash)}`;
+}
+
+/** The book key of a core vote (the same as its wire form's). */
+export function voteKey(v: Vote): string {
+  return `${v.height}/${v.round}/${v.type === 'prevote' ? 'VOTE_TYPE_PREVOTE' : 'VOTE_TYPE_PRECOMMIT'}/${v.validator}/${v.value ?? ''}`;
+}
+
+function heightOfKey(key: string): number {
+  return Number(key.split('/')[0]);
+}
+
+/** Verified votes and proposals (own and received) of the running and next height. */
+export class MessageBook {
+  private readonly votes = new Map<string, v1.Vote__Output>();
+  private readonly proposals = new Map<string, v1.ConsensusMessage__Output>();
+
+  hasVote(key: string): boolean {
+    return this.votes.has(key);
+  }
+
+  vote(key: string): v1.Vote__Output | undefined {
+    return this.votes.get(key);
+  }
+
+  addVote(key: string, wire: v1.Vote__Output): void {
+    this.votes.set(key, wire);
+  }
+
+  hasProposal(key: string): boolean {
+    return this.proposals.has(key);
+  }
+
+  addProposal(key: string, message: v1.ConsensusMessage__Output): void {
+    this.proposals.set(key, message);
+  }
+
+  /** Keeps what this validator signed, for commits and re-gossip. */
+  addOwn(wire: v1.ConsensusMessage__Output): void {
+    if (wire.vote) this.votes.set(wireVoteKey(wire.vote), wire.vote);
+    if (wire.proposal) this.proposals.set(`${wire.proposal.height}/${wire.proposal.round}`, wire);
+  }
+
+  /** The precommits of a certificate as signed on the wire (those the book holds). */
+  precommits(votes: readonly Vote[]): v1.Vote__Output[] {
+    return votes.map((v) => this.votes.get(voteKey(v))).filter((v): v is v1.Vote__Output => v !== undefined);
+  }
+
+  /** Forgets everything of heights up to `committed`. */
+  prune(committed: number): void {
+    for (const key of this.votes.keys()) if (heightOfKey(key) <= committed) this.votes.delete(key);
+    for (const key of this.proposals.keys()) if (heightOfKey(key) <= committed) this.proposals.delete(key);
+  }
+
+  /** The messages to gossip again for heights from `height` on: the votes, and with `withProposals` the proposals. */
+  relayed(height: number, withProposals: boolean): v1.ConsensusMessage__Output[] {
+    const out: v1.ConsensusMessage__Output[] = [];
+    for (const [key, vote] of this.votes) if (heightOfKey(key) >= height) out.push({ message: 'vote', vote });
+    if (withProposals) for (const [key, proposal] of this.proposals) if (heightOfKey(key) >= height) out.push(proposal);
+    return out;
+  }
+}
+
+/** What a check of a peer's message sees of the node. */
+export interface GossipView {
+  readonly chainId: string;
+  /** The running height. */
+  readonly height: number;
+  /** The validator set of the running or the next height; undefined for any other. */
+  setFor(height: number): ValidatorSet | undefined;
+  readonly book: MessageBook;
+}
+
+/** The outcome of checking a peer's vote or proposal. */
+export type Admission<T> =
+  | { readonly reception: Exclude<Reception, 'ok'>; readonly behind?: boolean }
+  | ({ readonly reception: 'ok'; readonly key: string } & T);
+
+/**
+ * Checks a peer's vote: for the running or the next height, from a validator
+ * with power, signed; `behind` when it is genuine and far ahead (a sign this
+ * node should sync).
+ */
+export function admitVote(view: GossipView, wire: v1.Vote__Output): Admission<{ vote: Vote }> {
+  if (wire.height < view.height) return { reception: 'ignored' };
+  if (wire.height > view.height + 1) {
+    if (!checkVote(view.chainId, wire)) return { reception: 'bad' };
+    return { reception: 'ignored', behind: true };
+  }
+  const key = wireVoteKey(wire);
+  if (view.book.hasVote(key)) return { reception: 'duplicate' };
+  const set = view.setFor(wire.height);
+  if (!set || powerOf(set, wire.validator) === 0) return { reception: 'bad' };
+  const vote = checkVote(view.chainId, wire);
+  if (!vote) return { reception: 'bad' };
+  return { reception: 'ok', key, vote };
+}
+
+/**
+ * Checks a peer's proposal: for the running or the next height, carrying its
+ * block, signed by the key of a validator with power.
+ */
+export function admitProposal(view: GossipView, wire: v1.Proposal__Output): Admission<{ proposal: Proposal; block: v1.Block__Output }> {
+  if (wire.height < view.height) return { reception: 'ignored' };
+  if (wire.height > view.height + 1) return { reception: 'ignored', behind: true };
+  const block = wire.block;
+  if (!block?.header || !wire.signature) return { reception: 'bad' };
+  const value = valueOf(block);
+  const key = `${wire.height}/${wire.round}/${wire.proposer}/${value}`;
+  if (view.book.hasProposal(key)) return { reception: 'duplicate' };
+  const set = view.setFor(wire.height);
+  const publicKey = new Uint8Array(wire.signature.publicKey);
+  if (!set || powerOf(set, wire.proposer) === 0 || publicKey.length !== 32) return { reception: 'bad' };
+  const statement = proposalStatement(view.chainId, wire.height, wire.round, valueBytes(value), wire.validRound);
+  if (!verifyStatement(publicKey, 'proposal', statement, new Uint8Array(wire.signature.signature))) return { reception: 'bad' };
+  if (toHex(sha256(publicKey).subarray(0, 20)) !== wire.proposer) return { reception: 'bad' };
+  const proposal: Proposal = { height: wire.height, round: wire.round, value, validRound: wire.validRound, proposer: wire.proposer };
+  return { reception: 'ok', key, proposal, block };
+}
+
+/**
+ * Whether a peer's status should start block sync: it committed the running
+ * height, and either is further ahead or consensus has had `relayAfterMs` to
+ * deliver that block and has not.
+ */
+export function statusCallsForSync(status: v1.HeightStatus__Output, height: number, heightAgeMs: number, relayAfterMs: number): boolean {
+  return status.latestCommitted >= height && (status.latestCommitted > height || heightAgeMs > relayAfterMs);
+}
+
+/**
+ * The relay check: nothing while the height (or the last relay) is younger
+ * than `relayAfterMs`; votes after that; proposals too once the height is
+ * stalled four times as long.
+ */
+export function relayPlan(nowMs: number, lastRelayMs: number, heightBeganMs: number, relayAfterMs: number): { relay: boolean; withProposals: boolean } {
+  if (nowMs - lastRelayMs < relayAfterMs) return { relay: false, withProposals: false };
+  return { relay: true, withProposals: nowMs - heightBeganMs >= 4 * relayAfterMs };
+}

@@ -20,6 +20,7 @@ import { layoutOf } from './intake';
 import type { ChainClient, JobSource, MembershipSource } from './ports';
 import type { BlobStore } from './store/blobs';
 import type { RoundRecord, RoundStore, StoredResult } from './store/rounds';
+import { AggregatorMetrics, RoundObserver } from './metrics';
 import { roundResultTx } from './tx';
 
 export interface RoundManagerOptions {
@@ -43,6 +44,8 @@ export interface RoundManagerOptions {
   readonly tickMs: number;
   /** The durable bus consumer for job events. */
   readonly consumer: string;
+  /** Metrics and traces of the rounds (a fresh, unserved set when absent). */
+  readonly observer?: RoundObserver;
 }
 
 type Lifecycle = 'starting' | 'running' | 'draining' | 'stopped';
@@ -60,10 +63,12 @@ export class RoundManager {
   private readonly submitBackoff = new Map<string, number>();
   private readonly warned = new Set<string>();
   private readonly clock: () => number;
+  private readonly observer: RoundObserver;
   private pass: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: RoundManagerOptions) {
     this.clock = options.clock ?? Date.now;
+    this.observer = options.observer ?? new RoundObserver(options.chainId, new AggregatorMetrics());
   }
 
   start(): void {
@@ -126,6 +131,7 @@ export class RoundManager {
     this.abort.abort();
     this.wake?.();
     await Promise.allSettled(this.loops);
+    this.observer.stop();
     this.lifecycle = 'stopped';
   }
 
@@ -229,6 +235,7 @@ export class RoundManager {
     const deadlineMs = now + job.roundDeadlineMs;
     if (!(await rounds.open({ jobId: job.jobId, round, attempt, baseModelHash, epoch, participants, openedAtMs: now, deadlineMs }))) return;
     logger.info({ job: job.jobId, round, attempt, epoch, participants: participants.length, deadlineMs }, 'round opened');
+    this.observer.opened(job.jobId, round, attempt, participants.length);
     await this.publish(
       SUBJECT.roundOpened,
       { chainId, jobId: job.jobId, round, baseModelHash: hexBytes(baseModelHash), deadlineMs, participants: participants.map((p) => p.nodeId), epoch },
@@ -264,6 +271,7 @@ export class RoundManager {
         const included = (await rounds.updates(job.jobId, round.round)).filter((u) => asked.has(u.nodeId));
         const stragglers = this.stragglers(closed, new Set(included.map((u) => u.nodeId)));
         logger.info({ job: job.jobId, round: round.round, closedBy: decision.closedBy, included: included.length, stragglers: stragglers.length }, 'round closed');
+        this.observer.closed(job.jobId, round.round, decision.closedBy);
         await this.publish(
           SUBJECT.roundClosed,
           {
@@ -311,7 +319,7 @@ export class RoundManager {
 
   private async finish(job: JobSpec, round: RoundRecord): Promise<void> {
     const { rounds, chain, identity, chainId, logger } = this.options;
-    const result = round.result ?? (await this.aggregate(job, round));
+    const result = round.result ?? (await this.observer.aggregate(job.jobId, round.round, () => this.aggregate(job, round)));
     if (!result) return;
     const key = `${job.jobId}/${round.round}/${round.attempt}`;
     if (this.clock() < (this.submitBackoff.get(key) ?? 0)) return;
@@ -329,7 +337,7 @@ export class RoundManager {
       // The ledger takes each key's nonces 1, 2, 3, ... without gaps: continue from what it committed.
       const nonce = (await chain.lastNonce(identity.publicKey, this.abort.signal)) + 1;
       const tx = roundResultTx(identity, chainId, nonce, { jobId: job.jobId, round: round.round, baseModelHash: round.baseModelHash, membershipEpoch: round.epoch, rule: job.rule, result });
-      committed = await chain.submit(tx, this.abort.signal);
+      committed = await this.observer.submit(job.jobId, round.round, () => chain.submit(tx, this.abort.signal));
     } catch (error) {
       this.submitBackoff.set(key, this.clock() + this.options.retryDelayMs);
       logger.warn({ err: error, job: job.jobId, round: round.round }, 'round result not submitted; retrying');
@@ -349,6 +357,7 @@ export class RoundManager {
     const { rounds, logger, chainId } = this.options;
     if (!(await rounds.commit(job.jobId, round.round, round.attempt, height, Buffer.from(blockHash).toString('hex')))) return;
     logger.info({ job: job.jobId, round: round.round, height, newModel: newModelHash }, 'round committed');
+    this.observer.committed(job.jobId, round.round, height);
     await this.publish(
       SUBJECT.roundCommitted,
       { chainId, jobId: job.jobId, round: round.round, newModelHash: hexBytes(newModelHash), height, blockHash },
@@ -363,12 +372,13 @@ export class RoundManager {
     const delay = this.options.retryDelayMs * Math.min(2 ** (round.attempt - 1), 32);
     if (!(await rounds.fail(job.jobId, round.round, round.attempt, reason, this.clock() + delay))) return;
     logger.warn({ job: job.jobId, round: round.round, attempt: round.attempt, reason }, 'round failed; it will be retried');
+    this.observer.failed(job.jobId, round.round, reason);
     await this.publish(SUBJECT.roundFailed, { chainId, jobId: job.jobId, round: round.round, reason, willRetry: true }, `${job.jobId}/${round.round}/${round.attempt}/failed`);
   }
 
   private async publish<S extends Subject>(subject: S, payload: PayloadOf<S>, msgId: string): Promise<void> {
     try {
-      await this.options.bus.publish(subject, payload, { msgId: `${this.options.chainId}/${msgId}` });
+      await this.observer.inRound(payload as { jobId?: string; round?: number }, () => this.options.bus.publish(subject, payload, { msgId: `${this.options.chainId}/${msgId}` }));
     } catch (error) {
       this.options.logger.error({ err: error, subject }, 'event not published');
     }

@@ -45,8 +45,14 @@ export interface ModelEvaluator {
   evaluate(job: JobRecord, parameters: Float32Array, datasetHash: Uint8Array, signal?: AbortSignal): Promise<{ readonly loss: number }>;
 }
 
+/** What an update is decoded for: its job (whose manifest lays out int8 scales) and the model's parameter count. */
+export interface UpdateContext {
+  readonly job: JobRecord;
+  readonly size: number;
+}
+
 /** Turns an update blob into float32 values; the default knows 'float32' (little-endian) only. */
-export type UpdateDecoder = (bytes: Uint8Array, encoding: string) => Float32Array;
+export type UpdateDecoder = (bytes: Uint8Array, encoding: string, context: UpdateContext) => Float32Array;
 
 export function decodeFloat32(bytes: Uint8Array, encoding: string): Float32Array {
   if (encoding !== 'float32') throw new Error(`update encoding ${encoding} is not supported by this validator`);
@@ -91,7 +97,7 @@ export class AggregateRoundVerifier implements RoundVerifier {
       updates = [];
       for (const u of result.included) {
         const bytes = await this.options.blobs.fetch(new Uint8Array(u.updateHash), check.signal);
-        updates.push({ id: toHex(u.updateHash), values: decode(bytes, encodingName(u.encoding) ?? ''), weight: Math.max(1, u.numSamples) });
+        updates.push({ id: toHex(u.updateHash), values: decode(bytes, encodingName(u.encoding) ?? '', { job, size: base.length }), weight: Math.max(1, u.numSamples) });
       }
     } catch (error) {
       return { valid: false, reason: `blobs: ${(error as Error).message}` };

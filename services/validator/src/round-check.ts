@@ -1,27 +1,55 @@
 /**
  * What a validator needs to check a round's model before it votes: updates
- * decoded as trainers upload them, and the new model's loss on the job's
- * committed validation set (fetched once per set from the aggregator).
+ * decoded as trainers upload them (@learnchain/model/encoding), and the new
+ * model's loss on the job's committed validation set (fetched once per set
+ * from the aggregator).
  */
 import { toHex } from '@learnchain/core';
-import type { BlobSource, JobRecord, ModelEvaluator } from '@learnchain/ledger';
+import type { BlobSource, JobRecord, ModelEvaluator, UpdateContext } from '@learnchain/ledger';
 import { buildModel, decodeDataset, evaluate, type Classifier, type Dataset } from '@learnchain/model';
+import { decodeUpdate, flatLayout, isUpdateEncoding, layoutOf, UPDATE_HEADER_BYTES, type ParameterLayout, type TensorSlice } from '@learnchain/model/encoding';
 
-const UPDATE_MAGIC = 0x3155434c; // "LCU1"
-const UPDATE_HEADER_BYTES = 16;
+function count(value: unknown): number | undefined {
+  const n = typeof value === 'bigint' || typeof value === 'string' ? Number(value) : value;
+  return typeof n === 'number' && Number.isSafeInteger(n) && n >= 0 ? n : undefined;
+}
 
 /**
- * Decodes a float32 update as trainers upload it (magic "LCU1", tag 1, value
- * count, tensor count, then the values): the validators' UpdateDecoder.
+ * The tensors of the job's committed manifest (CreateJob.manifest), each as
+ * offset and element count; empty when the job states none or it is unreadable.
  */
-export function decodeUpdateBlob(bytes: Uint8Array, encoding: string): Float32Array {
-  if (encoding !== 'float32') throw new Error(`update encoding ${encoding} is not verified by this validator`);
+export function tensorsOf(job: JobRecord): TensorSlice[] {
+  const spec = job.spec as { readonly manifest?: { readonly tensors?: unknown } | null } | null;
+  const tensors = spec !== null && typeof spec === 'object' ? spec.manifest?.tensors : undefined;
+  if (!Array.isArray(tensors)) return [];
+  const out: TensorSlice[] = [];
+  for (const t of tensors as unknown[]) {
+    const { shape, offset } = (t ?? {}) as { readonly shape?: unknown; readonly offset?: unknown };
+    const dims = Array.isArray(shape) ? shape.map(count) : [];
+    if (dims.some((d) => d === undefined)) return [];
+    out.push({ offset: count(offset ?? 0) ?? 0, size: dims.reduce<number>((a, d) => a * (d ?? 0), 1) });
+  }
+  return out;
+}
+
+/** The layout the job's updates are encoded in, by the rule trainers and the aggregator follow. */
+export function updateLayoutOf(job: JobRecord, size: number): ParameterLayout {
+  return layoutOf(tensorsOf(job), size);
+}
+
+/**
+ * The validators' UpdateDecoder: decodes an update as trainers upload it
+ * (float32, float16, or int8 with a scale per tensor of the job's manifest)
+ * with the same decoder the aggregator used, so the values re-aggregated here
+ * are bit for bit the values it aggregated. Without a context the update is
+ * read as one flat tensor of the count in its header.
+ */
+export function decodeUpdateBlob(bytes: Uint8Array, encoding: string, context?: UpdateContext): Float32Array {
+  if (!isUpdateEncoding(encoding)) throw new Error(`update encoding ${JSON.stringify(encoding)} is not float32, float16 or int8`);
+  if (context) return decodeUpdate(bytes, updateLayoutOf(context.job, context.size), encoding);
   if (bytes.byteLength < UPDATE_HEADER_BYTES) throw new Error('update shorter than its header');
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  if (view.getUint32(0, true) !== UPDATE_MAGIC || view.getUint8(4) !== 1) throw new Error('not a float32 update');
-  const count = view.getUint32(8, true);
-  if (bytes.byteLength !== UPDATE_HEADER_BYTES + 4 * count) throw new Error(`update of ${bytes.byteLength} bytes does not hold ${count} float32 values`);
-  return new Float32Array(bytes.slice(UPDATE_HEADER_BYTES).buffer);
+  const values = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
+  return decodeUpdate(bytes, flatLayout(values), encoding);
 }
 
 /** The job's model name from its canonical spec. */

@@ -5,7 +5,7 @@
  * the round manager, close the bus and the database, in that order.
  */
 import { LocalEventBus, NatsEventBus, type EventBus } from '@learnchain/bus';
-import { ConfigError, createLogger, GrpcServer, Identity, runService, type ConfigOf, type Logger } from '@learnchain/core';
+import { ConfigError, createLogger, GrpcServer, Identity, maybeServeMetrics, runService, type ConfigOf, type Logger } from '@learnchain/core';
 import { contracts, SERVICE_NAMES } from '@learnchain/proto';
 import { openStorage } from '@learnchain/storage';
 
@@ -13,8 +13,8 @@ import { RegistryMembership } from './adapters/registry';
 import { ValidatorAdapter } from './adapters/validator';
 import { aggregatorConfig } from './config';
 import { aggregatorService } from './grpc';
-import { UpdateIntake } from './intake';
 import { RoundManager } from './manager';
+import { AggregatorMetrics, ObservedIntake, RoundObserver } from './metrics';
 import type { ChainClient, JobSource, MembershipSource } from './ports';
 import { BlobStore } from './store/blobs';
 import { RoundStore } from './store/rounds';
@@ -31,6 +31,8 @@ export interface AggregatorDeps {
   readonly identity?: Identity;
   readonly clock?: () => number;
   readonly logger?: Logger;
+  /** Also export the process's own metrics (an aggregator in a process of its own). */
+  readonly processMetrics?: boolean;
 }
 
 export interface RunningAggregator {
@@ -39,6 +41,8 @@ export interface RunningAggregator {
   readonly manager: RoundManager;
   readonly rounds: RoundStore;
   readonly blobs: BlobStore;
+  /** host:port of the Prometheus endpoint; empty when not served. */
+  readonly metricsAddress: string;
   stop(): Promise<void>;
 }
 
@@ -74,6 +78,7 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
       : await LocalEventBus.create({ subjectsPrefix: config.chainId }));
   const rounds = await RoundStore.create(storage, clock);
   const blobs = new BlobStore(storage.db, config.chunkBytes, clock);
+  const metrics = new AggregatorMetrics({ processMetrics: deps.processMetrics === true });
   const manager = new RoundManager({
     chainId: config.chainId,
     rounds,
@@ -90,9 +95,10 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
     retryDelayMs: config.retryDelayMs,
     tickMs: config.tickMs,
     consumer: config.consumer,
+    observer: new RoundObserver(config.chainId, metrics),
   });
   const limits = { maxChunkBytes: config.chunkBytes, maxBlobBytes: config.maxBlobBytes, maxUploads: config.maxUploads };
-  const intake = new UpdateIntake({ chainId: config.chainId, rounds, blobs, limits, onAccepted: () => manager.poke() });
+  const intake = new ObservedIntake({ chainId: config.chainId, rounds, blobs, limits, onAccepted: () => manager.poke() }, metrics);
   const server = await GrpcServer.create({
     address: config.listen,
     logger,
@@ -100,16 +106,19 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
     services: [{ name: SERVICE_NAMES.aggregator, definition: contracts().aggregator.service, implementation: aggregatorService({ intake, blobs, rounds, limits, logger }) }],
   });
   manager.start();
-  logger.info({ chain: config.chainId, database: storage.description, address: server.address, key: identity.address }, 'aggregator running');
+  const metricsEndpoint = await maybeServeMetrics(metrics.registry, config.metricsListen);
+  logger.info({ chain: config.chainId, database: storage.description, address: server.address, key: identity.address, metrics: metricsEndpoint.url || undefined }, 'aggregator running');
   return {
     address: server.address,
     identity,
     manager,
     rounds,
     blobs,
+    metricsAddress: metricsEndpoint.address,
     async stop() {
       await server.shutdown(5000);
       await manager.stop();
+      await metricsEndpoint.close();
       if (ownBus) await bus.close();
       validators?.close();
       registry?.close();
@@ -120,5 +129,5 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
 }
 
 if (require.main === module) {
-  runService({ name: 'aggregator', schema: aggregatorConfig, start: (config) => startAggregator(config), otlpEndpoint: (config) => config.otlpEndpoint });
+  runService({ name: 'aggregator', schema: aggregatorConfig, start: (config) => startAggregator(config, { processMetrics: true }), otlpEndpoint: (config) => config.otlpEndpoint });
 }

@@ -1,13 +1,15 @@
 /**
  * Keeps one node in the cluster: joins with a signed challenge, renews its lease
- * well before it lapses, joins again when the registry says it was evicted or
- * forgotten, and leaves gracefully on stop.
+ * well before it lapses over one heartbeat stream (re-opened with backoff when
+ * it breaks; unary heartbeats with a registry that has no stream), joins again
+ * when the registry says it was evicted or forgotten, and leaves gracefully on stop.
  */
 import { status, type ServiceError } from '@grpc/grpc-js';
 
 import { createClient, signStatement, unary, type Identity, type Logger } from '@learnchain/core';
 import { contracts, type v1 } from '@learnchain/proto';
 
+import { LeaseStream } from './lease-stream';
 import { capabilitiesStatement, heartbeatStatement, joinStatement, leaveStatement, ROLES, type RoleName } from './statements';
 
 export interface MembershipClientOptions {
@@ -22,6 +24,8 @@ export interface MembershipClientOptions {
   readonly logger: Logger;
   /** Per-call deadline. */
   readonly deadlineMs?: number;
+  /** 'stream' (default): one heartbeat stream; 'unary': a signed Heartbeat call each time. */
+  readonly heartbeats?: 'stream' | 'unary';
 }
 
 export interface Lease {
@@ -39,19 +43,36 @@ export function mustRejoin(error: unknown): boolean {
   return code === status.NOT_FOUND || code === status.FAILED_PRECONDITION;
 }
 
+/** Whether the registry does not know the heartbeat stream (an older registry): use unary heartbeats. */
+function isUnimplemented(error: unknown): boolean {
+  return (error as Partial<ServiceError> | null)?.code === status.UNIMPLEMENTED;
+}
+
+const MIN_BACKOFF_MS = 100;
+
 export class MembershipClient {
   private readonly client: InstanceType<ReturnType<typeof contracts>['registry']>;
   private state: MembershipState = 'idle';
   private lastSequence = 0;
   private current: Lease | undefined;
   private timer: NodeJS.Timeout | undefined;
+  private stream: LeaseStream | undefined;
+  private mode: 'stream' | 'unary';
+  private wakeUp: (() => void) | undefined;
+  private streamOpen = false;
 
   constructor(private readonly options: MembershipClientOptions) {
     this.client = createClient(contracts().registry, options.registry);
+    this.mode = options.heartbeats ?? 'stream';
   }
 
   get lease(): Lease | undefined {
     return this.current;
+  }
+
+  /** Whether the lease is being renewed over an open heartbeat stream right now. */
+  get isStreaming(): boolean {
+    return this.streamOpen;
   }
 
   private callOptions() {
@@ -111,8 +132,76 @@ export class MembershipClient {
   /** Joins, then renews the lease every third of its TTL until stopped, joining again whenever told to. */
   async start(): Promise<Lease> {
     const lease = await this.join();
-    this.schedule(lease.ttlMs / 3);
+    if (this.mode === 'stream') void this.keepStreaming();
+    else this.schedule(lease.ttlMs / 3);
     return lease;
+  }
+
+  /** Waits `ms`, or less when stopping. */
+  private pause(ms: number): Promise<void> {
+    return new Promise((resolve) => {
+      const timer = setTimeout(done, ms);
+      timer.unref();
+      function done(): void {
+        clearTimeout(timer);
+        resolve();
+      }
+      this.wakeUp = done;
+    });
+  }
+
+  /** Keeps one heartbeat stream open while joined: reconnects with backoff, joins again when told to. */
+  private async keepStreaming(): Promise<void> {
+    let backoffMs = MIN_BACKOFF_MS;
+    while (this.state === 'joined') {
+      const lease = this.current;
+      if (!lease) return;
+      const intervalMs = lease.ttlMs / 3;
+      const stream = new LeaseStream({
+        client: this.client,
+        chainId: this.options.chainId,
+        identity: this.options.identity,
+        nodeId: lease.nodeId,
+        intervalMs,
+        silenceMs: 2 * intervalMs + 1000,
+        onLease: (update) => {
+          const held = this.current;
+          if (held && held.nodeId === lease.nodeId) this.current = { ...held, epoch: update.epoch, expiresAtMs: update.expiresAtMs, ttlMs: update.ttlMs || held.ttlMs };
+        },
+      });
+      this.stream = stream;
+      const opened = await stream.opened.then(
+        () => true,
+        () => false,
+      );
+      if (opened) {
+        backoffMs = MIN_BACKOFF_MS;
+        this.streamOpen = true;
+      }
+      const reason = await stream.closed;
+      this.streamOpen = false;
+      this.stream = undefined;
+      if (this.state !== 'joined') return;
+      if (isUnimplemented(reason)) {
+        this.options.logger.info('the registry has no heartbeat stream: using unary heartbeats');
+        this.mode = 'unary';
+        this.schedule(0);
+        return;
+      }
+      if (mustRejoin(reason)) {
+        this.options.logger.warn({ err: reason }, 'registry no longer holds our lease: joining again');
+        try {
+          await this.join();
+          continue;
+        } catch (joinError) {
+          this.options.logger.warn({ err: joinError }, 'join failed; retrying');
+        }
+      } else {
+        this.options.logger.warn({ err: reason }, 'heartbeat stream ended; reconnecting');
+      }
+      await this.pause(backoffMs);
+      backoffMs = Math.min(backoffMs * 2, Math.max(MIN_BACKOFF_MS, intervalMs));
+    }
   }
 
   private schedule(delayMs: number): void {
@@ -148,6 +237,8 @@ export class MembershipClient {
     const wasJoined = this.state === 'joined';
     this.state = 'stopping';
     if (this.timer) clearTimeout(this.timer);
+    this.stream?.close();
+    this.wakeUp?.();
     const lease = this.current;
     if (wasJoined && lease) {
       const { identity, chainId } = this.options;

@@ -66,6 +66,16 @@ export function heartbeatStatement(fields: { chainId: string; nodeId: string; se
   return { ...fields };
 }
 
+/**
+ * What a node signs (domain 'heartbeat') to open a heartbeat stream: the nonce
+ * the registry sent on that very stream, so the proof opens this stream only
+ * and is worth nothing replayed on another. Its fields differ from the unary
+ * heartbeat's, so neither signature can stand in for the other.
+ */
+export function heartbeatStreamStatement(fields: { chainId: string; nodeId: string; streamNonce: Uint8Array }): Canonical {
+  return { chainId: fields.chainId, nodeId: fields.nodeId, streamNonce: fields.streamNonce };
+}
+
 export function leaveStatement(fields: { chainId: string; nodeId: string; reason: string }): Canonical {
   return { ...fields };
 }

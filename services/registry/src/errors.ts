@@ -68,3 +68,10 @@ export class BadSignatureError extends RegistryError {
     super(`${request} of ${nodeId} is not signed by its key`);
   }
 }
+
+/** A newer heartbeat stream of the same member opened on this replica; the older one ends. */
+export class StreamSupersededError extends RegistryError {
+  constructor(readonly nodeId: string) {
+    super(`a newer heartbeat stream of ${nodeId} replaced this one`);
+  }
+}

@@ -2,7 +2,7 @@
  * The Registry gRPC service: checks the shape of each request (INVALID_ARGUMENT
  * names the field), hands it to the domain, and maps domain errors to statuses.
  */
-import type { UntypedServiceImplementation } from '@grpc/grpc-js';
+import { status, type UntypedServiceImplementation } from '@grpc/grpc-js';
 
 import {
   failedPrecondition,
@@ -11,6 +11,7 @@ import {
   isPublicKey,
   notFound,
   permissionDenied,
+  StatusError,
   unauthenticated,
   writeMessage,
   type Logger,
@@ -19,7 +20,8 @@ import { capabilitiesStatement, roleName, ROLES } from '@learnchain/membership';
 import { SERVICE_NAMES, type v1 } from '@learnchain/proto';
 
 import { checkCapabilities } from './domain/capabilities';
-import { AdmissionRefusedError, BadSignatureError, JoinProofError, LeaseLostError, StaleHeartbeatError, UnknownMemberError } from './errors';
+import { AdmissionRefusedError, BadSignatureError, JoinProofError, LeaseLostError, StaleHeartbeatError, StreamSupersededError, UnknownMemberError } from './errors';
+import { heartbeatStream } from './lease-stream';
 import type { Registry } from './registry';
 import type { MemberStatusName } from './store/schema';
 import type { ChangeRecord, MemberRecord } from './store/members';
@@ -76,26 +78,27 @@ export function changeToWire(change: ChangeRecord): v1.MembershipChange {
 }
 
 /** The signature block every signed request carries. */
-function signatureOf(signature: v1.Signature__Output | null): { publicKey: Uint8Array; signature: Uint8Array } {
+export function signatureOf(signature: v1.Signature__Output | null): { publicKey: Uint8Array; signature: Uint8Array } {
   if (!signature) throw invalidArgument('signature', 'is required', 'missing');
   if (signature.publicKey.length !== 32) throw invalidArgument('signature.public_key', 'must be a 32-byte ed25519 key', 'bad_key');
   if (signature.signature.length !== 64) throw invalidArgument('signature.signature', 'must be a 64-byte ed25519 signature', 'bad_signature');
   return { publicKey: new Uint8Array(signature.publicKey), signature: new Uint8Array(signature.signature) };
 }
 
-function nodeIdOf(nodeId: string): string {
+export function nodeIdOf(nodeId: string): string {
   if (!NODE_ID.test(nodeId)) throw invalidArgument('node_id', 'must be 40 lower-case hex characters', 'bad_node_id');
   return nodeId;
 }
 
 /** Domain errors as the caller should see them. */
-function toStatus(error: unknown): unknown {
+export function toStatus(error: unknown): unknown {
   if (error instanceof JoinProofError) return unauthenticated(error.message, error.reason, 'challenge');
   if (error instanceof BadSignatureError) return unauthenticated(error.message, 'bad_signature', 'signature');
   if (error instanceof StaleHeartbeatError) return unauthenticated(error.message, 'stale_sequence', 'sequence');
   if (error instanceof AdmissionRefusedError) return permissionDenied(error.message, 'not_admitted');
   if (error instanceof UnknownMemberError) return notFound('member', error.nodeId, 'node_id');
   if (error instanceof LeaseLostError) return failedPrecondition(error.message, 'rejoin', 'node_id');
+  if (error instanceof StreamSupersededError) return new StatusError(status.ABORTED, { field: '', reason: 'superseded', message: error.message });
   return error;
 }
 
@@ -145,6 +148,8 @@ export function registryService(registry: Registry, logger: Logger): UntypedServ
       const signed = signatureOf(request.signature);
       return mapped(() => registry.heartbeat({ nodeId, sequence: request.sequence, ...signed }));
     }),
+
+    HeartbeatStream: heartbeatStream(registry, logger),
 
     Leave: h.unary('Leave', async (request: v1.LeaveRequest__Output): Promise<v1.LeaveResponse> => {
       const nodeId = nodeIdOf(request.nodeId);

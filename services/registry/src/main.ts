@@ -88,6 +88,8 @@ export async function startRegistry(config: RegistryConfig, bus?: EventBus): Pro
     address: server.address,
     registry,
     async stop() {
+      // Heartbeat streams never end on their own: end them first, so members reconnect at once.
+      registry.endLeaseStreams();
       await server.shutdown(5000);
       await registry.stop();
       recorder?.close();

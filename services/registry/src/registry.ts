@@ -6,12 +6,15 @@
 import { randomBytes } from 'node:crypto';
 
 import { SUBJECT, type EventBus } from '@learnchain/bus';
-import { addressOf, isPublicKey, verifyStatement, type Logger } from '@learnchain/core';
-import { heartbeatStatement, joinStatement, leaveStatement, type CapabilitiesStatement, type RoleName } from '@learnchain/membership';
+import { addressOf, unavailable, verifyStatement, type Canonical, type Logger } from '@learnchain/core';
+import { heartbeatStatement, heartbeatStreamStatement, joinStatement, leaveStatement, type CapabilitiesStatement, type RoleName } from '@learnchain/membership';
 
 import { admit, type AdmissionPolicy } from './domain/admission';
 import { checkChallenge, issueChallenge, type Challenge } from './domain/challenge';
-import { BadSignatureError, JoinProofError } from './errors';
+import { BadSignatureError, JoinProofError, LeaseLostError, StreamSupersededError } from './errors';
+import { MemberKeys } from './keys';
+import { LeaseSession, LeaseSessions, type LeaseView, type SessionHost } from './sessions';
+import type { Renewed } from './store/heartbeats';
 import type { MemberStatusName } from './store/schema';
 import type { ChangeRecord, MemberRecord, MemberStore } from './store/members';
 
@@ -47,14 +50,22 @@ export interface SignedRequest {
   readonly signature: Uint8Array;
 }
 
+/** The proof that opens a heartbeat stream: a signature over the nonce the stream began with. */
+export interface StreamOpenRequest extends SignedRequest {
+  readonly streamNonce: Uint8Array;
+}
+
 type RegistryState = 'created' | 'running' | 'stopping' | 'stopped';
 
-export class Registry {
+export class Registry implements SessionHost {
   private state: RegistryState = 'created';
   private readonly clock: () => number;
   private readonly timers: NodeJS.Timeout[] = [];
   private readonly waiters = new Set<() => void>();
   private outboxBusy = false;
+  private readonly keys = new MemberKeys();
+  private readonly sessions = new LeaseSessions();
+  private epochSeen = 0;
 
   constructor(private readonly options: RegistryOptions) {
     this.clock = options.clock ?? Date.now;
@@ -66,6 +77,24 @@ export class Registry {
 
   get leaseTtlMs(): number {
     return this.options.leaseTtlMs;
+  }
+
+  /** The membership epoch as this replica last saw it (its own changes, renewals, and a poll while streams are open). */
+  get latestEpoch(): number {
+    return this.epochSeen;
+  }
+
+  /** Heartbeat streams open on this replica. */
+  get openLeaseStreams(): number {
+    return this.sessions.size;
+  }
+
+  now(): number {
+    return this.clock();
+  }
+
+  private sawEpoch(epoch: number): void {
+    if (epoch > this.epochSeen) this.epochSeen = epoch;
   }
 
   /** Starts the lease sweeper and the outbox publisher. */
@@ -86,6 +115,7 @@ export class Registry {
     every(this.options.sweepIntervalMs, () => this.sweep(), 'lease sweep');
     every(Math.max(100, this.options.pollIntervalMs), () => this.publishOutbox(), 'event publishing');
     every(this.options.pollIntervalMs, async () => this.wake(), 'change feed poll');
+    every(this.options.pollIntervalMs, async () => this.sessions.size > 0 && this.sawEpoch(await this.options.store.epoch()), 'epoch poll');
     const recorder = this.options.recorder;
     if (recorder) every(Math.max(100, this.options.pollIntervalMs), () => this.recordOnChain(recorder), 'recording membership on chain');
   }
@@ -95,6 +125,7 @@ export class Registry {
     if (this.state === 'stopped') return;
     this.state = 'stopping';
     for (const timer of this.timers) clearInterval(timer);
+    this.endLeaseStreams();
     this.wake();
     await this.publishOutbox().catch((error: unknown) => this.options.logger.warn({ err: error }, 'final event publishing failed'));
     this.state = 'stopped';
@@ -133,26 +164,70 @@ export class Registry {
       leaseTtlMs: this.options.leaseTtlMs,
     });
     this.options.logger.info({ node: nodeId, role: request.role, epoch: change.epoch, reason: change.reason }, 'member joined');
+    this.sawEpoch(change.epoch);
     this.changed();
     return change;
   }
 
-  private checkSigned(request: SignedRequest, kind: 'heartbeat' | 'leave', statement: Parameters<typeof verifyStatement>[2]): void {
-    // The node id is the hash of its key: the key in the request must be the member's own.
-    if (!isPublicKey(request.publicKey) || addressOf(request.publicKey) !== request.nodeId || !verifyStatement(request.publicKey, kind, statement, request.signature)) {
-      throw new BadSignatureError(request.nodeId, kind);
+  private checkSigned(request: SignedRequest, kind: 'heartbeat' | 'leave', statement: Canonical, what: string = kind): void {
+    // The node id is the hash of its key: the key in the request must be the member's own (checked by the key cache).
+    if (!this.keys.verify(request.nodeId, request.publicKey, kind, statement, request.signature)) {
+      throw new BadSignatureError(request.nodeId, what);
     }
   }
 
-  async heartbeat(request: SignedRequest & { sequence: number }): Promise<{ epoch: number; leaseExpiresAtMs: number }> {
+  async heartbeat(request: SignedRequest & { sequence: number }): Promise<Renewed> {
     this.checkSigned(request, 'heartbeat', heartbeatStatement({ chainId: this.options.chainId, nodeId: request.nodeId, sequence: request.sequence }));
-    return this.options.store.heartbeat(request.nodeId, request.sequence, this.clock(), this.options.leaseTtlMs);
+    const renewed = await this.options.store.heartbeat(request.nodeId, request.sequence, this.clock(), this.options.leaseTtlMs);
+    this.sawEpoch(renewed.epoch);
+    return renewed;
+  }
+
+  /** Renews a member's lease now (one batched write); the stream sessions call this when a renewal is due. */
+  async renew(nodeId: string): Promise<Renewed> {
+    const renewed = await this.options.store.renewLease(nodeId, this.clock(), this.options.leaseTtlMs);
+    this.sawEpoch(renewed.epoch);
+    return renewed;
+  }
+
+  /** A fresh nonce for one heartbeat stream; the node signs it to open that stream. */
+  streamNonce(): Uint8Array {
+    return new Uint8Array(randomBytes(32));
+  }
+
+  /**
+   * Opens a lease session on a heartbeat stream: checks the signature over the
+   * stream's own nonce (so it cannot be replayed on another stream or chain),
+   * then renews the lease once (which also tells an unknown or evicted node to
+   * join again). `onEnd` is called when the registry ends the session: the
+   * member was evicted or left, a newer stream replaced it, or the registry stops.
+   */
+  async openLeaseSession(request: StreamOpenRequest, onEnd: (reason: unknown) => void): Promise<{ session: LeaseSession; lease: LeaseView }> {
+    if (this.state !== 'running') throw unavailable('the registry is not serving');
+    const statement = heartbeatStreamStatement({ chainId: this.options.chainId, nodeId: request.nodeId, streamNonce: request.streamNonce });
+    this.checkSigned(request, 'heartbeat', statement, 'heartbeat stream open');
+    const renewed = await this.renew(request.nodeId);
+    const session = new LeaseSession(request.nodeId, this, renewed, onEnd);
+    this.sessions.add(session, (nodeId) => new StreamSupersededError(nodeId));
+    return { session, lease: { epoch: Math.max(renewed.epoch, this.epochSeen), leaseExpiresAtMs: renewed.leaseExpiresAtMs } };
+  }
+
+  /** Forgets a session whose stream ended. */
+  closeLeaseSession(session: LeaseSession): void {
+    this.sessions.remove(session);
+  }
+
+  /** Ends every heartbeat stream (UNAVAILABLE: members reconnect, here after a restart or to another replica). */
+  endLeaseStreams(): void {
+    this.sessions.endAll(unavailable('the registry is shutting down: reconnect'));
   }
 
   async leave(request: SignedRequest & { reason: string }): Promise<ChangeRecord> {
     this.checkSigned(request, 'leave', leaveStatement({ chainId: this.options.chainId, nodeId: request.nodeId, reason: request.reason }));
     const change = await this.options.store.leave(request.nodeId, request.reason, this.clock());
     this.options.logger.info({ node: request.nodeId, epoch: change.epoch }, 'member left');
+    this.sawEpoch(change.epoch);
+    this.sessions.end(request.nodeId, new LeaseLostError(request.nodeId, 'left'));
     this.changed();
     return change;
   }
@@ -166,6 +241,8 @@ export class Registry {
     const failed = await this.options.store.sweep(this.clock());
     for (const change of failed) {
       this.options.logger.warn({ node: change.member.nodeId, epoch: change.epoch, reason: change.reason }, 'member failed');
+      this.sawEpoch(change.epoch);
+      this.sessions.end(change.member.nodeId, new LeaseLostError(change.member.nodeId, 'failed'));
     }
     if (failed.length > 0) this.changed();
     return failed;

@@ -7,10 +7,16 @@ import type { Capabilities as _learnchain_v1_Capabilities, Capabilities__Output 
 import type { Challenge as _learnchain_v1_Challenge, Challenge__Output as _learnchain_v1_Challenge__Output } from './learnchain/v1/Challenge';
 import type { ErrorDetail as _learnchain_v1_ErrorDetail, ErrorDetail__Output as _learnchain_v1_ErrorDetail__Output } from './learnchain/v1/ErrorDetail';
 import type { GetChallengeRequest as _learnchain_v1_GetChallengeRequest, GetChallengeRequest__Output as _learnchain_v1_GetChallengeRequest__Output } from './learnchain/v1/GetChallengeRequest';
+import type { HeartbeatBeat as _learnchain_v1_HeartbeatBeat, HeartbeatBeat__Output as _learnchain_v1_HeartbeatBeat__Output } from './learnchain/v1/HeartbeatBeat';
 import type { HeartbeatRequest as _learnchain_v1_HeartbeatRequest, HeartbeatRequest__Output as _learnchain_v1_HeartbeatRequest__Output } from './learnchain/v1/HeartbeatRequest';
 import type { HeartbeatResponse as _learnchain_v1_HeartbeatResponse, HeartbeatResponse__Output as _learnchain_v1_HeartbeatResponse__Output } from './learnchain/v1/HeartbeatResponse';
+import type { HeartbeatStreamChallenge as _learnchain_v1_HeartbeatStreamChallenge, HeartbeatStreamChallenge__Output as _learnchain_v1_HeartbeatStreamChallenge__Output } from './learnchain/v1/HeartbeatStreamChallenge';
+import type { HeartbeatStreamOpen as _learnchain_v1_HeartbeatStreamOpen, HeartbeatStreamOpen__Output as _learnchain_v1_HeartbeatStreamOpen__Output } from './learnchain/v1/HeartbeatStreamOpen';
+import type { HeartbeatStreamRequest as _learnchain_v1_HeartbeatStreamRequest, HeartbeatStreamRequest__Output as _learnchain_v1_HeartbeatStreamRequest__Output } from './learnchain/v1/HeartbeatStreamRequest';
+import type { HeartbeatStreamResponse as _learnchain_v1_HeartbeatStreamResponse, HeartbeatStreamResponse__Output as _learnchain_v1_HeartbeatStreamResponse__Output } from './learnchain/v1/HeartbeatStreamResponse';
 import type { JoinRequest as _learnchain_v1_JoinRequest, JoinRequest__Output as _learnchain_v1_JoinRequest__Output } from './learnchain/v1/JoinRequest';
 import type { JoinResponse as _learnchain_v1_JoinResponse, JoinResponse__Output as _learnchain_v1_JoinResponse__Output } from './learnchain/v1/JoinResponse';
+import type { LeaseState as _learnchain_v1_LeaseState, LeaseState__Output as _learnchain_v1_LeaseState__Output } from './learnchain/v1/LeaseState';
 import type { LeaveRequest as _learnchain_v1_LeaveRequest, LeaveRequest__Output as _learnchain_v1_LeaveRequest__Output } from './learnchain/v1/LeaveRequest';
 import type { LeaveResponse as _learnchain_v1_LeaveResponse, LeaveResponse__Output as _learnchain_v1_LeaveResponse__Output } from './learnchain/v1/LeaveResponse';
 import type { ListMembersRequest as _learnchain_v1_ListMembersRequest, ListMembersRequest__Output as _learnchain_v1_ListMembersRequest__Output } from './learnchain/v1/ListMembersRequest';
@@ -38,10 +44,16 @@ export interface ProtoGrpcType {
       DType: EnumTypeDefinition
       ErrorDetail: MessageTypeDefinition<_learnchain_v1_ErrorDetail, _learnchain_v1_ErrorDetail__Output>
       GetChallengeRequest: MessageTypeDefinition<_learnchain_v1_GetChallengeRequest, _learnchain_v1_GetChallengeRequest__Output>
+      HeartbeatBeat: MessageTypeDefinition<_learnchain_v1_HeartbeatBeat, _learnchain_v1_HeartbeatBeat__Output>
       HeartbeatRequest: MessageTypeDefinition<_learnchain_v1_HeartbeatRequest, _learnchain_v1_HeartbeatRequest__Output>
       HeartbeatResponse: MessageTypeDefinition<_learnchain_v1_HeartbeatResponse, _learnchain_v1_HeartbeatResponse__Output>
+      HeartbeatStreamChallenge: MessageTypeDefinition<_learnchain_v1_HeartbeatStreamChallenge, _learnchain_v1_HeartbeatStreamChallenge__Output>
+      HeartbeatStreamOpen: MessageTypeDefinition<_learnchain_v1_HeartbeatStreamOpen, _learnchain_v1_HeartbeatStreamOpen__Output>
+      HeartbeatStreamRequest: MessageTypeDefinition<_learnchain_v1_HeartbeatStreamRequest, _learnchain_v1_HeartbeatStreamRequest__Output>
+      HeartbeatStreamResponse: MessageTypeDefinition<_learnchain_v1_HeartbeatStreamResponse, _learnchain_v1_HeartbeatStreamResponse__Output>
       JoinRequest: MessageTypeDefinition<_learnchain_v1_JoinRequest, _learnchain_v1_JoinRequest__Output>
       JoinResponse: MessageTypeDefinition<_learnchain_v1_JoinResponse, _learnchain_v1_JoinResponse__Output>
+      LeaseState: MessageTypeDefinition<_learnchain_v1_LeaseState, _learnchain_v1_LeaseState__Output>
       LeaveRequest: MessageTypeDefinition<_learnchain_v1_LeaveRequest, _learnchain_v1_LeaveRequest__Output>
       LeaveResponse: MessageTypeDefinition<_learnchain_v1_LeaveResponse, _learnchain_v1_LeaveResponse__Output>
       ListMembersRequest: MessageTypeDefinition<_learnchain_v1_ListMembersRequest, _learnchain_v1_ListMembersRequest__Output>

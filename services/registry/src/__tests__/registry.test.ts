@@ -193,6 +193,44 @@ describe('leases', () => {
   });
 });
 
+describe('heartbeat streams', () => {
+  it('renew the lease of a started member, writing only when half of it is gone', async () => {
+    const node = member();
+    const lease = await node.start();
+    try {
+      await until(() => node.isStreaming);
+      expect(lease.expiresAtMs).toBe(now + TTL);
+      const stored = async (): Promise<number> => (await unary(client, 'list', {})).members.find((m) => m.nodeId === lease.nodeId)!.leaseExpiresAtMs;
+      // Less than half gone: beats are answered from the stored lease.
+      now += TTL / 4;
+      await new Promise((resolve) => setTimeout(resolve, 800));
+      expect(await stored()).toBe(lease.expiresAtMs);
+      // More than half gone: the next beat renews it.
+      now += TTL / 2;
+      const renewedTo = now + TTL;
+      await until(() => node.lease?.expiresAtMs === renewedTo);
+      expect(await stored()).toBe(renewedTo);
+    } finally {
+      await node.stop();
+    }
+  });
+
+  it('tell an evicted member to join again, and it does', async () => {
+    const node = member();
+    const lease = await node.start();
+    try {
+      now += TTL + 1;
+      const failed = await registry.sweep();
+      expect(failed.map((c) => c.member.nodeId)).toContain(lease.nodeId);
+      await until(() => (node.lease?.epoch ?? 0) > failed[failed.length - 1]!.epoch);
+      const listed = await unary(client, 'list', { status: 'MEMBER_STATUS_ACTIVE' });
+      expect(listed.members.map((m) => m.nodeId)).toContain(lease.nodeId);
+    } finally {
+      await node.stop();
+    }
+  });
+});
+
 describe('watching membership', () => {
   it('delivers exactly the changes after the epoch asked for, then live ones', async () => {
     const from = (await unary(client, 'list', {})).epoch;

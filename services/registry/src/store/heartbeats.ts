@@ -2,7 +2,8 @@
  * Group renewal of leases: heartbeats that arrive together are written with one
  * UPDATE ... FROM (VALUES ...) instead of one statement each. A heartbeat that
  * the batch did not renew is diagnosed on its own (unknown, lapsed, stale), which
- * only happens on the unhappy path.
+ * only happens on the unhappy path. A lease is only ever lengthened, so two
+ * replicas renewing one member cannot shorten each other's renewal.
  */
 import { sql, type Kysely } from '@learnchain/storage';
 
@@ -10,13 +11,20 @@ import type { RegistryDb } from './schema';
 
 export interface Renewal {
   readonly nodeId: string;
-  readonly sequence: number;
+  /** The signed sequence of a unary heartbeat, which must exceed the stored one; null on an authenticated stream. */
+  readonly sequence: number | null;
   readonly leaseExpiresAtMs: number;
   readonly nowMs: number;
 }
 
+/** What a renewal stored: the lease now in the database and the epoch it was read with. */
+export interface Renewed {
+  readonly epoch: number;
+  readonly leaseExpiresAtMs: number;
+}
+
 interface Pending extends Renewal {
-  resolve(epoch: number | undefined): void;
+  resolve(renewed: Renewed | undefined): void;
   reject(error: unknown): void;
 }
 
@@ -29,8 +37,8 @@ export class HeartbeatBatcher {
 
   constructor(private readonly db: Kysely<RegistryDb>) {}
 
-  /** Resolves with the epoch when renewed, undefined when the member was not renewable. */
-  renew(renewal: Renewal): Promise<number | undefined> {
+  /** Resolves with what was stored when renewed, undefined when the member was not renewable. */
+  renew(renewal: Renewal): Promise<Renewed | undefined> {
     return new Promise((resolve, reject) => {
       this.queue.push({ ...renewal, resolve, reject });
       if (!this.flushing) void this.flush();
@@ -62,17 +70,17 @@ export class HeartbeatBatcher {
   private async write(batch: Pending[]): Promise<void> {
     try {
       const values = sql.join(batch.map((r) => sql`(${r.nodeId}::text, ${r.sequence}::bigint, ${r.leaseExpiresAtMs}::bigint, ${r.nowMs}::bigint)`));
-      const result = await sql<{ node_id: string; epoch: string | number }>`
+      const result = await sql<{ node_id: string; epoch: string | number; lease_expires_at: string | number }>`
         update members as m
-           set lease_expires_at = v.lease, heartbeat_seq = v.seq
+           set lease_expires_at = greatest(m.lease_expires_at, v.lease), heartbeat_seq = coalesce(v.seq, m.heartbeat_seq)
           from (values ${values}) as v(node_id, seq, lease, now_ms), registry_meta as r
          where r.id = 1
            and m.node_id = v.node_id
            and m.status = 'active'
            and m.lease_expires_at >= v.now_ms
-           and m.heartbeat_seq < v.seq
-        returning m.node_id, r.epoch`.execute(this.db);
-      const renewed = new Map(result.rows.map((row) => [row.node_id, Number(row.epoch)]));
+           and (v.seq is null or m.heartbeat_seq < v.seq)
+        returning m.node_id, r.epoch, m.lease_expires_at`.execute(this.db);
+      const renewed = new Map<string, Renewed>(result.rows.map((row) => [row.node_id, { epoch: Number(row.epoch), leaseExpiresAtMs: Number(row.lease_expires_at) }]));
       for (const item of batch) item.resolve(renewed.get(item.nodeId));
     } catch (error) {
       for (const item of batch) item.reject(error);

@@ -11,7 +11,7 @@ import type { CapabilitiesStatement, RoleName } from '@learnchain/membership';
 import { migrateToLatest, sql, type Kysely, type Storage, type Transaction } from '@learnchain/storage';
 
 import { JoinProofError, LeaseLostError, StaleHeartbeatError, UnknownMemberError } from '../errors';
-import { HeartbeatBatcher } from './heartbeats';
+import { HeartbeatBatcher, type Renewed } from './heartbeats';
 import { migrations, type MemberStatusName, type RegistryDb } from './schema';
 
 export interface MemberRecord {
@@ -180,14 +180,27 @@ export class MemberStore {
    * Renews a live lease: one UPDATE, no epoch change. Throws UnknownMemberError,
    * LeaseLostError (left, failed, or lapsed: join again) or StaleHeartbeatError.
    */
-  async heartbeat(nodeId: string, sequence: number, nowMs: number, leaseTtlMs: number): Promise<{ epoch: number; leaseExpiresAtMs: number }> {
-    const leaseExpiresAtMs = nowMs + leaseTtlMs;
-    const epoch = await this.heartbeats.renew({ nodeId, sequence, leaseExpiresAtMs, nowMs });
-    if (epoch !== undefined) return { epoch, leaseExpiresAtMs };
+  async heartbeat(nodeId: string, sequence: number, nowMs: number, leaseTtlMs: number): Promise<Renewed> {
+    return this.renew(nodeId, sequence, nowMs, leaseTtlMs);
+  }
+
+  /**
+   * Renews the lease of a member heartbeating on an authenticated stream (no
+   * sequence to check). Throws UnknownMemberError or LeaseLostError.
+   */
+  async renewLease(nodeId: string, nowMs: number, leaseTtlMs: number): Promise<Renewed> {
+    return this.renew(nodeId, null, nowMs, leaseTtlMs);
+  }
+
+  private async renew(nodeId: string, sequence: number | null, nowMs: number, leaseTtlMs: number): Promise<Renewed> {
+    const renewed = await this.heartbeats.renew({ nodeId, sequence, leaseExpiresAtMs: nowMs + leaseTtlMs, nowMs });
+    if (renewed !== undefined) return renewed;
     const row = await this.db.selectFrom('members').select(['status', 'lease_expires_at', 'heartbeat_seq']).where('node_id', '=', nodeId).executeTakeFirst();
     if (!row) throw new UnknownMemberError(nodeId);
     if (row.status !== 'active') throw new LeaseLostError(nodeId, row.status);
     if (Number(row.lease_expires_at) < nowMs) throw new LeaseLostError(nodeId, 'lease lapsed');
+    // A live member the batch did not renew: a stale sequence, or (on a stream) a race with a concurrent change.
+    if (sequence === null) return { epoch: await this.epoch(), leaseExpiresAtMs: Number(row.lease_expires_at) };
     throw new StaleHeartbeatError(nodeId, sequence, Number(row.heartbeat_seq));
   }
 

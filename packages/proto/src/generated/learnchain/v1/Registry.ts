@@ -6,6 +6,8 @@ import type { Challenge as _learnchain_v1_Challenge, Challenge__Output as _learn
 import type { GetChallengeRequest as _learnchain_v1_GetChallengeRequest, GetChallengeRequest__Output as _learnchain_v1_GetChallengeRequest__Output } from '../../learnchain/v1/GetChallengeRequest';
 import type { HeartbeatRequest as _learnchain_v1_HeartbeatRequest, HeartbeatRequest__Output as _learnchain_v1_HeartbeatRequest__Output } from '../../learnchain/v1/HeartbeatRequest';
 import type { HeartbeatResponse as _learnchain_v1_HeartbeatResponse, HeartbeatResponse__Output as _learnchain_v1_HeartbeatResponse__Output } from '../../learnchain/v1/HeartbeatResponse';
+import type { HeartbeatStreamRequest as _learnchain_v1_HeartbeatStreamRequest, HeartbeatStreamRequest__Output as _learnchain_v1_HeartbeatStreamRequest__Output } from '../../learnchain/v1/HeartbeatStreamRequest';
+import type { HeartbeatStreamResponse as _learnchain_v1_HeartbeatStreamResponse, HeartbeatStreamResponse__Output as _learnchain_v1_HeartbeatStreamResponse__Output } from '../../learnchain/v1/HeartbeatStreamResponse';
 import type { JoinRequest as _learnchain_v1_JoinRequest, JoinRequest__Output as _learnchain_v1_JoinRequest__Output } from '../../learnchain/v1/JoinRequest';
 import type { JoinResponse as _learnchain_v1_JoinResponse, JoinResponse__Output as _learnchain_v1_JoinResponse__Output } from '../../learnchain/v1/JoinResponse';
 import type { LeaveRequest as _learnchain_v1_LeaveRequest, LeaveRequest__Output as _learnchain_v1_LeaveRequest__Output } from '../../learnchain/v1/LeaveRequest';
@@ -45,6 +47,27 @@ export interface RegistryClient extends grpc.Client {
   heartbeat(argument: _learnchain_v1_HeartbeatRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_learnchain_v1_HeartbeatResponse__Output>): grpc.ClientUnaryCall;
   heartbeat(argument: _learnchain_v1_HeartbeatRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_learnchain_v1_HeartbeatResponse__Output>): grpc.ClientUnaryCall;
   heartbeat(argument: _learnchain_v1_HeartbeatRequest, callback: grpc.requestCallback<_learnchain_v1_HeartbeatResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Renews a lease over one long-lived stream, the cheap way to stay a member.
+   * The registry speaks first with a fresh nonce; the node answers with an Open
+   * signed over {chainId, nodeId, streamNonce}, then sends unsigned Beats on that
+   * authenticated stream, each answered with the lease. The stream ends with
+   * UNAUTHENTICATED when the Open does not prove the key, and with NOT_FOUND or
+   * FAILED_PRECONDITION when the node must join again.
+   */
+  HeartbeatStream(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_learnchain_v1_HeartbeatStreamRequest, _learnchain_v1_HeartbeatStreamResponse__Output>;
+  HeartbeatStream(options?: grpc.CallOptions): grpc.ClientDuplexStream<_learnchain_v1_HeartbeatStreamRequest, _learnchain_v1_HeartbeatStreamResponse__Output>;
+  /**
+   * Renews a lease over one long-lived stream, the cheap way to stay a member.
+   * The registry speaks first with a fresh nonce; the node answers with an Open
+   * signed over {chainId, nodeId, streamNonce}, then sends unsigned Beats on that
+   * authenticated stream, each answered with the lease. The stream ends with
+   * UNAUTHENTICATED when the Open does not prove the key, and with NOT_FOUND or
+   * FAILED_PRECONDITION when the node must join again.
+   */
+  heartbeatStream(metadata: grpc.Metadata, options?: grpc.CallOptions): grpc.ClientDuplexStream<_learnchain_v1_HeartbeatStreamRequest, _learnchain_v1_HeartbeatStreamResponse__Output>;
+  heartbeatStream(options?: grpc.CallOptions): grpc.ClientDuplexStream<_learnchain_v1_HeartbeatStreamRequest, _learnchain_v1_HeartbeatStreamResponse__Output>;
   
   /**
    * Admits a node (signed over the challenge), grants a lease, bumps the epoch.
@@ -116,6 +139,16 @@ export interface RegistryHandlers extends grpc.UntypedServiceImplementation {
   Heartbeat: grpc.handleUnaryCall<_learnchain_v1_HeartbeatRequest__Output, _learnchain_v1_HeartbeatResponse>;
   
   /**
+   * Renews a lease over one long-lived stream, the cheap way to stay a member.
+   * The registry speaks first with a fresh nonce; the node answers with an Open
+   * signed over {chainId, nodeId, streamNonce}, then sends unsigned Beats on that
+   * authenticated stream, each answered with the lease. The stream ends with
+   * UNAUTHENTICATED when the Open does not prove the key, and with NOT_FOUND or
+   * FAILED_PRECONDITION when the node must join again.
+   */
+  HeartbeatStream: grpc.handleBidiStreamingCall<_learnchain_v1_HeartbeatStreamRequest__Output, _learnchain_v1_HeartbeatStreamResponse>;
+  
+  /**
    * Admits a node (signed over the challenge), grants a lease, bumps the epoch.
    */
   Join: grpc.handleUnaryCall<_learnchain_v1_JoinRequest__Output, _learnchain_v1_JoinResponse>;
@@ -140,6 +173,7 @@ export interface RegistryHandlers extends grpc.UntypedServiceImplementation {
 export interface RegistryDefinition extends grpc.ServiceDefinition {
   GetChallenge: MethodDefinition<_learnchain_v1_GetChallengeRequest, _learnchain_v1_Challenge, _learnchain_v1_GetChallengeRequest__Output, _learnchain_v1_Challenge__Output>
   Heartbeat: MethodDefinition<_learnchain_v1_HeartbeatRequest, _learnchain_v1_HeartbeatResponse, _learnchain_v1_HeartbeatRequest__Output, _learnchain_v1_HeartbeatResponse__Output>
+  HeartbeatStream: MethodDefinition<_learnchain_v1_HeartbeatStreamRequest, _learnchain_v1_HeartbeatStreamResponse, _learnchain_v1_HeartbeatStreamRequest__Output, _learnchain_v1_HeartbeatStreamResponse__Output>
   Join: MethodDefinition<_learnchain_v1_JoinRequest, _learnchain_v1_JoinResponse, _learnchain_v1_JoinRequest__Output, _learnchain_v1_JoinResponse__Output>
   Leave: MethodDefinition<_learnchain_v1_LeaveRequest, _learnchain_v1_LeaveResponse, _learnchain_v1_LeaveRequest__Output, _learnchain_v1_LeaveResponse__Output>
   List: MethodDefinition<_learnchain_v1_ListMembersRequest, _learnchain_v1_ListMembersResponse, _learnchain_v1_ListMembersRequest__Output, _learnchain_v1_ListMembersResponse__Output>

@@ -4,7 +4,7 @@
  * flight, stop the sweeper, publish what is pending, close the bus and database.
  */
 import { LocalEventBus, NatsEventBus, type EventBus } from '@learnchain/bus';
-import { ConfigError, createLogger, GrpcServer, Identity, runService, type ConfigOf } from '@learnchain/core';
+import { ConfigError, createLogger, GrpcServer, Identity, maybeServeMetrics, runService, type ConfigOf } from '@learnchain/core';
 import { contracts, SERVICE_NAMES } from '@learnchain/proto';
 import { openStorage } from '@learnchain/storage';
 
@@ -13,6 +13,7 @@ import { registryConfig } from './config';
 import { readAllowList, type AdmissionPolicy } from './domain/admission';
 import { validatorReputation } from './domain/reputation';
 import { registryService } from './grpc';
+import { RegistryMetrics } from './metrics';
 import { Registry } from './registry';
 import { MemberStore } from './store/members';
 import type { RegistryDb } from './store/schema';
@@ -43,11 +44,13 @@ function registryIdentity(config: RegistryConfig): Identity | undefined {
 export interface RunningRegistry {
   readonly address: string;
   readonly registry: Registry;
+  /** host:port of the Prometheus endpoint; empty when not served. */
+  readonly metricsAddress: string;
   stop(): Promise<void>;
 }
 
 /** Starts a registry from configuration; used by main and by in-process meshes and tests. */
-export async function startRegistry(config: RegistryConfig, bus?: EventBus): Promise<RunningRegistry> {
+export async function startRegistry(config: RegistryConfig, bus?: EventBus, processMetrics = false): Promise<RunningRegistry> {
   const logger = createLogger({ service: 'registry', level: config.logLevel });
   const policy = admissionPolicy(config);
   const storage = await openStorage<RegistryDb>({ url: config.database, schema: config.schema });
@@ -77,21 +80,26 @@ export async function startRegistry(config: RegistryConfig, bus?: EventBus): Pro
     pollIntervalMs: config.watchPollMs,
     ...(recorder ? { recorder } : {}),
   });
+  const metrics = new RegistryMetrics(registry, { processMetrics });
+  metrics.observe(registry);
   registry.start();
   const server = await GrpcServer.create({
     address: config.listen,
     logger,
     services: [{ name: SERVICE_NAMES.registry, definition: contracts().registry.service, implementation: registryService(registry, logger) }],
   });
-  logger.info({ chain: config.chainId, database: storage.description, admission: policy.kind, leaseTtlMs: config.leaseTtlMs }, 'registry running');
+  const metricsEndpoint = await maybeServeMetrics(metrics.registry, config.metricsListen);
+  logger.info({ chain: config.chainId, database: storage.description, admission: policy.kind, leaseTtlMs: config.leaseTtlMs, metrics: metricsEndpoint.url || undefined }, 'registry running');
   return {
     address: server.address,
     registry,
+    metricsAddress: metricsEndpoint.address,
     async stop() {
       // Heartbeat streams never end on their own: end them first, so members reconnect at once.
       registry.endLeaseStreams();
       await server.shutdown(5000);
       await registry.stop();
+      await metricsEndpoint.close();
       recorder?.close();
       if (ownBus) await events.close();
       await storage.close();
@@ -101,5 +109,5 @@ export async function startRegistry(config: RegistryConfig, bus?: EventBus): Pro
 }
 
 if (require.main === module) {
-  runService({ name: 'registry', schema: registryConfig, start: (config) => startRegistry(config), otlpEndpoint: (config) => config.otlpEndpoint });
+  runService({ name: 'registry', schema: registryConfig, start: (config) => startRegistry(config, undefined, true), otlpEndpoint: (config) => config.otlpEndpoint });
 }

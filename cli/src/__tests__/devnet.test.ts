@@ -31,6 +31,9 @@ describe('devnet options', () => {
     expect(() => parseDevnetOptions(flags({ rule: 'mean' }))).toThrow(/--rule/);
     expect(() => parseDevnetOptions(flags({ database: 'mysql://x' }))).toThrow(/postgres/);
     expect(() => parseDevnetOptions(flags({ trainer: '4' }))).toThrow(/unknown flag --trainer/);
+    expect(parseDevnetOptions(flags({})).encoding).toBe('float32');
+    expect(parseDevnetOptions(flags({ encoding: 'int8' })).encoding).toBe('int8');
+    expect(() => parseDevnetOptions(flags({ encoding: 'bfloat16' }))).toThrow(/--encoding must be one of float32, float16, int8/);
   });
 });
 

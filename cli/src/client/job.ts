@@ -7,7 +7,7 @@
  */
 import { toHex, type Identity } from '@learnchain/core';
 import { parameterBytes, signTx, type TxBodyInput } from '@learnchain/ledger';
-import { buildModel, encodeDataset, loadMnist, subset, type Classifier } from '@learnchain/model';
+import { buildModel, encodeDataset, loadMnist, subset, type Classifier, type UpdateEncoding } from '@learnchain/model';
 import type { v1 } from '@learnchain/proto';
 
 import { putBlob, type AggregatorClient } from '../devnet/blobs';
@@ -56,7 +56,11 @@ export interface JobSpec {
   readonly rounds: number;
   readonly minTrainers: number;
   readonly roundDeadlineMs: number;
+  /** How trainers encode their updates; float32 when absent. */
+  readonly encoding?: UpdateEncoding;
 }
+
+const DTYPES: Record<UpdateEncoding, v1.DType> = { float32: 'DTYPE_FLOAT32', float16: 'DTYPE_FLOAT16', int8: 'DTYPE_INT8' };
 
 /** A job ready to sign: its CreateJob body and the blobs it names. */
 export interface PreparedJob {
@@ -93,7 +97,7 @@ export async function prepareJob(spec: JobSpec, aggregator: AggregatorClient): P
     maxTrainers: 0,
     roundDeadlineMs: spec.roundDeadlineMs,
     rounds: spec.rounds,
-    updateEncoding: 'DTYPE_FLOAT32',
+    updateEncoding: DTYPES[spec.encoding ?? 'float32'],
   };
   return { body, model, initialHash, validationHash };
 }

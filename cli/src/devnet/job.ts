@@ -44,6 +44,7 @@ export async function submitJob(options: DevnetOptions, chainId: string, aggrega
       rounds: options.rounds,
       minTrainers: Math.max(1, Math.ceil(options.trainers / 2)),
       roundDeadlineMs: 120_000,
+      encoding: options.encoding,
     },
     aggregator,
   );

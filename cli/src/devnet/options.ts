@@ -1,4 +1,6 @@
 /** The devnet's flags, parsed and checked once. */
+import { isUpdateEncoding, UPDATE_ENCODINGS, type UpdateEncoding } from '@learnchain/model/encoding';
+
 import { UsageError } from '../command';
 
 /** Everything a devnet run is shaped by. */
@@ -26,16 +28,19 @@ export interface DevnetOptions {
   readonly logLevel: string;
   readonly timeoutMs: number;
   readonly target: number | undefined;
+  /** How trainers encode their updates (the job's update_encoding). */
+  readonly encoding: UpdateEncoding;
 }
 
 export const DEVNET_USAGE =
   'learnchain devnet [--trainers N] [--byzantine K --attack NAME] [--rule NAME] [--rounds N] [--model mlp|cnn] [--json]\n' +
   '      [--database postgres://...] [--nats nats://...] [--validators N] [--clients M] [--alpha A] [--epochs E] [--batch B]\n' +
-  '      [--lr LR] [--momentum M] [--validation-samples S] [--seed S] [--dir DIR] [--log-level LEVEL] [--timeout SECONDS] [--target ACCURACY]';
+  '      [--lr LR] [--momentum M] [--validation-samples S] [--seed S] [--dir DIR] [--log-level LEVEL] [--timeout SECONDS] [--target ACCURACY]\n' +
+  '      [--encoding float32|float16|int8]';
 
 const KNOWN = new Set([
   'trainers', 'validators', 'clients', 'byzantine', 'attack', 'rule', 'rounds', 'model', 'alpha', 'epochs', 'batch', 'lr', 'momentum',
-  'validation-samples', 'seed', 'json', 'database', 'nats', 'dir', 'log-level', 'timeout', 'target',
+  'validation-samples', 'seed', 'json', 'database', 'nats', 'dir', 'log-level', 'timeout', 'target', 'encoding',
 ]);
 
 const RULES = ['fedavg', 'trimmed-mean', 'median', 'krum', 'multi-krum', 'geometric-median', 'centered-clipping', 'bulyan'];
@@ -73,6 +78,8 @@ export function parseDevnetOptions(flags: Map<string, string>): DevnetOptions {
   if (database !== undefined && !/^postgres(ql)?:\/\//.test(database)) throw new UsageError('--database must be a postgres:// URL');
   const nats = flags.get('nats');
   if (nats !== undefined && !/^(nats|tls):\/\//.test(nats)) throw new UsageError('--nats must be a nats:// URL');
+  const encoding = flags.get('encoding') ?? 'float32';
+  if (!isUpdateEncoding(encoding)) throw new UsageError(`--encoding must be one of ${UPDATE_ENCODINGS.join(', ')}, got ${encoding}`);
   const json = flags.get('json');
   const target = flags.get('target');
   return {
@@ -98,5 +105,6 @@ export function parseDevnetOptions(flags: Map<string, string>): DevnetOptions {
     logLevel: flags.get('log-level') ?? 'error',
     timeoutMs: num(flags, 'timeout', 600, 1, 86_400) * 1000,
     target: target === undefined ? undefined : num(flags, 'target', 0.95, 0, 1),
+    encoding,
   };
 }

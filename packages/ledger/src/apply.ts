@@ -10,7 +10,7 @@ import { addressOf, equalBytes, toHex } from '@learnchain/core';
 import { checkVote } from './chain';
 import type { Genesis } from './genesis';
 import { asCanonical, KEYS, read, type JobRecord, type MemberRecord, type ReputationRecord, type RoundRecord, type ValidatorRecord } from './records';
-import { checkRoundResult } from './round';
+import { checkRoundResult, encodingName } from './round';
 import { Overlay, type StateView, type Writes } from './state';
 import { canonicalOf, type Tx, type TxOf } from './tx';
 
@@ -179,6 +179,7 @@ function createJob(s: Overlay, tx: TxOf<'createJob'>, ctx: TxContext): void {
   if (b.initialParametersHash.length !== 32) refuse('bad-initial-parameters-hash');
   if (!b.rule || b.rule.name.length === 0) refuse('rule-required');
   if (b.minTrainers < 1) refuse('min-trainers: at least 1');
+  if (b.updateEncoding !== 'DTYPE_UNSPECIFIED' && encodingName(b.updateEncoding) === undefined) refuse('update-encoding: float32, float16 or int8');
   const job: JobRecord = {
     jobId: b.jobId,
     creator: tx.signerHex,

@@ -15,7 +15,7 @@ export { executeBlock } from './block';
 export type { BlockResult } from './block';
 export { KEYS } from './records';
 export type { JobRecord, MemberRecord, ReputationRecord, RoundRecord, ValidatorRecord } from './records';
-export { checkRoundResult, encodingName, isActiveAt } from './round';
+export { checkRoundResult, encodingName, isActiveAt, jobEncoding } from './round';
 export * from './verifier';
 export * from './validators';
 export * from './lightclient';

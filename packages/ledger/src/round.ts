@@ -28,6 +28,14 @@ export function encodingName(dtype: v1.DType__Output | string | number): string 
   }
 }
 
+/** The encoding a job's updates must use (CreateJob.update_encoding; unspecified means float32); undefined for an unknown one. */
+export function jobEncoding(job: JobRecord): string | undefined {
+  const spec = job.spec as { readonly updateEncoding?: unknown } | null;
+  const value = spec !== null && typeof spec === 'object' ? spec.updateEncoding : undefined;
+  if (value === undefined || value === null || value === 'DTYPE_UNSPECIFIED' || value === 0) return 'float32';
+  return typeof value === 'string' || typeof value === 'number' ? encodingName(value) : undefined;
+}
+
 /** Whether `member` was active at membership epoch `epoch`. */
 export function isActiveAt(member: MemberRecord, epoch: number): boolean {
   return member.joinedEpoch <= epoch && (member.leftEpoch === null || member.leftEpoch > epoch);
@@ -51,6 +59,7 @@ export function checkRoundResult(s: StateView, chainId: string, job: JobRecord, 
     if (!sig || !equalBytes(new Uint8Array(sig.publicKey), member.publicKey) || addressOf(member.publicKey) !== u.nodeId) return `included[${i}]: not signed by the member's key`;
     const encoding = encodingName(u.encoding);
     if (!encoding || u.updateHash.length !== 32) return `included[${i}]: bad encoding or update hash`;
+    if (encoding !== jobEncoding(job)) return `included[${i}]: a ${encoding} update, the job takes ${jobEncoding(job) ?? 'none'}`;
     const statement = updateStatement({
       chainId,
       jobId: r.jobId,

@@ -130,6 +130,19 @@ describe('round results', () => {
     expect(JSON.parse(canonicalJson(state.query('reputation/x')))).toMatchObject({ exclusions: 1, lastExclusion: 'late' });
   });
 
+  it('records the job update encoding and refuses included updates of another encoding, and unknown encodings', () => {
+    const state = freshState();
+    const trainer = Identity.generate();
+    const int8Job = tx(signTx(client, CHAIN, 1, { createJob: { jobId: 'job-1', model: 'mlp', initialParametersHash: hash32(1), rule: { name: 'fedavg' }, minTrainers: 1, updateEncoding: 'DTYPE_INT8' } }));
+    const block = executeBlock(state, [int8Job, register(1, trainer, 1), register(2, Identity.generate(), 2)], ctx(1));
+    expect(block.outcomes.every((o) => o.accepted)).toBe(true);
+    state.apply(block.writes);
+    expect(JSON.parse(canonicalJson(state.query('jobs/job-1')))).toMatchObject({ spec: { updateEncoding: 'DTYPE_INT8' } });
+    expect(applyTx(state, result(1, 1, hash32(1), [included(trainer, 1, hash32(1))]), ctx(2)).outcome.reason).toMatch(/a float32 update, the job takes int8/);
+    const bad = tx(signTx(client, CHAIN, 2, { createJob: { jobId: 'job-2', model: 'mlp', initialParametersHash: hash32(1), rule: { name: 'fedavg' }, minTrainers: 1, updateEncoding: 9 as unknown as 'DTYPE_INT8' } }));
+    expect(applyTx(state, bad, ctx(2)).outcome.reason).toMatch(/^update-encoding/);
+  });
+
   it('refuses a wrong round, a wrong base, a forged update signature and a non-aggregator', () => {
     const { state, trainers } = setup();
     const [t0, t1] = trainers as [Identity, Identity];

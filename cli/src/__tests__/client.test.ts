@@ -52,8 +52,12 @@ describe('job submit flags', () => {
     expect(custom).toMatchObject({ jobId: 'j1', rounds: 3, minTrainers: 2, roundDeadlineMs: 30_000, rule: { name: 'fedavg', byzantineBudget: 0 } });
     expect(() => parseJobSpec(flags({ rule: 'mean' }), 0)).toThrow(/--rule must be one of/);
     expect(() => parseJobSpec(flags({ 'job-id': 'a b' }), 0)).toThrow(/--job-id/);
-    expect(() => parseJobSpec(flags({ trainers: '2', 'min-trainers': '3' }), 0)).toThrow(/--min-trainers must be an integer from 1 to 2/);
+    expect(() => parseJobSpec(flags({ trainers: '2', 'min-trainers': '3', rule: 'fedavg' }), 0)).toThrow(/--min-trainers must be an integer from 1 to 2/);
     expect(() => parseJobSpec(flags({ keyfile: 'x' }), 0)).toThrow(/unknown flag --keyfile/);
+    // A rule that cannot aggregate as many updates as the job expects is refused before anything is stored.
+    expect(() => parseJobSpec(flags({ trainers: '2' }), 0)).toThrow(/--rule trimmed-mean with a Byzantine budget of 1 cannot aggregate 2 trainers' updates \(needs /);
+    expect(() => parseJobSpec(flags({ trainers: '4', byzantine: '1', rule: 'bulyan' }), 0)).toThrow(/needs n ≥ 4f\+3 = 7/);
+    expect(parseJobSpec(flags({ trainers: '7', rule: 'bulyan' }), 0).rule.name).toBe('bulyan');
   });
 });
 

@@ -5,6 +5,7 @@
  * validator (QueryState) until its last round or Ctrl-C; list shows every job
  * on chain.
  */
+import { checkBudget, parseRule } from '@learnchain/aggregation';
 import { Identity } from '@learnchain/core';
 
 import { parseArgs, UsageError, type Command, type Output } from '../command';
@@ -27,6 +28,11 @@ export function parseJobSpec(flags: ReadonlyMap<string, string>, nowMs: number):
   const trainers = intFlag(flags, 'trainers', 4, 1, 10_000);
   const byzantine = intFlag(flags, 'byzantine', 0, 0, trainers);
   const rule = choiceFlag(flags, 'rule', RULES, 'trimmed-mean');
+  const aggregation = ruleFor({ rule, trainers, byzantine });
+  const budget = checkBudget(parseRule({ name: aggregation.name, f: aggregation.byzantineBudget, ...aggregation.params }), trainers);
+  if (!budget.ok) {
+    throw new UsageError(`--rule ${rule} with a Byzantine budget of ${aggregation.byzantineBudget} cannot aggregate ${trainers} trainers' updates (needs ${budget.requirement}): raise --trainers or pick another --rule`);
+  }
   const jobId = flags.get('job-id') ?? defaultJobId(model, nowMs);
   if (!/^[A-Za-z0-9._-]{1,128}$/.test(jobId)) throw new UsageError(`--job-id must be 1-128 characters of [A-Za-z0-9._-], got ${jobId}`);
   return {
@@ -39,7 +45,7 @@ export function parseJobSpec(flags: ReadonlyMap<string, string>, nowMs: number):
     momentum: numberFlag(flags, 'momentum', 0.9, 0, 0.999),
     validationSamples: intFlag(flags, 'validation-samples', 1000, 1, 2000),
     seed: intFlag(flags, 'seed', 2, 0, 2 ** 31 - 1),
-    rule: ruleFor({ rule, trainers, byzantine }),
+    rule: aggregation,
     rounds: intFlag(flags, 'rounds', model === 'cnn' ? 10 : 20, 1, 1000),
     minTrainers: intFlag(flags, 'min-trainers', Math.max(1, Math.ceil(trainers / 2)), 1, trainers),
     roundDeadlineMs: numberFlag(flags, 'deadline', 120, 1, 86_400) * 1000,

@@ -56,7 +56,6 @@ describeWith(['postgres', 'nats'], 'learnchain CLI against a running mesh', () =
   const chainId = tag.replace(/_/g, '-');
   const dir = mkdtempSync(join(tmpdir(), 'learnchain-cli-'));
   const procs: ServiceProcess[] = [];
-  const pool = new Pool({ connectionString: serviceUrl('postgres'), max: 1 });
   let files: GenesisFiles;
   let validator = '';
   let registry = '';
@@ -115,6 +114,7 @@ describeWith(['postgres', 'nats'], 'learnchain CLI against a running mesh', () =
 
   afterAll(async () => {
     for (const proc of procs.reverse()) await proc.stop().catch(() => undefined);
+    const pool = new Pool({ connectionString: serviceUrl('postgres'), max: 1 });
     for (const name of ['validator', 'registry', 'aggregator']) await pool.query(`DROP SCHEMA IF EXISTS "${tag}_${name}" CASCADE`).catch(() => undefined);
     await pool.end();
     rmSync(dir, { recursive: true, force: true });

@@ -8,7 +8,7 @@
 import { totalmem } from 'node:os';
 
 import { LocalEventBus, NatsEventBus, type EventBus } from '@learnchain/bus';
-import { ConfigError, createLogger, Identity, runService, type Logger } from '@learnchain/core';
+import { ConfigError, createLogger, Identity, maybeServeMetrics, runService, type Logger } from '@learnchain/core';
 import { MembershipClient } from '@learnchain/membership';
 import type { Dataset, ExecutionProvider } from '@learnchain/model';
 
@@ -19,6 +19,7 @@ import { flipLabels, type Attack } from './attacks';
 import { autoClientIndex, checkTrainerConfig, trainerConfig, type TrainerConfig } from './config';
 import { loadShard } from './data';
 import { chooseDevice } from './device';
+import { observedModels, observedTrainer, observedUpdates, TrainerMetrics } from './metrics';
 import { TrainerNode } from './node';
 import type { Clock, JobSource, LocalTrainer, ModelSource, UpdateSink } from './ports';
 import { RoundHandler, type RoundOutcome } from './round';
@@ -38,6 +39,8 @@ export interface TrainerDeps {
   /** The CUDA probe (device.ts's probeCuda by default). */
   readonly probeCuda?: () => Promise<{ provider: ExecutionProvider; reason: string }>;
   readonly onOutcome?: (outcome: RoundOutcome) => void;
+  /** Also export the process's own metrics (a trainer in a process of its own). */
+  readonly processMetrics?: boolean;
 }
 
 export interface RunningTrainer {
@@ -45,6 +48,8 @@ export interface RunningTrainer {
   readonly identity: Identity;
   readonly provider: ExecutionProvider;
   readonly node: TrainerNode;
+  /** host:port of the Prometheus endpoint; empty when not served. */
+  readonly metricsAddress: string;
   stop(reason?: string): Promise<void>;
 }
 
@@ -107,19 +112,25 @@ export async function startTrainer(config: TrainerConfig, deps: TrainerDeps = {}
     capabilities: { device: device.provider, memoryBytes: totalmem(), datasetSize: shard.count },
     logger,
   });
+  const metrics = new TrainerMetrics({ processMetrics: deps.processMetrics === true });
+  const nodeId = (): string | undefined => membership.lease?.nodeId;
   const rounds = new RoundHandler({
     chainId: config.chainId,
     identity,
-    nodeId: () => membership.lease?.nodeId,
+    nodeId,
     jobs,
-    models,
-    updates,
-    trainer,
+    models: observedModels(models, metrics, nodeId),
+    updates: observedUpdates(updates, metrics, nodeId),
+    trainer: observedTrainer(trainer, metrics, nodeId),
     attack,
     clock: deps.clock ?? { now: () => Date.now() },
     logger,
   });
-  const node = new TrainerNode({ membership, bus: events, rounds, logger, ackWaitMs: config.ackWaitMs, drainMs: config.drainMs, ...(deps.onOutcome ? { onOutcome: deps.onOutcome } : {}) });
+  const node = new TrainerNode({ membership, bus: events, rounds, logger, ackWaitMs: config.ackWaitMs, drainMs: config.drainMs, onOutcome: (outcome) => {
+      metrics.outcome(outcome);
+      deps.onOutcome?.(outcome);
+    },
+  });
   const release = async (): Promise<void> => {
     if (ownBus) await events.close();
     aggregator?.close();
@@ -132,20 +143,27 @@ export async function startTrainer(config: TrainerConfig, deps: TrainerDeps = {}
     await release();
     throw error;
   }
-  logger.info({ nodeId: lease.nodeId, epoch: lease.epoch, chain: config.chainId, provider: device.provider, samples: shard.count, attack: attack.name }, 'trainer running');
+  const served = await maybeServeMetrics(metrics.registry, config.metricsListen).catch(async (error: unknown) => {
+    await node.stop('metrics endpoint failed');
+    await release();
+    throw error;
+  });
+  logger.info({ nodeId: lease.nodeId, epoch: lease.epoch, chain: config.chainId, provider: device.provider, samples: shard.count, attack: attack.name, metrics: served.url || undefined }, 'trainer running');
   return {
     nodeId: lease.nodeId,
     identity,
     provider: device.provider,
     node,
+    metricsAddress: served.address,
     async stop(reason = 'shutdown') {
       await node.stop(reason);
       await release();
+      await served.close();
       logger.info('trainer stopped');
     },
   };
 }
 
 if (require.main === module) {
-  runService({ name: 'trainer', schema: trainerConfig, start: (config) => startTrainer(config), otlpEndpoint: (config) => config.otlpEndpoint });
+  runService({ name: 'trainer', schema: trainerConfig, start: (config) => startTrainer(config, { processMetrics: true }), otlpEndpoint: (config) => config.otlpEndpoint });
 }

@@ -5,8 +5,8 @@
  * grace period (then abort it), leave the registry.
  */
 import type { EventBus, Subscription } from '@learnchain/bus';
-import { SUBJECT } from '@learnchain/bus';
-import type { Logger } from '@learnchain/core';
+import { SUBJECT, traceContextOf } from '@learnchain/bus';
+import { withContext, type Logger } from '@learnchain/core';
 import type { Lease } from '@learnchain/membership';
 
 import type { RoundHandler, RoundOutcome } from './round';
@@ -77,7 +77,8 @@ export class TrainerNode {
     try {
       for await (const delivery of subscription) {
         if (this.state !== 'running') break;
-        this.current = this.options.rounds.handle(delivery.payload, this.abort.signal);
+        // The round continues the trace its event was published in (the round's trace).
+        this.current = withContext(traceContextOf(delivery), () => this.options.rounds.handle(delivery.payload, this.abort.signal));
         const outcome = await this.current;
         this.current = undefined;
         if (outcome.kind === 'skipped') this.options.logger.debug({ job: delivery.payload.jobId, round: delivery.payload.round, reason: outcome.reason }, 'round skipped');

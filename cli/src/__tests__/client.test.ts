@@ -48,6 +48,9 @@ describe('job submit flags', () => {
     expect(spec).toMatchObject({ model: 'mlp', rounds: 20, minTrainers: 2, roundDeadlineMs: 120_000, epochs: 2, batchSize: 32 });
     expect(spec.jobId).toBe(`mlp-mnist-${(1_700_000_000_000).toString(36)}`);
     expect(spec.rule).toMatchObject({ name: 'trimmed-mean', byzantineBudget: 1 });
+    expect(spec.encoding).toBe('float32');
+    expect(parseJobSpec(flags({ encoding: 'int8' }), 0).encoding).toBe('int8');
+    expect(() => parseJobSpec(flags({ encoding: 'int4' }), 0)).toThrow(/--encoding must be one of float32, float16, int8/);
     const custom = parseJobSpec(flags({ 'job-id': 'j1', rule: 'fedavg', rounds: '3', trainers: '2', 'min-trainers': '2', deadline: '30' }), 0);
     expect(custom).toMatchObject({ jobId: 'j1', rounds: 3, minTrainers: 2, roundDeadlineMs: 30_000, rule: { name: 'fedavg', byzantineBudget: 0 } });
     expect(() => parseJobSpec(flags({ rule: 'mean' }), 0)).toThrow(/--rule must be one of/);

@@ -18,7 +18,7 @@ import { followRounds } from './job-watch';
 
 const SUBMIT_FLAGS = [
   'validator', 'aggregator', 'key', 'json', 'job-id', 'model', 'rounds', 'rule', 'byzantine', 'trainers', 'min-trainers', 'deadline',
-  'alpha', 'epochs', 'batch', 'lr', 'momentum', 'validation-samples', 'seed',
+  'alpha', 'epochs', 'batch', 'lr', 'momentum', 'validation-samples', 'seed', 'encoding',
 ];
 
 /** Reads `job submit`'s flags into a job spec (throws UsageError with the reason). */
@@ -49,6 +49,7 @@ export function parseJobSpec(flags: ReadonlyMap<string, string>, nowMs: number):
     rounds: intFlag(flags, 'rounds', model === 'cnn' ? 10 : 20, 1, 1000),
     minTrainers: intFlag(flags, 'min-trainers', Math.max(1, Math.ceil(trainers / 2)), 1, trainers),
     roundDeadlineMs: numberFlag(flags, 'deadline', 120, 1, 86_400) * 1000,
+    encoding: choiceFlag(flags, 'encoding', ['float32', 'float16', 'int8'] as const, 'float32'),
   };
 }
 

@@ -30,6 +30,8 @@ export interface DevnetOptions {
   readonly target: number | undefined;
   /** How trainers encode their updates (the job's update_encoding). */
   readonly encoding: UpdateEncoding;
+  /** Where every service serves its metrics (host:0 gives each a free port); absent: not served. */
+  readonly metricsListen?: string;
 }
 
 export const DEVNET_USAGE =

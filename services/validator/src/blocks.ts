@@ -60,6 +60,7 @@ export function checkProposedBlock(
   block: v1.Block__Output,
   isVerified: (hashHex: string) => boolean,
   nowMs: number,
+  verifyVote: (wire: v1.Vote__Output) => Vote | undefined = (wire) => checkVote(genesis.chainId, wire),
 ): BlockCheck {
   const h = block.header;
   if (!h) return { ok: false, reason: 'no header' };
@@ -77,7 +78,7 @@ export function checkProposedBlock(
     if (!lc || !previousSet || lc.height !== core.height - 1 || !equalBytes(new Uint8Array(lc.blockHash), tip.hash)) return { ok: false, reason: 'last commit is not for the previous block' };
     const votes: Vote[] = [];
     for (const w of lc.precommits) {
-      const v = checkVote(genesis.chainId, w);
+      const v = verifyVote(w);
       if (!v) return { ok: false, reason: 'last commit: bad signature' };
       votes.push(v);
     }

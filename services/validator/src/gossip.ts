@@ -92,9 +92,38 @@ export class MessageBook {
   }
 }
 
+const VERIFIED_MEMORY = 10_000;
+
+/**
+ * Votes whose signatures verified, remembered by everything the signature
+ * covers (and the key and signature themselves), so a vote checked when it was
+ * gossiped is not verified again when it comes back in a block's last commit.
+ */
+export class VerifiedVotes {
+  private readonly verified = new Map<string, Vote>();
+
+  constructor(private readonly chainId: string) {}
+
+  /** The vote, when its signature verifies (from memory if it did before); undefined otherwise. */
+  check(wire: v1.Vote__Output): Vote | undefined {
+    const sig = wire.signature;
+    if (!sig) return undefined;
+    const key = `${wireVoteKey(wire)}/${toHex(sig.publicKey)}/${toHex(sig.signature)}`;
+    const known = this.verified.get(key);
+    if (known) return known;
+    const vote = checkVote(this.chainId, wire);
+    if (!vote) return undefined;
+    if (this.verified.size >= VERIFIED_MEMORY) this.verified.clear();
+    this.verified.set(key, vote);
+    return vote;
+  }
+}
+
 /** What a check of a peer's message sees of the node. */
 export interface GossipView {
   readonly chainId: string;
+  /** Checks a vote's signature (remembering those that verified). */
+  readonly votes: VerifiedVotes;
   /** The running height. */
   readonly height: number;
   /** The validator set of the running or the next height; undefined for any other. */
@@ -115,14 +144,14 @@ export type Admission<T> =
 export function admitVote(view: GossipView, wire: v1.Vote__Output): Admission<{ vote: Vote }> {
   if (wire.height < view.height) return { reception: 'ignored' };
   if (wire.height > view.height + 1) {
-    if (!checkVote(view.chainId, wire)) return { reception: 'bad' };
+    if (!view.votes.check(wire)) return { reception: 'bad' };
     return { reception: 'ignored', behind: true };
   }
   const key = wireVoteKey(wire);
   if (view.book.hasVote(key)) return { reception: 'duplicate' };
   const set = view.setFor(wire.height);
   if (!set || powerOf(set, wire.validator) === 0) return { reception: 'bad' };
-  const vote = checkVote(view.chainId, wire);
+  const vote = view.votes.check(wire);
   if (!vote) return { reception: 'bad' };
   return { reception: 'ok', key, vote };
 }

@@ -20,17 +20,17 @@ import {
   type Vote,
 } from '@learnchain/consensus';
 import { toHex, type Logger } from '@learnchain/core';
-import { checkVote, decodeTxBytes, encodeTx, KEYS, nonceOf, signTx, TxFormatError, type Genesis, type JobRecord, type RoundVerifier, type Tx } from '@learnchain/ledger';
+import { decodeTxBytes, encodeTx, KEYS, nonceOf, signTx, TxFormatError, type Genesis, type JobRecord, type RoundVerifier, type Tx } from '@learnchain/ledger';
 import { messageCodec, type v1 } from '@learnchain/proto';
 
 import { buildBlock, checkProposedBlock, valueBytes, valueOf } from './blocks';
 import { conflictingPrevote } from './byzantine';
 import { Chain, type CommittedBlock } from './chain';
 import { DoubleSignError } from './errors';
-import { admitProposal, admitVote, MessageBook, NO_NETWORK, relayPlan, statusCallsForSync, voteKey, type GossipView, type Network, type Reception } from './gossip';
+import { admitProposal, admitVote, MessageBook, NO_NETWORK, relayPlan, statusCallsForSync, VerifiedVotes, voteKey, type GossipView, type Network, type Reception } from './gossip';
 import type { Mempool } from './mempool';
 import type { Signer } from './signer';
-import { timeoutDuration, Timers, type Timing } from './timers';
+import { HeightClock, timeoutDuration, Timers, type Timing } from './timers';
 import { entriesOf, type Wal } from './wal';
 
 export interface NodeOptions {
@@ -66,9 +66,12 @@ export class ValidatorNode {
   private pendingCommit: CommitCertificate | undefined;
   /** When the running height began, and when its messages were last relayed. */
   private heightBegan = Date.now();
+  private readonly clock = new HeightClock();
   private lastRelay = Date.now();
   private stopped = false;
   private evidenceNonce = 0;
+  /** The sending of the last message signed (once it is durable); earlier ones are sent before it. */
+  private sending: Promise<void> = Promise.resolve();
   private readonly equivocated = new Set<number>();
 
   constructor(private readonly options: NodeOptions) {
@@ -77,6 +80,7 @@ export class ValidatorNode {
     const node = this;
     this.view = {
       chainId: options.genesis.chainId,
+      votes: new VerifiedVotes(options.genesis.chainId),
       get height() {
         return node.core.height;
       },
@@ -134,6 +138,7 @@ export class ValidatorNode {
     this.stopped = true;
     this.timers.stop();
     await this.queue;
+    await this.sending;
   }
 
   /** Where this node is, for peers. */
@@ -156,6 +161,7 @@ export class ValidatorNode {
 
   private async step(input: Input, block?: v1.Block__Output): Promise<void> {
     if (block) this.keepBlock(block);
+    if ((input.kind === 'proposal' && input.proposal.height === this.core.height) || input.kind === 'proposal-value') this.clock.mark('proposal');
     // Only this node's own proposals carry their block into the log (it must be able to sign them
     // again after a crash); a received block is not needed to replay, since the verdicts are
     // logged, and a decided block that is missing after a restart is fetched by block sync.
@@ -216,13 +222,24 @@ export class ValidatorNode {
     }
     if (signed.again) this.options.logger.info({ key: `${message.kind}:${message.kind === 'vote' ? `${message.vote.height}/${message.vote.round}/${message.vote.type}` : message.proposal.height}` }, 'resent a message signed before the restart');
     const wire = signed.wire;
-    this.book.addOwn(wire);
-    this.network.broadcast(wire);
     const conflicting = conflictingPrevote(message, this.options.equivocateHeight, this.equivocated);
-    if (conflicting) {
-      this.options.logger.warn({ height: conflicting.height, round: conflicting.round }, 'TEST Byzantine: sent a conflicting prevote');
-      this.network.broadcast(this.options.signer.signUnguarded({ kind: 'vote', vote: conflicting }));
-    }
+    const signedAt = performance.now();
+    const stage = message.kind === 'proposal' ? undefined : message.vote.type === 'prevote' ? 'prevoteSent' : 'precommitSent';
+    // The core goes on while the log is fsynced; the message leaves only once it is durable.
+    // Syncs complete in order, so messages leave in the order they were signed.
+    this.sending = signed.durable.then(
+      () => {
+        this.clock.walWait(performance.now() - signedAt);
+        if (stage && message.kind === 'vote' && message.vote.height === this.core.height) this.clock.mark(stage);
+        this.book.addOwn(wire);
+        this.network.broadcast(wire);
+        if (conflicting) {
+          this.options.logger.warn({ height: conflicting.height, round: conflicting.round }, 'TEST Byzantine: sent a conflicting prevote');
+          this.network.broadcast(this.options.signer.signUnguarded({ kind: 'vote', vote: conflicting }));
+        }
+      },
+      (error: unknown) => this.options.logger.error({ err: error }, 'write-ahead log not synced: message not sent'),
+    );
   }
 
   private async propose(height: number, round: number): Promise<void> {
@@ -252,7 +269,7 @@ export class ValidatorNode {
     if (height === this.core.height) {
       // A block this node built from its own mempool needs no second look at its form.
       const own = this.checkedTxs.get(value);
-      const checked = own ? { ok: true as const, txs: [...own] } : checkProposedBlock(genesis, this.core, chain.tip, chain.previousSet, block, mempool.isVerified, Date.now());
+      const checked = own ? { ok: true as const, txs: [...own] } : checkProposedBlock(genesis, this.core, chain.tip, chain.previousSet, block, mempool.isVerified, Date.now(), (w) => this.view.votes.check(w));
       if (checked.ok) {
         for (const tx of checked.txs) mempool.markVerified(tx.hashHex);
         this.checkedTxs.set(value, checked.txs);
@@ -260,6 +277,7 @@ export class ValidatorNode {
       } else reason = checked.reason;
     }
     if (!valid) logger.warn({ height, block: value, reason }, 'proposed block is invalid');
+    if (height === this.core.height) this.clock.mark('verdict');
     await this.run(() => this.step({ kind: 'verdict', height, value, valid }));
   }
 
@@ -286,8 +304,12 @@ export class ValidatorNode {
       this.network.requestSync();
       return;
     }
+    this.clock.mark('decided');
+    // The commit carries this validator's own precommit: only once it is durable (and sent).
+    await this.sending;
     const commit = this.syncedCommits.get(certificate.value) ?? this.wireCommit(certificate);
     const committed = await this.options.chain.commit(block, commit, this.core.validators, this.checkedTxs.get(certificate.value));
+    this.options.logger.debug({ height: committed.height, round: certificate.round, txs: committed.txs.length, ms: this.clock.report() }, 'height timings');
     await this.afterCommit(committed);
   }
 
@@ -306,6 +328,7 @@ export class ValidatorNode {
     this.options.wal.startHeight(next, compact);
     this.lastRelay = Date.now();
     this.heightBegan = Date.now();
+    this.clock.restart();
     const start: Input = { kind: 'start-height', height: next, validatorUpdates: committed.coreUpdates };
     if (this.options.timing.commitMs > 0) this.timers.after(this.options.timing.commitMs, () => this.run(() => this.step(start)));
     else await this.step(start);
@@ -418,7 +441,7 @@ export class ValidatorNode {
         else {
           const precommits: Vote[] = [];
           for (const w of commit.precommits) {
-            const v = checkVote(this.options.genesis.chainId, w);
+            const v = this.view.votes.check(w);
             if (v) precommits.push(v);
           }
           await this.step({ kind: 'commit-certificate', certificate: { height: commit.height, round: commit.round, value, precommits } });

@@ -1,7 +1,9 @@
 /**
  * The signer: holds the key, signs the core's votes and proposals, and keeps
- * the double-sign guard. Before a signed message is handed back it is in the
- * write-ahead log and the log is fsynced; a second, different message for the
+ * the double-sign guard. A signed message is in the write-ahead log when it is
+ * handed back, with a promise that resolves once the log is fsynced over it:
+ * only then may it be sent (the caller goes on meanwhile, so one fsync can
+ * cover several messages); a second, different message for the
  * same height/round/type is refused, including across restarts (the guard is
  * rebuilt from the log). Signing the same message again returns the bytes
  * signed before, so what was signed before a crash is what is sent after it.
@@ -38,7 +40,7 @@ export interface SignerOptions {
 }
 
 export class Signer {
-  private readonly signed = new Map<string, { readonly value: string | null; readonly message: v1.ConsensusMessage__Output }>();
+  private readonly signed = new Map<string, { readonly value: string | null; readonly message: v1.ConsensusMessage__Output; readonly durable: Promise<void> }>();
 
   constructor(private readonly options: SignerOptions) {}
 
@@ -55,7 +57,7 @@ export class Signer {
     let count = 0;
     for (const e of entries) {
       if (e.t !== 'signed' || Number(e.key.split('/')[0]) < fromHeight) continue;
-      this.signed.set(e.key, { value: e.value, message: codec().decode(Buffer.from(e.msg, 'base64')) });
+      this.signed.set(e.key, { value: e.value, message: codec().decode(Buffer.from(e.msg, 'base64')), durable: Promise.resolve() });
       this.options.wal.append(e);
       count += 1;
     }
@@ -76,27 +78,29 @@ export class Signer {
   }
 
   /**
-   * Signs `message` (a proposal needs its block), logs and fsyncs it; resolves
-   * to the wire message and whether it was signed before. Rejects with DoubleSignError.
+   * Signs `message` (a proposal needs its block) and logs it; resolves to the
+   * wire message, whether it was signed before, and `durable`, which resolves
+   * once the log is fsynced over it (send it only then). Rejects with DoubleSignError.
    */
-  async sign(message: ConsensusMessage, block?: v1.Block__Output): Promise<{ wire: v1.ConsensusMessage__Output; again: boolean }> {
+  async sign(message: ConsensusMessage, block?: v1.Block__Output): Promise<{ wire: v1.ConsensusMessage__Output; again: boolean; durable: Promise<void> }> {
     const key = signKey(message);
     const value = valueOfMessage(message);
     const prior = this.signed.get(key);
     if (prior) {
       if (prior.value !== value) throw new DoubleSignError(key);
-      return { wire: prior.message, again: true };
+      return { wire: prior.message, again: true, durable: prior.durable };
     }
     const wire = this.wire(message, block);
-    this.signed.set(key, { value, message: wire });
     this.options.wal.append({ t: 'signed', key, value, msg: Buffer.from(codec().encode(wire as v1.ConsensusMessage)).toString('base64') });
-    await this.options.wal.flush();
     const crashAt = this.options.crashAfterPrecommitHeight ?? 0;
-    if (crashAt > 0 && message.kind === 'vote' && message.vote.type === 'precommit' && message.vote.height >= crashAt) {
-      writeSync(2, `TEST crash: precommit ${key} is in the write-ahead log, exiting before it is sent\n`);
-      process.exit(17);
-    }
-    return { wire, again: false };
+    const durable = this.options.wal.flush().then(() => {
+      if (crashAt > 0 && message.kind === 'vote' && message.vote.type === 'precommit' && message.vote.height >= crashAt) {
+        writeSync(2, `TEST crash: precommit ${key} is in the write-ahead log, exiting before it is sent\n`);
+        process.exit(17);
+      }
+    });
+    this.signed.set(key, { value, message: wire, durable });
+    return { wire, again: false, durable };
   }
 
   /** Signs without the guard or the log: only the test-only Byzantine mode uses it. */

@@ -79,3 +79,34 @@ export class Timers {
     this.wakeProposer?.();
   }
 }
+
+/** Stages of a height, for the debug log: where its time went. */
+export type HeightStage = 'proposal' | 'verdict' | 'prevoteSent' | 'precommitSent' | 'decided';
+
+/** Milliseconds from the start of the running height to the first time each stage was reached, and the time own messages waited for the log. */
+export class HeightClock {
+  private began = performance.now();
+  private stages: Partial<Record<HeightStage, number>> = {};
+  private walWaitMs = 0;
+
+  /** A new height starts now. */
+  restart(): void {
+    this.began = performance.now();
+    this.stages = {};
+    this.walWaitMs = 0;
+  }
+
+  mark(stage: HeightStage): void {
+    this.stages[stage] ??= Number((performance.now() - this.began).toFixed(2));
+  }
+
+  /** An own message waited `ms` for the log's fsync. */
+  walWait(ms: number): void {
+    this.walWaitMs += ms;
+  }
+
+  /** The figures of the height so far. */
+  report(): Record<string, number> {
+    return { ...this.stages, walWaitMs: Number(this.walWaitMs.toFixed(2)), totalMs: Number((performance.now() - this.began).toFixed(2)) };
+  }
+}

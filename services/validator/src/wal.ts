@@ -3,7 +3,9 @@
  * height, and every message this validator signs. Inputs are appended without
  * waiting; before an own vote or proposal leaves the process the log is
  * fsynced, so after a crash the core, replayed over the same inputs, signs the
- * same messages again and never conflicting ones. Each height starts with a
+ * same messages again and never conflicting ones. Syncs are grouped: one
+ * fsync covers everything appended before it began, and whoever asks while
+ * one runs shares the next one. Each height starts with a
  * marker; the log is compacted (older heights dropped) only once the block
  * store durably holds every block before the new height, so a block whose
  * storing was still in flight at a crash is decided again from the log.
@@ -28,7 +30,10 @@ export interface Wal {
   append(entry: WalEntry): void;
   /** Makes everything appended durable. */
   sync(): void;
-  /** Makes everything appended durable without blocking the event loop meanwhile. */
+  /**
+   * Resolves once everything appended so far is durable, without blocking the
+   * event loop meanwhile; callers share fsyncs (in the order they called).
+   */
   flush(): Promise<void>;
   /** True when the log is large enough that the next height should compact it. */
   readonly needsCompaction: boolean;
@@ -78,6 +83,12 @@ function parse(text: string): WalEntry[] {
 
 export class FileWal implements Wal {
   private size = 0;
+  /** Entries appended, and how many of them an fsync has covered. */
+  private appended = 0;
+  private synced = 0;
+  /** The fsync running now, and the one that will follow it for entries appended meanwhile. */
+  private running: Promise<void> | undefined;
+  private following: Promise<void> | undefined;
 
   private constructor(
     readonly path: string,
@@ -106,14 +117,39 @@ export class FileWal implements Wal {
 
   append(entry: WalEntry): void {
     this.size += writeSync(this.fd, `${JSON.stringify(entry)}\n`);
+    this.appended += 1;
   }
 
   sync(): void {
+    const covered = this.appended;
     fdatasyncSync(this.fd);
+    this.synced = Math.max(this.synced, covered);
   }
 
   flush(): Promise<void> {
-    return new Promise((resolve, reject) => fdatasync(this.fd, (error) => (error ? reject(new WalError(this.path, error.message)) : resolve())));
+    if (this.synced >= this.appended && !this.running) return Promise.resolve();
+    if (!this.running) return this.startSync();
+    // The running fsync may have begun before the last append: share the next one.
+    this.following ??= this.running.then(
+      () => this.startSync(),
+      () => this.startSync(),
+    );
+    return this.following;
+  }
+
+  private startSync(): Promise<void> {
+    this.following = undefined;
+    const covered = this.appended;
+    const running = new Promise<void>((resolve, reject) =>
+      fdatasync(this.fd, (error) => {
+        if (this.running === running) this.running = undefined;
+        if (error) return reject(new WalError(this.path, error.message));
+        this.synced = Math.max(this.synced, covered);
+        resolve();
+      }),
+    );
+    this.running = running;
+    return running;
   }
 
   get needsCompaction(): boolean {

@@ -2,7 +2,7 @@ import { makeValidatorSet } from '@learnchain/consensus';
 import { Identity, toHex } from '@learnchain/core';
 import { signVote } from '@learnchain/ledger';
 
-import { admitVote, MessageBook, relayPlan, statusCallsForSync, voteKey, wireVoteKey, type GossipView } from '../gossip';
+import { admitVote, MessageBook, relayPlan, statusCallsForSync, VerifiedVotes, voteKey, wireVoteKey, type GossipView } from '../gossip';
 import { timeoutDuration } from '../timers';
 
 const CHAIN = 'gossip-test';
@@ -12,7 +12,7 @@ const value = toHex(new Uint8Array(32).fill(7));
 const set = makeValidatorSet([{ address: member.address, power: 10 }]);
 
 function view(book = new MessageBook(), height = 5): GossipView {
-  return { chainId: CHAIN, height, setFor: (h) => (h === height || h === height + 1 ? set : undefined), book };
+  return { chainId: CHAIN, votes: new VerifiedVotes(CHAIN), height, setFor: (h) => (h === height || h === height + 1 ? set : undefined), book };
 }
 
 const vote = (height: number, signer = member, v: string | null = value) => ({ type: 'prevote' as const, height, round: 0, value: v, validator: signer.address });
@@ -61,6 +61,22 @@ describe('gossip checks', () => {
     expect(statusCallsForSync(status(5), 5, 100, 500)).toBe(false);
     expect(statusCallsForSync(status(5), 5, 600, 500)).toBe(true);
     expect(statusCallsForSync(status(6), 5, 0, 500)).toBe(true);
+  });
+});
+
+describe('verified votes', () => {
+  it('remembers a vote that verified, and never takes a changed one for it', () => {
+    const votes = new VerifiedVotes(CHAIN);
+    const wire = signVote(member, CHAIN, vote(5));
+    expect(votes.check(wire)).toEqual(vote(5));
+    expect(votes.check(wire)).toEqual(vote(5));
+    const signature = wire.signature as NonNullable<typeof wire.signature>;
+    const flipped = Buffer.from(signature.signature);
+    flipped[0] = (flipped[0] as number) ^ 1;
+    expect(votes.check({ ...wire, signature: { ...signature, signature: flipped } })).toBeUndefined();
+    expect(votes.check({ ...wire, round: 1 })).toBeUndefined();
+    expect(votes.check({ ...wire, blockHash: Buffer.alloc(32, 8) })).toBeUndefined();
+    expect(new VerifiedVotes('other-chain').check(wire)).toBeUndefined();
   });
 });
 

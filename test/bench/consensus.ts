@@ -10,10 +10,14 @@
  *   transactions per second from the blocks.
  *
  * Uses DATABASE_URL when set (one schema per validator), PGlite in memory otherwise.
+ * BENCH_CPU_PROF_DIR: each validator process writes a V8 CPU profile there on exit;
+ * BENCH_LOG_LEVEL (default info) and BENCH_LOG_DIR: the validators' logs are
+ * written there (at debug, each height's timings: where its time went).
+ * The JSON carries the machine's load averages at the start and the end.
  */
-import { mkdtempSync, rmSync } from 'node:fs';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { createClient, Identity, serverStream, unary } from '@learnchain/core';
@@ -64,6 +68,7 @@ async function startNetwork(files: GenesisFiles, dir: string, tag: string, extra
         entry: 'services/validator/src/main.ts',
         ready: /validator running/,
         timeoutMs: 60_000,
+        ...(process.env.BENCH_CPU_PROF_DIR ? { nodeArgs: ['--cpu-prof', '--cpu-prof-dir', join(process.env.BENCH_CPU_PROF_DIR, `${tag}-${i}`)] } : {}),
         env: {
           LEARNCHAIN_VALIDATOR_LISTEN: addresses[i] as string,
           LEARNCHAIN_PEERS: addresses.filter((_, j) => j !== i).join(','),
@@ -72,7 +77,7 @@ async function startNetwork(files: GenesisFiles, dir: string, tag: string, extra
           DATABASE_URL: database,
           LEARNCHAIN_VALIDATOR_SCHEMA: schemas[i] as string,
           LEARNCHAIN_WAL_DIR: join(dir, `${tag}-wal-${i}`),
-          LEARNCHAIN_LOG_LEVEL: 'info',
+          LEARNCHAIN_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
           NATS_URL: '',
           ...extra,
         },
@@ -93,6 +98,8 @@ async function startNetwork(files: GenesisFiles, dir: string, tag: string, extra
     async stop() {
       for (const c of clients) c.close();
       await Promise.all(procs.map((p) => p.stop()));
+      const logDir = process.env.BENCH_LOG_DIR;
+      if (logDir) procs.forEach((p, i) => writeFileSync(join(logDir, `${tag}-${i}.log`), `${p.lines.join('\n')}\n`));
       const warnings = new Map<string, number>();
       for (const p of procs) {
         for (const line of p.lines) {
@@ -187,6 +194,7 @@ async function loaded(files: GenesisFiles, dir: string): Promise<{ latency: numb
 
 async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'learnchain-bench-'));
+  const loadBefore = loadavg().map((l) => Number(l.toFixed(2)));
   const files = writeGenesis({ validators: 4, out: dir, chainId: `bench-${stamp}`.replace(/_/g, '-') });
   const schemas: string[] = [];
   try {
@@ -202,6 +210,7 @@ async function main(): Promise<void> {
         empty_block_latency_ms: { p50: empty.p50, p99: empty.p99 },
         empty_blocks_per_s: Math.round(empty.heights / seconds),
         validators: 4,
+        load_average: { start: loadBefore, end: loadavg().map((l) => Number(l.toFixed(2))) },
         database: database.startsWith('pglite') ? 'pglite' : 'postgres',
       }),
     );

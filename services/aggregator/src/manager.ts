@@ -12,6 +12,7 @@ import { SUBJECT, type EventBus, type PayloadOf, type Subject } from '@learnchai
 import { fromHex, type Identity, type Logger } from '@learnchain/core';
 import { parameterBytes, parametersOf } from '@learnchain/model/encoding';
 
+import { PoolRuleRunner } from './aggregation';
 import { aggregateRound, type ReceivedUpdate } from './domain/aggregate-round';
 import type { JobSpec } from './domain/job';
 import { selectParticipants } from './domain/participants';
@@ -46,6 +47,8 @@ export interface RoundManagerOptions {
   readonly consumer: string;
   /** Metrics and traces of the rounds (a fresh, unserved set when absent). */
   readonly observer?: RoundObserver;
+  /** Worker threads for large rounds (started on the first one); default: one per CPU. */
+  readonly aggregationWorkers?: number;
 }
 
 type Lifecycle = 'starting' | 'running' | 'draining' | 'stopped';
@@ -64,11 +67,13 @@ export class RoundManager {
   private readonly warned = new Set<string>();
   private readonly clock: () => number;
   private readonly observer: RoundObserver;
+  private readonly runner: PoolRuleRunner;
   private pass: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: RoundManagerOptions) {
     this.clock = options.clock ?? Date.now;
     this.observer = options.observer ?? new RoundObserver(options.chainId, new AggregatorMetrics());
+    this.runner = new PoolRuleRunner({ logger: options.logger, ...(options.aggregationWorkers === undefined ? {} : { workers: options.aggregationWorkers }) });
   }
 
   start(): void {
@@ -131,6 +136,7 @@ export class RoundManager {
     this.abort.abort();
     this.wake?.();
     await Promise.allSettled(this.loops);
+    await this.runner.close();
     this.observer.stop();
     this.lifecycle = 'stopped';
   }
@@ -305,7 +311,7 @@ export class RoundManager {
     const records = (await rounds.updates(job.jobId, round.round)).filter((r) => asked.has(r.nodeId));
     const received: ReceivedUpdate[] = [];
     for (const record of records) received.push({ record, bytes: await blobs.read(record.updateHash) });
-    const outcome = aggregateRound(job, base, layoutOf(job, base.length), received, this.stragglers(round, new Set(records.map((r) => r.nodeId))));
+    const outcome = await aggregateRound(job, base, layoutOf(job, base.length), received, this.stragglers(round, new Set(records.map((r) => r.nodeId))), this.runner);
     if (outcome.kind === 'failed') {
       await this.fail(job, round, outcome.reason);
       return undefined;

@@ -172,31 +172,34 @@ export function checkUpdateHeader(prefix: Uint8Array, encoding: UpdateEncoding, 
 
 /**
  * Decodes bytes from encodeUpdate for the same layout (exact for float32);
- * with `expected`, refuses any other encoding. Throws UpdateEncodingError.
+ * with `expected`, refuses any other encoding. Writes into `out` when given
+ * (e.g. an array in shared memory), which must hold `layout.size` values.
+ * Throws UpdateEncodingError.
  */
-export function decodeUpdate(bytes: Uint8Array, layout: ParameterLayout, expected?: UpdateEncoding): Float32Array {
+export function decodeUpdate(bytes: Uint8Array, layout: ParameterLayout, expected?: UpdateEncoding, out?: Float32Array): Float32Array {
   const encoding = expected ?? encodingOf(bytes);
   checkUpdateHeader(bytes, encoding, layout);
   const size = encodedSize(encoding, layout);
   if (bytes.byteLength !== size) throw new UpdateEncodingError(`${bytes.byteLength} bytes, expected ${size}`);
   const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  if (out !== undefined && out.length !== layout.size) throw new UpdateEncodingError(`an output of ${out.length} values for ${layout.size}`);
   const body = UPDATE_HEADER_BYTES + (encoding === 'int8' ? 4 * layout.entries.length : 0);
-  const out = new Float32Array(layout.size);
+  const values = out ?? new Float32Array(layout.size);
   switch (encoding) {
     case 'float32':
-      for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(body + 4 * i, true);
+      for (let i = 0; i < values.length; i++) values[i] = view.getFloat32(body + 4 * i, true);
       break;
     case 'float16':
-      for (let i = 0; i < out.length; i++) out[i] = fromHalf(view.getUint16(body + 2 * i, true));
+      for (let i = 0; i < values.length; i++) values[i] = fromHalf(view.getUint16(body + 2 * i, true));
       break;
     case 'int8':
       layout.entries.forEach((e, t) => {
         const scale = view.getFloat32(UPDATE_HEADER_BYTES + 4 * t, true);
-        for (let i = e.offset; i < e.offset + e.size; i++) out[i] = view.getInt8(body + i) * scale;
+        for (let i = e.offset; i < e.offset + e.size; i++) values[i] = view.getInt8(body + i) * scale;
       });
       break;
   }
-  return out;
+  return values;
 }
 
 /** The float32 parameter vector of a model blob (little-endian; copied, so alignment never matters). */

@@ -1,12 +1,12 @@
 /**
- * What closing a round computes, with no I/O: decode each update (a delta
- * from the base model), aggregate the deltas with the job's rule, add the
- * aggregate to the base parameters (float32), and sort every update into
- * included (with the rule's decision and score) or excluded (with a reason).
+ * What closing a round computes, with no I/O of its own: decode each update
+ * (a delta from the base model), aggregate the DECODED deltas with the job's
+ * rule through a RuleRunner (validators decode and aggregate the same values),
+ * add the aggregate to the base parameters (float32), and sort every update
+ * into included (with the rule's decision and score) or excluded (with a reason).
  */
-import { aggregate, AggregationError, type Update } from '@learnchain/aggregation';
+import { aggregate, AggregationError, type AggregationResult, type Rule, type Update } from '@learnchain/aggregation';
 import { toHex } from '@learnchain/core';
-
 import { decodeUpdate, type ParameterLayout, type UpdateEncoding } from '@learnchain/model/encoding';
 
 import type { StoredResult, UpdateRecord } from '../store/rounds';
@@ -22,27 +22,49 @@ export type ClosingOutcome =
   | { readonly kind: 'aggregated'; readonly parameters: Float32Array; readonly result: Omit<StoredResult, 'newModelHash' | 'aggregationMicros'> }
   | { readonly kind: 'failed'; readonly reason: string };
 
+/** Runs a rule over decoded updates; every runner gives the bytes of `aggregate`. */
+export interface RuleRunner {
+  /** Where each decoded update of a round goes (shared memory for worker threads); undefined: ordinary arrays. */
+  allocate(rule: Rule, updates: number, dimension: number): (() => Float32Array) | undefined;
+  run(rule: Rule, updates: readonly Update[], dimension: number): Promise<AggregationResult>;
+}
+
+/** `aggregate` on the calling thread. */
+export const inlineRunner: RuleRunner = {
+  allocate: () => undefined,
+  run: async (rule, updates, dimension) => aggregate(rule, updates, undefined, { dimension }),
+};
+
 type Included = StoredResult['included'][number];
 type Excluded = StoredResult['excluded'][number];
 
 /** Aggregates a closed round's updates onto `base`. */
-export function aggregateRound(job: JobSpec, base: Float32Array, layout: ParameterLayout, updates: readonly ReceivedUpdate[], stragglers: readonly Straggler[]): ClosingOutcome {
+export async function aggregateRound(
+  job: JobSpec,
+  base: Float32Array,
+  layout: ParameterLayout,
+  updates: readonly ReceivedUpdate[],
+  stragglers: readonly Straggler[],
+  runner: RuleRunner = inlineRunner,
+): Promise<ClosingOutcome> {
+  const rule = ruleOf(job.rule);
+  const allocate = runner.allocate(rule, updates.length, base.length);
   const excluded: Excluded[] = stragglers.map((s) => ({ nodeId: s.nodeId, updateHash: '', reason: s.reason }));
   const decoded: { record: UpdateRecord; values: Float32Array }[] = [];
   let updateBytes = 0;
   for (const { record, bytes } of updates) {
     updateBytes += bytes.byteLength;
     try {
-      decoded.push({ record, values: decodeUpdate(bytes, layout, record.encoding as UpdateEncoding) });
+      decoded.push({ record, values: decodeUpdate(bytes, layout, record.encoding as UpdateEncoding, allocate?.()) });
     } catch (error) {
       excluded.push({ nodeId: record.nodeId, updateHash: record.updateHash, reason: `malformed: ${(error as Error).message}` });
     }
   }
   if (decoded.length === 0) return { kind: 'failed', reason: 'no decodable update to aggregate' };
   const inputs: Update[] = decoded.map((u) => ({ id: u.record.updateHash, values: u.values, weight: u.record.numSamples }));
-  let outcome: ReturnType<typeof aggregate>;
+  let outcome: AggregationResult;
   try {
-    outcome = aggregate(ruleOf(job.rule), inputs, undefined, { dimension: base.length });
+    outcome = await runner.run(rule, inputs, base.length);
   } catch (error) {
     if (error instanceof AggregationError) return { kind: 'failed', reason: `aggregation refused: ${error.message}` };
     throw error;

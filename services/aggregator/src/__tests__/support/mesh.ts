@@ -47,7 +47,8 @@ export async function startMesh(env: Record<string, string> = {}): Promise<Mesh>
       LEARNCHAIN_VALIDATORS: validator.address,
       LEARNCHAIN_CHUNK_BYTES: '4096',
       LEARNCHAIN_MAX_BLOB_BYTES: String(1024 * 1024),
-      LEARNCHAIN_ROUND_GRACE_MS: '100',
+      // Long enough that trainers sending one after another all make it in on a loaded machine (quorum can come early).
+      LEARNCHAIN_ROUND_GRACE_MS: '3000',
       LEARNCHAIN_ROUND_RETRY_MS: '100',
       LEARNCHAIN_ROUND_TICK_MS: '25',
       LEARNCHAIN_LOG_LEVEL: 'silent',

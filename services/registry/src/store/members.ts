@@ -8,10 +8,11 @@
 import { randomBytes } from 'node:crypto';
 
 import type { CapabilitiesStatement, RoleName } from '@learnchain/membership';
-import { migrateToLatest, sql, type Kysely, type Storage, type Transaction } from '@learnchain/storage';
+import { migrateToLatest, sql, type Insertable, type Kysely, type Storage, type Transaction } from '@learnchain/storage';
 
 import { JoinProofError, LeaseLostError, StaleHeartbeatError, UnknownMemberError } from '../errors';
 import { HeartbeatBatcher, type Renewed } from './heartbeats';
+import { JoinQueue } from './joins';
 import { migrations, type MemberStatusName, type RegistryDb } from './schema';
 
 export interface MemberRecord {
@@ -72,6 +73,18 @@ function memberJson(member: MemberRecord): string {
   return JSON.stringify({ ...member, publicKey: Buffer.from(member.publicKey).toString('hex') });
 }
 
+function changeRow(change: ChangeRecord): Insertable<RegistryDb['membership_changes']> {
+  return {
+    epoch: change.epoch,
+    node_id: change.member.nodeId,
+    status: change.status,
+    previous_status: change.previousStatus,
+    reason: change.reason,
+    member: memberJson(change.member),
+    at_ms: change.atMs,
+  };
+}
+
 function parseMemberJson(text: string): MemberRecord {
   const parsed = JSON.parse(text) as Omit<MemberRecord, 'publicKey'> & { publicKey: string };
   return { ...parsed, publicKey: new Uint8Array(Buffer.from(parsed.publicKey, 'hex')) };
@@ -91,12 +104,14 @@ export interface JoinInput {
 
 export class MemberStore {
   private readonly heartbeats: HeartbeatBatcher;
+  private readonly joins: JoinQueue<JoinInput, ChangeRecord>;
 
   private constructor(
     private readonly db: Kysely<RegistryDb>,
     readonly secret: Uint8Array,
   ) {
     this.heartbeats = new HeartbeatBatcher(db);
+    this.joins = new JoinQueue<JoinInput, ChangeRecord>((batch) => this.joinBatch(batch));
   }
 
   /** Migrates the schema and loads (or creates, once, for all replicas) the challenge secret. */
@@ -116,19 +131,8 @@ export class MemberStore {
     return Number(row.epoch);
   }
 
-  private async record(tx: Db, change: Omit<ChangeRecord, 'epoch'> & { epoch: number }): Promise<ChangeRecord> {
-    await tx
-      .insertInto('membership_changes')
-      .values({
-        epoch: change.epoch,
-        node_id: change.member.nodeId,
-        status: change.status,
-        previous_status: change.previousStatus,
-        reason: change.reason,
-        member: memberJson(change.member),
-        at_ms: change.atMs,
-      })
-      .execute();
+  private async record(tx: Db, change: ChangeRecord): Promise<ChangeRecord> {
+    await tx.insertInto('membership_changes').values(changeRow(change)).execute();
     return change;
   }
 
@@ -137,42 +141,73 @@ export class MemberStore {
     return Number(row.epoch);
   }
 
-  /** Admits (or re-admits) a node: consumes the nonce, grants a lease, bumps the epoch. */
+  /** Admits (or re-admits) a node: consumes the nonce, grants a lease, bumps the epoch (batched with concurrent joins). */
   async join(input: JoinInput): Promise<ChangeRecord> {
+    return this.joins.submit(input);
+  }
+
+  private async joinBatch(inputs: readonly JoinInput[]): Promise<Array<ChangeRecord | JoinProofError>> {
     return this.db.transaction().execute(async (tx) => {
       const consumed = await tx
         .insertInto('used_challenges')
-        .values({ nonce: input.nonce, expires_at: input.nonceExpiresAtMs })
+        .values(inputs.map((input) => ({ nonce: input.nonce, expires_at: input.nonceExpiresAtMs })))
         .onConflict((oc) => oc.column('nonce').doNothing())
         .returning('nonce')
-        .executeTakeFirst();
-      if (!consumed) throw new JoinProofError('replayed_challenge', 'this challenge was already used to join');
-      const previous = await tx.selectFrom('members').select('status').where('node_id', '=', input.nodeId).forUpdate().executeTakeFirst();
-      const epoch = await this.bumpEpoch(tx);
-      const member: MemberRecord = {
-        nodeId: input.nodeId,
-        publicKey: input.publicKey,
-        role: input.role,
-        capabilities: input.capabilities,
-        endpoint: input.endpoint,
-        status: 'active',
-        joinedEpoch: epoch,
-        leaseExpiresAtMs: input.nowMs + input.leaseTtlMs,
-      };
-      const values = {
-        role: member.role,
-        capabilities: JSON.stringify(member.capabilities),
-        endpoint: member.endpoint,
-        status: member.status,
-        joined_epoch: epoch,
-        lease_expires_at: member.leaseExpiresAtMs,
-      };
-      await tx
-        .insertInto('members')
-        .values({ node_id: member.nodeId, public_key: member.publicKey, heartbeat_seq: 0, ...values })
-        .onConflict((oc) => oc.column('node_id').doUpdateSet(values))
         .execute();
-      return this.record(tx, { epoch, status: 'active', previousStatus: previous?.status ?? null, reason: previous ? 'rejoined' : 'joined', member, atMs: input.nowMs });
+      const fresh = new Set(consumed.map((row) => Buffer.from(row.nonce).toString('hex')));
+      const admitted = inputs.filter((input) => fresh.has(Buffer.from(input.nonce).toString('hex')));
+      const changes = new Map<JoinInput, ChangeRecord>();
+      if (admitted.length > 0) {
+        const ids = admitted.map((input) => input.nodeId);
+        const previous = await tx.selectFrom('members').select(['node_id', 'status']).where('node_id', 'in', ids).forUpdate().execute();
+        const previousStatus = new Map(previous.map((row) => [row.node_id, row.status]));
+        const top = await tx.updateTable('registry_meta').set({ epoch: sql`epoch + ${admitted.length}` }).where('id', '=', 1).returning('epoch').executeTakeFirstOrThrow();
+        const first = Number(top.epoch) - admitted.length + 1;
+        admitted.forEach((input, k) => {
+          const epoch = first + k;
+          const member: MemberRecord = {
+            nodeId: input.nodeId,
+            publicKey: input.publicKey,
+            role: input.role,
+            capabilities: input.capabilities,
+            endpoint: input.endpoint,
+            status: 'active',
+            joinedEpoch: epoch,
+            leaseExpiresAtMs: input.nowMs + input.leaseTtlMs,
+          };
+          const before = previousStatus.get(input.nodeId);
+          changes.set(input, { epoch, status: 'active', previousStatus: before ?? null, reason: before ? 'rejoined' : 'joined', member, atMs: input.nowMs });
+        });
+        const records = [...changes.values()];
+        await tx
+          .insertInto('members')
+          .values(
+            records.map(({ member }) => ({
+              node_id: member.nodeId,
+              public_key: member.publicKey,
+              heartbeat_seq: 0,
+              role: member.role,
+              capabilities: JSON.stringify(member.capabilities),
+              endpoint: member.endpoint,
+              status: member.status,
+              joined_epoch: member.joinedEpoch,
+              lease_expires_at: member.leaseExpiresAtMs,
+            })),
+          )
+          .onConflict((oc) =>
+            oc.column('node_id').doUpdateSet((eb) => ({
+              role: eb.ref('excluded.role'),
+              capabilities: eb.ref('excluded.capabilities'),
+              endpoint: eb.ref('excluded.endpoint'),
+              status: eb.ref('excluded.status'),
+              joined_epoch: eb.ref('excluded.joined_epoch'),
+              lease_expires_at: eb.ref('excluded.lease_expires_at'),
+            })),
+          )
+          .execute();
+        await tx.insertInto('membership_changes').values(records.map(changeRow)).execute();
+      }
+      return inputs.map((input) => changes.get(input) ?? new JoinProofError('replayed_challenge', 'this challenge was already used to join'));
     });
   }
 

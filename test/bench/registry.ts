@@ -1,16 +1,18 @@
 /**
- * `npm run bench -- registry [--members 10000] [--seconds 20] [--ttl-ms 5000]`
+ * `npm run bench -- registry [--members 10000] [--seconds 20] [--ttl-ms 5000] [--heartbeats stream|unary] [--channels 16]`
  *
  * One registry process; N simulated members (one process, many channels) join,
- * then each heartbeats once a second, spread evenly over the second. Reports
- * heartbeat latency, the registry's CPU seconds per 1,000 heartbeats (from
+ * then each heartbeats once a second, spread evenly over the second: over its
+ * own HeartbeatStream (default; streams spread over the channels), or with a
+ * signed unary Heartbeat call each time. Reports heartbeat latency (beat sent →
+ * lease answer received), the registry's CPU seconds per 1,000 heartbeats (from
  * /proc), and how long 100 members that stop at once take to be marked failed.
  * Uses DATABASE_URL / NATS_URL when set, else the embedded PGlite and local bus.
  */
 import { readFileSync } from 'node:fs';
 
 import { createClient, Identity, parseFlags, serverStream, signStatement, unary } from '@learnchain/core';
-import { capabilitiesStatement, joinStatement } from '@learnchain/membership';
+import { capabilitiesStatement, joinStatement, LeaseStream, mustRejoin } from '@learnchain/membership';
 import { contracts, type v1 } from '@learnchain/proto';
 
 import { ServiceProcess } from '../support/processes';
@@ -19,7 +21,8 @@ const { flags } = parseFlags(process.argv.slice(2));
 const MEMBERS = Number(flags.get('members') ?? 10_000);
 const SECONDS = Number(flags.get('seconds') ?? 20);
 const TTL_MS = Number(flags.get('ttl-ms') ?? 5000);
-const CHANNELS = 8;
+const MODE = flags.get('heartbeats') === 'unary' ? 'unary' : 'stream';
+const CHANNELS = Number(flags.get('channels') ?? 16);
 const CHAIN = `bench-${Date.now().toString(36)}`;
 
 type RegistryClient = InstanceType<ReturnType<typeof contracts>['registry']>;
@@ -76,6 +79,15 @@ async function main(): Promise<void> {
   let errors = 0;
   let sequence = Date.now();
   const stopped = new Set<number>();
+  // Stream mode: member i's stream, and when each of its beats went out (by sequence).
+  const streams: Array<LeaseStream | undefined> = new Array<LeaseStream | undefined>(MEMBERS);
+  const sentAt: Array<Map<number, number>> = Array.from({ length: MEMBERS }, () => new Map<number, number>());
+  const streamBeat = (i: number): void => {
+    const stream = streams[i];
+    if (!stream) return;
+    const seq = stream.beat();
+    if (seq > 0 && measuring) sentAt[i]?.set(seq, performance.now());
+  };
   const beat = async (i: number): Promise<void> => {
     const identity = identities[i] as Identity;
     const nodeId = nodeIds[i] as string;
@@ -90,6 +102,32 @@ async function main(): Promise<void> {
     }
   };
 
+  // Each member opens its stream as soon as it has joined.
+  const openStream = async (identity: Identity, i: number): Promise<void> => {
+    const stream = new LeaseStream({
+      client: clients[i % CHANNELS] as RegistryClient,
+      chainId: CHAIN,
+      identity,
+      nodeId: nodeIds[i] as string,
+      intervalMs: Infinity, // the scheduler beats
+      silenceMs: Infinity,
+      onLease: (update) => {
+        const started = sentAt[i]?.get(update.sequence);
+        if (started === undefined) return;
+        sentAt[i]?.delete(update.sequence);
+        if (measuring) latencies.push(performance.now() - started);
+      },
+    });
+    void stream.closed.then((reason) => {
+      streams[i] = undefined;
+      if (stopped.has(i)) return;
+      if (measuring) errors++;
+      if (reason && measuring) console.error(`member ${i}: stream ended: ${String(reason)}`);
+    });
+    await stream.opened;
+    streams[i] = stream;
+  };
+
   // Member i beats at i/N of every second, from the moment it has joined.
   const inflight = new Set<Promise<void>>();
   const clockStart = performance.now();
@@ -99,13 +137,19 @@ async function main(): Promise<void> {
     for (; sent < due; sent++) {
       const i = sent % MEMBERS;
       if (stopped.has(i) || nodeIds[i] === undefined) continue;
+      if (MODE === 'stream') {
+        streamBeat(i);
+        continue;
+      }
       const p = beat(i).finally(() => inflight.delete(p));
       inflight.add(p);
     }
   }, 5);
 
   const joinStart = performance.now();
-  await pool(identities, 32, async (identity, i) => {
+  const joinCpuBefore = cpuSeconds(registry.pid);
+  let rejoins = 0;
+  const join = async (identity: Identity, i: number): Promise<void> => {
     const client = clients[i % CHANNELS] as RegistryClient;
     const challenge = await unary(client, 'getChallenge', { publicKey: Buffer.from(identity.publicKey) });
     const statement = joinStatement({ chainId: CHAIN, nonce: challenge.nonce, issuedAtMs: challenge.issuedAtMs, expiresAtMs: challenge.expiresAtMs, role: 'trainer', capabilities: capabilitiesStatement({}), endpoint: '' });
@@ -117,9 +161,23 @@ async function main(): Promise<void> {
       signature: { publicKey: Buffer.from(identity.publicKey), signature: Buffer.from(signStatement(identity, 'join', statement)) },
     });
     nodeIds[i] = joined.nodeId;
+  };
+  await pool(identities, 256, async (identity, i) => {
+    await join(identity, i);
+    // As a member would: when the lease lapsed before the stream opened (a slow, loaded start), join again.
+    for (let attempt = 0; MODE === 'stream'; attempt++) {
+      try {
+        await openStream(identity, i);
+        break;
+      } catch (error) {
+        if (!mustRejoin(error) || attempt >= 3) throw error;
+        rejoins++;
+        await join(identity, i);
+      }
+    }
   });
   const joinSeconds = (performance.now() - joinStart) / 1000;
-  const joinedEpoch = MEMBERS;
+  const joinCpuMs = ((cpuSeconds(registry.pid) - joinCpuBefore) * 1000) / MEMBERS;
   console.log(`joined ${MEMBERS} members in ${joinSeconds.toFixed(1)} s (${(MEMBERS / joinSeconds).toFixed(0)} joins/s)`);
 
   // Measure a steady phase; TTL + 3 s before its end, 100 members stop at once.
@@ -129,28 +187,27 @@ async function main(): Promise<void> {
   const phaseStart = performance.now();
   const victims = Array.from({ length: 100 }, (_, k) => Math.floor((k * MEMBERS) / 100));
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, SECONDS * 1000 - TTL_MS - 3000)));
-  for (const v of victims) stopped.add(v);
-  const failureStart = performance.now();
-  await new Promise((resolve) => setTimeout(resolve, Math.max(0, SECONDS * 1000 - (performance.now() - phaseStart))));
-  measuring = false;
-  const phaseSeconds = (performance.now() - phaseStart) / 1000;
-  const cpu = cpuSeconds(registry.pid) - cpuBefore;
-
-  // Detection: when were the 100 silent members marked failed?
+  // Detection: when is each of the 100 silent members marked failed? Watched live, from the moment they stop.
   const victimIds = new Set(victims.map((v) => nodeIds[v] as string));
   const detected = new Map<string, number>();
   const watcher = createClient(contracts().registry, address);
   const controller = new AbortController();
-  const timeout = setTimeout(() => controller.abort(), 60_000);
-  try {
-    for await (const change of serverStream(watcher, 'watch', { fromEpoch: joinedEpoch }, { signal: controller.signal }) as AsyncIterable<v1.MembershipChange__Output>) {
+  const fromEpoch = (await unary(clients[0] as RegistryClient, 'list', { status: 'MEMBER_STATUS_FAILED' })).epoch;
+  for (const v of victims) stopped.add(v);
+  const failureStart = performance.now();
+  const watching = (async () => {
+    for await (const change of serverStream(watcher, 'watch', { fromEpoch }, { signal: controller.signal }) as AsyncIterable<v1.MembershipChange__Output>) {
       const id = change.member?.nodeId ?? '';
       if (change.member?.status === 'MEMBER_STATUS_FAILED' && victimIds.has(id) && !detected.has(id)) detected.set(id, performance.now());
       if (detected.size === victimIds.size) break;
     }
-  } catch {
-    /* timed out: report what was seen */
-  }
+  })().catch(() => undefined /* cancelled: report what was seen */);
+  await new Promise((resolve) => setTimeout(resolve, Math.max(0, SECONDS * 1000 - (performance.now() - phaseStart))));
+  measuring = false;
+  const phaseSeconds = (performance.now() - phaseStart) / 1000;
+  const cpu = cpuSeconds(registry.pid) - cpuBefore;
+  const timeout = setTimeout(() => controller.abort(), 30_000);
+  await watching;
   clearTimeout(timeout);
   const lastDetected = Math.max(...detected.values());
 
@@ -158,6 +215,8 @@ async function main(): Promise<void> {
   const heartbeats = latencies.length;
   const result = {
     members: MEMBERS,
+    heartbeats_over: MODE,
+    channels: CHANNELS,
     seconds: Number(phaseSeconds.toFixed(1)),
     ttl_ms: TTL_MS,
     backend: process.env.DATABASE_URL ? 'postgres' : 'pglite',
@@ -169,9 +228,13 @@ async function main(): Promise<void> {
     detect_100_failures_s: detected.size === victimIds.size ? Number(((lastDetected - failureStart) / 1000).toFixed(2)) : null,
     detected_failures: detected.size,
     joins_per_s: Number((MEMBERS / joinSeconds).toFixed(0)),
+    registry_cpu_ms_per_join: Number(joinCpuMs.toFixed(2)),
+    rejoins_before_stream_open: rejoins,
+    load_average: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number),
   };
   clearInterval(scheduler);
   await Promise.all(inflight);
+  for (const stream of streams) stream?.close();
   watcher.close();
   for (const client of clients) client.close();
   await registry.stop();

@@ -23,6 +23,8 @@ export interface DevnetOptions {
   readonly seed: number;
   readonly json: boolean;
   readonly database: string | undefined;
+  /** Each service as its own child process (needs database and nats). */
+  readonly processes: boolean;
   readonly nats: string | undefined;
   readonly dir: string | undefined;
   readonly logLevel: string;
@@ -38,11 +40,11 @@ export const DEVNET_USAGE =
   'learnchain devnet [--trainers N] [--byzantine K --attack NAME] [--rule NAME] [--rounds N] [--model mlp|cnn] [--json]\n' +
   '      [--database postgres://...] [--nats nats://...] [--validators N] [--clients M] [--alpha A] [--epochs E] [--batch B]\n' +
   '      [--lr LR] [--momentum M] [--validation-samples S] [--seed S] [--dir DIR] [--log-level LEVEL] [--timeout SECONDS] [--target ACCURACY]\n' +
-  '      [--encoding float32|float16|int8]';
+  '      [--encoding float32|float16|int8] [--processes]';
 
 const KNOWN = new Set([
   'trainers', 'validators', 'clients', 'byzantine', 'attack', 'rule', 'rounds', 'model', 'alpha', 'epochs', 'batch', 'lr', 'momentum',
-  'validation-samples', 'seed', 'json', 'database', 'nats', 'dir', 'log-level', 'timeout', 'target', 'encoding',
+  'validation-samples', 'seed', 'json', 'database', 'nats', 'dir', 'log-level', 'timeout', 'target', 'encoding', 'processes',
 ]);
 
 const RULES = ['fedavg', 'trimmed-mean', 'median', 'krum', 'multi-krum', 'geometric-median', 'centered-clipping', 'bulyan'];
@@ -83,6 +85,10 @@ export function parseDevnetOptions(flags: Map<string, string>): DevnetOptions {
   const encoding = flags.get('encoding') ?? 'float32';
   if (!isUpdateEncoding(encoding)) throw new UsageError(`--encoding must be one of ${UPDATE_ENCODINGS.join(', ')}, got ${encoding}`);
   const json = flags.get('json');
+  const processes = flags.has('processes') && flags.get('processes') !== 'false';
+  if (processes && (database === undefined || nats === undefined)) {
+    throw new UsageError('--processes needs --database postgres://... and --nats nats://... (services in separate processes share state only through them)');
+  }
   const target = flags.get('target');
   return {
     validators: int(flags, 'validators', 4, 1, 16),
@@ -102,6 +108,7 @@ export function parseDevnetOptions(flags: Map<string, string>): DevnetOptions {
     seed: int(flags, 'seed', 2, 0, 2 ** 31 - 1),
     json: json !== undefined && json !== 'false',
     database,
+    processes,
     nats,
     dir: flags.get('dir'),
     logLevel: flags.get('log-level') ?? 'error',

@@ -10,7 +10,7 @@
  * genesis, and every update an aggregator acknowledged named in the committed
  * record of its round.
  */
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -346,6 +346,15 @@ export class Mesh {
     return { height: target, rounds, acknowledged };
   }
 
+  /** With LEARNCHAIN_FAULT_LOGS=DIR, writes every process's output to DIR/<chain id>/<name>-<n>.log (to read after a failure). */
+  private keepLogs(): void {
+    const root = process.env.LEARNCHAIN_FAULT_LOGS;
+    if (!root) return;
+    const dir = join(root, this.chainId);
+    mkdirSync(dir, { recursive: true });
+    this.started.forEach((p, n) => writeFileSync(join(dir, `${p.name}-${n}.log`), `${p.lines.join('\n')}\n`));
+  }
+
   /** Stops every process (resumed first if paused; killed if it does not stop in time), drops the schemas and the stream, removes the files. */
   async cleanup(): Promise<void> {
     const stop = async (proc: ServiceProcess): Promise<void> => {
@@ -358,6 +367,7 @@ export class Mesh {
     await Promise.all(byRole('trainer-').map(stop));
     await Promise.all([...byRole('aggregator'), ...byRole('registry')].map(stop));
     await Promise.all(byRole('validator-').map(stop));
+    this.keepLogs();
     for (const c of this.clients) c.close();
     this.aggregatorApi.close();
     const pool = new Pool({ connectionString: serviceUrl('postgres'), max: 1 });

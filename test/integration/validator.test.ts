@@ -249,6 +249,12 @@ describeWith(['postgres', 'nats'], 'validator processes', () => {
       return list.some((v) => v.address === offender) ? undefined : q.height;
     }, 40_000, 200);
     expect(byzantine.logs('TEST Byzantine: sent a conflicting prevote').length).toBeGreaterThan(0);
+    const honest = [0, 1, 3].map((i) => procs[i] as ServiceProcess);
+    expect(honest.some((p) => p.logs('conflicting votes: evidence submitted').length > 0)).toBe(true);
+    // Conflicting proposals, when it proposed before its power went, are turned into evidence too.
+    if (byzantine.logs('TEST Byzantine: sent a conflicting proposal').length > 0) {
+      await eventually('evidence of the conflicting proposals', async () => (honest.some((p) => p.logs('conflicting proposals: evidence submitted').length > 0) ? true : undefined), 10_000, 100);
+    }
     await byzantine.stop();
     procs[2] = undefined;
     // Two heights later its power is zero: the three others commit on their own, and its signatures are in no commit.

@@ -7,7 +7,7 @@
  */
 import { addressOf, equalBytes, toHex } from '@learnchain/core';
 
-import { checkVote } from './chain';
+import { checkSignedProposal, checkVote } from './chain';
 import type { Genesis } from './genesis';
 import { asCanonical, KEYS, read, type JobRecord, type MemberRecord, type ReputationRecord, type RoundRecord, type ValidatorRecord } from './records';
 import { checkRoundResult, encodingName } from './round';
@@ -235,22 +235,37 @@ function bumpReputation(s: Overlay, nodeId: string, credit: number, exclusion: s
   s.set(KEYS.reputation(nodeId), asCanonical(next));
 }
 
-function evidence(s: Overlay, tx: TxOf<'evidence'>, ctx: TxContext): LedgerValidatorUpdate[] {
-  const { voteA, voteB } = tx.body;
-  if (!voteA || !voteB) refuse('evidence-needs-two-votes');
-  const a = checkVote(ctx.genesis.chainId, voteA);
-  const b = checkVote(ctx.genesis.chainId, voteB);
+/** The offence an Evidence body proves: who, where, and which message kind ('prevote', 'precommit' or 'proposal'). */
+function offenceOf(body: TxOf<'evidence'>['body'], chainId: string): { validator: string; height: number; round: number; type: string } {
+  const { voteA, voteB, proposalA, proposalB } = body;
+  if (proposalA || proposalB) {
+    if (!proposalA || !proposalB || voteA || voteB) refuse('evidence-needs-two-votes-or-two-proposals');
+    const a = checkSignedProposal(chainId, proposalA);
+    const b = checkSignedProposal(chainId, proposalB);
+    if (!a || !b) refuse('evidence-bad-signature');
+    if (a.proposer !== b.proposer || a.height !== b.height || a.round !== b.round) refuse('evidence-not-conflicting: proposals differ in proposer, height or round');
+    if (a.blockHash === b.blockHash && a.validRound === b.validRound) refuse('evidence-not-conflicting: same proposal');
+    return { validator: a.proposer, height: a.height, round: a.round, type: 'proposal' };
+  }
+  if (!voteA || !voteB) refuse('evidence-needs-two-votes-or-two-proposals');
+  const a = checkVote(chainId, voteA);
+  const b = checkVote(chainId, voteB);
   if (!a || !b) refuse('evidence-bad-signature');
   if (a.validator !== b.validator || a.height !== b.height || a.round !== b.round || a.type !== b.type) refuse('evidence-not-conflicting: votes differ in validator, height, round or type');
   if (a.value === b.value) refuse('evidence-not-conflicting: same block');
-  if (a.height > ctx.height) refuse('evidence-from-the-future');
-  const key = KEYS.evidence(a.validator, a.height, a.round, a.type);
+  return { validator: a.validator, height: a.height, round: a.round, type: a.type };
+}
+
+function evidence(s: Overlay, tx: TxOf<'evidence'>, ctx: TxContext): LedgerValidatorUpdate[] {
+  const offence = offenceOf(tx.body, ctx.genesis.chainId);
+  if (offence.height > ctx.height) refuse('evidence-from-the-future');
+  const key = KEYS.evidence(offence.validator, offence.height, offence.round, offence.type);
   if (s.get(key) !== undefined) refuse('evidence-duplicate');
   const validators = ledgerValidators(s);
-  const offender = validators.find((v) => v.address === a.validator);
+  const offender = validators.find((v) => v.address === offence.validator);
   if (!offender || offender.power === 0) refuse('evidence-not-a-validator');
-  s.set(key, asCanonical({ validator: a.validator, height: a.height, round: a.round, type: a.type, committedAt: ctx.height }));
-  s.set(KEYS.validators, asCanonical(validators.filter((v) => v.address !== a.validator)));
+  s.set(key, asCanonical({ ...offence, committedAt: ctx.height }));
+  s.set(KEYS.validators, asCanonical(validators.filter((v) => v.address !== offence.validator)));
   return [{ address: offender.address, publicKey: offender.publicKey, power: 0 }];
 }
 

@@ -69,6 +69,43 @@ export function checkVote(chainId: string, vote: v1.Vote__Output): CoreVote | un
   return { type, height: vote.height, round: vote.round, value: blockHash.length === 0 ? null : toHex(blockHash), validator: vote.validator };
 }
 
+/** What a proposal's signature covers, checked: the proposer and the statement's fields (block hash in hex). */
+export interface CheckedProposal {
+  readonly height: number;
+  readonly round: number;
+  readonly validRound: number;
+  readonly blockHash: string;
+  readonly proposer: string;
+}
+
+/** A proposal's signed part, without its block (the form evidence carries). */
+export function signedProposalOf(proposal: v1.Proposal__Output, blockHash: Uint8Array): v1.SignedProposal__Output {
+  return {
+    height: proposal.height,
+    round: proposal.round,
+    validRound: proposal.validRound,
+    blockHash: Buffer.from(blockHash),
+    proposer: proposal.proposer,
+    signature: proposal.signature,
+  };
+}
+
+/**
+ * A signed proposal whose signature verifies over its statement and whose key
+ * belongs to its `proposer` address; undefined otherwise.
+ */
+export function checkSignedProposal(chainId: string, proposal: v1.SignedProposal__Output): CheckedProposal | undefined {
+  const sig = proposal.signature;
+  const { height, round, validRound } = proposal;
+  if (!sig || !Number.isSafeInteger(height) || height < 1 || !Number.isSafeInteger(round) || round < 0 || !Number.isSafeInteger(validRound) || validRound < -1) return undefined;
+  if (proposal.blockHash.length !== 32) return undefined;
+  const publicKey = new Uint8Array(sig.publicKey);
+  if (publicKey.length !== 32 || addressOfKey(publicKey) !== proposal.proposer) return undefined;
+  const blockHash = new Uint8Array(proposal.blockHash);
+  if (!verifyStatement(publicKey, 'proposal', proposalStatement(chainId, height, round, blockHash, validRound), new Uint8Array(sig.signature))) return undefined;
+  return { height, round, validRound, blockHash: toHex(blockHash), proposer: proposal.proposer };
+}
+
 /** SHA-256 over the hashes of the transactions, in order. */
 export function dataHashOf(txHashes: readonly Uint8Array[]): Uint8Array {
   return sha256(encodeCanonical({ txs: txHashes }));

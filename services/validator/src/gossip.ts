@@ -37,6 +37,11 @@ export function voteKey(v: Vote): string {
   return `${v.height}/${v.round}/${v.type === 'prevote' ? 'VOTE_TYPE_PREVOTE' : 'VOTE_TYPE_PRECOMMIT'}/${v.validator}/${v.value ?? ''}`;
 }
 
+/** The book key of a peer's proposal. */
+function proposalKey(height: number, round: number, proposer: string, value: string): string {
+  return `${height}/${round}/${proposer}/${value}`;
+}
+
 function heightOfKey(key: string): number {
   return Number(key.split('/')[0]);
 }
@@ -60,6 +65,11 @@ export class MessageBook {
 
   hasProposal(key: string): boolean {
     return this.proposals.has(key);
+  }
+
+  /** A peer's signed proposal, as received (with its block). */
+  proposal(p: Proposal): v1.Proposal__Output | undefined {
+    return this.proposals.get(proposalKey(p.height, p.round, p.proposer, p.value))?.proposal ?? undefined;
   }
 
   addProposal(key: string, message: v1.ConsensusMessage__Output): void {
@@ -166,7 +176,7 @@ export function admitProposal(view: GossipView, wire: v1.Proposal__Output): Admi
   const block = wire.block;
   if (!block?.header || !wire.signature) return { reception: 'bad' };
   const value = valueOf(block);
-  const key = `${wire.height}/${wire.round}/${wire.proposer}/${value}`;
+  const key = proposalKey(wire.height, wire.round, wire.proposer, value);
   if (view.book.hasProposal(key)) return { reception: 'duplicate' };
   const set = view.setFor(wire.height);
   const publicKey = new Uint8Array(wire.signature.publicKey);

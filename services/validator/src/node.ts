@@ -24,10 +24,11 @@ import { decodeTxBytes, encodeTx, KEYS, nonceOf, signTx, TxFormatError, type Gen
 import { messageCodec, type v1 } from '@learnchain/proto';
 
 import { buildBlock, checkProposedBlock, valueBytes, valueOf } from './blocks';
-import { conflictingPrevote } from './byzantine';
+import { conflictingPrevote, conflictingProposal } from './byzantine';
 import { Chain, type CommittedBlock } from './chain';
 import { DoubleSignError } from './errors';
-import { admitProposal, admitVote, MessageBook, NO_NETWORK, relayPlan, statusCallsForSync, VerifiedVotes, voteKey, type GossipView, type Network, type Reception } from './gossip';
+import { evidenceBody } from './evidence';
+import { admitProposal, admitVote, MessageBook, NO_NETWORK, relayPlan, statusCallsForSync, VerifiedVotes, type GossipView, type Network, type Reception } from './gossip';
 import type { Mempool } from './mempool';
 import type { Signer } from './signer';
 import { HeightClock, timeoutDuration, Timers, type Timing } from './timers';
@@ -73,6 +74,7 @@ export class ValidatorNode {
   /** The sending of the last message signed (once it is durable); earlier ones are sent before it. */
   private sending: Promise<void> = Promise.resolve();
   private readonly equivocated = new Set<number>();
+  private readonly equivocatedProposals = new Set<string>();
 
   constructor(private readonly options: NodeOptions) {
     const chain = options.chain;
@@ -223,6 +225,7 @@ export class ValidatorNode {
     if (signed.again) this.options.logger.info({ key: `${message.kind}:${message.kind === 'vote' ? `${message.vote.height}/${message.vote.round}/${message.vote.type}` : message.proposal.height}` }, 'resent a message signed before the restart');
     const wire = signed.wire;
     const conflicting = conflictingPrevote(message, this.options.equivocateHeight, this.equivocated);
+    const rival = conflictingProposal(message, block, this.options.equivocateHeight, this.equivocatedProposals);
     const signedAt = performance.now();
     const stage = message.kind === 'proposal' ? undefined : message.vote.type === 'prevote' ? 'prevoteSent' : 'precommitSent';
     // The core goes on while the log is fsynced; the message leaves only once it is durable.
@@ -236,6 +239,10 @@ export class ValidatorNode {
         if (conflicting) {
           this.options.logger.warn({ height: conflicting.height, round: conflicting.round }, 'TEST Byzantine: sent a conflicting prevote');
           this.network.broadcast(this.options.signer.signUnguarded({ kind: 'vote', vote: conflicting }));
+        }
+        if (rival) {
+          this.options.logger.warn({ height: rival.proposal.height, round: rival.proposal.round }, 'TEST Byzantine: sent a conflicting proposal');
+          this.network.broadcast(this.options.signer.signUnguarded({ kind: 'proposal', proposal: rival.proposal }, rival.block));
         }
       },
       (error: unknown) => this.options.logger.error({ err: error }, 'write-ahead log not synced: message not sent'),
@@ -340,20 +347,16 @@ export class ValidatorNode {
 
   private evidence(evidence: Evidence): void {
     const { logger, chain, signer, genesis } = this.options;
-    if (evidence.kind !== 'duplicate-vote') {
-      logger.warn({ proposer: evidence.first.proposer, height: evidence.first.height }, 'conflicting proposals seen (no transaction carries proposal evidence)');
-      return;
-    }
-    const a = this.book.vote(voteKey(evidence.first));
-    const b = this.book.vote(voteKey(evidence.second));
-    if (!a || !b) return;
+    const proof = evidenceBody(evidence, this.book);
+    if (!proof) return;
     const nonce = Math.max(nonceOf(chain.state, toHex(signer.identity.publicKey)), this.evidenceNonce) + 1;
     this.evidenceNonce = nonce;
     try {
-      const tx = decodeTxBytes(encodeTx(signTx(signer.identity, genesis.chainId, nonce, { evidence: { voteA: a, voteB: b } })), { chainId: genesis.chainId });
+      const tx = decodeTxBytes(encodeTx(signTx(signer.identity, genesis.chainId, nonce, { evidence: proof.body })), { chainId: genesis.chainId });
       this.options.mempool.add(tx.wire, tx.size);
       this.network.gossipTx(tx.wire);
-      logger.warn({ validator: evidence.first.validator, height: evidence.first.height, round: evidence.first.round, tx: tx.hashHex }, 'conflicting votes: evidence submitted');
+      const { kind, ...offence } = proof.offence;
+      logger.warn({ ...offence, tx: tx.hashHex }, `conflicting ${kind}: evidence submitted`);
       this.txArrived();
     } catch (error) {
       logger.warn({ err: error }, 'evidence not submitted');

@@ -10,6 +10,7 @@ import {
   genesisWrites,
   LedgerState,
   parseGenesis,
+  proposalStatement,
   signTx,
   signVote,
   TxFormatError,
@@ -169,5 +170,42 @@ describe('evidence', () => {
     state.apply(r.writes);
     expect((state.query('validators') as unknown[]).length).toBe(3);
     expect(applyTx(state, ev(3), ctx(5)).outcome.reason).toBe('evidence-duplicate');
+  });
+
+  it('removes a validator that signed two different proposals for one height and round, once', () => {
+    const state = freshState();
+    const offender = validators[1] as Identity;
+    const proposal = (block: Uint8Array, round = 0, validRound = -1, signer = offender) => ({
+      height: 3,
+      round,
+      validRound,
+      blockHash: Buffer.from(block),
+      proposer: offender.address,
+      signature: { publicKey: Buffer.from(signer.publicKey), signature: Buffer.from(signStatement(signer, 'proposal', proposalStatement(CHAIN, 3, round, block, validRound))) },
+    });
+    const a = proposal(hash32(1));
+    const b = proposal(hash32(2));
+    const ev = (nonce: number, x: ReturnType<typeof proposal>, y: ReturnType<typeof proposal>) => tx(signTx(client, CHAIN, nonce, { evidence: { proposalA: x, proposalB: y } }));
+    expect(applyTx(state, ev(1, a, a), ctx(4)).outcome.reason).toMatch(/not-conflicting: same proposal/);
+    expect(applyTx(state, ev(1, a, proposal(hash32(2), 1)), ctx(4)).outcome.reason).toMatch(/not-conflicting: proposals differ/);
+    expect(applyTx(state, ev(1, a, { ...b, blockHash: Buffer.from(hash32(3)) }), ctx(4)).outcome.reason).toBe('evidence-bad-signature');
+    expect(applyTx(state, ev(1, a, proposal(hash32(2), 0, -1, validators[2] as Identity)), ctx(4)).outcome.reason).toBe('evidence-bad-signature');
+    expect(applyTx(state, ev(1, a, b), ctx(2)).outcome.reason).toBe('evidence-from-the-future');
+    const r = applyTx(state, ev(1, a, b), ctx(4));
+    expect(r.outcome.accepted).toBe(true);
+    expect(r.validatorUpdates).toEqual([expect.objectContaining({ address: offender.address, power: 0 })]);
+    state.apply(r.writes);
+    expect((state.query('validators') as { address: string }[]).map((v) => v.address)).not.toContain(offender.address);
+    expect(state.get(`evidence/${offender.address}/3/0/proposal`)).toBeDefined();
+    expect(applyTx(state, ev(2, a, b), ctx(5)).outcome.reason).toBe('evidence-duplicate');
+  });
+
+  it('refuses evidence that mixes votes and proposals or carries only one', () => {
+    const state = freshState();
+    const offender = validators[0] as Identity;
+    const vote = signVote(offender, CHAIN, { type: 'prevote', height: 3, round: 0, value: null, validator: offender.address });
+    expect(applyTx(state, tx(signTx(client, CHAIN, 1, { evidence: { voteA: vote } })), ctx(4)).outcome.reason).toBe('evidence-needs-two-votes-or-two-proposals');
+    const p = { height: 3, round: 0, validRound: -1, blockHash: Buffer.from(hash32(1)), proposer: offender.address, signature: { publicKey: Buffer.from(offender.publicKey), signature: Buffer.alloc(64) } };
+    expect(applyTx(state, tx(signTx(client, CHAIN, 1, { evidence: { voteA: vote, voteB: vote, proposalA: p, proposalB: p } })), ctx(4)).outcome.reason).toBe('evidence-needs-two-votes-or-two-proposals');
   });
 });

@@ -29,6 +29,7 @@ import type { RoundMetrics as _learnchain_v1_RoundMetrics, RoundMetrics__Output 
 import type { RoundResult as _learnchain_v1_RoundResult, RoundResult__Output as _learnchain_v1_RoundResult__Output } from './learnchain/v1/RoundResult';
 import type { RoundStatus as _learnchain_v1_RoundStatus, RoundStatus__Output as _learnchain_v1_RoundStatus__Output } from './learnchain/v1/RoundStatus';
 import type { Signature as _learnchain_v1_Signature, Signature__Output as _learnchain_v1_Signature__Output } from './learnchain/v1/Signature';
+import type { SignedProposal as _learnchain_v1_SignedProposal, SignedProposal__Output as _learnchain_v1_SignedProposal__Output } from './learnchain/v1/SignedProposal';
 import type { SubmitUpdateResponse as _learnchain_v1_SubmitUpdateResponse, SubmitUpdateResponse__Output as _learnchain_v1_SubmitUpdateResponse__Output } from './learnchain/v1/SubmitUpdateResponse';
 import type { TensorSpec as _learnchain_v1_TensorSpec, TensorSpec__Output as _learnchain_v1_TensorSpec__Output } from './learnchain/v1/TensorSpec';
 import type { TrainingStats as _learnchain_v1_TrainingStats, TrainingStats__Output as _learnchain_v1_TrainingStats__Output } from './learnchain/v1/TrainingStats';
@@ -81,6 +82,7 @@ export interface ProtoGrpcType {
       RoundState: EnumTypeDefinition
       RoundStatus: MessageTypeDefinition<_learnchain_v1_RoundStatus, _learnchain_v1_RoundStatus__Output>
       Signature: MessageTypeDefinition<_learnchain_v1_Signature, _learnchain_v1_Signature__Output>
+      SignedProposal: MessageTypeDefinition<_learnchain_v1_SignedProposal, _learnchain_v1_SignedProposal__Output>
       SubmitUpdateResponse: MessageTypeDefinition<_learnchain_v1_SubmitUpdateResponse, _learnchain_v1_SubmitUpdateResponse__Output>
       TensorSpec: MessageTypeDefinition<_learnchain_v1_TensorSpec, _learnchain_v1_TensorSpec__Output>
       TrainingStats: MessageTypeDefinition<_learnchain_v1_TrainingStats, _learnchain_v1_TrainingStats__Output>

@@ -26,6 +26,7 @@ import type { RegisterNode as _learnchain_v1_RegisterNode, RegisterNode__Output 
 import type { RoundMetrics as _learnchain_v1_RoundMetrics, RoundMetrics__Output as _learnchain_v1_RoundMetrics__Output } from './learnchain/v1/RoundMetrics';
 import type { RoundResult as _learnchain_v1_RoundResult, RoundResult__Output as _learnchain_v1_RoundResult__Output } from './learnchain/v1/RoundResult';
 import type { Signature as _learnchain_v1_Signature, Signature__Output as _learnchain_v1_Signature__Output } from './learnchain/v1/Signature';
+import type { SignedProposal as _learnchain_v1_SignedProposal, SignedProposal__Output as _learnchain_v1_SignedProposal__Output } from './learnchain/v1/SignedProposal';
 import type { SyncBlocksRequest as _learnchain_v1_SyncBlocksRequest, SyncBlocksRequest__Output as _learnchain_v1_SyncBlocksRequest__Output } from './learnchain/v1/SyncBlocksRequest';
 import type { SyncedBlock as _learnchain_v1_SyncedBlock, SyncedBlock__Output as _learnchain_v1_SyncedBlock__Output } from './learnchain/v1/SyncedBlock';
 import type { TensorSpec as _learnchain_v1_TensorSpec, TensorSpec__Output as _learnchain_v1_TensorSpec__Output } from './learnchain/v1/TensorSpec';
@@ -73,6 +74,7 @@ export interface ProtoGrpcType {
       RoundMetrics: MessageTypeDefinition<_learnchain_v1_RoundMetrics, _learnchain_v1_RoundMetrics__Output>
       RoundResult: MessageTypeDefinition<_learnchain_v1_RoundResult, _learnchain_v1_RoundResult__Output>
       Signature: MessageTypeDefinition<_learnchain_v1_Signature, _learnchain_v1_Signature__Output>
+      SignedProposal: MessageTypeDefinition<_learnchain_v1_SignedProposal, _learnchain_v1_SignedProposal__Output>
       SyncBlocksRequest: MessageTypeDefinition<_learnchain_v1_SyncBlocksRequest, _learnchain_v1_SyncBlocksRequest__Output>
       SyncedBlock: MessageTypeDefinition<_learnchain_v1_SyncedBlock, _learnchain_v1_SyncedBlock__Output>
       TensorSpec: MessageTypeDefinition<_learnchain_v1_TensorSpec, _learnchain_v1_TensorSpec__Output>

@@ -62,6 +62,7 @@ export * from './learnchain/v1/RoundResult';
 export * from './learnchain/v1/RoundState';
 export * from './learnchain/v1/RoundStatus';
 export * from './learnchain/v1/Signature';
+export * from './learnchain/v1/SignedProposal';
 export * from './learnchain/v1/StatusRequest';
 export * from './learnchain/v1/StatusResponse';
 export * from './learnchain/v1/SubmitUpdateResponse';

@@ -29,6 +29,7 @@ import type { RegisterNode as _learnchain_v1_RegisterNode, RegisterNode__Output 
 import type { RoundMetrics as _learnchain_v1_RoundMetrics, RoundMetrics__Output as _learnchain_v1_RoundMetrics__Output } from './learnchain/v1/RoundMetrics';
 import type { RoundResult as _learnchain_v1_RoundResult, RoundResult__Output as _learnchain_v1_RoundResult__Output } from './learnchain/v1/RoundResult';
 import type { Signature as _learnchain_v1_Signature, Signature__Output as _learnchain_v1_Signature__Output } from './learnchain/v1/Signature';
+import type { SignedProposal as _learnchain_v1_SignedProposal, SignedProposal__Output as _learnchain_v1_SignedProposal__Output } from './learnchain/v1/SignedProposal';
 import type { StatusRequest as _learnchain_v1_StatusRequest, StatusRequest__Output as _learnchain_v1_StatusRequest__Output } from './learnchain/v1/StatusRequest';
 import type { StatusResponse as _learnchain_v1_StatusResponse, StatusResponse__Output as _learnchain_v1_StatusResponse__Output } from './learnchain/v1/StatusResponse';
 import type { TensorSpec as _learnchain_v1_TensorSpec, TensorSpec__Output as _learnchain_v1_TensorSpec__Output } from './learnchain/v1/TensorSpec';
@@ -81,6 +82,7 @@ export interface ProtoGrpcType {
       RoundMetrics: MessageTypeDefinition<_learnchain_v1_RoundMetrics, _learnchain_v1_RoundMetrics__Output>
       RoundResult: MessageTypeDefinition<_learnchain_v1_RoundResult, _learnchain_v1_RoundResult__Output>
       Signature: MessageTypeDefinition<_learnchain_v1_Signature, _learnchain_v1_Signature__Output>
+      SignedProposal: MessageTypeDefinition<_learnchain_v1_SignedProposal, _learnchain_v1_SignedProposal__Output>
       StatusRequest: MessageTypeDefinition<_learnchain_v1_StatusRequest, _learnchain_v1_StatusRequest__Output>
       StatusResponse: MessageTypeDefinition<_learnchain_v1_StatusResponse, _learnchain_v1_StatusResponse__Output>
       TensorSpec: MessageTypeDefinition<_learnchain_v1_TensorSpec, _learnchain_v1_TensorSpec__Output>

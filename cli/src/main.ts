@@ -5,6 +5,7 @@ import { devnetCommand } from './commands/devnet';
 import { genesisCommand } from './commands/genesis';
 import { jobListCommand, jobSubmitCommand, jobWatchCommand } from './commands/job';
 import { membersCommand } from './commands/members';
+import { reportCommand } from './commands/report';
 import { UsageError, type Command, type Output } from './command';
 
 /** Every sub-command; add new ones here. */
@@ -18,6 +19,7 @@ export const COMMANDS: readonly Command[] = [
   chainBlockCommand,
   chainVerifyCommand,
   membersCommand,
+  reportCommand,
 ];
 
 function help(out: Output): void {

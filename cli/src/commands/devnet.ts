@@ -5,6 +5,8 @@
  * end, with a progress line per round and a summary, the chain verified from
  * genesis by the light client.
  */
+import { join } from 'node:path';
+
 import { verifyChain } from '@learnchain/ledger';
 
 import { parseArgs, type Command, type Output } from '../command';
@@ -14,6 +16,7 @@ import { submitJob } from '../devnet/job';
 import { startMesh, type Mesh } from '../devnet/mesh';
 import { DEVNET_USAGE, parseDevnetOptions, type DevnetOptions } from '../devnet/options';
 import { excludedOf, progressLine, summaryLines, type DevnetSummary } from '../devnet/report';
+import { writeReport } from '../report';
 import { grpcChainSource } from './chain-verify';
 
 async function run(options: DevnetOptions, out: Output, signal: AbortSignal, onMesh: (mesh: Mesh) => void): Promise<DevnetSummary> {
@@ -55,6 +58,11 @@ async function run(options: DevnetOptions, out: Output, signal: AbortSignal, onM
       source.close();
     }
     const final = reports[reports.length - 1];
+    // The training report, read back from the chain and the models it names, while the mesh still serves them.
+    const report = await writeReport({ jobId: job.jobId, validator, aggregator: mesh.aggregator.address, out: join(mesh.dir, 'report') }).then(
+      (written) => ({ html: written.html, problem: '' }),
+      (error: unknown) => ({ html: '', problem: error instanceof Error ? error.message : String(error) }),
+    );
     return {
       job: job.jobId,
       chainId: mesh.chainId,
@@ -69,6 +77,7 @@ async function run(options: DevnetOptions, out: Output, signal: AbortSignal, onM
       startMs,
       totalMs: Date.now() - started,
       options,
+      report,
     };
   } finally {
     aggregator.close();
@@ -144,5 +153,7 @@ function toJson(s: DevnetSummary): Record<string, unknown> {
     attack: s.options.attack,
     rule: s.options.rule,
     model: s.options.model,
+    report: s.report?.html || null,
+    report_problem: s.report?.problem ?? '',
   };
 }

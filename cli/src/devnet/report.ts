@@ -23,6 +23,8 @@ export interface DevnetSummary {
   readonly startMs: number;
   readonly totalMs: number;
   readonly options: DevnetOptions;
+  /** The training report written at the end: its HTML page, or why it was not written. */
+  readonly report?: { readonly html: string; readonly problem: string };
 }
 
 const pct = (x: number): string => `${(x * 100).toFixed(2)}%`;
@@ -60,6 +62,7 @@ export function summaryLines(s: DevnetSummary): string[] {
     ...s.excluded.map((e) => `    round ${e.round}: ${e.nodeId.slice(0, 12)} - ${e.reason}`),
     `  chain            ${s.chainVerified ? `verified from genesis by the light client: heights 1-${s.height}, every commit signed by more than 2/3 of the voting power` : `VERIFICATION FAILED ${s.chainProblem}`}`,
     `  time             ready in ${(s.startMs / 1000).toFixed(1)} s, finished in ${(s.totalMs / 1000).toFixed(1)} s`,
+    ...(s.report ? [`  report           ${s.report.html || `not written: ${s.report.problem}`}`] : []),
   ];
   return lines;
 }

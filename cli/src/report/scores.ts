@@ -1,0 +1,50 @@
+/**
+ * Accuracy and loss of every committed model: each model is fetched by the
+ * hash the chain names (a BlobSource checks the bytes hash to it) and
+ * evaluated on the job's committed validation set, and for MNIST jobs also on
+ * the 2,000-digit test split the devnet reports.
+ */
+import { toHex } from '@learnchain/core';
+import type { BlobSource } from '@learnchain/ledger';
+import { buildModel, decodeDataset, evaluate, loadMnist, type Dataset } from '@learnchain/model';
+
+import type { JobRecordOnChain } from './record';
+import type { ScoreRow } from './rows';
+
+const fromHex = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
+
+function floats(bytes: Uint8Array): Float32Array {
+  const copy = new Uint8Array(bytes.byteLength);
+  copy.set(bytes);
+  return new Float32Array(copy.buffer);
+}
+
+/** The evaluation sets of a job, by label. */
+export async function evaluationSets(record: JobRecordOnChain, blobs: BlobSource): Promise<{ label: string; data: Dataset }[]> {
+  const sets: { label: string; data: Dataset }[] = [];
+  if (record.job.validationHash) {
+    const data = decodeDataset(await blobs.fetch(fromHex(record.job.validationHash)));
+    sets.push({ label: `committed validation set (${data.count.toLocaleString('en-US')} samples)`, data });
+  }
+  if (record.job.dataset === 'mnist') {
+    const test = loadMnist().test;
+    sets.push({ label: `MNIST test split (${test.count.toLocaleString('en-US')} digits)`, data: test });
+  }
+  return sets;
+}
+
+/** Scores of the initial model (round 0) and of every committed round's model, on every set. */
+export async function scoreModels(record: JobRecordOnChain, blobs: BlobSource): Promise<ScoreRow[]> {
+  const model = buildModel(record.job.model, { seed: 0 });
+  const sets = await evaluationSets(record, blobs);
+  const models: { round: number; hash: string }[] = [{ round: 0, hash: record.job.initialModelHash }, ...record.rounds.map((r) => ({ round: r.round, hash: toHex(new Uint8Array(r.result.newModelHash)) }))];
+  const rows: ScoreRow[] = [];
+  for (const m of models) {
+    const parameters = floats(await blobs.fetch(fromHex(m.hash)));
+    for (const set of sets) {
+      const { accuracy, loss } = await evaluate(model, parameters, set.data);
+      rows.push({ round: m.round, set: set.label, accuracy, loss });
+    }
+  }
+  return rows;
+}

@@ -2,6 +2,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { runCli } from '../main';
 import { renderReport } from '../report';
 import { reportHtml } from '../report/html';
 import { collectJob, JobNotOnChainError } from '../report/record';
@@ -125,5 +126,20 @@ describe('the rendered report', () => {
     const data = JSON.parse(readFileSync(join(dir, 'report.json'), 'utf8')) as { rounds: unknown[]; exclusions: unknown[] };
     expect(data.rounds).toHaveLength(3);
     expect(data.exclusions).toHaveLength(2);
+  });
+});
+
+describe('learnchain report flags', () => {
+  const run = async (...args: string[]): Promise<{ code: number; err: string }> => {
+    const err: string[] = [];
+    const code = await runCli(['report', ...args], { info: () => undefined, error: (l) => err.push(l) });
+    return { code, err: err.join('\n') };
+  };
+
+  it('names the missing or malformed flag', async () => {
+    expect(await run('--out', '/tmp/x')).toEqual({ code: 2, err: expect.stringContaining('--job ID is required') });
+    expect(await run('--job', 'j')).toEqual({ code: 2, err: expect.stringContaining('--out DIR is required') });
+    expect(await run('--job', 'j', '--out', '/tmp/x', '--validator', 'nowhere')).toEqual({ code: 2, err: expect.stringContaining('--validator must be HOST:PORT, got nowhere') });
+    expect(await run('--job', 'j', '--out', '/tmp/x', '--colour', 'red')).toEqual({ code: 2, err: expect.stringContaining('unknown flag --colour') });
   });
 });

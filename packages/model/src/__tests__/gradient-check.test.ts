@@ -63,6 +63,22 @@ const CASES: ModelDefinition[] = [
     ],
     { constants: [{ name: 'shape', type: 'int64', dims: [2], data: BigInt64Array.of(0n, -1n) }] },
   ),
+  // r is read only by pools (each pool applies the Relu's mask); q is also read by a Conv (its own mask applies).
+  def('relu-pools-shared-and-overlapping', [2, 6, 6], { k: [2, 2, 3, 3], kb: [2], k2: [2, 2, 1, 1], k3: [2, 2, 1, 1], w: [3, 18] }, [
+    node('Conv', ['x', 'k', 'kb'], 'c', { pads: attr.ints([1, 1, 1, 1]) }),
+    node('Relu', ['c'], 'r'),
+    node('MaxPool', ['r'], 'p1', { kernel_shape: attr.ints([2, 2]), strides: attr.ints([2, 2]) }),
+    node('MaxPool', ['r'], 'p2', { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]) }),
+    node('Conv', ['x', 'k2'], 'd'),
+    node('Relu', ['d'], 'q'),
+    node('MaxPool', ['q'], 'p3', { kernel_shape: attr.ints([3, 3]), strides: attr.ints([2, 2]), pads: attr.ints([1, 1, 1, 1]) }),
+    node('Conv', ['q', 'k3'], 'e', { strides: attr.ints([2, 2]) }),
+    node('Add', ['p1', 'p2'], 's1'),
+    node('Add', ['s1', 'p3'], 's2'),
+    node('Add', ['s2', 'e'], 's3'),
+    node('Flatten', ['s3'], 'f'),
+    node('Gemm', ['f', 'w'], 'logits', { transB: attr.int(1) }),
+  ]),
   def('conv-rect-kernel-two-layers', [1, 5, 8], { k1: [2, 1, 2, 3], b1: [2], k2: [3, 2, 3, 3], w: [3, 60] }, [
     node('Conv', ['x', 'k1', 'b1'], 'c1', { strides: attr.ints([1, 2]), pads: attr.ints([0, 1, 1, 1]) }),
     node('Tanh', ['c1'], 't1'),

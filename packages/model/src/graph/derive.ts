@@ -113,6 +113,20 @@ function softmaxCrossEntropy(
   return { nll, gradMean };
 }
 
+/** Relu outputs read only by MaxPools (and that are neither the logits nor asked for). */
+function pooledRelus(def: ModelDefinition, wrt: readonly string[]): Set<string> {
+  const readers = new Map<string, Node[]>();
+  for (const node of def.nodes) for (const input of node.inputs) readers.set(input, [...(readers.get(input) ?? []), node]);
+  const out = new Set<string>();
+  for (const node of def.nodes) {
+    const y = node.outputs[0] ?? '';
+    const r = readers.get(y) ?? [];
+    const onlyPooled = r.length > 0 && r.every((reader) => reader.op === 'MaxPool');
+    if (node.op === 'Relu' && onlyPooled && y !== def.logits && !wrt.includes(y)) out.add(y);
+  }
+  return out;
+}
+
 /** Reverse pass from the logits' gradient; returns the gradient value of each name in `wrt`. */
 function emitBackward(def: ModelDefinition, fwd: Forward, seed: string, wrt: readonly string[]): Map<string, string> {
   const { b } = fwd;
@@ -129,7 +143,13 @@ function emitBackward(def: ModelDefinition, fwd: Forward, seed: string, wrt: rea
     pending.set(name, [sum]);
     return sum;
   };
-  const ctx: RuleContext = { b, shapes: fwd.shapes, poolIndices: fwd.poolIndices, dropoutMasks: fwd.dropoutMasks };
+  const ctx: RuleContext = {
+    b,
+    shapes: fwd.shapes,
+    poolIndices: fwd.poolIndices,
+    dropoutMasks: fwd.dropoutMasks,
+    pooledRelus: pooledRelus(def, wrt),
+  };
   for (let i = def.nodes.length - 1; i >= 0; i--) {
     const node = def.nodes[i];
     if (node === undefined) continue;

@@ -6,8 +6,8 @@ import { UnsupportedOpError } from '../errors';
 import type { GraphBuilder } from '../onnx/builder';
 import { attr, type Dim, type Node } from '../onnx/types';
 import { floatAttr, intAttr, intsAttr } from './attributes';
-import type { ShapeMap } from './shapes';
-import { window2d } from './shapes';
+import { convGradients } from './conv-gradients';
+import { window2d, type ShapeMap } from './shapes';
 
 /** What a rule may read besides the node: shapes, and the extra outputs the training forward pass made. */
 export interface RuleContext {
@@ -17,6 +17,12 @@ export interface RuleContext {
   readonly poolIndices: ReadonlyMap<string, string>;
   /** Dropout node name → [mask output, ratio]. */
   readonly dropoutMasks: ReadonlyMap<string, readonly [string, number]>;
+  /**
+   * Relu outputs read only by MaxPools: each pool's rule applies the Relu's
+   * mask to its pooled gradient (a quarter of the size for 2×2 windows) and
+   * the Relu passes its gradient through unchanged.
+   */
+  readonly pooledRelus: ReadonlySet<string>;
 }
 
 /** Input index → gradient value name (only for the inputs asked for). */
@@ -65,69 +71,30 @@ function gemmGradients(ctx: RuleContext, node: Node, gy: string, want: ReadonlyS
   return out;
 }
 
-function convGradients(ctx: RuleContext, node: Node, gy: string, want: ReadonlySet<number>): InputGradients {
-  const { b } = ctx;
-  const [x = '', w = '', bias = ''] = node.inputs;
-  const xs = shapeOf(ctx, x);
-  const ws = shapeOf(ctx, w);
-  const ys = shapeOf(ctx, node.outputs[0] ?? '');
-  const kh = Number(ws[2]);
-  const kw = Number(ws[3]);
-  const win = window2d(node, intsAttr(node, 'kernel_shape', [kh, kw]));
-  const [sh, sw] = win.strides;
-  const [pt, pl, pb, pr] = win.pads;
-  const [h, wd, ho, wo] = [Number(xs[2]), Number(xs[3]), Number(ys[2]), Number(ys[3])];
-  const out: InputGradients = new Map();
-  const flipPads = [kh - 1 - pt, kw - 1 - pl, kh - 1 - pb, kw - 1 - pr];
-  if (want.has(0) && sh === 1 && sw === 1 && flipPads.every((p) => p >= 0)) {
-    // Stride 1: dX is dY correlated with W flipped in space and with its channel axes swapped,
-    // an ordinary Conv (onnxruntime's fastest kernel).
-    const flipped = b.op('Slice', [w, b.int64s([-1, -1]), b.int64s([-kh - 1, -kw - 1]), b.int64s([2, 3]), b.int64s([-1, -1])]);
-    const swapped = b.op('Transpose', [flipped], { perm: attr.ints([1, 0, 2, 3]) });
-    out.set(0, b.op('Conv', [gy, swapped], { kernel_shape: attr.ints([kh, kw]), pads: attr.ints(flipPads) }));
-  } else if (want.has(0)) {
-    // dX = ConvTranspose(dY, W): the adjoint of the strided, padded correlation.
-    const outputPadding = [h - (sh * (ho - 1) + kh - pt - pb), wd - (sw * (wo - 1) + kw - pl - pr)];
-    out.set(
-      0,
-      b.op('ConvTranspose', [gy, w], {
-        kernel_shape: attr.ints([kh, kw]),
-        strides: attr.ints([sh, sw]),
-        pads: attr.ints([pt, pl, pb, pr]),
-        output_padding: attr.ints(outputPadding),
-      }),
-    );
-  }
-  if (want.has(1)) {
-    // dW[m,c] = Σ_n X[n,c] ⋆ dY[n,m]: a correlation over the batch, with dY as a dilated kernel.
-    const perm = { perm: attr.ints([1, 0, 2, 3]) };
-    const xt = b.op('Transpose', [x], perm);
-    const gt = b.op('Transpose', [gy], perm);
-    let gw = b.op('Conv', [xt, gt], { dilations: attr.ints([sh, sw]), pads: attr.ints([pt, pl, pb, pr]) });
-    const fullH = h + pt + pb - (ho - 1) * sh;
-    const fullW = wd + pl + pr - (wo - 1) * sw;
-    if (fullH !== kh || fullW !== kw) {
-      gw = b.op('Slice', [gw, b.int64s([0, 0]), b.int64s([kh, kw]), b.int64s([2, 3])]);
-    }
-    out.set(1, b.op('Transpose', [gw], perm));
-  }
-  if (want.has(2) && bias !== '') {
-    out.set(2, b.op('ReduceSum', [gy, b.int64s([0, 2, 3])], { keepdims: attr.int(0) }));
-  }
-  return out;
-}
-
 function maxPoolGradient(ctx: RuleContext, node: Node, gy: string): string {
   const { b } = ctx;
   const x = node.inputs[0] ?? '';
+  const y = node.outputs[0] ?? '';
   const indices = ctx.poolIndices.get(node.name);
   if (indices === undefined) throw new UnsupportedOpError(node.op, node.name);
-  // Indices are offsets into the flattened input: scatter-add dY back to where each maximum came from.
+  // A maximum kept by the pool is positive exactly where the Relu below it let the gradient through.
+  const g = ctx.pooledRelus.has(x) ? b.op('Where', [b.op('Greater', [y, b.scalar(0)]), gy, b.scalar(0)]) : gy;
+  const win = window2d(node, intsAttr(node, 'kernel_shape', []));
+  if (win.strides[0] >= win.kernel[0] && win.strides[1] >= win.kernel[1]) {
+    // Windows do not overlap, so no input position is the maximum of two windows: MaxUnpool puts
+    // each gradient back where its maximum came from (indices are offsets into the flattened input).
+    return b.op('MaxUnpool', [g, indices, b.op('Shape', [x])], {
+      kernel_shape: attr.ints(win.kernel),
+      strides: attr.ints(win.strides),
+      pads: attr.ints(win.pads),
+    });
+  }
+  // Overlapping windows: scatter-add, since one position may be the maximum of several windows.
   const flat = b.int64s([-1]);
   const zeros = b.op('ConstantOfShape', [b.op('Reshape', [b.op('Size', [x]), b.int64s([1])])], {
     value: attr.tensor({ name: 'value', type: 'float32', dims: [1], data: Float32Array.of(0) }),
   });
-  const scattered = b.op('ScatterElements', [zeros, b.op('Reshape', [indices, flat]), b.op('Reshape', [gy, flat])], {
+  const scattered = b.op('ScatterElements', [zeros, b.op('Reshape', [indices, flat]), b.op('Reshape', [g, flat])], {
     axis: attr.int(0),
     reduction: attr.string('add'),
   });
@@ -146,7 +113,7 @@ export function nodeGradients(ctx: RuleContext, node: Node, gy: string, want: Re
     case 'Identity':
       return single(() => gy);
     case 'Relu':
-      return single(() => b.op('Where', [b.op('Greater', [y, zero()]), gy, zero()]));
+      return single(() => (ctx.pooledRelus.has(y) ? gy : b.op('Where', [b.op('Greater', [y, zero()]), gy, zero()])));
     case 'Sigmoid':
       return single(() => b.op('Mul', [gy, b.op('Mul', [y, b.op('Sub', [one(), y])])]));
     case 'Tanh':

@@ -235,7 +235,8 @@ export class RoundManager {
       this.warned.add(key);
       return;
     }
-    const { epoch, trainers } = await membership.activeTrainers(this.abort.signal);
+    // Asking the registry is part of the round's trace (the registry's List call joins it).
+    const { epoch, trainers } = await this.observer.inRound({ jobId: job.jobId, round }, () => membership.activeTrainers(this.abort.signal));
     const participants = selectParticipants(trainers, job.maxTrainers, `${chainId}/${job.jobId}/${round}/${attempt}`);
     const now = this.clock();
     const deadlineMs = now + job.roundDeadlineMs;

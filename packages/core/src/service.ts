@@ -28,7 +28,7 @@ export function runService<S extends Schema>(service: ServiceMain<S>): void {
   const main = async (): Promise<void> => {
     const config = loadConfig(service.schema, { argv: process.argv.slice(2) });
     const endpoint = service.otlpEndpoint?.(config);
-    const telemetry = startTelemetry({ serviceName: `learnchain-${service.name}`, ...(endpoint ? { endpoint } : {}) });
+    const telemetry = startTelemetry({ serviceName: `learnchain-${service.name}`, service: service.name, ...(endpoint ? { endpoint } : {}) });
     const running = await service.start(config);
     let stopping = false;
     const stop = (signal: string): void => {

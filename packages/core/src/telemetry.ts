@@ -9,9 +9,10 @@ import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-grpc';
 import { GrpcInstrumentation } from '@opentelemetry/instrumentation-grpc';
 import { PgInstrumentation } from '@opentelemetry/instrumentation-pg';
 import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NoopSpanProcessor, RandomIdGenerator, type IdGenerator, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { SpanKind } from '@opentelemetry/api';
+import { BatchSpanProcessor, RandomIdGenerator, type IdGenerator, type Span, type SpanProcessor } from '@opentelemetry/sdk-trace-base';
 
-import { fixedRootIds } from './tracing';
+import { fixedRootIds, SERVICE_ATTRIBUTE } from './tracing';
 
 export interface TelemetryOptions {
   readonly serviceName: string;
@@ -19,6 +20,8 @@ export interface TelemetryOptions {
   /** OTLP/gRPC endpoint, e.g. http://otel-collector:4317. Absent: nothing is exported. */
   readonly endpoint?: string;
   readonly spanProcessors?: readonly SpanProcessor[];
+  /** The one service this process runs ('registry', ...): spans that name none (gRPC clients, pg) are marked with it. */
+  readonly service?: string;
 }
 
 export interface Telemetry {
@@ -37,6 +40,32 @@ class RoundIdGenerator implements IdGenerator {
   generateSpanId(): string {
     return fixedRootIds()?.spanId ?? this.random.generateSpanId();
   }
+}
+
+/** A gRPC server span's name names the service that serves it: grpc.learnchain.v1.Registry/List. */
+const SERVER_SPAN = /^grpc\.learnchain\.v1\.(Registry|Aggregator|Validator|Consensus)\//;
+const SERVICE_OF: Readonly<Record<string, string>> = { Registry: 'registry', Aggregator: 'aggregator', Validator: 'validator', Consensus: 'validator' };
+
+/**
+ * Marks each span with the service that made it (the `learnchain.service`
+ * attribute): gRPC server spans by the service they serve, other spans by the
+ * process's own service when it runs one. Domain spans name theirs already.
+ */
+class ServiceAttributeProcessor implements SpanProcessor {
+  constructor(private readonly service: string | undefined) {}
+
+  onStart(span: Span): void {
+    if (span.attributes[SERVICE_ATTRIBUTE] !== undefined) return;
+    const served = span.kind === SpanKind.SERVER ? SERVER_SPAN.exec(span.name)?.[1] : undefined;
+    const service = served ? SERVICE_OF[served] : this.service;
+    if (service) span.setAttribute(SERVICE_ATTRIBUTE, service);
+  }
+
+  onEnd(): void {}
+
+  async forceFlush(): Promise<void> {}
+
+  async shutdown(): Promise<void> {}
 }
 
 /** Modules the instrumentations patch; a service's main has loaded them before telemetry starts. */
@@ -79,11 +108,10 @@ export function startTelemetry(options: TelemetryOptions): Telemetry {
   // No collector: do not let the SDK try to export metrics or logs anywhere.
   process.env.OTEL_METRICS_EXPORTER ??= 'none';
   process.env.OTEL_LOGS_EXPORTER ??= 'none';
-  const processors: SpanProcessor[] = [...(options.spanProcessors ?? [])];
+  // The marking processor also keeps a tracer installed when nothing is
+  // exported, so logs and gRPC hops still carry real trace ids.
+  const processors: SpanProcessor[] = [new ServiceAttributeProcessor(options.service), ...(options.spanProcessors ?? [])];
   if (options.endpoint) processors.push(new BatchSpanProcessor(new OTLPTraceExporter({ url: options.endpoint })));
-  // With nothing to export to, the SDK would install no tracer at all; a no-op
-  // processor keeps real span contexts, so logs and gRPC hops carry trace ids.
-  if (processors.length === 0) processors.push(new NoopSpanProcessor());
   const instrumentations = [new GrpcInstrumentation(), new PgInstrumentation()];
   const sdk = new NodeSDK({
     resource: resourceFromAttributes({

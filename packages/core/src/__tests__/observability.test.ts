@@ -1,3 +1,4 @@
+import { SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
 import { Counter } from 'prom-client';
 
@@ -51,6 +52,17 @@ describe('round traces', () => {
     expect(byName.get('train')?.attributes['learnchain.service']).toBe('trainer');
     expect(byName.get('elsewhere')?.spanContext().traceId).not.toBe(ids.traceId);
     expect(byName.get('elsewhere')?.spanContext().spanId).not.toBe(ids.spanId);
+  });
+
+  it('marks a gRPC server span with the service it serves', async () => {
+    trace.getTracer('test').startSpan('grpc.learnchain.v1.Registry/List', { kind: SpanKind.SERVER }).end();
+    trace.getTracer('test').startSpan('grpc.learnchain.v1.Registry/List', { kind: SpanKind.CLIENT }).end();
+    await processor.forceFlush();
+    const lists = exporter.getFinishedSpans().filter((s) => s.name === 'grpc.learnchain.v1.Registry/List');
+    expect(lists.map((s) => [s.kind, s.attributes['learnchain.service']])).toEqual([
+      [SpanKind.SERVER, 'registry'],
+      [SpanKind.CLIENT, undefined],
+    ]);
   });
 
   it('marks a span whose work throws as failed and rethrows', async () => {

@@ -10,6 +10,7 @@
  * genesis, and every update an aggregator acknowledged named in the committed
  * record of its round.
  */
+import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -18,7 +19,7 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Pool } from 'pg';
 
-import { createClient, toHex, unary } from '@learnchain/core';
+import { createClient, Identity, toHex, unary } from '@learnchain/core';
 import { parseGenesis, verifyChain, type Genesis } from '@learnchain/ledger';
 import { contracts, type v1 } from '@learnchain/proto';
 
@@ -81,6 +82,8 @@ export class Mesh {
   readonly genesis: Genesis;
   private readonly clients: ValidatorClient[];
   private readonly paused = new Set<ServiceProcess>();
+  /** Each trainer index's key seed (hex): a trainer started again at an index keeps its identity, as with a key file. */
+  private readonly trainerSeeds = new Map<number, string>();
   readonly aggregatorApi: AggregatorClient;
 
   private constructor(
@@ -109,10 +112,15 @@ export class Mesh {
     const ports = await Promise.all(Array.from({ length: (meshOptions.validators ?? 4) + 2 }, () => freePort()));
     const addresses = ports.map((p) => `127.0.0.1:${p}`);
     const mesh = new Mesh(options, meshOptions, chainId, dir, files, tag, addresses.slice(2), addresses[0] as string, addresses[1] as string);
+    // Every start settles before a failure is thrown, so cleanup finds every process that did start.
+    const all = async (starts: Promise<unknown>[]): Promise<void> => {
+      const failed = (await Promise.allSettled(starts)).find((r): r is PromiseRejectedResult => r.status === 'rejected');
+      if (failed) throw failed.reason;
+    };
     try {
-      await Promise.all([mesh.startRegistry(), ...mesh.validatorAddresses.map((_, i) => mesh.startValidator(i))]);
+      await all([mesh.startRegistry(), ...mesh.validatorAddresses.map((_, i) => mesh.startValidator(i))]);
       await mesh.startAggregator();
-      await Promise.all(Array.from({ length: options.trainers }, (_, i) => mesh.startTrainer(i)));
+      await all(Array.from({ length: options.trainers }, (_, i) => mesh.startTrainer(i)));
       return mesh;
     } catch (error) {
       await mesh.cleanup();
@@ -183,9 +191,17 @@ export class Mesh {
     return this.aggregator;
   }
 
-  /** Starts trainer i on partition i of the devnet's partitioning (a fresh key: a new member); `env` adds or overrides. */
+  /** Trainer i's identity (its key is made by the mesh, so a test can sign as that member). */
+  trainerIdentity(i: number): Identity {
+    let seed = this.trainerSeeds.get(i);
+    if (!seed) this.trainerSeeds.set(i, (seed = randomBytes(32).toString('hex')));
+    return Identity.fromString(seed);
+  }
+
+  /** Starts trainer i on partition i of the devnet's partitioning, with its own key; `env` adds or overrides. */
   async startTrainer(i: number, env: Readonly<Record<string, string>> = {}): Promise<ServiceProcess> {
     const { options } = this;
+    this.trainerIdentity(i);
     const proc = await this.launch(`trainer-${i}`, 'services/trainer/src/main.ts', {
       ...this.common(),
       LEARNCHAIN_REGISTRY: this.registryAddress,
@@ -197,6 +213,7 @@ export class Mesh {
       LEARNCHAIN_SEED: String(options.seed),
       LEARNCHAIN_DEVICE: 'cpu',
       LEARNCHAIN_ATTACK: i < options.byzantine ? options.attack : 'none',
+      LEARNCHAIN_TRAINER_KEY: this.trainerSeeds.get(i) as string,
       ...env,
     }, /trainer running/);
     this.trainers[i] = proc;

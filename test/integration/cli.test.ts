@@ -13,7 +13,9 @@ import { join } from 'node:path';
 import { Identity } from '@learnchain/core';
 import { Pool } from 'pg';
 
+import { ValidatorApi } from '../../cli/src/client/services';
 import { writeGenesis, type GenesisFiles } from '../../cli/src/commands/genesis';
+import { followRounds } from '../../cli/src/commands/job-watch';
 import type { Output } from '../../cli/src/command';
 import { runCli } from '../../cli/src/main';
 import { ServiceProcess } from '../support/processes';
@@ -191,6 +193,29 @@ describeWith(['postgres', 'nats'], 'learnchain CLI against a running mesh', () =
     const verified = await cli('chain', 'verify', '--validator', validator, '--genesis', files.genesisPath);
     expect(verified.code).toBe(0);
     expect(verified.out.join('\n')).toContain(`chain ${chainId} verified`);
+  });
+
+  it('stops watching a job that makes no progress on timeout (exit 1) or on an interrupt', async () => {
+    // Three trainers per round, one running: the job is on chain but its first round cannot close.
+    const stalled = `${jobId}-stalled`;
+    const submit = await cli('job', 'submit', '--validator', validator, '--aggregator', aggregator, '--job-id', stalled, '--rounds', '2', '--rule', 'fedavg',
+      '--trainers', '3', '--min-trainers', '3', '--validation-samples', '10');
+    expect(submit.code).toBe(0);
+    const timedOut = await cli('job', 'watch', stalled, '--validator', validator, '--json', '--interval', '100', '--timeout', '1');
+    expect(timedOut.code).toBe(1);
+    expect(lastJson(timedOut)).toEqual({ job_id: stalled, round: 0, rounds: 2, finished: false, head: expect.stringMatching(/^[0-9a-f]{64}$/) as unknown, stopped: 'timeout' });
+
+    const controller = new AbortController();
+    const api = new ValidatorApi(validator);
+    try {
+      const seen: unknown[] = [];
+      const following = followRounds({ api, jobId: stalled, intervalMs: 100, signal: controller.signal, onRound: (r) => seen.push(r) });
+      setTimeout(() => controller.abort(), 300);
+      expect(await following).toMatchObject({ stopped: 'interrupted', job: { job_id: stalled, round: 0, finished: false } });
+      expect(seen).toEqual([]);
+    } finally {
+      api.close();
+    }
   });
 
   it('names the service and the address it could not reach, and exits 1', async () => {

@@ -13,9 +13,11 @@
  * BENCH_CPU_PROF_DIR: each validator process writes a V8 CPU profile there on exit;
  * BENCH_LOG_LEVEL (default info) and BENCH_LOG_DIR: the validators' logs are
  * written there (at debug, each height's timings: where its time went).
- * The JSON carries the machine's load averages at the start and the end.
+ * The JSON carries the machine's load averages at the start and the end, and
+ * the CPU time of the four validators per empty height and per committed
+ * transaction (from /proc; on a shared machine it moves less than latency does).
  */
-import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -54,7 +56,20 @@ function percentile(values: readonly number[], p: number): number {
 interface Network {
   readonly clients: ValidatorClient[];
   readonly schemas: string[];
+  /** CPU milliseconds the validator processes have used so far (user + system), from /proc; NaN where unreadable. */
+  cpuMs(): number;
   stop(): Promise<void>;
+}
+
+/** CPU time of a process in milliseconds (Linux /proc; NaN elsewhere). */
+function processCpuMs(pid: number): number {
+  try {
+    const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1]?.split(' ') ?? [];
+    // utime and stime are fields 14 and 15 of stat, 12 and 13 after the command name.
+    return ((Number(fields[11]) + Number(fields[12])) * 1000) / 100;
+  } catch {
+    return Number.NaN;
+  }
 }
 
 async function startNetwork(files: GenesisFiles, dir: string, tag: string, extra: Record<string, string>): Promise<Network> {
@@ -95,6 +110,7 @@ async function startNetwork(files: GenesisFiles, dir: string, tag: string, extra
   return {
     clients,
     schemas,
+    cpuMs: () => procs.reduce((sum, p) => sum + processCpuMs(p.pid), 0),
     async stop() {
       for (const c of clients) c.close();
       await Promise.all(procs.map((p) => p.stop()));
@@ -132,27 +148,32 @@ async function watchBlocks(client: ValidatorClient, ms: number): Promise<{ at: n
   return seen;
 }
 
-async function emptyBlocks(files: GenesisFiles, dir: string): Promise<{ p50: number; p99: number; heights: number }> {
+async function emptyBlocks(files: GenesisFiles, dir: string): Promise<{ p50: number; p99: number; heights: number; cpuMsPerHeight: number }> {
   const net = await startNetwork(files, dir, 'empty', { LEARNCHAIN_EMPTY_BLOCK_INTERVAL_MS: '0' });
   try {
     await new Promise((r) => setTimeout(r, 1000));
+    const cpuBefore = net.cpuMs();
     const blocks = await watchBlocks(net.clients[0] as ValidatorClient, seconds * 1000);
+    const cpuMsPerHeight = Number(((net.cpuMs() - cpuBefore) / Math.max(blocks.length, 1)).toFixed(2));
     const gaps = blocks.slice(1).map((b, i) => b.at - (blocks[i] as { at: number }).at);
-    return { p50: percentile(gaps, 50), p99: percentile(gaps, 99), heights: blocks.length };
+    return { p50: percentile(gaps, 50), p99: percentile(gaps, 99), heights: blocks.length, cpuMsPerHeight };
   } finally {
     await net.stop();
   }
 }
 
-async function loaded(files: GenesisFiles, dir: string): Promise<{ latency: number[]; txPerS: number; committed: number; blocks: number }> {
+async function loaded(files: GenesisFiles, dir: string): Promise<{ latency: number[]; txPerS: number; committed: number; blocks: number; cpuMsPerTx: number }> {
   const net = await startNetwork(files, dir, 'load', {});
   try {
     // Commit latency: one transaction at a time, after the mesh settles (the first five are warm-up).
     await new Promise((r) => setTimeout(r, 1000));
     const latency: number[] = [];
     const single = Identity.generate();
-    const until = performance.now() + (seconds * 1000) / 2;
-    for (let n = 1; performance.now() < until; n++) {
+    // Half the run, but at least 20 measured transactions (a loaded machine is slow) within four times that.
+    const began = performance.now();
+    const until = began + (seconds * 1000) / 2;
+    const giveUp = began + seconds * 2000;
+    for (let n = 1; (performance.now() < until || latency.length < 20) && performance.now() < giveUp; n++) {
       const tx = signTx(single, files.chainId, n, { createJob: { jobId: `lat-${n}`, initialParametersHash: Buffer.alloc(32, 1), rule: { name: 'fedavg' }, minTrainers: 1 } });
       const t0 = performance.now();
       await unary(net.clients[n % 4] as ValidatorClient, 'BroadcastTx', { tx, wait: 'TX_WAIT_COMMIT' });
@@ -160,13 +181,16 @@ async function loaded(files: GenesisFiles, dir: string): Promise<{ latency: numb
     }
     // Throughput: pre-signed small transactions from many signers, 4 validators, bounded in flight.
     const signers = Array.from({ length: 32 }, () => Identity.generate());
-    const total = 60_000;
+    // Enough for 5,000 tx/s over the run (signing them costs the machine time before the run).
+    const perSigner = Math.ceil(Math.min(60_000, seconds * 5_000) / signers.length);
+    const total = perSigner * signers.length;
     const txs: v1.Tx[] = [];
     for (let n = 0; n < total; n++) {
-      const s = Math.floor(n / (total / signers.length));
-      const nonce = (n % (total / signers.length)) + 1;
+      const s = Math.floor(n / perSigner);
+      const nonce = (n % perSigner) + 1;
       txs.push(signTx(signers[s] as Identity, files.chainId, nonce, { createJob: { jobId: `t-${s}-${nonce}`, initialParametersHash: Buffer.alloc(32, 2), rule: { name: 'fedavg' }, minTrainers: 1 } }));
     }
+    const cpuBefore = net.cpuMs();
     const watcher = watchBlocks(net.clients[0] as ValidatorClient, seconds * 1000);
     const deadline = performance.now() + seconds * 1000;
     let next = 0;
@@ -185,8 +209,9 @@ async function loaded(files: GenesisFiles, dir: string): Promise<{ latency: numb
     );
     const blocks = await watcher;
     const committed = blocks.reduce((sum, b) => sum + b.txs, 0);
+    const cpuMsPerTx = Number(((net.cpuMs() - cpuBefore) / Math.max(committed, 1)).toFixed(3));
     const span = blocks.length > 1 ? ((blocks[blocks.length - 1] as { at: number }).at - (blocks[0] as { at: number }).at) / 1000 : seconds;
-    return { latency, txPerS: Math.round(committed / Math.max(span, 0.001)), committed, blocks: blocks.length };
+    return { latency, txPerS: Math.round(committed / Math.max(span, 0.001)), committed, blocks: blocks.length, cpuMsPerTx };
   } finally {
     await net.stop();
   }
@@ -209,6 +234,9 @@ async function main(): Promise<void> {
         tx_per_s: load.txPerS,
         empty_block_latency_ms: { p50: empty.p50, p99: empty.p99 },
         empty_blocks_per_s: Math.round(empty.heights / seconds),
+        // CPU of the four validators together, which load on the machine changes much less than latency.
+        empty_block_cpu_ms_per_height: empty.cpuMsPerHeight,
+        cpu_ms_per_committed_tx: load.cpuMsPerTx,
         validators: 4,
         load_average: { start: loadBefore, end: loadavg().map((l) => Number(l.toFixed(2))) },
         database: database.startsWith('pglite') ? 'pglite' : 'postgres',

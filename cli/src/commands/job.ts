@@ -69,7 +69,7 @@ export const jobSubmitCommand: Command = {
   usage:
     'learnchain job submit [--key FILE] [--validator HOST:PORT] [--aggregator HOST:PORT] [--json] [--job-id ID] [--model mlp|cnn] [--rounds N]\n' +
     '      [--rule NAME] [--trainers N] [--byzantine F] [--min-trainers M] [--deadline SECONDS] [--alpha A] [--epochs E] [--batch B]\n' +
-    '      [--lr LR] [--momentum M] [--validation-samples S] [--seed S]',
+    '      [--lr LR] [--momentum M] [--validation-samples S] [--seed S] [--encoding float32|float16|int8]',
   async run(args: readonly string[], out: Output): Promise<number> {
     const { flags, rest } = parseArgs(args);
     if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`);

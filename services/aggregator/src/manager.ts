@@ -6,13 +6,16 @@
  * and carries out the decision: extend, fail (then retry after a delay), or
  * close → aggregate → store the model → submit the signed RoundResult → follow
  * it to commit. All state is in the database, so a restarted manager picks up
- * every round where it was.
+ * every round where it was; each round.* event is written to the outbox with
+ * the state change it announces and published from there (relay.ts).
  */
-import { SUBJECT, type EventBus, type PayloadOf, type Subject } from '@learnchain/bus';
+import { SUBJECT, type EventBus } from '@learnchain/bus';
 import { fromHex, type Identity, type Logger } from '@learnchain/core';
 import { parameterBytes, parametersOf } from '@learnchain/model/encoding';
 
 import { PoolRuleRunner } from './aggregation';
+import { EventRelay } from './relay';
+import { outboxEvent } from './store/outbox';
 import { aggregateRound, type ReceivedUpdate } from './domain/aggregate-round';
 import type { JobSpec } from './domain/job';
 import { selectParticipants } from './domain/participants';
@@ -20,7 +23,7 @@ import { decideRound, quorumOf, type Straggler } from './domain/round-policy';
 import { layoutOf } from './intake';
 import type { ChainClient, JobSource, MembershipSource } from './ports';
 import type { BlobStore } from './store/blobs';
-import type { RoundRecord, RoundStore, StoredResult } from './store/rounds';
+import type { RoundRecord, RoundStore, StoredResult, UpdateRecord } from './store/rounds';
 import { AggregatorMetrics, RoundObserver } from './metrics';
 import { roundResultTx } from './tx';
 
@@ -68,60 +71,21 @@ export class RoundManager {
   private readonly clock: () => number;
   private readonly observer: RoundObserver;
   private readonly runner: PoolRuleRunner;
+  private readonly relay: EventRelay;
   private pass: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: RoundManagerOptions) {
     this.clock = options.clock ?? Date.now;
     this.observer = options.observer ?? new RoundObserver(options.chainId, new AggregatorMetrics());
+    this.relay = new EventRelay({ outbox: options.rounds.outbox(), bus: options.bus, chainId: options.chainId, logger: options.logger, observer: this.observer });
     this.runner = new PoolRuleRunner({ logger: options.logger, ...(options.aggregationWorkers === undefined ? {} : { workers: options.aggregationWorkers }) });
   }
 
   start(): void {
     if (this.lifecycle !== 'starting') return;
     this.lifecycle = 'running';
-    this.loops = [this.announceCurrent().then(() => this.tickLoop()), this.jobLoop()];
-  }
-
-  /**
-   * Publishes again the event of each job's current round. Events are published
-   * after the state they announce is committed, so a crash in between would lose
-   * one (a round.opened no trainer hears of); the same message id lets the bus
-   * drop the copy of an event that did go out.
-   */
-  async announceCurrent(): Promise<void> {
-    const { rounds, chainId, logger } = this.options;
-    try {
-      for (const job of await rounds.jobs()) {
-        const r = await rounds.currentRound(job.jobId);
-        if (!r) continue;
-        const id = `${job.jobId}/${r.round}`;
-        switch (r.state) {
-          case 'open':
-            await this.publish(
-              SUBJECT.roundOpened,
-              { chainId, jobId: job.jobId, round: r.round, baseModelHash: hexBytes(r.baseModelHash), deadlineMs: r.deadlineMs, participants: r.participants.map((p) => p.nodeId), epoch: r.epoch },
-              `${id}/${r.attempt}/opened`,
-            );
-            break;
-          case 'committed':
-            if (r.result && r.height !== null && r.blockHash !== null) {
-              await this.publish(
-                SUBJECT.roundCommitted,
-                { chainId, jobId: job.jobId, round: r.round, newModelHash: hexBytes(r.result.newModelHash), height: r.height, blockHash: hexBytes(r.blockHash) },
-                `${id}/committed`,
-              );
-            }
-            break;
-          case 'failed':
-            await this.publish(SUBJECT.roundFailed, { chainId, jobId: job.jobId, round: r.round, reason: r.failure, willRetry: true }, `${id}/${r.attempt}/failed`);
-            break;
-          case 'closed':
-            break; // round.closed carries no decision a trainer acts on; the commit follows
-        }
-      }
-    } catch (error) {
-      logger.warn({ err: error }, 'could not announce the current rounds again');
-    }
+    // What a crash left in the outbox goes out first.
+    this.loops = [this.relay.kick().then(() => this.tickLoop()), this.jobLoop()];
   }
 
   /** Looks at the rounds now rather than at the next tick. */
@@ -136,6 +100,8 @@ export class RoundManager {
     this.abort.abort();
     this.wake?.();
     await Promise.allSettled(this.loops);
+    // The last state changes' events go out before the bus closes (what cannot stays in the outbox).
+    await this.relay.kick();
     await this.runner.close();
     this.observer.stop();
     this.lifecycle = 'stopped';
@@ -166,6 +132,8 @@ export class RoundManager {
         this.options.logger.error({ err: error, job: job.jobId }, 'round step failed; retrying on the next tick');
       }
     }
+    // Events a failed publish left in the outbox.
+    await this.relay.kick();
   }
 
   private async tickLoop(): Promise<void> {
@@ -240,14 +208,15 @@ export class RoundManager {
     const participants = selectParticipants(trainers, job.maxTrainers, `${chainId}/${job.jobId}/${round}/${attempt}`);
     const now = this.clock();
     const deadlineMs = now + job.roundDeadlineMs;
-    if (!(await rounds.open({ jobId: job.jobId, round, attempt, baseModelHash, epoch, participants, openedAtMs: now, deadlineMs }))) return;
-    logger.info({ job: job.jobId, round, attempt, epoch, participants: participants.length, deadlineMs }, 'round opened');
-    this.observer.opened(job.jobId, round, attempt, participants.length);
-    await this.publish(
+    const event = outboxEvent(
       SUBJECT.roundOpened,
       { chainId, jobId: job.jobId, round, baseModelHash: hexBytes(baseModelHash), deadlineMs, participants: participants.map((p) => p.nodeId), epoch },
       `${job.jobId}/${round}/${attempt}/opened`,
     );
+    if (!(await rounds.open({ jobId: job.jobId, round, attempt, baseModelHash, epoch, participants, openedAtMs: now, deadlineMs }, event))) return;
+    logger.info({ job: job.jobId, round, attempt, epoch, participants: participants.length, deadlineMs }, 'round opened');
+    this.observer.opened(job.jobId, round, attempt, participants.length);
+    await this.relay.kick();
   }
 
   private async advance(job: JobSpec, round: RoundRecord): Promise<void> {
@@ -270,27 +239,32 @@ export class RoundManager {
       case 'fail':
         return this.fail(job, round, decision.reason);
       case 'close': {
-        if (!(await rounds.close(job.jobId, round.round, round.attempt, decision.closedBy))) return;
+        // The event reads the updates in the closing transaction: an update committed just before the close is in.
+        const asked = new Set(participants);
+        let counts = { included: 0, stragglers: 0 };
+        const closing = (updates: UpdateRecord[]) => {
+          const included = updates.filter((u) => asked.has(u.nodeId));
+          const stragglers = this.stragglers({ ...round, closedBy: decision.closedBy }, new Set(included.map((u) => u.nodeId)));
+          counts = { included: included.length, stragglers: stragglers.length };
+          return outboxEvent(
+            SUBJECT.roundClosed,
+            {
+              chainId,
+              jobId: job.jobId,
+              round: round.round,
+              closedBy: decision.closedBy === 'deadline' ? 'deadline' : 'quorum',
+              included: included.map((u) => ({ nodeId: u.nodeId, updateHash: hexBytes(u.updateHash) })),
+              excluded: stragglers.map((s) => ({ nodeId: s.nodeId, reason: s.reason })),
+            },
+            `${job.jobId}/${round.round}/${round.attempt}/closed`,
+          );
+        };
+        if (!(await rounds.close(job.jobId, round.round, round.attempt, decision.closedBy, closing))) return;
+        logger.info({ job: job.jobId, round: round.round, closedBy: decision.closedBy, ...counts }, 'round closed');
+        this.observer.closed(job.jobId, round.round, decision.closedBy);
+        await this.relay.kick();
         const closed = await rounds.round(job.jobId, round.round);
         if (!closed) return;
-        // Read again under the closed state: an update committed just before the close is in.
-        const asked = new Set(participants);
-        const included = (await rounds.updates(job.jobId, round.round)).filter((u) => asked.has(u.nodeId));
-        const stragglers = this.stragglers(closed, new Set(included.map((u) => u.nodeId)));
-        logger.info({ job: job.jobId, round: round.round, closedBy: decision.closedBy, included: included.length, stragglers: stragglers.length }, 'round closed');
-        this.observer.closed(job.jobId, round.round, decision.closedBy);
-        await this.publish(
-          SUBJECT.roundClosed,
-          {
-            chainId,
-            jobId: job.jobId,
-            round: round.round,
-            closedBy: decision.closedBy === 'deadline' ? 'deadline' : 'quorum',
-            included: included.map((u) => ({ nodeId: u.nodeId, updateHash: hexBytes(u.updateHash) })),
-            excluded: stragglers.map((s) => ({ nodeId: s.nodeId, reason: s.reason })),
-          },
-          `${job.jobId}/${round.round}/${round.attempt}/closed`,
-        );
         return this.finish(job, closed);
       }
     }
@@ -362,14 +336,11 @@ export class RoundManager {
 
   private async committed(job: JobSpec, round: RoundRecord, newModelHash: string, height: number, blockHash: Uint8Array): Promise<void> {
     const { rounds, logger, chainId } = this.options;
-    if (!(await rounds.commit(job.jobId, round.round, round.attempt, height, Buffer.from(blockHash).toString('hex')))) return;
+    const event = outboxEvent(SUBJECT.roundCommitted, { chainId, jobId: job.jobId, round: round.round, newModelHash: hexBytes(newModelHash), height, blockHash }, `${job.jobId}/${round.round}/committed`);
+    if (!(await rounds.commit(job.jobId, round.round, round.attempt, height, Buffer.from(blockHash).toString('hex'), event))) return;
     logger.info({ job: job.jobId, round: round.round, height, newModel: newModelHash }, 'round committed');
     this.observer.committed(job.jobId, round.round, height);
-    await this.publish(
-      SUBJECT.roundCommitted,
-      { chainId, jobId: job.jobId, round: round.round, newModelHash: hexBytes(newModelHash), height, blockHash },
-      `${job.jobId}/${round.round}/committed`,
-    );
+    await this.relay.kick();
     this.poke();
   }
 
@@ -377,17 +348,10 @@ export class RoundManager {
     const { rounds, logger, chainId } = this.options;
     // Retries back off (×2 per attempt, at most ×32): a job with no trainers does not spin.
     const delay = this.options.retryDelayMs * Math.min(2 ** (round.attempt - 1), 32);
-    if (!(await rounds.fail(job.jobId, round.round, round.attempt, reason, this.clock() + delay))) return;
+    const event = outboxEvent(SUBJECT.roundFailed, { chainId, jobId: job.jobId, round: round.round, reason, willRetry: true }, `${job.jobId}/${round.round}/${round.attempt}/failed`);
+    if (!(await rounds.fail(job.jobId, round.round, round.attempt, reason, this.clock() + delay, event))) return;
     logger.warn({ job: job.jobId, round: round.round, attempt: round.attempt, reason }, 'round failed; it will be retried');
     this.observer.failed(job.jobId, round.round, reason);
-    await this.publish(SUBJECT.roundFailed, { chainId, jobId: job.jobId, round: round.round, reason, willRetry: true }, `${job.jobId}/${round.round}/${round.attempt}/failed`);
-  }
-
-  private async publish<S extends Subject>(subject: S, payload: PayloadOf<S>, msgId: string): Promise<void> {
-    try {
-      await this.observer.inRound(payload as { jobId?: string; round?: number }, () => this.options.bus.publish(subject, payload, { msgId: `${this.options.chainId}/${msgId}` }));
-    } catch (error) {
-      this.options.logger.error({ err: error, subject }, 'event not published');
-    }
+    await this.relay.kick();
   }
 }

@@ -6,11 +6,12 @@
  * an update is either in the round or refused, never half-in.
  */
 import { fromHex, toHex } from '@learnchain/core';
-import { migrateToLatest, sql, type Kysely, type Storage } from '@learnchain/storage';
+import { migrateToLatest, sql, type Kysely, type Storage, type Transaction } from '@learnchain/storage';
 
 import type { JobSpec } from '../domain/job';
 import type { Participant } from '../domain/participants';
 import type { BlobStore } from './blobs';
+import { enqueueEvent, EventOutbox, type OutboxEvent } from './outbox';
 import { migrations, type AggregatorDb, type RoundStateName } from './schema';
 
 /** The result of a round as stored (hashes and keys as hex). */
@@ -122,6 +123,24 @@ export interface UpdateToAccept extends Omit<UpdateRecord, 'receivedAtMs' | 'tra
   readonly bytes: Uint8Array;
 }
 
+/** A round's accepted updates, oldest first. */
+async function updatesIn(db: Kysely<AggregatorDb> | Transaction<AggregatorDb>, jobId: string, round: number): Promise<UpdateRecord[]> {
+  const rows = await db.selectFrom('updates').selectAll().where('job_id', '=', jobId).where('round', '=', round).orderBy('received_at_ms').orderBy('node_id').execute();
+  return rows.map((r) => ({
+    jobId: r.job_id,
+    round: Number(r.round),
+    nodeId: r.node_id,
+    updateHash: r.update_hash,
+    size: Number(r.size),
+    encoding: r.encoding,
+    numSamples: Number(r.num_samples),
+    publicKey: new Uint8Array(r.public_key),
+    signature: new Uint8Array(r.signature),
+    receivedAtMs: Number(r.received_at_ms),
+    trainMicros: Math.max(0, Number((JSON.parse(r.stats) as { trainMicros?: unknown }).trainMicros) || 0),
+  }));
+}
+
 export class RoundStore {
   private constructor(
     private readonly db: Kysely<AggregatorDb>,
@@ -170,8 +189,11 @@ export class RoundStore {
     return rows.map(toRound);
   }
 
-  /** Opens a round, or opens a failed one again with a new attempt. False when it is already open at that attempt. */
-  async open(opening: RoundOpening): Promise<boolean> {
+  /**
+   * Opens a round, or opens a failed one again with a new attempt, and writes
+   * `event` to the outbox in the same transaction. False when it is already open at that attempt.
+   */
+  async open(opening: RoundOpening, event?: OutboxEvent): Promise<boolean> {
     const values = {
       attempt: opening.attempt,
       state: 'open' as const,
@@ -188,40 +210,42 @@ export class RoundStore {
       block_hash: null,
       retry_at_ms: null,
     };
-    if (opening.attempt === 1) {
-      const inserted = await this.db
-        .insertInto('rounds')
-        .values({ job_id: opening.jobId, round: opening.round, failure: '', ...values })
-        .onConflict((c) => c.doNothing())
+    return this.withEvent(async (trx) => {
+      if (opening.attempt === 1) {
+        const inserted = await trx
+          .insertInto('rounds')
+          .values({ job_id: opening.jobId, round: opening.round, failure: '', ...values })
+          .onConflict((c) => c.doNothing())
+          .executeTakeFirst();
+        return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
+      }
+      const updated = await trx
+        .updateTable('rounds')
+        .set(values)
+        .where('job_id', '=', opening.jobId)
+        .where('round', '=', opening.round)
+        .where('state', '=', 'failed')
+        .where('attempt', '=', opening.attempt - 1)
         .executeTakeFirst();
-      return Number(inserted.numInsertedOrUpdatedRows ?? 0) > 0;
-    }
-    const updated = await this.db
-      .updateTable('rounds')
-      .set(values)
-      .where('job_id', '=', opening.jobId)
-      .where('round', '=', opening.round)
-      .where('state', '=', 'failed')
-      .where('attempt', '=', opening.attempt - 1)
-      .executeTakeFirst();
-    return Number(updated.numUpdatedRows) > 0;
+      return Number(updated.numUpdatedRows) > 0;
+    }, event && (() => event));
+  }
+
+  /**
+   * Runs `change` in a transaction; when it reports a change, writes the event
+   * `eventOf` builds (reading inside the same transaction) to the outbox before
+   * the commit, so the state and its announcement are durable together.
+   */
+  private withEvent(change: (trx: Transaction<AggregatorDb>) => Promise<boolean>, eventOf?: (trx: Transaction<AggregatorDb>) => OutboxEvent | Promise<OutboxEvent>): Promise<boolean> {
+    return this.db.transaction().execute(async (trx) => {
+      if (!(await change(trx))) return false;
+      if (eventOf) await enqueueEvent(trx, await eventOf(trx), this.clock());
+      return true;
+    });
   }
 
   async updates(jobId: string, round: number): Promise<UpdateRecord[]> {
-    const rows = await this.db.selectFrom('updates').selectAll().where('job_id', '=', jobId).where('round', '=', round).orderBy('received_at_ms').orderBy('node_id').execute();
-    return rows.map((r) => ({
-      jobId: r.job_id,
-      round: Number(r.round),
-      nodeId: r.node_id,
-      updateHash: r.update_hash,
-      size: Number(r.size),
-      encoding: r.encoding,
-      numSamples: Number(r.num_samples),
-      publicKey: new Uint8Array(r.public_key),
-      signature: new Uint8Array(r.signature),
-      receivedAtMs: Number(r.received_at_ms),
-      trainMicros: Math.max(0, Number((JSON.parse(r.stats) as { trainMicros?: unknown }).trainMicros) || 0),
-    }));
+    return updatesIn(this.db, jobId, round);
   }
 
   /** What an update would meet, read without locks: lets a stream be refused before its bytes are read. */
@@ -272,8 +296,14 @@ export class RoundStore {
   }
 
   /** Moves a round from open to `state` (under the row lock), with the given fields. False when it was not open at `attempt`. */
-  private async fromOpen(jobId: string, round: number, attempt: number, set: Partial<{ state: RoundStateName; closed_by: string; deadline_ms: number; extended: boolean; failure: string; retry_at_ms: number }>): Promise<boolean> {
-    const updated = await this.db
+  private async fromOpen(
+    db: Kysely<AggregatorDb> | Transaction<AggregatorDb>,
+    jobId: string,
+    round: number,
+    attempt: number,
+    set: Partial<{ state: RoundStateName; closed_by: string; deadline_ms: number; extended: boolean; failure: string; retry_at_ms: number }>,
+  ): Promise<boolean> {
+    const updated = await db
       .updateTable('rounds')
       .set(set)
       .where('job_id', '=', jobId)
@@ -284,25 +314,35 @@ export class RoundStore {
     return Number(updated.numUpdatedRows) > 0;
   }
 
-  close(jobId: string, round: number, attempt: number, closedBy: string): Promise<boolean> {
-    return this.fromOpen(jobId, round, attempt, { state: 'closed', closed_by: closedBy });
+  /**
+   * Closes an open round and writes the event `eventOf` builds from the
+   * round's updates as the close leaves them (read in the same transaction:
+   * an update committed just before the close is in).
+   */
+  close(jobId: string, round: number, attempt: number, closedBy: string, eventOf?: (updates: UpdateRecord[]) => OutboxEvent): Promise<boolean> {
+    return this.withEvent(
+      (trx) => this.fromOpen(trx, jobId, round, attempt, { state: 'closed', closed_by: closedBy }),
+      eventOf && (async (trx) => eventOf(await updatesIn(trx, jobId, round))),
+    );
   }
 
   extend(jobId: string, round: number, attempt: number, deadlineMs: number, reason: string): Promise<boolean> {
-    return this.fromOpen(jobId, round, attempt, { deadline_ms: deadlineMs, extended: true, failure: `extended: ${reason}` });
+    return this.fromOpen(this.db, jobId, round, attempt, { deadline_ms: deadlineMs, extended: true, failure: `extended: ${reason}` });
   }
 
-  /** Fails an open or closed (not yet committed) round; it may be opened again from `retryAtMs`. */
-  async fail(jobId: string, round: number, attempt: number, reason: string, retryAtMs: number): Promise<boolean> {
-    const updated = await this.db
-      .updateTable('rounds')
-      .set({ state: 'failed', failure: reason, retry_at_ms: retryAtMs })
-      .where('job_id', '=', jobId)
-      .where('round', '=', round)
-      .where('attempt', '=', attempt)
-      .where('state', 'in', ['open', 'closed'])
-      .executeTakeFirst();
-    return Number(updated.numUpdatedRows) > 0;
+  /** Fails an open or closed (not yet committed) round, with `event` in the outbox; it may be opened again from `retryAtMs`. */
+  async fail(jobId: string, round: number, attempt: number, reason: string, retryAtMs: number, event?: OutboxEvent): Promise<boolean> {
+    return this.withEvent(async (trx) => {
+      const updated = await trx
+        .updateTable('rounds')
+        .set({ state: 'failed', failure: reason, retry_at_ms: retryAtMs })
+        .where('job_id', '=', jobId)
+        .where('round', '=', round)
+        .where('attempt', '=', attempt)
+        .where('state', 'in', ['open', 'closed'])
+        .executeTakeFirst();
+      return Number(updated.numUpdatedRows) > 0;
+    }, event && (() => event));
   }
 
   async saveResult(jobId: string, round: number, attempt: number, result: StoredResult): Promise<void> {
@@ -316,16 +356,24 @@ export class RoundStore {
       .execute();
   }
 
-  async commit(jobId: string, round: number, attempt: number, height: number, blockHash: string): Promise<boolean> {
-    const updated = await this.db
-      .updateTable('rounds')
-      .set({ state: 'committed', height, block_hash: blockHash })
-      .where('job_id', '=', jobId)
-      .where('round', '=', round)
-      .where('attempt', '=', attempt)
-      .where('state', '=', 'closed')
-      .executeTakeFirst();
-    return Number(updated.numUpdatedRows) > 0;
+  /** Marks a closed round committed at `height`, with `event` in the outbox. */
+  async commit(jobId: string, round: number, attempt: number, height: number, blockHash: string, event?: OutboxEvent): Promise<boolean> {
+    return this.withEvent(async (trx) => {
+      const updated = await trx
+        .updateTable('rounds')
+        .set({ state: 'committed', height, block_hash: blockHash })
+        .where('job_id', '=', jobId)
+        .where('round', '=', round)
+        .where('attempt', '=', attempt)
+        .where('state', '=', 'closed')
+        .executeTakeFirst();
+      return Number(updated.numUpdatedRows) > 0;
+    }, event && (() => event));
+  }
+
+  /** The outbox the state changes above write to. */
+  outbox(): EventOutbox {
+    return new EventOutbox(this.db);
   }
 
 }

@@ -53,6 +53,16 @@ export interface AggregatorDb {
   };
   /** Single row: the next nonce of the aggregator's transactions. */
   aggregator_meta: { id: number; next_nonce: Int8 };
+  /** Round events written with the state they announce, published from here (see store/outbox.ts). */
+  event_outbox: {
+    seq: ColumnType<string | number | bigint, never, never>;
+    msg_id: string;
+    subject: string;
+    /** The bus codec's bytes of the payload. */
+    payload: Uint8Array;
+    created_at_ms: Int8;
+    published: ColumnType<boolean, boolean | undefined, boolean>;
+  };
 }
 
 export const migrations: Migrations = {
@@ -121,6 +131,20 @@ export const migrations: Migrations = {
         .addColumn('id', 'integer', (c) => c.primaryKey())
         .addColumn('next_nonce', 'bigint', (c) => c.notNull())
         .execute();
+    },
+  },
+  '0002_event_outbox': {
+    async up(db) {
+      await db.schema
+        .createTable('event_outbox')
+        .addColumn('seq', 'bigserial', (c) => c.primaryKey())
+        .addColumn('msg_id', 'text', (c) => c.notNull().unique())
+        .addColumn('subject', 'text', (c) => c.notNull())
+        .addColumn('payload', 'bytea', (c) => c.notNull())
+        .addColumn('created_at_ms', 'bigint', (c) => c.notNull())
+        .addColumn('published', 'boolean', (c) => c.notNull().defaultTo(false))
+        .execute();
+      await db.schema.createIndex('event_outbox_unpublished').on('event_outbox').columns(['published', 'seq']).execute();
     },
   },
 };

@@ -3,7 +3,7 @@
  * (startRegistry on PGlite), the Validator test server, and an aggregator on
  * PGlite; trainers that join the registry and sign updates.
  */
-import { LocalEventBus, SUBJECT, type Delivery } from '@learnchain/bus';
+import { LocalEventBus, SUBJECT, type Delivery, type EventBus } from '@learnchain/bus';
 import { clientStream, contentId, createClient, createLogger, fromHex, Identity, loadConfig, signStatement, unary, updateStatement } from '@learnchain/core';
 import { MembershipClient } from '@learnchain/membership';
 import { encodeUpdate, flatLayout, parameterBytes, type UpdateEncoding } from '@learnchain/model/encoding';
@@ -30,7 +30,8 @@ export interface Mesh {
   stop(): Promise<void>;
 }
 
-export async function startMesh(env: Record<string, string> = {}): Promise<Mesh> {
+/** Starts registry, validator stub and aggregator; `aggregatorBus` may wrap the bus the aggregator publishes on (fault injection). */
+export async function startMesh(env: Record<string, string> = {}, aggregatorBus: (bus: EventBus) => EventBus = (bus) => bus): Promise<Mesh> {
   const chainId = 'test-chain';
   const bus = await LocalEventBus.create({ subjectsPrefix: chainId });
   const registry = await startRegistry(
@@ -55,7 +56,7 @@ export async function startMesh(env: Record<string, string> = {}): Promise<Mesh>
       ...env,
     },
   });
-  const aggregator = await startAggregator(config, { bus, logger });
+  const aggregator = await startAggregator(config, { bus: aggregatorBus(bus), logger });
   const client = createClient(contracts().aggregator, aggregator.address);
   const events: Delivery[] = [];
   void (async () => {

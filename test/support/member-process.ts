@@ -1,7 +1,8 @@
 /**
  * A cluster member as its own process, for tests that kill members: joins the
  * registry named by LEARNCHAIN_REGISTRY with a fresh key, prints its node id,
- * and keeps its lease until killed (or leaves on SIGTERM).
+ * prints `streaming` once its heartbeat stream is open, and keeps its lease
+ * until killed (or leaves on SIGTERM).
  */
 import { createLogger, Identity } from '@learnchain/core';
 import { MembershipClient, type RoleName } from '@learnchain/membership';
@@ -19,6 +20,11 @@ async function main(): Promise<void> {
   });
   const lease = await client.start();
   process.stdout.write(`joined ${lease.nodeId} epoch ${lease.epoch}\n`);
+  const streaming = setInterval(() => {
+    if (!client.isStreaming) return;
+    process.stdout.write(`streaming ${lease.nodeId}\n`);
+    clearInterval(streaming);
+  }, 20);
   process.on('SIGTERM', () => {
     void client.stop('shutdown').then(() => process.exit(0));
   });

@@ -66,6 +66,8 @@ export class Registry implements SessionHost {
   private readonly keys = new MemberKeys();
   private readonly sessions = new LeaseSessions();
   private epochSeen = 0;
+  /** The last change the stream follow-up has looked at. */
+  private feedEpoch = 0;
 
   constructor(private readonly options: RegistryOptions) {
     this.clock = options.clock ?? Date.now;
@@ -97,6 +99,25 @@ export class Registry implements SessionHost {
     if (epoch > this.epochSeen) this.epochSeen = epoch;
   }
 
+  /**
+   * Ends the heartbeat streams here of members that left or failed anywhere
+   * (another replica's sweep or Leave too), so they hear "join again" at once
+   * rather than at their next renewal. Reads the change feed only while streams
+   * are open; a change no newer than a session's opening does not end it.
+   */
+  private async followChangesForSessions(): Promise<void> {
+    if (this.sessions.size === 0) {
+      this.feedEpoch = await this.options.store.epoch();
+      this.sawEpoch(this.feedEpoch);
+      return;
+    }
+    for (const change of await this.options.store.changesAfter(this.feedEpoch)) {
+      this.feedEpoch = change.epoch;
+      this.sawEpoch(change.epoch);
+      if (change.status !== 'active') this.sessions.end(change.member.nodeId, new LeaseLostError(change.member.nodeId, change.status), change.epoch);
+    }
+  }
+
   /** Starts the lease sweeper and the outbox publisher. */
   start(): void {
     if (this.state !== 'created') return;
@@ -115,7 +136,7 @@ export class Registry implements SessionHost {
     every(this.options.sweepIntervalMs, () => this.sweep(), 'lease sweep');
     every(Math.max(100, this.options.pollIntervalMs), () => this.publishOutbox(), 'event publishing');
     every(this.options.pollIntervalMs, async () => this.wake(), 'change feed poll');
-    every(this.options.pollIntervalMs, async () => this.sessions.size > 0 && this.sawEpoch(await this.options.store.epoch()), 'epoch poll');
+    every(this.options.pollIntervalMs, () => this.followChangesForSessions(), 'heartbeat stream follow-up');
     const recorder = this.options.recorder;
     if (recorder) every(Math.max(100, this.options.pollIntervalMs), () => this.recordOnChain(recorder), 'recording membership on chain');
   }
@@ -227,7 +248,7 @@ export class Registry implements SessionHost {
     const change = await this.options.store.leave(request.nodeId, request.reason, this.clock());
     this.options.logger.info({ node: request.nodeId, epoch: change.epoch }, 'member left');
     this.sawEpoch(change.epoch);
-    this.sessions.end(request.nodeId, new LeaseLostError(request.nodeId, 'left'));
+    this.sessions.end(request.nodeId, new LeaseLostError(request.nodeId, 'left'), change.epoch);
     this.changed();
     return change;
   }
@@ -242,7 +263,7 @@ export class Registry implements SessionHost {
     for (const change of failed) {
       this.options.logger.warn({ node: change.member.nodeId, epoch: change.epoch, reason: change.reason }, 'member failed');
       this.sawEpoch(change.epoch);
-      this.sessions.end(change.member.nodeId, new LeaseLostError(change.member.nodeId, 'failed'));
+      this.sessions.end(change.member.nodeId, new LeaseLostError(change.member.nodeId, 'failed'), change.epoch);
     }
     if (failed.length > 0) this.changed();
     return failed;

@@ -28,6 +28,8 @@ export class LeaseSession {
   private state: SessionState = 'open';
   private storedExpiresAtMs: number;
   private pending: Promise<LeaseView> | undefined;
+  /** The epoch the opening renewal saw: changes up to it happened before this session. */
+  readonly openedAtEpoch: number;
 
   constructor(
     readonly nodeId: string,
@@ -36,6 +38,7 @@ export class LeaseSession {
     private readonly onEnd: (reason: unknown) => void,
   ) {
     this.storedExpiresAtMs = stored.leaseExpiresAtMs;
+    this.openedAtEpoch = stored.epoch;
   }
 
   get isOpen(): boolean {
@@ -94,10 +97,10 @@ export class LeaseSessions {
     session.close();
   }
 
-  /** Ends the member's session here, if it has one, with `reason`. */
-  end(nodeId: string, reason: unknown): void {
+  /** Ends the member's session here, if it has one, with `reason`; given `atEpoch`, only a session opened before that change. */
+  end(nodeId: string, reason: unknown, atEpoch = Infinity): void {
     const session = this.byNode.get(nodeId);
-    if (!session) return;
+    if (!session || session.openedAtEpoch >= atEpoch) return;
     this.byNode.delete(nodeId);
     session.end(reason);
   }

@@ -79,7 +79,15 @@ describe('observability of a round', () => {
       expect(round.spanId).toBe(roundTraceIds({ chainId: run.chainId, jobId: run.jobId, round: 1 }).spanId);
       expect(round.parentSpanId).toBeUndefined();
       expect(service(round)).toBe('aggregator');
-      expect(new Set(trace.map(service))).toEqual(new Set(['aggregator', 'trainer', 'validator', undefined]));
+      // gRPC client spans of this one process name no service; server spans name the one they serve.
+      expect(new Set(trace.map(service))).toEqual(new Set(['aggregator', 'trainer', 'validator', 'registry', undefined]));
+    });
+
+    it("holds the registry's answer to the aggregator's query for the round's participants", () => {
+      const lists = trace.filter((s) => s.name === 'grpc.learnchain.v1.Registry/List');
+      const client = lists.find((s) => s.kind === CLIENT && s.parentSpanId === round.spanId);
+      expect(client).toBeDefined();
+      expect(lists.some((s) => s.kind === SERVER && service(s) === 'registry' && s.parentSpanId === client?.spanId)).toBe(true);
     });
 
     it("holds each trainer's fetch, training and upload, continued from the round.opened event's headers", () => {

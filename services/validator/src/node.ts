@@ -1,8 +1,8 @@
 /**
  * The host of the consensus core: feeds it verified messages, timeouts and the
  * application's verdicts through one serial queue (logging every input to the
- * write-ahead log first), and carries out its effects in order — sign, log,
- * fsync, then send; timers; proposals built from the mempool; blocks checked
+ * write-ahead log first), and carries out its effects in order — own
+ * messages through the outbox (signed, logged, sent once fsynced); timers; proposals built from the mempool; blocks checked
  * (and their rounds verified) before a verdict; commits stored, executed and
  * announced; evidence turned into a transaction.
  */
@@ -12,6 +12,7 @@ import {
   HeightMismatchError,
   validatorsAt,
   type CommitCertificate,
+  type ConsensusMessage,
   type ConsensusState,
   type Effect,
   type Input,
@@ -24,12 +25,11 @@ import { decodeTxBytes, encodeTx, KEYS, nonceOf, signTx, TxFormatError, type Gen
 import { messageCodec, type v1 } from '@learnchain/proto';
 
 import { buildBlock, checkProposedBlock, valueBytes, valueOf } from './blocks';
-import { conflictingPrevote, conflictingProposal } from './byzantine';
 import { Chain, type CommittedBlock } from './chain';
-import { DoubleSignError } from './errors';
 import { evidenceBody } from './evidence';
 import { admitProposal, admitVote, MessageBook, NO_NETWORK, relayPlan, statusCallsForSync, VerifiedVotes, type GossipView, type Network, type Reception } from './gossip';
 import type { Mempool } from './mempool';
+import { Outbox } from './outbox';
 import type { Signer } from './signer';
 import { HeightClock, timeoutDuration, Timers, type Timing } from './timers';
 import { entriesOf, type Wal } from './wal';
@@ -71,14 +71,16 @@ export class ValidatorNode {
   private lastRelay = Date.now();
   private stopped = false;
   private evidenceNonce = 0;
-  /** The sending of the last message signed (once it is durable); earlier ones are sent before it. */
-  private sending: Promise<void> = Promise.resolve();
-  private readonly equivocated = new Set<number>();
-  private readonly equivocatedProposals = new Set<string>();
+  /** Own messages: signed, logged, and sent once durable. */
+  private readonly outbox: Outbox;
 
   constructor(private readonly options: NodeOptions) {
     const chain = options.chain;
     this.core = createState({ address: options.signer.address, height: chain.tip.height + 1, validators: chain.setAt(chain.tip.height + 1) });
+    this.outbox = new Outbox(
+      { signer: options.signer, book: this.book, logger: options.logger, clock: this.clock, ...(options.equivocateHeight ? { equivocateHeight: options.equivocateHeight } : {}) },
+      () => this.network,
+    );
     const node = this;
     this.view = {
       chainId: options.genesis.chainId,
@@ -140,7 +142,7 @@ export class ValidatorNode {
     this.stopped = true;
     this.timers.stop();
     await this.queue;
-    await this.sending;
+    await this.outbox.settled();
   }
 
   /** Where this node is, for peers. */
@@ -210,43 +212,9 @@ export class ValidatorNode {
     }
   }
 
-  private async broadcast(message: Parameters<Signer['sign']>[0]): Promise<void> {
+  private broadcast(message: ConsensusMessage): Promise<void> {
     const block = message.kind === 'proposal' ? this.blocks.get(message.proposal.value) : undefined;
-    let signed;
-    try {
-      signed = await this.options.signer.sign(message, block);
-    } catch (error) {
-      if (error instanceof DoubleSignError) {
-        this.options.logger.error({ key: error.key }, 'double-sign refused');
-        return;
-      }
-      throw error;
-    }
-    if (signed.again) this.options.logger.info({ key: `${message.kind}:${message.kind === 'vote' ? `${message.vote.height}/${message.vote.round}/${message.vote.type}` : message.proposal.height}` }, 'resent a message signed before the restart');
-    const wire = signed.wire;
-    const conflicting = conflictingPrevote(message, this.options.equivocateHeight, this.equivocated);
-    const rival = conflictingProposal(message, block, this.options.equivocateHeight, this.equivocatedProposals);
-    const signedAt = performance.now();
-    const stage = message.kind === 'proposal' ? undefined : message.vote.type === 'prevote' ? 'prevoteSent' : 'precommitSent';
-    // The core goes on while the log is fsynced; the message leaves only once it is durable.
-    // Syncs complete in order, so messages leave in the order they were signed.
-    this.sending = signed.durable.then(
-      () => {
-        this.clock.walWait(performance.now() - signedAt);
-        if (stage && message.kind === 'vote' && message.vote.height === this.core.height) this.clock.mark(stage);
-        this.book.addOwn(wire);
-        this.network.broadcast(wire);
-        if (conflicting) {
-          this.options.logger.warn({ height: conflicting.height, round: conflicting.round }, 'TEST Byzantine: sent a conflicting prevote');
-          this.network.broadcast(this.options.signer.signUnguarded({ kind: 'vote', vote: conflicting }));
-        }
-        if (rival) {
-          this.options.logger.warn({ height: rival.proposal.height, round: rival.proposal.round }, 'TEST Byzantine: sent a conflicting proposal');
-          this.network.broadcast(this.options.signer.signUnguarded({ kind: 'proposal', proposal: rival.proposal }, rival.block));
-        }
-      },
-      (error: unknown) => this.options.logger.error({ err: error }, 'write-ahead log not synced: message not sent'),
-    );
+    return this.outbox.send(message, block, () => this.core.height);
   }
 
   private async propose(height: number, round: number): Promise<void> {
@@ -313,7 +281,7 @@ export class ValidatorNode {
     }
     this.clock.mark('decided');
     // The commit carries this validator's own precommit: only once it is durable (and sent).
-    await this.sending;
+    await this.outbox.settled();
     const commit = this.syncedCommits.get(certificate.value) ?? this.wireCommit(certificate);
     const committed = await this.options.chain.commit(block, commit, this.core.validators, this.checkedTxs.get(certificate.value));
     this.options.logger.debug({ height: committed.height, round: certificate.round, txs: committed.txs.length, ms: this.clock.report() }, 'height timings');

@@ -1,6 +1,9 @@
 import { SpanKind, trace } from '@opentelemetry/api';
 import { InMemorySpanExporter, SimpleSpanProcessor } from '@opentelemetry/sdk-trace-base';
+import { Pool } from 'pg';
 import { Counter } from 'prom-client';
+
+import { describeWith, serviceUrl } from '../../../../test/support/services';
 
 import { metricsRegistry, serveMetrics } from '../metrics';
 import { startTelemetry, type Telemetry } from '../telemetry';
@@ -63,6 +66,23 @@ describe('round traces', () => {
       [SpanKind.SERVER, 'registry'],
       [SpanKind.CLIENT, undefined],
     ]);
+  });
+
+  describeWith(['postgres'], 'with PostgreSQL', () => {
+    it('makes each query a span of the trace it runs in (pg instrumentation, though pg was loaded first)', async () => {
+      const pool = new Pool({ connectionString: serviceUrl('postgres'), max: 1 });
+      try {
+        const ref = { chainId: 'chain-pg', jobId: 'job-pg', round: 1 };
+        await withSpan('aggregate', { service: 'aggregator', parent: roundContext(ref) }, () => pool.query('SELECT 1 AS one'));
+      } finally {
+        await pool.end();
+      }
+      await processor.forceFlush();
+      const spans = exporter.getFinishedSpans();
+      const aggregate = spans.find((s) => s.name === 'aggregate' && s.spanContext().traceId === roundTraceIds({ chainId: 'chain-pg', jobId: 'job-pg', round: 1 }).traceId);
+      const query = spans.find((s) => s.name.startsWith('pg.query') && s.parentSpanContext?.spanId === aggregate?.spanContext().spanId);
+      expect(query?.spanContext().traceId).toBe(aggregate?.spanContext().traceId);
+    });
   });
 
   it('marks a span whose work throws as failed and rethrows', async () => {

@@ -26,6 +26,17 @@ export function mainArguments(service: ServiceName): string[] {
   return [join(ROOT, 'services', service, 'dist', 'main.js')];
 }
 
+/** Children still running: should this process end without stopping the mesh, they do not outlive it. */
+const living = new Set<ChildProcess>();
+let guarded = false;
+
+function guard(child: ChildProcess): void {
+  if (!guarded) process.once('exit', () => living.forEach((c) => c.kill('SIGKILL')));
+  guarded = true;
+  living.add(child);
+  child.once('exit', () => living.delete(child));
+}
+
 /** Thrown when a child exits or stays silent before it says it is running. */
 export class ChildStartError extends Error {
   constructor(
@@ -70,12 +81,7 @@ export class ChildService {
       stdio: ['ignore', 'pipe', 'pipe'],
     });
     const service = new ChildService(options.name, child);
-    // Should this process end without stopping the mesh, its children do not outlive it.
-    const orphanGuard = (): void => {
-      child.kill('SIGKILL');
-    };
-    process.once('exit', orphanGuard);
-    child.once('exit', () => process.removeListener('exit', orphanGuard));
+    guard(child);
     const threshold = LEVELS[options.logLevel] ?? 50;
     const ready = new RegExp(`"msg":"${options.service} running"`);
     await new Promise<void>((resolve, reject) => {

@@ -1,0 +1,224 @@
+// `npm run bench -- e2e [--rounds N] [--max-rounds N] [--validators N] [--skip overhead,accuracy,encodings]`: the devnet end to end
+// (validators, registry, aggregator and trainers in this process over loopback gRPC, embedded databases), three figures:
+//   1. round overhead — a round's wall time less its slowest trainer's training, as a share of the round — with 4 and
+//      with 8 trainers (target ≤ 10%), split from the chain exactly as `learnchain report` splits it;
+//   2. rounds and wall time until the `mlp` model reaches 97% on the 2,000-digit MNIST test split, 10 trainers,
+//      Dirichlet α = 0.5 (the devnet's other defaults), at most --max-rounds rounds;
+//   3. bytes per update and final accuracy with float32, float16 and int8 updates (target: int8 ≥ 3.5x fewer bytes
+//      than float32, within 0.5 points of its accuracy), three jobs run one after another on one 4-trainer mesh.
+// Prints figures as it goes, then one JSON line. Never fails on a figure.
+import { cpus, loadavg } from 'node:os';
+import { rmSync } from 'node:fs';
+
+import { ValidatorApi } from '../../cli/src/client/services';
+import { aggregatorClient } from '../../cli/src/devnet/blobs';
+import { followJob, JobNotFinishedError, type RoundReport } from '../../cli/src/devnet/follow';
+import { submitJob } from '../../cli/src/devnet/job';
+import { startMesh, type Mesh } from '../../cli/src/devnet/mesh';
+import { parseDevnetOptions, type DevnetOptions } from '../../cli/src/devnet/options';
+import { readJobFromChain } from '../../cli/src/report/chain';
+import type { JobRecordOnChain } from '../../cli/src/report/record';
+import { bytesRows, overheadFraction, PHASES, phaseRows, roundTimes, type RoundTime } from '../../cli/src/report/rows';
+
+function arg(name: string, fallback: number): number {
+  const at = process.argv.indexOf(`--${name}`);
+  const value = at > 0 ? Number(process.argv[at + 1]) : fallback;
+  if (!Number.isSafeInteger(value) || value < 1) throw new Error(`--${name} must be a positive integer`);
+  return value;
+}
+const ROUNDS = arg('rounds', 6);
+const MAX_ROUNDS = arg('max-rounds', 30);
+const VALIDATORS = arg('validators', 4);
+const skipAt = process.argv.indexOf('--skip');
+const SKIP = new Set(skipAt > 0 ? (process.argv[skipAt + 1] ?? '').split(',') : []);
+const TARGET = 0.97;
+const ENCODINGS = ['float32', 'float16', 'int8'] as const;
+
+const say = (line: string): void => {
+  process.stderr.write(`${line}\n`);
+};
+const round3 = (x: number | null): number | null => (x === null ? null : Math.round(x * 1000) / 1000);
+
+function devnet(flags: Record<string, string | number>): DevnetOptions {
+  // A job gives up after four minutes a round on average: a stalled chain ends the section, not the benchmark.
+  const timeout = Math.max(600, Number(flags.rounds ?? ROUNDS) * 240);
+  return parseDevnetOptions(new Map(Object.entries({ 'log-level': 'error', timeout, validators: VALIDATORS, ...flags }).map(([k, v]) => [k, String(v)])));
+}
+
+interface JobRun {
+  readonly jobId: string;
+  readonly reports: readonly RoundReport[];
+  /** From the job's commit to each round's commit, as the follower saw it (ms). */
+  readonly elapsedMs: readonly number[];
+  readonly record: JobRecordOnChain;
+}
+
+/** Submits one job on a running mesh and follows it; `stop` ends it early after a round. */
+async function runJob(mesh: Mesh, options: DevnetOptions, stop: (report: RoundReport) => boolean = () => false): Promise<JobRun> {
+  const aggregator = aggregatorClient(mesh.aggregator.address);
+  const validator = mesh.validators[0]?.address as string;
+  const abort = new AbortController();
+  const reports: RoundReport[] = [];
+  const elapsedMs: number[] = [];
+  try {
+    const job = await submitJob(options, mesh.chainId, aggregator, validator);
+    const started = Date.now();
+    say(`  job ${job.jobId} (${options.encoding}, ${options.trainers} trainers) committed at height ${job.height}`);
+    try {
+      await followJob({
+        jobId: job.jobId,
+        rounds: options.rounds,
+        model: job.model,
+        aggregator,
+        validator,
+        deadlineMs: Date.now() + options.timeoutMs,
+        signal: abort.signal,
+        onRound: (report) => {
+          reports.push(report);
+          elapsedMs.push(Date.now() - started);
+          say(`    round ${report.round}: accuracy ${(report.accuracy * 100).toFixed(2)}%, ${report.included}/${report.participants} included, ${(report.elapsedMs / 1000).toFixed(1)} s`);
+          if (stop(report)) abort.abort();
+        },
+        onFailure: (round, reason) => say(`    round ${round} failed: ${reason}`),
+      });
+    } catch (error) {
+      if (!(error instanceof JobNotFinishedError && abort.signal.aborted)) throw error;
+    }
+    const api = new ValidatorApi(validator);
+    try {
+      return { jobId: job.jobId, reports, elapsedMs, record: await readJobFromChain(api, job.jobId) };
+    } finally {
+      api.close();
+    }
+  } finally {
+    aggregator.close();
+  }
+}
+
+async function withMesh<T>(options: DevnetOptions, work: (mesh: Mesh) => Promise<T>): Promise<T> {
+  const started = Date.now();
+  const mesh = await startMesh(options);
+  say(`  mesh of ${options.trainers} trainers and ${options.validators} validators ready in ${((Date.now() - started) / 1000).toFixed(1)} s`);
+  try {
+    return await work(mesh);
+  } finally {
+    await mesh.stop();
+    rmSync(mesh.dir, { recursive: true, force: true });
+  }
+}
+
+/** Rounds whose split is exact: the first (warm-up: sessions, caches) and the last (no next opening bounds its commit) are left out. */
+function steadyRounds(times: readonly RoundTime[]): RoundTime[] {
+  const last = Math.max(...times.map((t) => t.round));
+  const steady = times.filter((t) => t.round > 1 && t.round < last);
+  return steady.length > 0 ? steady : times.filter((t) => t.round < last);
+}
+
+/** Mean seconds per phase over the rounds given. */
+function meanPhases(times: readonly RoundTime[]): Record<string, number> {
+  const rows = phaseRows(times);
+  return Object.fromEntries(PHASES.map((p) => [p, round3(rows.filter((r) => r.phase === p).reduce((s, r) => s + r.seconds, 0) / Math.max(1, times.length)) ?? 0]));
+}
+
+function overheadOf(run: JobRun): { fraction: number | null; rounds: number; wall_s: number | null; training_s: number | null; phases_s: Record<string, number> } {
+  const steady = steadyRounds(roundTimes(run.record));
+  const walls = steady.filter((t) => t.wallMs !== null);
+  const mean = (xs: number[]): number | null => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length / 1000 : null);
+  return {
+    fraction: round3(overheadFraction(steady)),
+    rounds: steady.length,
+    wall_s: round3(mean(walls.map((t) => t.wallMs as number))),
+    training_s: round3(mean(steady.filter((t) => t.trainingMs !== null).map((t) => t.trainingMs as number))),
+    phases_s: meanPhases(steady),
+  };
+}
+
+function bytesPerUpdate(run: JobRun): number | null {
+  const rows = bytesRows(run.record).filter((r) => r.updates > 0);
+  return rows.length > 0 ? Math.round(rows.reduce((s, r) => s + r.bytesPerUpdate, 0) / rows.length) : null;
+}
+
+async function main(): Promise<void> {
+  const began = Date.now();
+  say(`e2e benchmark: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+  const result: Record<string, unknown> = { validators: VALIDATORS, rounds_per_job: ROUNDS, max_rounds_to_97: MAX_ROUNDS };
+
+  const errors: Record<string, string> = {};
+  const section = async (name: string, work: () => Promise<void>): Promise<void> => {
+    try {
+      await work();
+    } catch (error) {
+      errors[name] = error instanceof Error ? error.message : String(error);
+      say(`  ${name} failed: ${errors[name]}`);
+    }
+  };
+
+  // 1 and 3: one 4-trainer mesh runs the float32, float16 and int8 jobs; the float32 job also gives the 4-trainer overhead.
+  const encodings: Partial<Record<(typeof ENCODINGS)[number], JobRun>> = {};
+  if (!SKIP.has('encodings') || !SKIP.has('overhead')) {
+    say(`\n4 trainers: ${SKIP.has('encodings') ? 'float32' : ENCODINGS.join(', ')} jobs of ${ROUNDS} rounds`);
+    const options = devnet({ trainers: 4, rounds: ROUNDS });
+    await section('trainers_4', () =>
+      withMesh(options, async (mesh) => {
+        for (const encoding of SKIP.has('encodings') ? (['float32'] as const) : ENCODINGS) encodings[encoding] = await runJob(mesh, { ...options, encoding });
+      }),
+    );
+  }
+  let overhead8: ReturnType<typeof overheadOf> | undefined;
+  if (!SKIP.has('overhead')) {
+    say(`\n8 trainers: a float32 job of ${ROUNDS} rounds`);
+    const options = devnet({ trainers: 8, rounds: ROUNDS });
+    await section('trainers_8', async () => {
+      overhead8 = overheadOf(await withMesh(options, (mesh) => runJob(mesh, options)));
+    });
+    const overhead4 = encodings.float32 ? overheadOf(encodings.float32) : undefined;
+    result.overhead_fraction = { trainers_4: overhead4?.fraction ?? null, trainers_8: overhead8?.fraction ?? null };
+    result.overhead_detail = { trainers_4: overhead4 ?? null, trainers_8: overhead8 ?? null };
+    result.overhead_target_met = [overhead4?.fraction, overhead8?.fraction].every((f) => f !== null && f !== undefined && f <= 0.1);
+  }
+
+  if (!SKIP.has('accuracy')) {
+    say(`\n10 trainers, Dirichlet α = 0.5: mlp until ${TARGET * 100}% test accuracy (at most ${MAX_ROUNDS} rounds)`);
+    const options = devnet({ trainers: 10, rounds: MAX_ROUNDS, alpha: 0.5, model: 'mlp' });
+    let run: JobRun | undefined;
+    await section('accuracy', async () => {
+      run = await withMesh(options, (mesh) => runJob(mesh, options, (r) => r.accuracy >= TARGET));
+    });
+    if (run) {
+      const at = run.reports.findIndex((r) => r.accuracy >= TARGET);
+      result.rounds_to_97 = at >= 0 ? (run.reports[at]?.round ?? null) : null;
+      result.seconds_to_97 = at >= 0 ? round3((run.elapsedMs[at] ?? 0) / 1000) : null;
+      result.accuracy_curve_10_trainers = run.reports.map((r) => round3(r.accuracy));
+      result.best_accuracy_10_trainers = round3(Math.max(0, ...run.reports.map((r) => r.accuracy)));
+      result.rounds_run_10_trainers = run.reports.length;
+      result.seconds_run_10_trainers = round3((run.elapsedMs[run.elapsedMs.length - 1] ?? 0) / 1000);
+    } else Object.assign(result, { rounds_to_97: null, seconds_to_97: null });
+  }
+
+  if (!SKIP.has('encodings')) {
+    const bytes = Object.fromEntries(ENCODINGS.map((e) => [e, encodings[e] ? bytesPerUpdate(encodings[e]) : null]));
+    const accuracy = Object.fromEntries(ENCODINGS.map((e) => [e, round3(encodings[e]?.reports.at(-1)?.accuracy ?? null)]));
+    result.bytes_per_update = bytes;
+    result.accuracy = accuracy;
+    const f32 = bytes.float32;
+    const i8 = bytes.int8;
+    result.int8_bytes_ratio = f32 && i8 ? round3(f32 / i8) : null;
+    result.float16_bytes_ratio = f32 && bytes.float16 ? round3(f32 / bytes.float16) : null;
+    const drop = accuracy.float32 !== null && accuracy.int8 !== null ? round3(((accuracy.float32 as number) - (accuracy.int8 as number)) * 100) : null;
+    result.int8_accuracy_drop_pt = drop;
+    result.int8_target_met = result.int8_bytes_ratio !== null && (result.int8_bytes_ratio as number) >= 3.5 && drop !== null && drop <= 0.5;
+  }
+  if (Object.keys(errors).length > 0) result.errors = errors;
+  result.total_s = round3((Date.now() - began) / 1000);
+  result.cpus = cpus().length;
+  result.load_average_end = loadavg().map((x) => Math.round(x * 10) / 10);
+  process.stdout.write(`${JSON.stringify(result)}\n`);
+}
+
+main().then(
+  () => process.exit(0),
+  (error: unknown) => {
+    process.stderr.write(`e2e benchmark failed: ${error instanceof Error ? (error.stack ?? error.message) : String(error)}\n`);
+    process.exit(1);
+  },
+);

@@ -79,6 +79,14 @@ const CASES: ModelDefinition[] = [
     node('Flatten', ['s3'], 'f'),
     node('Gemm', ['f', 'w'], 'logits', { transB: attr.int(1) }),
   ]),
+  // Non-overlapping windows with padding and gaps between them (stride 3 > kernel 2): the MaxUnpool path.
+  def('relu-pool-padded-with-gaps', [1, 5, 5], { k: [2, 1, 2, 2], w: [3, 8] }, [
+    node('Conv', ['x', 'k'], 'c'),
+    node('Relu', ['c'], 'r'),
+    node('MaxPool', ['r'], 'p', { kernel_shape: attr.ints([2, 2]), strides: attr.ints([3, 3]), pads: attr.ints([1, 1, 0, 0]) }),
+    node('Flatten', ['p'], 'f'),
+    node('Gemm', ['f', 'w'], 'logits', { transB: attr.int(1) }),
+  ]),
   def('conv-rect-kernel-two-layers', [1, 5, 8], { k1: [2, 1, 2, 3], b1: [2], k2: [3, 2, 3, 3], w: [3, 60] }, [
     node('Conv', ['x', 'k1', 'b1'], 'c1', { strides: attr.ints([1, 2]), pads: attr.ints([0, 1, 1, 1]) }),
     node('Tanh', ['c1'], 't1'),

@@ -21,8 +21,8 @@ import { SERVICE_NAMES, type v1 } from '@learnchain/proto';
 
 import type { Chain, CommittedBlock } from './chain';
 import { MempoolFullError, TxRefusedError } from './errors';
-import type { Mempool } from './mempool';
 import type { Network } from './gossip';
+import type { Mempool } from './mempool';
 import type { ValidatorNode } from './node';
 
 export interface ApiOptions {

@@ -99,6 +99,7 @@ export function planMesh(options: DevnetOptions, p: { tag: string; chainId: stri
   const schema = (name: string): string => (options.database ? `devnet_${p.tag}_${name}` : name);
   const common: Record<string, string> = { LEARNCHAIN_CHAIN_ID: p.chainId, LEARNCHAIN_LOG_LEVEL: logLevel(options.logLevel), LEARNCHAIN_STREAM: `devnet_${p.tag}`, DATABASE_URL: options.database ?? 'pglite:memory' };
   if (options.nats) common.NATS_URL = options.nats;
+  if (options.metricsListen) common.LEARNCHAIN_METRICS_LISTEN = options.metricsListen;
   const validators = p.validators.join(',');
   return {
     validators: p.validators.map((address, i) => ({

@@ -151,7 +151,8 @@ async function main(): Promise<void> {
   let rejoins = 0;
   const join = async (identity: Identity, i: number): Promise<void> => {
     const client = clients[i % CHANNELS] as RegistryClient;
-    const challenge = await unary(client, 'getChallenge', { publicKey: Buffer.from(identity.publicKey) });
+    // Setup on a loaded machine can be slow: generous deadlines (the measured phase has none of these calls).
+    const challenge = await unary(client, 'getChallenge', { publicKey: Buffer.from(identity.publicKey) }, { deadlineMs: 60_000 });
     const statement = joinStatement({ chainId: CHAIN, nonce: challenge.nonce, issuedAtMs: challenge.issuedAtMs, expiresAtMs: challenge.expiresAtMs, role: 'trainer', capabilities: capabilitiesStatement({}), endpoint: '' });
     const joined = await unary(client, 'join', {
       challenge,
@@ -159,22 +160,37 @@ async function main(): Promise<void> {
       capabilities: {},
       endpoint: '',
       signature: { publicKey: Buffer.from(identity.publicKey), signature: Buffer.from(signStatement(identity, 'join', statement)) },
-    });
+    }, { deadlineMs: 60_000 });
     nodeIds[i] = joined.nodeId;
   };
-  await pool(identities, 256, async (identity, i) => {
-    await join(identity, i);
+  // Setup retries what a member would retry (a deadline or an unavailable registry on a loaded machine).
+  const retrying = async (work: () => Promise<void>): Promise<void> => {
+    for (let attempt = 0; ; attempt++) {
+      try {
+        return await work();
+      } catch (error) {
+        const code = (error as { code?: number }).code;
+        if (attempt >= 5 || (code !== 4 && code !== 14)) throw error;
+        setupRetries++;
+      }
+    }
+  };
+  let setupRetries = 0;
+  let ready = 0;
+  await pool(identities, 128, async (identity, i) => {
+    await retrying(() => join(identity, i));
     // As a member would: when the lease lapsed before the stream opened (a slow, loaded start), join again.
     for (let attempt = 0; MODE === 'stream'; attempt++) {
       try {
         await openStream(identity, i);
         break;
       } catch (error) {
-        if (!mustRejoin(error) || attempt >= 3) throw error;
+        if (!mustRejoin(error) || attempt >= 20) throw error;
         rejoins++;
-        await join(identity, i);
+        await retrying(() => join(identity, i));
       }
     }
+    if (++ready % 1000 === 0) console.log(`${ready} members joined and streaming after ${((performance.now() - joinStart) / 1000).toFixed(1)} s`);
   });
   const joinSeconds = (performance.now() - joinStart) / 1000;
   const joinCpuMs = ((cpuSeconds(registry.pid) - joinCpuBefore) * 1000) / MEMBERS;
@@ -230,6 +246,7 @@ async function main(): Promise<void> {
     joins_per_s: Number((MEMBERS / joinSeconds).toFixed(0)),
     registry_cpu_ms_per_join: Number(joinCpuMs.toFixed(2)),
     rejoins_before_stream_open: rejoins,
+    setup_retries: setupRetries,
     load_average: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number),
   };
   clearInterval(scheduler);

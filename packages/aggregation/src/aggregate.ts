@@ -2,6 +2,7 @@ import { checkBudget } from './budget';
 import { ByzantineBudgetError, InsufficientUpdatesError } from './errors';
 import { byId, screenNorms, screenShape } from './hygiene';
 import type { Candidate, ShapeScreened } from './hygiene';
+import { mixNearest } from './mixing';
 import { parseRule, RULE_DEFAULTS } from './rule';
 import type { Rule } from './rule';
 import { centeredClipping, geometricMedian } from './rules/center';
@@ -56,12 +57,17 @@ export function prepare(
   return { rule: normalized, maxNorm, shape, dimension: shape.dimension };
 }
 
-/** Whether fedavg can measure norms in its own weighted pass (no norm bound to apply first). */
-export function fusesNorms(prepared: Prepared): boolean {
-  return prepared.rule.name === 'fedavg' && prepared.rule.normBound === undefined && prepared.shape.shaped.length > 0;
+/** Whether screening may replace the values of shaped updates (norm-bound clipping, mixing). */
+export function rewritesValues(rule: Rule): boolean {
+  return rule.normBound !== undefined || rule.mixing !== undefined;
 }
 
-/** The candidates after norm hygiene and the norm-bound pre-filter, and every rejection so far in id order. */
+/** Whether fedavg can measure norms in its own weighted pass (no values rewritten first). */
+export function fusesNorms(prepared: Prepared): boolean {
+  return prepared.rule.name === 'fedavg' && !rewritesValues(prepared.rule) && prepared.shape.shaped.length > 0;
+}
+
+/** The candidates after norm hygiene, the norm-bound pre-filter and mixing, and every rejection so far in id order. */
 export interface Screened {
   readonly candidates: readonly Candidate[];
   readonly rejected: readonly Decision[];
@@ -75,12 +81,12 @@ export interface Screened {
 export function screen(prepared: Prepared, squares: Float64Array): Screened {
   const { rule, shape, maxNorm } = prepared;
   const screened = screenNorms(shape.shaped, squares, maxNorm, rule.normBound);
-  const candidates = screened.candidates;
   const rejected = byId([...shape.rejected, ...screened.rejected]);
-  const valid = checkBudget(rule, candidates.length);
+  const valid = checkBudget(rule, screened.candidates.length);
   if (!valid.ok) {
-    throw new InsufficientUpdatesError(rule.name, candidates.length, rejected.length, rule.f, valid.requirement);
+    throw new InsufficientUpdatesError(rule.name, screened.candidates.length, rejected.length, rule.f, valid.requirement);
   }
+  const candidates = rule.mixing === 'nnm' ? mixNearest(screened.candidates, rule.f, prepared.dimension) : screened.candidates;
   return { candidates, rejected };
 }
 

@@ -25,6 +25,7 @@ export type {
   GeometricMedianRule,
   KrumRule,
   MedianRule,
+  Mixing,
   MultiKrumRule,
   NormBound,
   Rule,

@@ -1,4 +1,4 @@
-import { apply, decide, fusesNorms, prepare, screen } from './aggregate';
+import { apply, decide, fusesNorms, prepare, rewritesValues, screen } from './aggregate';
 import type { Prepared } from './aggregate';
 import { checkBudget, trimCount } from './budget';
 import { COLUMN_BLOCK } from './coordinatewise';
@@ -270,11 +270,11 @@ async function aggregateOn(
     } finally {
       pool.release(scratch);
     }
-  } else if (usesGram(prepared.rule) && prepared.rule.normBound === undefined) {
+  } else if (usesGram(prepared.rule) && !rewritesValues(prepared.rule)) {
     // Krum and Bulyan: the Gram matrix of every shaped update and their norms in one round; the
     // candidates' Gram matrix is then a sub-matrix (no norm bound, so no candidate is rescaled)
     allGram = await runner.gram(shapedRows, squares);
-  } else if (isCoordinatewise(prepared.rule) && prepared.rule.normBound === undefined && checkBudget(prepared.rule, shape.shaped.length).ok) {
+  } else if (isCoordinatewise(prepared.rule) && !rewritesValues(prepared.rule) && checkBudget(prepared.rule, shape.shaped.length).ok) {
     // median and trimmed mean: norms and the rule over every shaped update in one round of tasks;
     // the result stands when hygiene rejects none of them (it almost never does)
     const provisional: Candidate[] = shape.shaped.map((s) => ({ ...s, norm: 0, clipped: false }));

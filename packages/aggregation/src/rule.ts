@@ -17,7 +17,16 @@ interface RuleCommon {
   readonly maxNorm?: number;
   /** Optional norm-bound pre-filter. */
   readonly normBound?: NormBound;
+  /**
+   * Optional pre-aggregation after hygiene and the norm bound: `nnm` replaces each update by the
+   * mean of its n − f nearest updates (see mixing.ts). On a chain's parameter map it is written
+   * `mixing: 1`.
+   */
+  readonly mixing?: Mixing;
 }
+
+/** The pre-aggregation mixings. */
+export type Mixing = 'nnm';
 
 /** Mean weighted by sample count. Tolerates no Byzantine update: f must be 0. */
 export interface FedAvgRule extends RuleCommon {
@@ -118,7 +127,7 @@ export const RULE_DEFAULTS = {
   geometricMedianTolerance: 1e-6,
 } as const;
 
-const COMMON_FIELDS = ['name', 'f', 'maxNorm', 'normBound'];
+const COMMON_FIELDS = ['name', 'f', 'maxNorm', 'normBound', 'mixing'];
 const EXTRA_FIELDS: Record<RuleName, readonly string[]> = {
   fedavg: [],
   median: [],
@@ -161,6 +170,13 @@ function parseNormBound(value: unknown): NormBound {
   return { maxNorm, action };
 }
 
+/** `'nnm'` or 1 (a chain's numeric parameter map) turn mixing on; absent, `'none'` or 0 leave it off. */
+function parseMixing(value: unknown): Mixing | undefined {
+  if (value === undefined || value === 'none' || value === 0) return undefined;
+  if (value === 'nnm' || value === 1) return 'nnm';
+  throw new InvalidRuleError('mixing', "must be 'nnm' (or 1) or 'none' (or 0)");
+}
+
 function parseReference(value: unknown): Float32Array {
   if (value instanceof Float32Array) return value;
   if (!Array.isArray(value)) throw new InvalidRuleError('reference', 'must be a Float32Array or an array of numbers');
@@ -188,10 +204,12 @@ export function parseRule(input: unknown): Rule {
   }
   const f = input['f'] === undefined && name === 'fedavg' ? 0 : integer(input['f'], 'f', 0);
   const maxNorm = input['maxNorm'] === undefined ? RULE_DEFAULTS.maxNorm : positive(input['maxNorm'], 'maxNorm');
+  const mixing = parseMixing(input['mixing']);
   const common = {
     f,
     maxNorm,
     ...(input['normBound'] === undefined ? {} : { normBound: parseNormBound(input['normBound']) }),
+    ...(mixing === undefined ? {} : { mixing }),
   };
   switch (name) {
     case 'fedavg':

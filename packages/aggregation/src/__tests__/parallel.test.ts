@@ -45,6 +45,8 @@ const RULES: ((f: number, n: number) => Rule)[] = [
   (f) => ({ name: 'median', f }),
   (f) => ({ name: 'median', f, normBound: { maxNorm: 10, action: 'clip' } }),
   (f, n) => ({ name: 'trimmed-mean', f, beta: f / n }),
+  (f, n) => ({ name: 'trimmed-mean', f, beta: f / n, mixing: 'nnm' }),
+  (f) => ({ name: 'krum', f, mixing: 'nnm', normBound: { maxNorm: 10, action: 'clip' } }),
   (f) => ({ name: 'krum', f }),
   (f, n) => ({ name: 'multi-krum', f, m: n - f }),
   (f) => ({ name: 'bulyan', f }),

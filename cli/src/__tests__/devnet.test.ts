@@ -49,6 +49,15 @@ describe('devnet job rule', () => {
     }
     expect(ruleFor(parseDevnetOptions(flags({ rule: 'fedavg', byzantine: '1' }))).byzantineBudget).toBe(0);
   });
+
+  it('mixes nearest neighbours by default when trainers attack, never for fedavg, and as told by --mixing', () => {
+    expect(ruleFor(parseDevnetOptions(flags({}))).params).not.toHaveProperty('mixing');
+    expect(ruleFor(parseDevnetOptions(flags({ byzantine: '1' }))).params).toMatchObject({ mixing: 1 });
+    expect(ruleFor(parseDevnetOptions(flags({ byzantine: '1', mixing: 'none' }))).params).not.toHaveProperty('mixing');
+    expect(ruleFor(parseDevnetOptions(flags({ mixing: 'nnm' }))).params).toMatchObject({ mixing: 1 });
+    expect(ruleFor(parseDevnetOptions(flags({ rule: 'fedavg', byzantine: '1' }))).params).not.toHaveProperty('mixing');
+    expect(() => parseDevnetOptions(flags({ mixing: 'bucketing' }))).toThrow(/--mixing must be one of none, nnm/);
+  });
 });
 
 describe('devnet blobs', () => {

@@ -17,15 +17,28 @@ import type { ValidatorApi } from './services';
 /** The aggregation rules the ledger and aggregator know. */
 export const RULES = ['fedavg', 'trimmed-mean', 'median', 'krum', 'multi-krum', 'geometric-median', 'centered-clipping', 'bulyan'] as const;
 
-/** What picks a job's rule: its name, how many trainers take part and how many may be Byzantine. */
+/** The pre-aggregation mixings a job may ask for (see @learnchain/aggregation's mixing). */
+export const MIXINGS = ['none', 'nnm'] as const;
+
+/** What picks a job's rule: its name, how many trainers take part, how many may be Byzantine, and its mixing. */
 export interface RuleChoice {
   readonly rule: string;
   readonly trainers: number;
   readonly byzantine: number;
+  /** `nnm`: each update is first replaced by the mean of its n − f nearest (helps robust rules on non-IID shards). */
+  readonly mixing?: (typeof MIXINGS)[number];
 }
 
-/** The job's aggregation rule: trimmed-mean trims just over f = max(1, K) per side; fedavg tolerates none. */
+/**
+ * The job's aggregation rule: trimmed-mean trims just over f = max(1, K) per side; fedavg tolerates
+ * none. Mixing, when asked for, is a parameter of any rule but fedavg (`mixing: 1` on chain).
+ */
 export function ruleFor(choice: RuleChoice): v1.AggregationRule {
+  const rule = baseRule(choice);
+  return choice.mixing === 'nnm' && rule.name !== 'fedavg' ? { ...rule, params: { ...rule.params, mixing: 1 } } : rule;
+}
+
+function baseRule(choice: RuleChoice): v1.AggregationRule {
   const f = choice.rule === 'fedavg' ? 0 : Math.max(1, choice.byzantine);
   switch (choice.rule) {
     case 'trimmed-mean':

@@ -10,7 +10,7 @@ import { Identity } from '@learnchain/core';
 
 import { parseArgs, UsageError, type Command, type Output } from '../command';
 import { checkFlags, choiceFlag, intFlag, numberFlag, serviceAddress, wantsJson } from '../client/flags';
-import { commitTx, defaultJobId, prepareJob, ruleFor, RULES, type JobSpec } from '../client/job';
+import { commitTx, defaultJobId, MIXINGS, prepareJob, ruleFor, RULES, type JobSpec } from '../client/job';
 import { describeFailure, using, ValidatorApi } from '../client/services';
 import { jobLines, jobView, roundLine, type JobRecordJson } from '../client/views';
 import { aggregatorClient } from '../devnet/blobs';
@@ -18,7 +18,7 @@ import { followRounds } from './job-watch';
 
 const SUBMIT_FLAGS = [
   'validator', 'aggregator', 'key', 'json', 'job-id', 'model', 'rounds', 'rule', 'byzantine', 'trainers', 'min-trainers', 'deadline',
-  'alpha', 'epochs', 'batch', 'lr', 'momentum', 'validation-samples', 'seed', 'encoding',
+  'alpha', 'epochs', 'batch', 'lr', 'momentum', 'validation-samples', 'seed', 'encoding', 'mixing',
 ];
 
 /** Reads `job submit`'s flags into a job spec (throws UsageError with the reason). */
@@ -28,7 +28,8 @@ export function parseJobSpec(flags: ReadonlyMap<string, string>, nowMs: number):
   const trainers = intFlag(flags, 'trainers', 4, 1, 10_000);
   const byzantine = intFlag(flags, 'byzantine', 0, 0, trainers);
   const rule = choiceFlag(flags, 'rule', RULES, 'trimmed-mean');
-  const aggregation = ruleFor({ rule, trainers, byzantine });
+  const mixing = choiceFlag(flags, 'mixing', MIXINGS, 'none');
+  const aggregation = ruleFor({ rule, trainers, byzantine, mixing });
   const budget = checkBudget(parseRule({ name: aggregation.name, f: aggregation.byzantineBudget, ...aggregation.params }), trainers);
   if (!budget.ok) {
     throw new UsageError(`--rule ${rule} with a Byzantine budget of ${aggregation.byzantineBudget} cannot aggregate ${trainers} trainers' updates (needs ${budget.requirement}): raise --trainers or pick another --rule`);
@@ -69,7 +70,7 @@ export const jobSubmitCommand: Command = {
   usage:
     'learnchain job submit [--key FILE] [--validator HOST:PORT] [--aggregator HOST:PORT] [--json] [--job-id ID] [--model mlp|cnn] [--rounds N]\n' +
     '      [--rule NAME] [--trainers N] [--byzantine F] [--min-trainers M] [--deadline SECONDS] [--alpha A] [--epochs E] [--batch B]\n' +
-    '      [--lr LR] [--momentum M] [--validation-samples S] [--seed S] [--encoding float32|float16|int8]',
+    '      [--lr LR] [--momentum M] [--validation-samples S] [--seed S] [--encoding float32|float16|int8] [--mixing nnm|none]',
   async run(args: readonly string[], out: Output): Promise<number> {
     const { flags, rest } = parseArgs(args);
     if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`);

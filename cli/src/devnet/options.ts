@@ -1,6 +1,7 @@
 /** The devnet's flags, parsed and checked once. */
 import { isUpdateEncoding, UPDATE_ENCODINGS, type UpdateEncoding } from '@learnchain/model/encoding';
 
+import { MIXINGS } from '../client/job';
 import { UsageError } from '../command';
 
 /** Everything a devnet run is shaped by. */
@@ -32,6 +33,8 @@ export interface DevnetOptions {
   readonly target: number | undefined;
   /** How trainers encode their updates (the job's update_encoding). */
   readonly encoding: UpdateEncoding;
+  /** The rule's pre-aggregation mixing: `nnm` by default when trainers attack (a job configured for its Byzantine budget), else none. */
+  readonly mixing: (typeof MIXINGS)[number];
   /** Where every service serves its metrics (host:0 gives each a free port); absent: not served. */
   readonly metricsListen?: string;
 }
@@ -40,11 +43,11 @@ export const DEVNET_USAGE =
   'learnchain devnet [--trainers N] [--byzantine K --attack NAME] [--rule NAME] [--rounds N] [--model mlp|cnn] [--json]\n' +
   '      [--database postgres://...] [--nats nats://...] [--validators N] [--clients M] [--alpha A] [--epochs E] [--batch B]\n' +
   '      [--lr LR] [--momentum M] [--validation-samples S] [--seed S] [--dir DIR] [--log-level LEVEL] [--timeout SECONDS] [--target ACCURACY]\n' +
-  '      [--encoding float32|float16|int8] [--processes]';
+  '      [--encoding float32|float16|int8] [--mixing nnm|none] [--processes]';
 
 const KNOWN = new Set([
   'trainers', 'validators', 'clients', 'byzantine', 'attack', 'rule', 'rounds', 'model', 'alpha', 'epochs', 'batch', 'lr', 'momentum',
-  'validation-samples', 'seed', 'json', 'database', 'nats', 'dir', 'log-level', 'timeout', 'target', 'encoding', 'processes',
+  'validation-samples', 'seed', 'json', 'database', 'nats', 'dir', 'log-level', 'timeout', 'target', 'encoding', 'processes', 'mixing',
 ]);
 
 const RULES = ['fedavg', 'trimmed-mean', 'median', 'krum', 'multi-krum', 'geometric-median', 'centered-clipping', 'bulyan'];
@@ -84,6 +87,8 @@ export function parseDevnetOptions(flags: Map<string, string>): DevnetOptions {
   if (nats !== undefined && !/^(nats|tls):\/\//.test(nats)) throw new UsageError('--nats must be a nats:// URL');
   const encoding = flags.get('encoding') ?? 'float32';
   if (!isUpdateEncoding(encoding)) throw new UsageError(`--encoding must be one of ${UPDATE_ENCODINGS.join(', ')}, got ${encoding}`);
+  const mixing = flags.get('mixing') ?? (byzantine > 0 && rule !== 'fedavg' ? 'nnm' : 'none');
+  if (!isMixing(mixing)) throw new UsageError(`--mixing must be one of ${MIXINGS.join(', ')}, got ${mixing}`);
   const json = flags.get('json');
   const processes = flags.has('processes') && flags.get('processes') !== 'false';
   if (processes && (database === undefined || nats === undefined)) {
@@ -115,5 +120,10 @@ export function parseDevnetOptions(flags: Map<string, string>): DevnetOptions {
     timeoutMs: num(flags, 'timeout', 600, 1, 86_400) * 1000,
     target: target === undefined ? undefined : num(flags, 'target', 0.95, 0, 1),
     encoding,
+    mixing,
   };
+}
+
+function isMixing(value: string): value is (typeof MIXINGS)[number] {
+  return (MIXINGS as readonly string[]).includes(value);
 }

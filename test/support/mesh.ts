@@ -295,8 +295,20 @@ export class Mesh {
   }
 
   /** Waits until round `round` of the job is committed on chain; resolves to the committed record. */
-  committed(jobId: string, round: number, timeoutMs = 180_000): Promise<ChainRound> {
-    return eventually(`round ${round} of ${jobId} committed on chain`, () => this.query<ChainRound>(`jobs/${jobId}/rounds/${round}`), timeoutMs, 250);
+  async committed(jobId: string, round: number, timeoutMs = 180_000): Promise<ChainRound> {
+    try {
+      return await eventually(`round ${round} of ${jobId} committed on chain`, () => this.query<ChainRound>(`jobs/${jobId}/rounds/${round}`), timeoutMs, 250);
+    } catch (error) {
+      throw new Error(`${(error as Error).message}\n${await this.describe(jobId, round)}`);
+    }
+  }
+
+  /** Where things stand, for a failure message: the aggregator's view of the round and each validator's height. */
+  async describe(jobId: string, round: number): Promise<string> {
+    const status = await this.round(jobId, round);
+    const heights = await Promise.all(this.clients.map((_, i) => this.height(i).catch((error: unknown) => `unreachable (${String(error)})`)));
+    const aggregator = status ? `${status.state}, attempt failure: ${status.failure || 'none'}, received ${status.received.length} of ${status.participants.length}` : 'no answer';
+    return `aggregator round ${round}: ${aggregator}; validator heights: ${heights.join(', ')}`;
   }
 
   /** Test accuracy (2,000 MNIST test digits) of the model the chain committed for a round. */

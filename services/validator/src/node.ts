@@ -64,6 +64,11 @@ export class ValidatorNode {
   private readonly syncedCommits = new Map<string, v1.Commit__Output>();
   /** Decoded transactions of candidate blocks that passed the checks (or that this node built), by value id. */
   private readonly checkedTxs = new Map<string, readonly Tx[]>();
+  /**
+   * Round verdicts of this height by RoundResult tx hash: each consensus round's proposal is a new
+   * block, but one round's result is re-executed once (a verification still running is shared).
+   */
+  private readonly roundVerdicts = new Map<string, Promise<{ valid: boolean; reason: string }>>();
   private pendingCommit: CommitCertificate | undefined;
   /** When the running height began, and when its messages were last relayed. */
   private heightBegan = Date.now();
@@ -261,7 +266,12 @@ export class ValidatorNode {
       if (tx.kind !== 'roundResult') continue;
       const job = this.options.chain.state.get(KEYS.job(tx.body.jobId)) as unknown as JobRecord | undefined;
       if (!job) continue; // refused at execution: no state changes
-      const verdict = await this.options.verifier.verify({ chainId: this.options.genesis.chainId, job, result: tx.body });
+      let pending = this.roundVerdicts.get(tx.hashHex);
+      if (!pending) {
+        pending = this.options.verifier.verify({ chainId: this.options.genesis.chainId, job, result: tx.body });
+        this.roundVerdicts.set(tx.hashHex, pending);
+      }
+      const verdict = await pending;
       if (!verdict.valid) {
         // Never propose it again: otherwise one unverifiable round would stall every height.
         this.options.mempool.reject(tx.hashHex);
@@ -294,6 +304,7 @@ export class ValidatorNode {
     for (const [value, block] of this.blocks) if ((block.header?.height ?? 0) <= committed.height) this.blocks.delete(value);
     this.syncedCommits.clear();
     this.checkedTxs.clear();
+    this.roundVerdicts.clear(); // the job state the verdicts were given against has moved on
     this.book.prune(committed.height);
     this.timers.cancelHeight();
     this.options.signer.prune(next);

@@ -78,7 +78,10 @@ describeWith(['postgres', 'nats'], 'docker-compose.yml wiring, as local processe
   const running = new Map<string, ServiceProcess[]>();
   const address = (name: string, port: number): string => `${hosts.get(name) as string}:${port}`;
 
-  function hostMap(name: string, service: ComposeService): HostMap {
+  /** Each replica is its own container with its own address: replicas after the first get one past the named services'. */
+  const selfOf = (name: string, replica: number): string => (replica === 0 ? (hosts.get(name) as string) : `${prefix}.${names.length + 1 + replica}`);
+
+  function hostMap(name: string, service: ComposeService, replica = 0): HostMap {
     const mounts = new Map<string, string>();
     for (const [target, volume] of volumeMounts(service)) {
       const folder = join(dir, 'volumes', volume);
@@ -88,7 +91,7 @@ describeWith(['postgres', 'nats'], 'docker-compose.yml wiring, as local processe
     return {
       hosts,
       mounts,
-      self: hosts.get(name) as string,
+      self: selfOf(name, replica),
       // The compose file's postgres and nats are this run's servers; its stream keeps this run apart from others on the same NATS.
       replace: { DATABASE_URL: databaseUrl, NATS_URL: serviceUrl('nats') },
     };
@@ -99,7 +102,7 @@ describeWith(['postgres', 'nats'], 'docker-compose.yml wiring, as local processe
     const service = compose.services[name] as ComposeService;
     const [role, ...args] = commandOf(service);
     if (!role) throw new Error(`${name} has no command`);
-    const map = hostMap(name, service);
+    const map = hostMap(name, service, replica);
     const env = { ...translateEnvironment(service, map), LEARNCHAIN_STREAM: tag };
     const proc = await ServiceProcess.start({
       name: TRAINER_REPLICAS > 1 && name === 'trainer' ? `${name}-${replica + 1}` : name,
@@ -186,6 +189,15 @@ describeWith(['postgres', 'nats'], 'docker-compose.yml wiring, as local processe
     for (const s of heights) expect(s.validators).toHaveLength(4);
     const hashes = await Promise.all(validators.map(async (v) => json<{ hash: string }>(await cli('chain', 'block', '2', '--validator', address(v, 7200), '--json')).hash));
     expect(new Set(hashes).size).toBe(1);
+  });
+
+  it('serves Prometheus metrics from every process at its compose address', async () => {
+    const endpoints = [...running.entries()].flatMap(([name, procs]) => procs.map((_, replica) => ({ name, url: `http://${selfOf(name, replica)}:9464/metrics` })));
+    expect(endpoints).toHaveLength(6 + TRAINER_REPLICAS);
+    for (const { name, url } of endpoints) {
+      const text = await (await fetch(url)).text();
+      expect({ name, serves: /^learnchain_\w+/m.test(text) }).toEqual({ name, serves: true });
+    }
   });
 
   it('has a healthy registry and aggregator', async () => {

@@ -4,6 +4,7 @@
  * run without an engine or a cluster; CI requires them.
  */
 import { execFileSync, spawnSync } from 'node:child_process';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse, parseAllDocuments } from 'yaml';
 
@@ -62,6 +63,16 @@ describeWithTool('docker-compose', 'docker-compose.yml', () => {
     }
   });
 
+  it('has every learnchain service serve metrics, scraped by the observability profile\'s Prometheus', () => {
+    const learnchain = Object.keys(services).filter((n) => /^(validator-\d|registry|aggregator|trainer|trainer-gpu)$/.test(n));
+    expect(learnchain).toHaveLength(8);
+    for (const name of learnchain) expect({ name, listen: services[name]?.environment?.LEARNCHAIN_METRICS_LISTEN }).toEqual({ name, listen: '0.0.0.0:9464' });
+    expect(services.prometheus?.profiles).toEqual(['observability']);
+    const scrape = parse(readFileSync(join(ROOT, 'infra/prometheus/prometheus.yml'), 'utf8')) as { scrape_configs: { job_name: string; static_configs?: { targets: string[] }[]; dns_sd_configs?: { names: string[]; port: number }[] }[] };
+    const targets = scrape.scrape_configs.flatMap((c) => [...(c.static_configs ?? []).flatMap((t) => t.targets), ...(c.dns_sd_configs ?? []).flatMap((d) => d.names.map((n) => `${n}:${d.port}`))]);
+    for (const name of learnchain.filter((n) => n !== 'trainer-gpu')) expect(targets).toContain(`${name}:9464`);
+  });
+
   it('reserves a GPU for the gpu profile', () => {
     const gpu = services['trainer-gpu'] as ComposeService;
     expect(gpu.profiles).toEqual(['gpu']);
@@ -98,6 +109,17 @@ describeWithTool('kubectl', 'infra/k8s', () => {
     expect(sts.replicas).toBe(4);
     expect(sts.serviceName).toBe('validator');
     expect(sts.volumeClaimTemplates.map((t) => t.metadata.name)).toEqual(['wal']);
+  });
+
+  it('has every learnchain pod serve metrics on its metrics port, announced for scraping', () => {
+    const config = find('ConfigMap', 'learnchain') as unknown as { data: Record<string, string> };
+    expect(config.data.LEARNCHAIN_METRICS_LISTEN).toBe('0.0.0.0:9464');
+    type Workload = { template: { metadata: { annotations?: Record<string, string> }; spec: { containers: { ports?: { name: string; containerPort: number }[] }[] } } };
+    for (const [kind, name] of [['StatefulSet', 'validator'], ['Deployment', 'registry'], ['Deployment', 'aggregator'], ['Deployment', 'trainer']] as const) {
+      const spec = find(kind, name)?.spec as Workload;
+      expect({ name, annotations: spec.template.metadata.annotations }).toEqual({ name, annotations: expect.objectContaining({ 'prometheus.io/scrape': 'true', 'prometheus.io/port': '9464' }) });
+      expect(spec.template.spec.containers[0]?.ports).toContainEqual({ name: 'metrics', containerPort: 9464 });
+    }
   });
 
   it('autoscales trainers', () => {

@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 
+import { startTelemetry } from '@learnchain/core';
 import { verifyChain } from '@learnchain/ledger';
 
 import { parseArgs, type Command, type Output } from '../command';
@@ -90,6 +91,9 @@ export const devnetCommand: Command = {
   usage: DEVNET_USAGE,
   async run(args: readonly string[], out: Output): Promise<number> {
     const options = parseDevnetOptions(parseArgs(args).flags);
+    // With OTEL_EXPORTER_OTLP_ENDPOINT set, the services in this process export their spans (one trace per round).
+    const endpoint = process.env.OTEL_EXPORTER_OTLP_ENDPOINT;
+    const telemetry = endpoint ? startTelemetry({ serviceName: 'learnchain-devnet', endpoint }) : undefined;
     const abort = new AbortController();
     let mesh: Mesh | undefined;
     let interrupted = false;
@@ -128,6 +132,7 @@ export const devnetCommand: Command = {
     } finally {
       process.off('SIGINT', onSignal);
       process.off('SIGTERM', onSignal);
+      await telemetry?.shutdown().catch(() => undefined);
     }
   },
 };

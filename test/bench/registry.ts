@@ -163,14 +163,14 @@ async function main(): Promise<void> {
     }, { deadlineMs: 60_000 });
     nodeIds[i] = joined.nodeId;
   };
-  // Setup retries what a member would retry (a deadline or an unavailable registry on a loaded machine).
+  // Setup retries what a member would retry (a deadline, an unavailable registry, a reset connection on a loaded machine).
   const retrying = async (work: () => Promise<void>): Promise<void> => {
     for (let attempt = 0; ; attempt++) {
       try {
         return await work();
       } catch (error) {
         const code = (error as { code?: number }).code;
-        if (attempt >= 5 || (code !== 4 && code !== 14)) throw error;
+        if (attempt >= 5 || (code !== 4 && code !== 13 && code !== 14)) throw error;
         setupRetries++;
       }
     }
@@ -206,9 +206,10 @@ async function main(): Promise<void> {
   // Detection: when is each of the 100 silent members marked failed? Watched live, from the moment they stop.
   const victimIds = new Set(victims.map((v) => nodeIds[v] as string));
   const detected = new Map<string, number>();
-  const watcher = createClient(contracts().registry, address);
+  // Its own connection, away from the heartbeat load.
+  const watcher = createClient(contracts().registry, address, { channelOptions: { 'learnchain.channel': 'watch' } });
   const controller = new AbortController();
-  const fromEpoch = (await unary(clients[0] as RegistryClient, 'list', { status: 'MEMBER_STATUS_FAILED' })).epoch;
+  const fromEpoch = (await unary(watcher, 'list', { status: 'MEMBER_STATUS_FAILED' }, { deadlineMs: 60_000 })).epoch;
   for (const v of victims) stopped.add(v);
   const failureStart = performance.now();
   const watching = (async () => {

@@ -19,7 +19,7 @@ describeWith(['postgres', 'nats'], 'fault suite: validators', () => {
   };
 
   beforeAll(async () => {
-    mesh = await Mesh.start({ flags: { trainers: '3', clients: '8', rounds: '20', epochs: '1', 'validation-samples': '200' } });
+    mesh = await Mesh.start({ flags: { trainers: '3', clients: '8', rounds: '40', epochs: '1', 'validation-samples': '200' } });
     jobId = (await mesh.submitJob()).jobId;
     await mesh.committed(jobId, 1);
   }, 400_000);

@@ -20,7 +20,7 @@ import { describeWith } from '../../support/services';
 
 jest.setTimeout(300_000);
 
-const ROUNDS = 4;
+const ROUNDS = 6;
 
 describeWith(['postgres', 'nats'], 'fault suite: aggregator', () => {
   let mesh: Mesh | undefined;

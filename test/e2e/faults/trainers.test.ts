@@ -24,7 +24,7 @@ describeWith(['postgres', 'nats'], 'fault suite: trainers', () => {
   beforeAll(async () => {
     mesh = await Mesh.start({
       // fedavg: any number of updates aggregates (trimmed-mean with f = 1 needs three), so one trainer of three may die.
-      flags: { trainers: '3', clients: '8', rounds: '30', epochs: '1', 'validation-samples': '200', rule: 'fedavg' },
+      flags: { trainers: '3', clients: '8', rounds: '40', epochs: '1', 'validation-samples': '200', rule: 'fedavg' },
       // Quorum: 2 of 3. The grace after it is long enough that a live trainer is not dropped as late on a busy machine.
       aggregatorEnv: { LEARNCHAIN_ROUND_QUORUM: '0.6', LEARNCHAIN_ROUND_GRACE_MS: '10000' },
     });

@@ -78,6 +78,7 @@ async function main(): Promise<void> {
   let measuring = false;
   let errors = 0;
   let sequence = Date.now();
+  let sentTotal = 0;
   const stopped = new Set<number>();
   // Stream mode: member i's stream, and when each of its beats went out (by sequence).
   const streams: Array<LeaseStream | undefined> = new Array<LeaseStream | undefined>(MEMBERS);
@@ -86,7 +87,10 @@ async function main(): Promise<void> {
     const stream = streams[i];
     if (!stream) return;
     const seq = stream.beat();
-    if (seq > 0 && measuring) sentAt[i]?.set(seq, performance.now());
+    if (seq > 0 && measuring) {
+      sentAt[i]?.set(seq, performance.now());
+      sentTotal++;
+    }
   };
   const beat = async (i: number): Promise<void> => {
     const identity = identities[i] as Identity;
@@ -119,14 +123,24 @@ async function main(): Promise<void> {
       },
     });
     void stream.closed.then((reason) => {
-      streams[i] = undefined;
-      if (stopped.has(i)) return;
+      if (streams[i] === stream) streams[i] = undefined;
+      if (stopped.has(i) || finished || !opened) return;
       if (measuring) errors++;
       if (reason && measuring) console.error(`member ${i}: stream ended: ${String(reason)}`);
+      // As a member would: open a new stream, joining again first when told to.
+      reopened++;
+      void (async () => {
+        if (mustRejoin(reason)) await join(identity, i);
+        await openStream(identity, i);
+      })().catch((error: unknown) => console.error(`member ${i}: could not come back: ${String(error)}`));
     });
+    let opened = false;
     await stream.opened;
+    opened = true;
     streams[i] = stream;
   };
+  let reopened = 0;
+  let finished = false;
 
   // Member i beats at i/N of every second, from the moment it has joined.
   const inflight = new Set<Promise<void>>();
@@ -200,6 +214,7 @@ async function main(): Promise<void> {
   await new Promise((resolve) => setTimeout(resolve, 1000));
   measuring = true;
   const cpuBefore = cpuSeconds(registry.pid);
+  const ownCpuBefore = process.cpuUsage();
   const phaseStart = performance.now();
   const victims = Array.from({ length: 100 }, (_, k) => Math.floor((k * MEMBERS) / 100));
   await new Promise((resolve) => setTimeout(resolve, Math.max(0, SECONDS * 1000 - TTL_MS - 3000)));
@@ -223,6 +238,8 @@ async function main(): Promise<void> {
   measuring = false;
   const phaseSeconds = (performance.now() - phaseStart) / 1000;
   const cpu = cpuSeconds(registry.pid) - cpuBefore;
+  const ownCpu = process.cpuUsage(ownCpuBefore);
+  const beatsSent = sentTotal;
   const timeout = setTimeout(() => controller.abort(), 30_000);
   await watching;
   clearTimeout(timeout);
@@ -239,6 +256,10 @@ async function main(): Promise<void> {
     backend: process.env.DATABASE_URL ? 'postgres' : 'pglite',
     heartbeats,
     heartbeats_per_s: Number((heartbeats / phaseSeconds).toFixed(0)),
+    // The simulated members' side: beats it got out during the phase, and its own CPU (it shares the 2 cores).
+    beats_sent_per_s: Number((beatsSent / phaseSeconds).toFixed(0)),
+    bench_cpu_s_per_s: Number(((ownCpu.user + ownCpu.system) / 1e6 / phaseSeconds).toFixed(2)),
+    registry_cpu_s_per_s: Number((cpu / phaseSeconds).toFixed(2)),
     errors,
     heartbeat_ms: { p50: Number(percentile(latencies, 50).toFixed(2)), p99: Number(percentile(latencies, 99).toFixed(2)) },
     cpu_s_per_1000_heartbeats: Number(((cpu / heartbeats) * 1000).toFixed(3)),
@@ -248,10 +269,12 @@ async function main(): Promise<void> {
     registry_cpu_ms_per_join: Number(joinCpuMs.toFixed(2)),
     rejoins_before_stream_open: rejoins,
     setup_retries: setupRetries,
+    streams_reopened: reopened,
     load_average: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number),
   };
   clearInterval(scheduler);
   await Promise.all(inflight);
+  finished = true;
   for (const stream of streams) stream?.close();
   watcher.close();
   for (const client of clients) client.close();

@@ -57,6 +57,7 @@ function isNonceProblem(message: string): boolean {
 
 export class MembershipRecorder {
   private readonly clients: ValidatorClient[];
+  private interrupted = false;
 
   constructor(private readonly options: MembershipRecorderOptions) {
     this.clients = options.validators.map((address) => createClient(contracts().validator, address));
@@ -67,7 +68,13 @@ export class MembershipRecorder {
     return drainChainOutbox(this.options.db, (batch) => this.submit(batch));
   }
 
+  /** Stops waiting for commits (on shutdown): what did not commit yet stays pending for the next start. */
+  interrupt(): void {
+    this.interrupted = true;
+  }
+
   close(): void {
+    this.interrupt();
     for (const client of this.clients) client.close();
   }
 
@@ -107,7 +114,7 @@ export class MembershipRecorder {
     const deadline = Date.now() + (this.options.commitTimeoutMs ?? 30_000);
     for (;;) {
       const committed = await this.ledgerNonce();
-      if (committed >= nonce || Date.now() > deadline) return committed;
+      if (committed >= nonce || Date.now() > deadline || this.interrupted) return committed;
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   }

@@ -32,7 +32,8 @@ export interface RegistryOptions {
   readonly pollIntervalMs: number;
   readonly clock?: () => number;
   /** Records membership changes on chain; absent: membership stays off chain. */
-  readonly recorder?: { recordPending(): Promise<number> };
+  /** Records membership changes on chain; `interrupt` makes a pass stop waiting for commits (the changes stay pending). */
+  readonly recorder?: { recordPending(): Promise<number>; interrupt?(): void };
 }
 
 export interface JoinRequest {
@@ -61,6 +62,8 @@ export class Registry implements SessionHost {
   private state: RegistryState = 'created';
   private readonly clock: () => number;
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Background tasks running now: stop waits for them, so none touches the database after it closes. */
+  private readonly running = new Set<Promise<unknown>>();
   private readonly waiters = new Set<() => void>();
   private outboxBusy = false;
   private readonly keys = new MemberKeys();
@@ -127,9 +130,13 @@ export class Registry implements SessionHost {
       const timer = setInterval(() => {
         if (busy || this.state !== 'running') return;
         busy = true;
-        task()
+        const run = task()
           .catch((error: unknown) => this.options.logger.error({ err: error }, `${what} failed`))
-          .finally(() => (busy = false));
+          .finally(() => {
+            busy = false;
+            this.running.delete(run);
+          });
+        this.running.add(run);
       }, ms);
       this.timers.push(timer);
     };
@@ -148,6 +155,8 @@ export class Registry implements SessionHost {
     for (const timer of this.timers) clearInterval(timer);
     this.endLeaseStreams();
     this.wake();
+    this.options.recorder?.interrupt?.();
+    await Promise.all(this.running);
     await this.publishOutbox().catch((error: unknown) => this.options.logger.warn({ err: error }, 'final event publishing failed'));
     this.state = 'stopped';
   }

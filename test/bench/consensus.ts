@@ -18,7 +18,6 @@
  * transaction (from /proc; on a shared machine it moves less than latency does).
  */
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -29,23 +28,13 @@ import { Pool } from 'pg';
 
 import { writeGenesis, type GenesisFiles } from '../../cli/src/commands/genesis';
 import { ServiceProcess } from '../support/processes';
+import { freePort } from '../../cli/src/devnet/mesh';
 
 type ValidatorClient = InstanceType<ReturnType<typeof contracts>['validator']>;
 
 const seconds = Number(process.argv[2] ?? '8');
 const database = process.env.DATABASE_URL ?? 'pglite:memory';
 const stamp = `${process.pid}_${Date.now().toString(36)}`;
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;

@@ -6,7 +6,6 @@
  * human and --json output, and an unreachable address named in the error.
  */
 import { mkdtempSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -20,19 +19,9 @@ import type { Output } from '../../cli/src/command';
 import { runCli } from '../../cli/src/main';
 import { ServiceProcess } from '../support/processes';
 import { describeWith, serviceUrl, uniqueName } from '../support/services';
+import { freePort } from '../../cli/src/devnet/mesh';
 
 jest.setTimeout(240_000);
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 interface Ran {
   readonly code: number;

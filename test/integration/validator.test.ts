@@ -8,7 +8,6 @@
  */
 import { execFile } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
@@ -21,21 +20,11 @@ import { Pool } from 'pg';
 import { writeGenesis, type GenesisFiles } from '../../cli/src/commands/genesis';
 import { eventually, ServiceProcess } from '../support/processes';
 import { describeWith, serviceUrl, uniqueName } from '../support/services';
+import { freePort } from '../../cli/src/devnet/mesh';
 
 jest.setTimeout(180_000);
 
 const ROOT = join(__dirname, '..', '..');
-
-async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 function runCli(args: readonly string[]): Promise<{ code: number; stdout: string; stderr: string }> {
   return new Promise((resolve) => {

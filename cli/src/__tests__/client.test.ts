@@ -1,4 +1,3 @@
-import { createServer } from 'node:net';
 
 import { Identity } from '@learnchain/core';
 import { signTx } from '@learnchain/ledger';
@@ -9,6 +8,7 @@ import { checkFlags, isAddress, serviceAddress } from '../client/flags';
 import { blockLines, blockView, chainStatusView, jobLines, jobView, membersView, roundLine, roundView, txSummary, type JobRecordJson } from '../client/views';
 import { parseJobSpec } from '../commands/job';
 import { runCli } from '../main';
+import { freePort } from '../devnet/mesh';
 
 const flags = (entries: Record<string, string>): Map<string, string> => new Map(Object.entries(entries));
 
@@ -16,17 +16,6 @@ function capture(): Output & { out: string[]; err: string[] } {
   const out: string[] = [];
   const err: string[] = [];
   return { out, err, info: (l) => out.push(l), error: (l) => err.push(l) };
-}
-
-async function closedPort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const port = (server.address() as { port: number }).port;
-      server.close(() => resolve(port));
-    });
-  });
 }
 
 describe('service addresses and flags', () => {
@@ -123,7 +112,7 @@ describe('runCli exit codes', () => {
   });
 
   it('exits 1 and names the service and its address when nothing answers there', async () => {
-    const port = await closedPort();
+    const port = await freePort();
     for (const [args, service] of [[['chain', 'status', '--validator', `127.0.0.1:${port}`], 'validator'], [['members', '--registry', `127.0.0.1:${port}`], 'registry'], [['job', 'list', '--validator', `127.0.0.1:${port}`], 'validator']] as const) {
       const io = capture();
       expect(await runCli(args, io)).toBe(1);

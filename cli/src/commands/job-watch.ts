@@ -6,6 +6,7 @@
 import { NotOnChainError } from '../client/errors';
 import type { ValidatorApi } from '../client/services';
 import { jobView, roundView, type JobRecordJson, type JobView, type RoundRecordJson, type RoundView } from '../client/views';
+import { sleep } from '../client/sleep';
 
 export interface FollowRoundsOptions {
   readonly api: ValidatorApi;
@@ -28,18 +29,6 @@ export class UnknownJobError extends Error {
   constructor(readonly jobId: string) {
     super(`job ${jobId} is not on chain`);
   }
-}
-
-function pause(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** Reports every committed round of the job from the first, then new ones as they commit. */
@@ -65,6 +54,6 @@ export async function followRounds(options: FollowRoundsOptions): Promise<Follow
     if (job.finished) return { job, stopped: 'finished' };
     if (options.signal.aborted) return { job, stopped: 'interrupted' };
     if (Date.now() >= deadline) return { job, stopped: 'timeout' };
-    await pause(Math.min(options.intervalMs, Math.max(0, deadline - Date.now())), options.signal);
+    await sleep(Math.min(options.intervalMs, Math.max(0, deadline - Date.now())), options.signal);
   }
 }

@@ -7,6 +7,7 @@ import { createClient, unary } from '@learnchain/core';
 import { evaluate, loadMnist, type Classifier } from '@learnchain/model';
 import { contracts, type v1 } from '@learnchain/proto';
 
+import { sleep } from '../client/sleep';
 import { GrpcBlobs, type AggregatorClient } from './blobs';
 
 /** One committed round as the devnet saw it. */
@@ -50,18 +51,6 @@ export class JobNotFinishedError extends Error {
   ) {
     super(`the job stopped at round ${round}: ${reason}`);
   }
-}
-
-function sleep(ms: number, signal: AbortSignal): Promise<void> {
-  return new Promise((resolve) => {
-    const done = (): void => {
-      clearTimeout(timer);
-      signal.removeEventListener('abort', done);
-      resolve();
-    };
-    const timer = setTimeout(done, ms);
-    signal.addEventListener('abort', done, { once: true });
-  });
 }
 
 /** Evaluates parameters on the MNIST test split (2,000 digits). */

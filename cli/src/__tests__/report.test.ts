@@ -41,7 +41,7 @@ describe('the report read from blocks', () => {
     // Round 3's last included update came from A at 6.8 s; only the next block bounds its commit.
     expect(three).toMatchObject({ round: 3, uploadMs: 800, closingMs: 500, commitMs: PLAN.lastCommitBoundMs, wallMs: PLAN.blockMs + PLAN.lastCommitBoundMs, commitIsBound: true });
     const rows = phaseRows(roundTimes(record()));
-    expect(rows.filter((r) => r.round === 1).map((r) => r.phase)).toEqual(['training', 'fetch + upload', 'closing', 'aggregation', 'submission', 'verification + commit']);
+    expect(rows.filter((r) => r.round === 1).map((r) => r.phase)).toEqual(['training', 'fetch + upload', 'closing', 'aggregation', 'to proposal', 'proposal to commit']);
     const walls = 10_000 + 9000 + PLAN.blockMs + PLAN.lastCommitBoundMs;
     expect(overheadFraction(roundTimes(record()))).toBeCloseTo((walls - 3 * PLAN.slowestTrainingMs) / walls, 10);
   });

@@ -67,7 +67,7 @@ function roundsTable(page: ReportPage): string {
   const bytes = new Map(page.bytes.map((b) => [b.round, b]));
   const times = new Map(page.times.map((t) => [t.round, t]));
   return table(
-    ['round', 'height', 'included', 'excluded', 'accuracy', 'loss', 'KiB / update', 'training s', 'fetch + upload s', 'closing s', 'aggregation s', 'submission s', 'verify + commit s', 'wall s'],
+    ['round', 'height', 'included', 'excluded', 'accuracy', 'loss', 'KiB / update', 'training s', 'fetch + upload s', 'closing s', 'aggregation s', 'to proposal s', 'proposal to commit s', 'wall s'],
     page.record.rounds.map((r) => {
       const s = score(r.round);
       const t = times.get(r.round);
@@ -129,8 +129,8 @@ export function reportHtml(page: ReportPage): string {
     .map((c) => `<figure>\n<img src="${e(c.file)}" width="${c.cssWidth}" height="${c.cssHeight}" alt="${e(c.heading)}">\n<figcaption>${e(c.caption)}</figcaption>\n</figure>`)
     .join('\n');
   const notes = [
-    'Times come from three clocks: the aggregator’s (round opened, update arrived, round closed, aggregation), each trainer’s own report of its training time, and block times set by each block’s proposer. On one machine they agree; across machines, clock skew shifts the split between submission and verification + commit.',
-    'The commit time of a round is the earlier of the next round’s opening and the next block’s time; where only the next block bounds it (the last round), the table marks it “≤”. Verification and commit are one phase: the chain records no time between the validators’ checks and their votes.',
+    'Times come from three clocks: the aggregator’s (round opened, update arrived, round closed, aggregation), each trainer’s own report of its training time, and block times set by each block’s proposer. On one machine they agree; across machines, clock skew shifts the split between to proposal and proposal to commit.',
+    'The commit time of a round is the earlier of the next round’s opening and the next block’s time; where only the next block bounds it (the last round), the table marks it “≤”. The validators’ checks have no time of their own on chain: they fall in proposal to commit, or in to proposal when an earlier proposal of the same result timed out.',
     ...page.notes,
   ];
   return `<!doctype html>

@@ -13,7 +13,7 @@
 import { encodingWord, type CommittedRound, type JobRecordOnChain } from './record';
 
 /** The phases of a round, in order. */
-export const PHASES = ['training', 'fetch + upload', 'closing', 'aggregation', 'submission', 'verification + commit'] as const;
+export const PHASES = ['training', 'fetch + upload', 'closing', 'aggregation', 'to proposal', 'proposal to commit'] as const;
 export type Phase = (typeof PHASES)[number];
 
 /** One round's time split (milliseconds); null where the chain does not say. */
@@ -26,9 +26,12 @@ export interface RoundTime {
   /** From the last included update to the close (the quorum's grace). */
   readonly closingMs: number | null;
   readonly aggregationMs: number;
-  /** From the end of aggregation to the proposal of the block carrying the result. */
+  /**
+   * From the end of aggregation to the proposal of the block that committed the result: holds the
+   * validators' checks too when an earlier proposal of it did not gather the votes in time.
+   */
   readonly submissionMs: number | null;
-  /** From that block's proposal to its commit: the validators' verification and votes. */
+  /** From that block's proposal to its commit: the validators' checks (unless an earlier proposal's verdict stands) and votes. */
   readonly commitMs: number | null;
   /** From the opening to the commit. */
   readonly wallMs: number | null;

@@ -131,7 +131,7 @@ export function roundTimeChart(times: readonly RoundTime[]): Chart {
     heading: 'Where the time of a round goes',
     caption:
       'Training is the slowest included trainer’s own report of its local training; fetch + upload runs from the opening to the last included update, less that training; closing is the wait from the last update to the close; ' +
-      'aggregation is the aggregator’s measure; submission runs to the proposal of the block carrying the result; verification + commit runs from that proposal to the commit (the validators re-execute the round before they vote).',
+      'aggregation is the aggregator’s measure; to proposal runs to the proposal of the block that committed the result; proposal to commit runs from that proposal to the commit. Validators re-execute the round before they vote: that time is in proposal to commit, or in to proposal when an earlier proposal of the result did not gather the votes in time (its verdict then stands for the next).',
     spec: {
       ...base('Round time by phase', 'seconds per round, stacked in the order the phases happen'),
       data: { values: phaseRows(times) },

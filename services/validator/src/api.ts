@@ -43,7 +43,7 @@ function toStatus(error: unknown): unknown {
   if (error instanceof MempoolFullError) return resourceExhausted(error.message, 'mempool_full');
   if (error instanceof TxRefusedError) {
     if (error.reason.startsWith('not-authorised')) return permissionDenied(error.reason, 'not_authorised', `tx.${error.field}`);
-    return invalidArgument(`tx.${error.field}`, error.reason, 'replay');
+    return invalidArgument(`tx.${error.field}`, error.reason, error.code);
   }
   return error;
 }

@@ -19,6 +19,8 @@ export class TxRefusedError extends ValidatorError {
   constructor(
     readonly reason: string,
     readonly field: string,
+    /** The machine-readable reason in the gRPC error detail. */
+    readonly code: string = 'replay',
   ) {
     super(reason);
   }

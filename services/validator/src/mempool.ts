@@ -12,8 +12,8 @@ const VERIFIED_MEMORY = 200_000;
 
 export class Mempool {
   private readonly txs = new Map<string, Tx>();
-  /** Transactions this validator found unverifiable (a round it votes against): never queued again. */
-  private readonly rejected = new Set<string>();
+  /** Transactions this validator found unverifiable (a round it votes against), with why: never queued again. */
+  private readonly rejected = new Map<string, string>();
   /** Hashes whose signatures were checked (here or in a proposal), kept a while so a block is not verified twice. */
   private readonly verified = new Set<string>();
 
@@ -47,13 +47,14 @@ export class Mempool {
     this.markVerified(tx.hashHex);
     const existing = this.txs.get(tx.hashHex);
     if (existing) return { tx: existing, fresh: false };
-    if (this.rejected.has(tx.hashHex)) throw new TxRefusedError('this validator found the round unverifiable and votes against it', 'body');
+    const rejection = this.rejected.get(tx.hashHex);
+    if (rejection !== undefined) throw new TxRefusedError(`this validator found the round unverifiable and votes against it: ${rejection}`, 'body', 'round_unverifiable');
     if (this.txs.size >= this.maxTxs) throw new MempoolFullError(this.maxTxs);
     const state = this.state();
     if (tx.nonce <= nonceOf(state, tx.signerHex)) throw new TxRefusedError(`replay: nonce ${tx.nonce} is not above ${nonceOf(state, tx.signerHex)}`, 'nonce');
     // Authority does not depend on other pending transactions: refuse early what would be refused anyway.
     const problem = authorityProblem(state, tx, this.genesis);
-    if (problem) throw new TxRefusedError(problem, 'signature');
+    if (problem) throw new TxRefusedError(problem, 'signature', 'refused');
     this.txs.set(tx.hashHex, tx);
     return { tx, fresh: true };
   }
@@ -88,10 +89,10 @@ export class Mempool {
   }
 
   /** Drops a transaction that makes blocks invalid in this validator's eyes (so it stops proposing it) and refuses it from now on. */
-  reject(hashHex: string): void {
+  reject(hashHex: string, reason: string): void {
     this.txs.delete(hashHex);
     if (this.rejected.size >= 10_000) this.rejected.clear();
-    this.rejected.add(hashHex);
+    this.rejected.set(hashHex, reason);
   }
 
   /** After a commit: drops the included transactions and any the new state makes replays. */

@@ -274,8 +274,9 @@ export class ValidatorNode {
       const verdict = await pending;
       if (!verdict.valid) {
         // Never propose it again: otherwise one unverifiable round would stall every height.
-        this.options.mempool.reject(tx.hashHex);
-        return { valid: false, reason: `round ${tx.body.jobId}/${tx.body.round}: ${verdict.reason}` };
+        const reason = `round ${tx.body.jobId}/${tx.body.round}: ${verdict.reason}`;
+        this.options.mempool.reject(tx.hashHex, reason);
+        return { valid: false, reason };
       }
     }
     return { valid: true, reason: '' };

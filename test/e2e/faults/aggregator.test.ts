@@ -125,8 +125,8 @@ describeWith(['postgres', 'nats'], 'fault suite: aggregator', () => {
     expect(await m.query<ChainRound>(`jobs/${job.jobId}/rounds/${round}`)).toBeUndefined();
     expect(await m.query<{ round: number }>(`jobs/${job.jobId}`)).toMatchObject({ round: head.round, head: head.head });
     expect(await m.query<number>(`nonces/${Buffer.from(aggregator.publicKey).toString('hex')}`)).toBe(nonceBefore === 0 ? undefined : nonceBefore);
-    // Sent again, it is refused at once: the validators remember it as unverifiable.
-    await expect(unary(m.validator(1), 'BroadcastTx', { tx: bad }, { deadlineMs: 10_000 })).rejects.toMatchObject({ details: expect.stringMatching(/unverifiable/) });
+    // Sent again, it is refused at once: the validators remember it as unverifiable, and say why.
+    await expect(unary(m.validator(1), 'BroadcastTx', { tx: bad }, { deadlineMs: 10_000 })).rejects.toMatchObject({ details: expect.stringMatching(/unverifiable.*aggregate-mismatch/) });
 
     // The same round with the true aggregate commits: the model was the only thing wrong.
     const good = signTx(aggregator, m.chainId, nonceBefore + 1, { roundResult: roundResult(honestHash) });

@@ -37,4 +37,12 @@ describe('mempool', () => {
     pool.add(wire(2));
     expect(() => pool.add(wire(4))).toThrow(MempoolFullError);
   });
+
+  it('drops a transaction it rejected and refuses it from then on, saying why', () => {
+    const pool = new Mempool(genesis, () => state, 10);
+    const { tx } = pool.add(wire(1));
+    pool.reject(tx.hashHex, 'round job-1/1: aggregate-mismatch');
+    expect(pool.size).toBe(0);
+    expect(() => pool.add(wire(1))).toThrow(expect.objectContaining({ code: 'round_unverifiable', field: 'body', message: expect.stringContaining('aggregate-mismatch') }));
+  });
 });

@@ -34,7 +34,8 @@ describe('service addresses and flags', () => {
 describe('job submit flags', () => {
   it('builds the devnet-like default job and refuses bad values with the flag', () => {
     const spec = parseJobSpec(flags({}), 1_700_000_000_000);
-    expect(spec).toMatchObject({ model: 'mlp', rounds: 20, minTrainers: 2, roundDeadlineMs: 120_000, epochs: 2, batchSize: 32 });
+    // trimmed-mean with f = 1 needs 3 updates a round: the default minimum is not half of 4 but 3
+    expect(spec).toMatchObject({ model: 'mlp', rounds: 20, minTrainers: 3, roundDeadlineMs: 120_000, epochs: 2, batchSize: 32 });
     expect(spec.jobId).toBe(`mlp-mnist-${(1_700_000_000_000).toString(36)}`);
     expect(spec.rule).toMatchObject({ name: 'trimmed-mean', byzantineBudget: 1 });
     expect(spec.encoding).toBe('float32');
@@ -45,6 +46,7 @@ describe('job submit flags', () => {
     expect(() => parseJobSpec(flags({ rule: 'mean' }), 0)).toThrow(/--rule must be one of/);
     expect(() => parseJobSpec(flags({ 'job-id': 'a b' }), 0)).toThrow(/--job-id/);
     expect(() => parseJobSpec(flags({ trainers: '2', 'min-trainers': '3', rule: 'fedavg' }), 0)).toThrow(/--min-trainers must be an integer from 1 to 2/);
+    expect(() => parseJobSpec(flags({ trainers: '8', 'min-trainers': '2' }), 0)).toThrow(/--min-trainers 2 is below the 6 updates trimmed-mean needs/); // beta = 1.5/8 trims one per side only from 6 updates
     expect(() => parseJobSpec(flags({ keyfile: 'x' }), 0)).toThrow(/unknown flag --keyfile/);
     // A rule that cannot aggregate as many updates as the job expects is refused before anything is stored.
     expect(() => parseJobSpec(flags({ trainers: '2' }), 0)).toThrow(/--rule trimmed-mean with a Byzantine budget of 1 cannot aggregate 2 trainers' updates \(needs /);

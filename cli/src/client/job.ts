@@ -5,6 +5,7 @@
  * CreateJob body, and signed transactions committed with the signer's next
  * nonce.
  */
+import { checkBudget, parseRule } from '@learnchain/aggregation';
 import { toHex, type Identity } from '@learnchain/core';
 import { parameterBytes, signTx, type TxBodyInput } from '@learnchain/ledger';
 import { buildModel, encodeDataset, loadMnist, subset, type Classifier, type UpdateEncoding } from '@learnchain/model';
@@ -51,6 +52,21 @@ function baseRule(choice: RuleChoice): v1.AggregationRule {
     default:
       return { name: choice.rule, params: {}, byzantineBudget: f };
   }
+}
+
+/**
+ * The fewest updates a round of the rule can aggregate within its Byzantine budget (at most
+ * `trainers`): a job's minimum below it would open rounds that can never close.
+ */
+export function minimumTrainers(rule: v1.AggregationRule, trainers: number): number {
+  const parsed = parseRule({ name: rule.name, f: rule.byzantineBudget, ...rule.params });
+  for (let n = 1; n <= trainers; n++) if (checkBudget(parsed, n).ok) return n;
+  return trainers;
+}
+
+/** The default minimum of a round: half the trainers, and never fewer than the rule needs. */
+export function defaultMinTrainers(rule: v1.AggregationRule, trainers: number): number {
+  return Math.max(1, Math.ceil(trainers / 2), minimumTrainers(rule, trainers));
 }
 
 /** Everything a built-in MNIST job is shaped by. */

@@ -10,7 +10,7 @@ import { Identity } from '@learnchain/core';
 
 import { parseArgs, UsageError, type Command, type Output } from '../command';
 import { checkFlags, choiceFlag, intFlag, numberFlag, serviceAddress, wantsJson } from '../client/flags';
-import { commitTx, defaultJobId, MIXINGS, prepareJob, ruleFor, RULES, type JobSpec } from '../client/job';
+import { commitTx, defaultJobId, defaultMinTrainers, minimumTrainers, MIXINGS, prepareJob, ruleFor, RULES, type JobSpec } from '../client/job';
 import { describeFailure, using, ValidatorApi } from '../client/services';
 import { jobLines, jobView, roundLine, type JobRecordJson } from '../client/views';
 import { aggregatorClient } from '../devnet/blobs';
@@ -34,6 +34,9 @@ export function parseJobSpec(flags: ReadonlyMap<string, string>, nowMs: number):
   if (!budget.ok) {
     throw new UsageError(`--rule ${rule} with a Byzantine budget of ${aggregation.byzantineBudget} cannot aggregate ${trainers} trainers' updates (needs ${budget.requirement}): raise --trainers or pick another --rule`);
   }
+  const needed = minimumTrainers(aggregation, trainers);
+  const minTrainers = intFlag(flags, 'min-trainers', defaultMinTrainers(aggregation, trainers), 1, trainers);
+  if (minTrainers < needed) throw new UsageError(`--min-trainers ${minTrainers} is below the ${needed} updates ${rule} needs within its Byzantine budget: a round with fewer could never be aggregated`);
   const jobId = flags.get('job-id') ?? defaultJobId(model, nowMs);
   if (!/^[A-Za-z0-9._-]{1,128}$/.test(jobId)) throw new UsageError(`--job-id must be 1-128 characters of [A-Za-z0-9._-], got ${jobId}`);
   return {
@@ -48,7 +51,7 @@ export function parseJobSpec(flags: ReadonlyMap<string, string>, nowMs: number):
     seed: intFlag(flags, 'seed', 2, 0, 2 ** 31 - 1),
     rule: aggregation,
     rounds: intFlag(flags, 'rounds', model === 'cnn' ? 10 : 20, 1, 1000),
-    minTrainers: intFlag(flags, 'min-trainers', Math.max(1, Math.ceil(trainers / 2)), 1, trainers),
+    minTrainers,
     roundDeadlineMs: numberFlag(flags, 'deadline', 120, 1, 86_400) * 1000,
     encoding: choiceFlag(flags, 'encoding', ['float32', 'float16', 'int8'] as const, 'float32'),
   };

@@ -8,7 +8,7 @@ import { Identity } from '@learnchain/core';
 import type { Classifier } from '@learnchain/model';
 import type { v1 } from '@learnchain/proto';
 
-import { commitTx, defaultJobId, prepareJob, ruleFor } from '../client/job';
+import { commitTx, defaultJobId, defaultMinTrainers, prepareJob, ruleFor } from '../client/job';
 import { ValidatorApi } from '../client/services';
 import type { AggregatorClient } from './blobs';
 import type { DevnetOptions } from './options';
@@ -42,7 +42,7 @@ export async function submitJob(options: DevnetOptions, chainId: string, aggrega
       seed: options.seed,
       rule,
       rounds: options.rounds,
-      minTrainers: Math.max(1, Math.ceil(options.trainers / 2)),
+      minTrainers: defaultMinTrainers(rule, options.trainers),
       roundDeadlineMs: 120_000,
       encoding: options.encoding,
     },

@@ -55,15 +55,6 @@ export function outcomeScale(outcomes: Iterable<string>): { domain: string[]; ra
   };
 }
 
-/** The integer rounds 0..last as explicit axis ticks (so no "1.5" round appears). */
-function roundTicks(rounds: readonly number[]): number[] {
-  const last = Math.max(0, ...rounds);
-  const step = Math.max(1, Math.ceil(last / 20));
-  const ticks: number[] = [];
-  for (let r = Math.min(0, ...rounds); r <= last; r += step) ticks.push(r);
-  return ticks;
-}
-
 /** Accuracy of each round's model per evaluation set (round 0: the initial model). */
 export function accuracyChart(scores: readonly ScoreRow[]): Chart {
   const values = scores.map((s) => ({ round: s.round, set: s.set, accuracy: s.accuracy }));
@@ -76,7 +67,7 @@ export function accuracyChart(scores: readonly ScoreRow[]): Chart {
       data: { values },
       mark: { type: 'line', point: true, strokeWidth: 2 },
       encoding: {
-        x: { field: 'round', type: 'quantitative', title: 'round', axis: { values: roundTicks(values.map((v) => v.round)), format: 'd' } },
+        x: { field: 'round', type: 'ordinal', title: 'round (0: the initial model)', axis: { labelAngle: 0 } },
         y: { field: 'accuracy', type: 'quantitative', title: 'accuracy', axis: { format: '.0%' }, scale: { zero: false, domainMax: 1 } },
         color: { field: 'set', type: 'nominal', title: 'evaluated on', legend: { orient: 'bottom', direction: 'horizontal', labelLimit: 400 } },
       },
@@ -96,7 +87,7 @@ export function lossChart(scores: readonly ScoreRow[]): Chart {
       data: { values },
       mark: { type: 'line', point: true, strokeWidth: 2 },
       encoding: {
-        x: { field: 'round', type: 'quantitative', title: 'round', axis: { values: roundTicks(values.map((v) => v.round)), format: 'd' } },
+        x: { field: 'round', type: 'ordinal', title: 'round (0: the initial model)', axis: { labelAngle: 0 } },
         y: { field: 'loss', type: 'quantitative', title: 'loss (cross-entropy)' },
         color: { field: 'set', type: 'nominal', title: 'evaluated on', legend: { orient: 'bottom', direction: 'horizontal', labelLimit: 400 } },
       },

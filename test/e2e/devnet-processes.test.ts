@@ -4,35 +4,11 @@
  * job trained to the end and the chain verified; and a child that cannot
  * start is reported by name with its reason.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
-
 import { ChildService, ChildStartError } from '../../cli/src/devnet/children';
+import { runDevnet } from '../support/devnet-run';
 import { describeWith, serviceUrl } from '../support/services';
 
 jest.setTimeout(360_000);
-
-const ROOT = join(__dirname, '..', '..');
-
-function runDevnet(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'src', 'main.ts'), 'devnet', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_OPTIONS: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGINT'), 330_000);
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 describe('a devnet service as a child process', () => {
   it('names the child, the reason and its last lines when it exits before it runs', async () => {
@@ -53,7 +29,7 @@ describeWith(['postgres', 'nats'], 'learnchain devnet --processes', () => {
     const run = await runDevnet([
       '--processes', '--database', serviceUrl('postgres'), '--nats', serviceUrl('nats'), '--json',
       '--rounds', '1', '--trainers', '2', '--rule', 'fedavg', '--clients', '8', '--epochs', '1', '--validation-samples', '200', '--timeout', '300',
-    ]);
+    ], 330_000);
     const lines = run.stdout.trim().split('\n');
     const last = lines[lines.length - 1] ?? '';
     let report: Record<string, unknown>;

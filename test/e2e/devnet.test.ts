@@ -3,42 +3,13 @@
  * every service inside, a small job (2 rounds, small shards), and the last
  * line of its output one JSON object saying how it went.
  */
-import { spawn } from 'node:child_process';
-import { join } from 'node:path';
+import { runDevnet } from '../support/devnet-run';
 
 jest.setTimeout(240_000);
 
-const ROOT = join(__dirname, '..', '..');
-
-interface Run {
-  readonly code: number | null;
-  readonly stdout: string;
-  readonly stderr: string;
-}
-
-function runDevnet(args: readonly string[]): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'src', 'main.ts'), 'devnet', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_OPTIONS: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGINT'), 220_000);
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
-
 describe('learnchain devnet', () => {
   it('trains a small job to the end over the whole mesh and reports it as JSON, the chain verified', async () => {
-    const run = await runDevnet(['--json', '--rounds', '2', '--clients', '8', '--epochs', '1', '--validation-samples', '200', '--timeout', '200']);
+    const run = await runDevnet(['--json', '--rounds', '2', '--clients', '8', '--epochs', '1', '--validation-samples', '200', '--timeout', '200'], 220_000);
     const lines = run.stdout.trim().split('\n');
     const last = lines[lines.length - 1] ?? '';
     let report: Record<string, unknown>;

@@ -6,37 +6,15 @@
  * report's data for the round split that the aggregator's RoundResult and the
  * block times make possible.
  */
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 
+import { runDevnet } from '../support/devnet-run';
 import { imagesOf, pngSize } from '../support/png';
 
 // Minutes on a loaded machine (each service shares the CPUs with everything else); about a minute on an idle one.
 jest.setTimeout(600_000);
-
-const ROOT = join(__dirname, '..', '..');
-
-function runDevnet(args: readonly string[]): Promise<{ code: number | null; stdout: string; stderr: string }> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'cli', 'src', 'main.ts'), 'devnet', ...args], {
-      cwd: ROOT,
-      env: { ...process.env, NODE_OPTIONS: '' },
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (chunk: Buffer) => (stdout += chunk.toString()));
-    child.stderr.on('data', (chunk: Buffer) => (stderr += chunk.toString()));
-    const timer = setTimeout(() => child.kill('SIGINT'), 570_000);
-    child.once('error', reject);
-    child.once('exit', (code) => {
-      clearTimeout(timer);
-      resolve({ code, stdout, stderr });
-    });
-  });
-}
 
 interface ReportData {
   readonly rounds: readonly { round: number; trainingMs: number | null; uploadMs: number | null; aggregationMs: number; commitMs: number | null; wallMs: number | null }[];
@@ -51,7 +29,7 @@ describe('learnchain devnet writes the training report', () => {
 
   it('renders every chart as a PNG of the size the page states, from the chain of a real run', async () => {
     // One validator keeps the run short on a busy machine; the report reads its chain as it would any validator's.
-    const run = await runDevnet(['--json', '--validators', '1', '--trainers', '3', '--rounds', '2', '--clients', '8', '--epochs', '1', '--validation-samples', '200', '--timeout', '540', '--dir', dir]);
+    const run = await runDevnet(['--json', '--validators', '1', '--trainers', '3', '--rounds', '2', '--clients', '8', '--epochs', '1', '--validation-samples', '200', '--timeout', '540', '--dir', dir], 570_000);
     const last = run.stdout.trim().split('\n').pop() ?? '';
     let summary: Record<string, unknown>;
     try {

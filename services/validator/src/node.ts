@@ -21,7 +21,7 @@ import {
   type Vote,
 } from '@learnchain/consensus';
 import { toHex, type Logger } from '@learnchain/core';
-import { decodeTxBytes, encodeTx, KEYS, nonceOf, signTx, TxFormatError, type Genesis, type JobRecord, type RoundVerifier, type Tx } from '@learnchain/ledger';
+import { decodeTxBytes, encodeTx, nonceOf, signTx, TxFormatError, type Genesis, type RoundVerifier, type Tx } from '@learnchain/ledger';
 import { messageCodec, type v1 } from '@learnchain/proto';
 
 import { buildBlock, checkProposedBlock, valueBytes, valueOf } from './blocks';
@@ -30,6 +30,7 @@ import { evidenceBody } from './evidence';
 import { admitProposal, admitVote, MessageBook, NO_NETWORK, relayPlan, statusCallsForSync, VerifiedVotes, type GossipView, type Network, type Reception } from './gossip';
 import type { Mempool } from './mempool';
 import { Outbox } from './outbox';
+import { RoundVerdicts } from './round-verdicts';
 import type { Signer } from './signer';
 import { HeightClock, timeoutDuration, Timers, type Timing } from './timers';
 import { entriesOf, type Wal } from './wal';
@@ -64,11 +65,8 @@ export class ValidatorNode {
   private readonly syncedCommits = new Map<string, v1.Commit__Output>();
   /** Decoded transactions of candidate blocks that passed the checks (or that this node built), by value id. */
   private readonly checkedTxs = new Map<string, readonly Tx[]>();
-  /**
-   * Round verdicts of this height by RoundResult tx hash: each consensus round's proposal is a new
-   * block, but one round's result is re-executed once (a verification still running is shared).
-   */
-  private readonly roundVerdicts = new Map<string, Promise<{ valid: boolean; reason: string }>>();
+  /** Re-executes the rounds of candidate blocks, once per round result per height. */
+  private readonly rounds: RoundVerdicts;
   private pendingCommit: CommitCertificate | undefined;
   /** When the running height began, and when its messages were last relayed. */
   private heightBegan = Date.now();
@@ -86,6 +84,7 @@ export class ValidatorNode {
       { signer: options.signer, book: this.book, logger: options.logger, clock: this.clock, ...(options.equivocateHeight ? { equivocateHeight: options.equivocateHeight } : {}) },
       () => this.network,
     );
+    this.rounds = new RoundVerdicts({ chainId: options.genesis.chainId, verifier: options.verifier, mempool: options.mempool, state: () => chain.state });
     const node = this;
     this.view = {
       chainId: options.genesis.chainId,
@@ -236,7 +235,7 @@ export class ValidatorNode {
   }
 
   private async validate(height: number, value: string): Promise<void> {
-    const { genesis, chain, mempool, verifier, logger } = this.options;
+    const { genesis, chain, mempool, logger } = this.options;
     const block = this.blocks.get(value);
     if (!block) {
       // Replaying the log: the verdict given before the crash is in the log too. Otherwise the
@@ -253,33 +252,12 @@ export class ValidatorNode {
       if (checked.ok) {
         for (const tx of checked.txs) mempool.markVerified(tx.hashHex);
         this.checkedTxs.set(value, checked.txs);
-        ({ valid, reason } = await this.verifyRounds(checked.txs));
+        ({ valid, reason } = await this.rounds.check(checked.txs));
       } else reason = checked.reason;
     }
     if (!valid) logger.warn({ height, block: value, reason }, 'proposed block is invalid');
     if (height === this.core.height) this.clock.mark('verdict');
     await this.run(() => this.step({ kind: 'verdict', height, value, valid }));
-  }
-
-  private async verifyRounds(txs: readonly Tx[]): Promise<{ valid: boolean; reason: string }> {
-    for (const tx of txs) {
-      if (tx.kind !== 'roundResult') continue;
-      const job = this.options.chain.state.get(KEYS.job(tx.body.jobId)) as unknown as JobRecord | undefined;
-      if (!job) continue; // refused at execution: no state changes
-      let pending = this.roundVerdicts.get(tx.hashHex);
-      if (!pending) {
-        pending = this.options.verifier.verify({ chainId: this.options.genesis.chainId, job, result: tx.body });
-        this.roundVerdicts.set(tx.hashHex, pending);
-      }
-      const verdict = await pending;
-      if (!verdict.valid) {
-        // Never propose it again: otherwise one unverifiable round would stall every height.
-        const reason = `round ${tx.body.jobId}/${tx.body.round}: ${verdict.reason}`;
-        this.options.mempool.reject(tx.hashHex, reason);
-        return { valid: false, reason };
-      }
-    }
-    return { valid: true, reason: '' };
   }
 
   private async commit(certificate: CommitCertificate): Promise<void> {
@@ -305,7 +283,7 @@ export class ValidatorNode {
     for (const [value, block] of this.blocks) if ((block.header?.height ?? 0) <= committed.height) this.blocks.delete(value);
     this.syncedCommits.clear();
     this.checkedTxs.clear();
-    this.roundVerdicts.clear(); // the job state the verdicts were given against has moved on
+    this.rounds.clear();
     this.book.prune(committed.height);
     this.timers.cancelHeight();
     this.options.signer.prune(next);

@@ -1,0 +1,47 @@
+import { Identity, toHex } from '@learnchain/core';
+import { decodeTxBytes, encodeTx, genesisWrites, KEYS, LedgerState, parseGenesis, signTx, type RoundCheck, type RoundVerdict, type StateView } from '@learnchain/ledger';
+
+import { Mempool } from '../mempool';
+import { RoundVerdicts } from '../round-verdicts';
+
+const CHAIN = 'round-verdicts-test';
+const validator = Identity.generate();
+const genesis = parseGenesis({ chainId: CHAIN, validators: [{ publicKey: toHex(validator.publicKey), power: 1 }] });
+const ledger = new LedgerState();
+ledger.apply(genesisWrites(genesis));
+const aggregator = Identity.generate();
+const state: StateView = { get: (key) => (key === KEYS.job('job-1') ? { jobId: 'job-1' } : ledger.get(key)) };
+
+const hash = (b: number): Buffer => Buffer.alloc(32, b);
+const roundResult = (round: number, jobId = 'job-1') =>
+  decodeTxBytes(encodeTx(signTx(aggregator, CHAIN, round, { roundResult: { jobId, round, baseModelHash: hash(1), newModelHash: hash(2), membershipEpoch: 1, rule: { name: 'fedavg' }, included: [], excluded: [] } })), { chainId: CHAIN });
+
+/** A verifier that counts its calls and answers from `verdicts` by round. */
+function verifier(verdicts: Record<number, RoundVerdict>) {
+  const calls: number[] = [];
+  return { calls, verify: async (check: RoundCheck) => (calls.push(check.result.round), verdicts[check.result.round] ?? { valid: true, reason: '' }) };
+}
+
+describe('round verdicts', () => {
+  it('re-executes a round result once per height however many proposals carry it, and again after a commit', async () => {
+    const v = verifier({});
+    const rounds = new RoundVerdicts({ chainId: CHAIN, verifier: v, mempool: new Mempool(genesis, () => ledger, 10), state: () => state });
+    const tx = roundResult(1);
+    expect(await Promise.all([rounds.check([tx]), rounds.check([tx])])).toEqual([{ valid: true, reason: '' }, { valid: true, reason: '' }]);
+    expect(await rounds.check([tx])).toEqual({ valid: true, reason: '' });
+    expect(v.calls).toEqual([1]);
+    rounds.clear();
+    await rounds.check([tx]);
+    expect(v.calls).toEqual([1, 1]);
+  });
+
+  it('names the first invalid round, drops it from the mempool and skips rounds of unknown jobs', async () => {
+    const v = verifier({ 2: { valid: false, reason: 'aggregate-mismatch: the rule applied to the signed updates does not give new_model_hash' } });
+    const mempool = new Mempool(genesis, () => ledger, 10);
+    const rounds = new RoundVerdicts({ chainId: CHAIN, verifier: v, mempool, state: () => state });
+    const [one, two] = [roundResult(1), roundResult(2)];
+    expect(await rounds.check([roundResult(3, 'no-such-job'), one, two])).toEqual({ valid: false, reason: expect.stringMatching(/^round job-1\/2: aggregate-mismatch/) });
+    expect(v.calls).toEqual([1, 2]);
+    expect(() => mempool.add(two.wire)).toThrow(/unverifiable and votes against it: round job-1\/2: aggregate-mismatch/);
+  });
+});

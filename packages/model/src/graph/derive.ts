@@ -219,8 +219,11 @@ export function gradientGraph(def: ModelDefinition, options: { inputGradient?: b
 
 /**
  * One optimizer step: (params, input, labels, lr [, momentum, velocities] [, mu, global params])
- * → `p.next` [, `p.velocity.next`], loss. With momentum v' = m·v + g, w' = w − lr·v';
- * the proximal term adds mu·(w − w_global) to g (FedProx).
+ * → `p.next` [, `p.velocity.next`], loss. The loss gradient is scaled by lr where it is seeded
+ * (a batch × classes tensor), so every parameter's gradient comes out as its step lr·g and the
+ * update costs one pass per tensor without momentum, three with it: s' = m·s + lr·g, w' = w − s'.
+ * The velocity carried between steps is that step s = lr·v, so it belongs to the lr it was made
+ * with. The proximal term adds mu·(w − w_global) to g (FedProx).
  */
 export function trainingStepGraph(def: ModelDefinition, variant: StepVariant): Model {
   const fwd = emitForward(def, `${def.name}_step`, true);
@@ -231,18 +234,19 @@ export function trainingStepGraph(def: ModelDefinition, variant: StepVariant): M
   if (variant.proximal) b.input(IO.mu, 'float32', []);
   const { nll, gradMean } = softmaxCrossEntropy(b, fwd.logits, IO.labels, def.classes);
   b.op('ReduceMean', [nll], { keepdims: attr.int(0) }, IO.loss);
-  const grads = emitBackward(def, fwd, gradMean, def.parameters.map((p) => p.name));
+  const steps = emitBackward(def, fwd, b.op('Mul', [gradMean, IO.lr]), def.parameters.map((p) => p.name));
+  const lrMu = variant.proximal ? b.op('Mul', [IO.mu, IO.lr]) : '';
   for (const p of def.parameters) {
-    let g = grads.get(p.name) ?? '';
+    let step = steps.get(p.name) ?? '';
     if (variant.proximal) {
       b.input(IO.global(p.name), 'float32', p.shape);
-      g = b.op('Add', [g, b.op('Mul', [b.op('Sub', [p.name, IO.global(p.name)]), IO.mu])]);
+      step = b.op('Add', [step, b.op('Mul', [b.op('Sub', [p.name, IO.global(p.name)]), lrMu])]);
     }
     if (variant.momentum) {
       b.input(IO.velocity(p.name), 'float32', p.shape);
-      g = b.op('Add', [b.op('Mul', [IO.velocity(p.name), IO.momentum]), g], {}, IO.velocityNext(p.name));
+      step = b.op('Add', [b.op('Mul', [IO.velocity(p.name), IO.momentum]), step], {}, IO.velocityNext(p.name));
     }
-    b.op('Sub', [p.name, b.op('Mul', [g, IO.lr])], {}, IO.next(p.name));
+    b.op('Sub', [p.name, step], {}, IO.next(p.name));
     b.output(IO.next(p.name), 'float32', p.shape);
     if (variant.momentum) b.output(IO.velocityNext(p.name), 'float32', p.shape);
   }

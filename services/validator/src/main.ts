@@ -137,7 +137,7 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
       await chain.drainEvents();
       unobserve();
       await metricsEndpoint.close();
-      wal.close();
+      await wal.close();
       blobs?.close();
       if (ownBus) await bus.close();
       await storage.close();

@@ -42,7 +42,8 @@ export interface Wal {
    * promises every earlier block is durably stored: the log may drop them.
    */
   startHeight(height: number, compact: boolean): void;
-  close(): void;
+  /** Closes the log once the fsyncs already asked for have run. */
+  close(): Promise<void>;
 }
 
 /** The entries of `height` in a recovered log: those after its last marker, up to the next marker. */
@@ -168,7 +169,11 @@ export class FileWal implements Wal {
     this.append({ t: 'height', h: height });
   }
 
-  close(): void {
+  /** Closes the file once every fsync asked for has run (one on a closed descriptor would fail). */
+  async close(): Promise<void> {
+    for (let pending = this.following ?? this.running; pending; pending = this.following ?? this.running) {
+      await pending.catch(() => undefined);
+    }
     if (this.fd >= 0) closeSync(this.fd);
     this.fd = -1;
   }
@@ -202,5 +207,5 @@ export class MemoryWal implements Wal {
     this.entries.push({ t: 'height', h: height });
   }
 
-  close(): void {}
+  async close(): Promise<void> {}
 }

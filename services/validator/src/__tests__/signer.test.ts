@@ -42,7 +42,7 @@ describe('signer', () => {
       wal.startHeight(5, true);
       wal.append({ t: 'input', input: { kind: 'start-height', height: 5, validatorUpdates: [] } });
       await new Signer({ identity, chainId: CHAIN, wal }).sign(prevote(value));
-      wal.close();
+      await wal.close();
       const reopened = FileWal.open(dir);
       const entries = entriesOf(reopened.recovered, 5);
       expect(entries.map((e) => e.t)).toEqual(['input', 'signed']);
@@ -52,7 +52,7 @@ describe('signer', () => {
       expect(signer.restore(entries)).toBe(1);
       await expect(signer.sign(prevote(null))).rejects.toThrow(DoubleSignError);
       expect((await signer.sign(prevote(value))).again).toBe(true);
-      reopened.close();
+      await reopened.close();
     } finally {
       rmSync(dir, { recursive: true, force: true });
     }

@@ -29,7 +29,7 @@ describe('file write-ahead log', () => {
     }
     await Promise.all(flushes);
     expect(done).toEqual([1, 2, 3, 4, 5]);
-    wal.close();
+    await wal.close();
   });
 
   it('shares one fsync among the callers that ask while one runs', async () => {
@@ -45,9 +45,22 @@ describe('file write-ahead log', () => {
     await third;
     // Nothing new appended: nothing to wait for.
     await expect(wal.flush()).resolves.toBeUndefined();
-    wal.close();
+    await wal.close();
     const reopened = FileWal.open(dir);
     expect(reopened.recovered).toEqual([input(1), input(2), input(3)]);
-    reopened.close();
+    await reopened.close();
+  });
+
+  it('closes only once the fsyncs already asked for have run', async () => {
+    const wal = FileWal.open(dir);
+    wal.append(input(1));
+    const first = wal.flush();
+    wal.append(input(2));
+    const second = wal.flush();
+    await wal.close();
+    await expect(Promise.all([first, second])).resolves.toEqual([undefined, undefined]);
+    const reopened = FileWal.open(dir);
+    expect(reopened.recovered).toEqual([input(1), input(2)]);
+    await reopened.close();
   });
 });

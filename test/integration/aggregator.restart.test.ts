@@ -10,7 +10,7 @@ import { contracts } from '@learnchain/proto';
 
 import { registryConfig } from '../../services/registry/src/config';
 import { startRegistry, type RunningRegistry } from '../../services/registry/src/main';
-import { chunks, delta, putBlob, submit, Trainer, type AggregatorClient } from '../../services/aggregator/src/__tests__/support/mesh';
+import { chunks, delta, stubJob, submit, Trainer, type AggregatorClient } from '../../services/aggregator/src/__tests__/support/mesh';
 import { ValidatorStub } from '../../services/aggregator/src/__tests__/support/validator-stub';
 import { eventually, ServiceProcess } from '../support/processes';
 import { describeWith, serviceUrl, uniqueName } from '../support/services';
@@ -87,8 +87,7 @@ describeWith(['postgres', 'nats'], 'aggregator process', () => {
     const [a, b, c] = trainers as [Trainer, Trainer, Trainer];
 
     const initial = Float32Array.from([1, 1, 1]);
-    const base = await putBlob(first.client, parameterBytes(initial));
-    validator.jobs.set('job-restart', { jobId: 'job-restart', initialParametersHash: base, rule: { name: 'fedavg' }, minTrainers: 3, roundDeadlineMs: 60_000, rounds: 1 });
+    const base = await stubJob(first.client, validator, { jobId: 'job-restart', rule: { name: 'fedavg' }, minTrainers: 3, roundDeadlineMs: 60_000, rounds: 1 }, initial);
     await bus.publish(SUBJECT.jobCreated, { chainId, jobId: 'job-restart', initialModelHash: fromHex(base) as Uint8Array, height: 1, rule: 'fedavg', minTrainers: 3, roundDeadlineMs: 60_000 });
     const opened = await eventually('round 1 open', async () => {
       const status = await unary(first.client, 'getRound', { jobId: 'job-restart', round: 0 }).catch(() => undefined);
@@ -144,8 +143,7 @@ describeWith(['postgres', 'nats'], 'aggregator process', () => {
 
   it('resumes a round that closed but whose result was not committed when the process died, and submits it once', async () => {
     const first = await startAggregator();
-    const base = await putBlob(first.client, parameterBytes(new Float32Array(3)));
-    validator.jobs.set('job-closed', { jobId: 'job-closed', initialParametersHash: base, rule: { name: 'fedavg' }, minTrainers: 3, roundDeadlineMs: 60_000, rounds: 1 });
+    const base = await stubJob(first.client, validator, { jobId: 'job-closed', rule: { name: 'fedavg' }, minTrainers: 3, roundDeadlineMs: 60_000, rounds: 1 }, new Float32Array(3));
     await bus.publish(SUBJECT.jobCreated, { chainId, jobId: 'job-closed', initialModelHash: fromHex(base) as Uint8Array, height: 2, rule: 'fedavg', minTrainers: 3, roundDeadlineMs: 60_000 });
     await eventually('round 1 open', async () => {
       const status = await unary(first.client, 'getRound', { jobId: 'job-closed', round: 0 }).catch(() => undefined);

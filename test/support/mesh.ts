@@ -138,7 +138,8 @@ export class Mesh {
     return proc;
   }
 
-  private schema(name: string): string {
+  /** The database schema of one service of this mesh (`aggregator`, `registry`, `validator_0`, …). */
+  schema(name: string): string {
     return `${this.tag}_${name}`;
   }
 

@@ -1,12 +1,13 @@
 /**
  * A training job as a client submits it, shared by `learnchain job submit` and
- * the devnet: the aggregation rule for a Byzantine budget, the seeded initial
- * parameters and the validation set stored with the aggregator (PutBlob), the
- * CreateJob body, and signed transactions committed with the signer's next
- * nonce.
+ * the devnet: the aggregation rule for a Byzantine budget, the CreateJob body
+ * naming the seeded initial parameters and the validation set by hash, signed
+ * transactions committed with the signer's next nonce, and, once the job is
+ * committed, the blobs it names stored with the aggregator (PutBlob takes only
+ * those).
  */
 import { checkBudget, parseRule } from '@learnchain/aggregation';
-import { toHex, type Identity } from '@learnchain/core';
+import { contentId, toHex, type Identity } from '@learnchain/core';
 import { parameterBytes, signTx, type TxBodyInput } from '@learnchain/ledger';
 import { buildModel, encodeDataset, loadMnist, subset, type Classifier, type UpdateEncoding } from '@learnchain/model';
 import type { v1 } from '@learnchain/proto';
@@ -91,12 +92,20 @@ export interface JobSpec {
 
 const DTYPES: Record<UpdateEncoding, v1.DType> = { float32: 'DTYPE_FLOAT32', float16: 'DTYPE_FLOAT16', int8: 'DTYPE_INT8' };
 
+/** A blob the job names, to store once the job is committed. */
+export interface JobBlob {
+  readonly bytes: Uint8Array;
+  readonly kind: v1.BlobKind;
+}
+
 /** A job ready to sign: its CreateJob body and the blobs it names. */
 export interface PreparedJob {
+  readonly jobId: string;
   readonly body: v1.CreateJob;
   readonly model: Classifier;
   readonly initialHash: string;
   readonly validationHash: string;
+  readonly blobs: readonly JobBlob[];
 }
 
 /** A job id from the model and the time: `mlp-mnist-<base36 ms>`. */
@@ -104,13 +113,14 @@ export function defaultJobId(model: string, nowMs: number): string {
   return `${model}-mnist-${nowMs.toString(36)}`;
 }
 
-/** Stores the initial parameters and the validation set with the aggregator and builds the CreateJob body. */
-export async function prepareJob(spec: JobSpec, aggregator: AggregatorClient): Promise<PreparedJob> {
+/** The CreateJob body, naming the seeded initial parameters and a validation set drawn from the test split by hash. */
+export function prepareJob(spec: JobSpec): PreparedJob {
   const model = buildModel(spec.model, { seed: spec.seed });
-  const initialHash = await putBlob(aggregator, parameterBytes(model.initialParams), 'BLOB_KIND_PARAMETERS');
+  const initial = parameterBytes(model.initialParams);
+  const initialHash = contentId(initial);
   const { test } = loadMnist();
-  const validation = subset(test, Array.from({ length: Math.min(spec.validationSamples, test.count) }, (_, i) => i));
-  const validationHash = await putBlob(aggregator, encodeDataset(validation), 'BLOB_KIND_DATASET');
+  const validationSet = encodeDataset(subset(test, Array.from({ length: Math.min(spec.validationSamples, test.count) }, (_, i) => i)));
+  const validationHash = contentId(validationSet);
   const body: v1.CreateJob = {
     jobId: spec.jobId,
     model: spec.model,
@@ -128,7 +138,16 @@ export async function prepareJob(spec: JobSpec, aggregator: AggregatorClient): P
     rounds: spec.rounds,
     updateEncoding: DTYPES[spec.encoding ?? 'float32'],
   };
-  return { body, model, initialHash, validationHash };
+  const blobs: JobBlob[] = [
+    { bytes: initial, kind: 'BLOB_KIND_PARAMETERS' },
+    { bytes: validationSet, kind: 'BLOB_KIND_DATASET' },
+  ];
+  return { jobId: spec.jobId, body, model, initialHash, validationHash, blobs };
+}
+
+/** Stores the blobs a committed job names with the aggregator. */
+export async function storeJobBlobs(prepared: PreparedJob, aggregator: AggregatorClient): Promise<void> {
+  for (const blob of prepared.blobs) await putBlob(aggregator, blob.bytes, blob.kind, prepared.jobId);
 }
 
 /** The signer's next nonce: the ledger's `nonces/<key>` plus one (1 for a key it has not seen). */

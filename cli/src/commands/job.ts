@@ -10,7 +10,7 @@ import { Identity } from '@learnchain/core';
 
 import { parseArgs, UsageError, type Command, type Output } from '../command';
 import { checkFlags, choiceFlag, intFlag, numberFlag, serviceAddress, wantsJson } from '../client/flags';
-import { commitTx, defaultJobId, defaultMinTrainers, minimumTrainers, MIXINGS, prepareJob, ruleFor, RULES, type JobSpec } from '../client/job';
+import { commitTx, defaultJobId, defaultMinTrainers, minimumTrainers, MIXINGS, prepareJob, ruleFor, RULES, storeJobBlobs, type JobSpec } from '../client/job';
 import { describeFailure, using, ValidatorApi } from '../client/services';
 import { jobLines, jobView, roundLine, type JobRecordJson } from '../client/views';
 import { aggregatorClient } from '../devnet/blobs';
@@ -69,7 +69,7 @@ function signer(flags: ReadonlyMap<string, string>): { identity: Identity; fresh
 
 export const jobSubmitCommand: Command = {
   path: ['job', 'submit'],
-  summary: 'store a job\'s initial model and validation set with the aggregator and commit a signed CreateJob',
+  summary: 'commit a signed CreateJob, then store the initial model and validation set it names with the aggregator',
   usage:
     'learnchain job submit [--key FILE] [--validator HOST:PORT] [--aggregator HOST:PORT] [--json] [--job-id ID] [--model mlp|cnn] [--rounds N]\n' +
     '      [--rule NAME] [--trainers N] [--byzantine F] [--min-trainers M] [--deadline SECONDS] [--alpha A] [--epochs E] [--batch B]\n' +
@@ -83,14 +83,15 @@ export const jobSubmitCommand: Command = {
     const { identity, fresh } = signer(flags);
     return using(new ValidatorApi(validatorAddress), async (validator) => {
       const { chainId } = await validator.status();
-      const prepared = await using(aggregatorClient(aggregatorAddress), async (aggregator) => {
+      const prepared = prepareJob(spec);
+      const committed = await commitTx(validator, identity, chainId, { createJob: prepared.body });
+      await using(aggregatorClient(aggregatorAddress), async (aggregator) => {
         try {
-          return await prepareJob(spec, aggregator);
+          await storeJobBlobs(prepared, aggregator);
         } catch (error) {
           throw describeFailure('aggregator', aggregatorAddress, 'PutBlob', error);
         }
       });
-      const committed = await commitTx(validator, identity, chainId, { createJob: prepared.body });
       const result = {
         job_id: spec.jobId,
         chain_id: chainId,

@@ -13,13 +13,13 @@ export function aggregatorClient(address: string): AggregatorClient {
   return createClient(contracts().aggregator, address, { maxMessageBytes: 8 * MiB });
 }
 
-/** Stores `bytes` with PutBlob; resolves to their content id (hex). */
-export async function putBlob(client: AggregatorClient, bytes: Uint8Array, kind: v1.BlobKind): Promise<string> {
+/** Stores `bytes`, which the committed job `jobId` names, with PutBlob; resolves to their content id (hex). */
+export async function putBlob(client: AggregatorClient, bytes: Uint8Array, kind: v1.BlobKind, jobId: string): Promise<string> {
   const hash = contentId(bytes);
   const upload = clientStream(client, 'putBlob', { deadlineMs: 60_000 });
   for (let at = 0, first = true; first || at < bytes.byteLength; at += CHUNK, first = false) {
     const data = Buffer.from(bytes.subarray(at, Math.min(bytes.byteLength, at + CHUNK)));
-    await upload.write(first ? { header: { hash: Buffer.from(hash, 'hex'), size: bytes.byteLength, kind }, data } : { data });
+    await upload.write(first ? { header: { hash: Buffer.from(hash, 'hex'), size: bytes.byteLength, kind, jobId }, data } : { data });
   }
   await upload.finish();
   return hash;

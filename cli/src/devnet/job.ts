@@ -1,14 +1,14 @@
 /**
- * The devnet's job: the seeded initial parameters and the validation set
- * stored with the aggregator (PutBlob), then a signed CreateJob sent to a
- * validator and waited on until it commits (the same code as `learnchain job
- * submit`, in ../client/job.ts).
+ * The devnet's job: a signed CreateJob sent to a validator and waited on until
+ * it commits, then the seeded initial parameters and the validation set it
+ * names stored with the aggregator (the same code as `learnchain job submit`,
+ * in ../client/job.ts).
  */
 import { Identity } from '@learnchain/core';
 import type { Classifier } from '@learnchain/model';
 import type { v1 } from '@learnchain/proto';
 
-import { commitTx, defaultJobId, defaultMinTrainers, prepareJob, ruleFor } from '../client/job';
+import { commitTx, defaultJobId, defaultMinTrainers, prepareJob, ruleFor, storeJobBlobs } from '../client/job';
 import { ValidatorApi } from '../client/services';
 import type { AggregatorClient } from './blobs';
 import type { DevnetOptions } from './options';
@@ -25,11 +25,11 @@ export interface SubmittedJob {
   readonly rule: v1.AggregationRule;
 }
 
-/** Stores the blobs and commits CreateJob; resolves once the block holding it is committed. */
+/** Commits CreateJob, then stores the blobs it names; resolves once both are done. */
 export async function submitJob(options: DevnetOptions, chainId: string, aggregator: AggregatorClient, validator: string): Promise<SubmittedJob> {
   const rule = ruleFor(options);
   const jobId = defaultJobId(options.model, Date.now());
-  const prepared = await prepareJob(
+  const prepared = prepareJob(
     {
       jobId,
       model: options.model,
@@ -46,11 +46,11 @@ export async function submitJob(options: DevnetOptions, chainId: string, aggrega
       roundDeadlineMs: 120_000,
       encoding: options.encoding,
     },
-    aggregator,
   );
   const api = new ValidatorApi(validator);
   try {
     const committed = await commitTx(api, Identity.generate(), chainId, { createJob: prepared.body });
+    await storeJobBlobs(prepared, aggregator);
     return { jobId, model: prepared.model, initialHash: prepared.initialHash, validationHash: prepared.validationHash, height: committed.height, rule };
   } finally {
     api.close();

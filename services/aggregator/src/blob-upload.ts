@@ -1,11 +1,15 @@
 /**
- * PutBlob: a blob streamed in, the header first (hash, size, kind), data in
- * order in bounded chunks; the size is checked against the limit before any
- * data is read, and the hash of what arrived before anything is stored.
+ * PutBlob: a blob streamed in, the header first (hash, size, kind, job), data
+ * in order in bounded chunks. Only a blob that a committed job names (its
+ * initial parameters, model definition or validation set) is taken, so the
+ * store holds nothing but what rounds and validators need; the job is looked
+ * up and the size checked before any data is read, and the hash of what
+ * arrived is checked before anything is stored.
  */
-import { ContentHasher, invalidArgument, resourceExhausted, toHex } from '@learnchain/core';
+import { ContentHasher, failedPrecondition, invalidArgument, permissionDenied, resourceExhausted, toHex } from '@learnchain/core';
 import type { v1 } from '@learnchain/proto';
 
+import type { JobSource } from './ports';
 import type { BlobStore } from './store/blobs';
 import type { BlobKindName } from './store/schema';
 
@@ -26,7 +30,13 @@ export function hashField(hash: Buffer, field: string): string {
 }
 
 /** Receives and stores one blob; throws status errors for every bad stream. */
-export async function receiveBlob(messages: AsyncIterable<v1.BlobChunk__Output>, blobs: BlobStore, limits: BlobLimits): Promise<v1.PutBlobResponse> {
+export async function receiveBlob(
+  messages: AsyncIterable<v1.BlobChunk__Output>,
+  blobs: BlobStore,
+  limits: BlobLimits,
+  jobs: JobSource,
+  signal?: AbortSignal,
+): Promise<v1.PutBlobResponse> {
   const iterator = messages[Symbol.asyncIterator]();
   const first = await iterator.next();
   const header = first.done ? null : first.value.header;
@@ -34,6 +44,7 @@ export async function receiveBlob(messages: AsyncIterable<v1.BlobChunk__Output>,
   const hash = hashField(header.hash, 'header.hash');
   const kind = PUTTABLE[header.kind];
   if (!kind) throw invalidArgument('header.kind', 'must be a model, parameters or dataset blob', 'bad_kind');
+  await namedByJob(jobs, header.jobId, hash, kind, signal);
   if (!Number.isSafeInteger(header.size) || header.size > limits.maxBlobBytes) {
     throw resourceExhausted(`a blob of ${header.size} bytes exceeds the ${limits.maxBlobBytes}-byte limit`, 'too_large', 'header.size');
   }
@@ -57,4 +68,17 @@ export async function receiveBlob(messages: AsyncIterable<v1.BlobChunk__Output>,
   if (actual !== hash) throw invalidArgument('header.hash', `the data hashes to ${actual}`, 'hash_mismatch');
   await blobs.put(buffer, kind, hash);
   return { hash: header.hash, size: header.size };
+}
+
+/** Passes when the committed job `jobId` names `hash` as a blob of `kind`; a status error saying what is missing otherwise. */
+async function namedByJob(jobs: JobSource, jobId: string, hash: string, kind: BlobKindName, signal?: AbortSignal): Promise<void> {
+  if (!jobId) throw invalidArgument('header.job_id', 'must name the committed job whose CreateJob names this blob', 'missing_job');
+  const job = await jobs.job(jobId, signal);
+  if (!job) throw failedPrecondition(`job ${jobId} is not on the chain: commit its CreateJob first, then store the blobs it names`, 'unknown_job', 'header.job_id');
+  const named = job.blobs.find((b) => b.hash === hash);
+  if (!named) {
+    const names = job.blobs.map((b) => `${b.field} ${b.hash.slice(0, 12)}…`).join(', ');
+    throw permissionDenied(`job ${jobId} does not name blob ${hash} (it names ${names})`, 'not_named', 'header.hash');
+  }
+  if (named.kind !== kind) throw invalidArgument('header.kind', `job ${jobId} names this blob as its ${named.field}, a ${named.kind} blob, not ${kind}`, 'kind_mismatch');
 }

@@ -1,6 +1,6 @@
 /**
  * The Aggregator gRPC service: SubmitUpdate (see intake.ts), GetBlob and
- * PutBlob over the content-addressed store, GetRound and ListRounds. Handlers
+ * PutBlob (blobs a committed job names) over the content-addressed store, GetRound and ListRounds. Handlers
  * report failure only by throwing status errors.
  */
 import type { ServerWritableStream, UntypedServiceImplementation } from '@grpc/grpc-js';
@@ -10,6 +10,7 @@ import { SERVICE_NAMES, type v1 } from '@learnchain/proto';
 
 import { hashField, receiveBlob, type BlobLimits } from './blob-upload';
 import type { UpdateIntake } from './intake';
+import type { JobSource } from './ports';
 import type { BlobStore } from './store/blobs';
 import type { RoundRecord, RoundStore } from './store/rounds';
 import type { BlobKindName, RoundStateName } from './store/schema';
@@ -33,9 +34,6 @@ const KIND_TO_WIRE: Record<BlobKindName, v1.BlobKind> = {
   update: 'BLOB_KIND_UPDATE',
   dataset: 'BLOB_KIND_DATASET',
 };
-
-/** Kinds a client may store with PutBlob (updates come only through SubmitUpdate). */
-const PUTTABLE: Partial<Record<string, BlobKindName>> = { BLOB_KIND_MODEL: 'model', BLOB_KIND_PARAMETERS: 'parameters', BLOB_KIND_DATASET: 'dataset' };
 
 /**
  * A server-streaming handler whose failure reaches the caller as a status: the
@@ -74,8 +72,8 @@ export async function roundStatus(rounds: RoundStore, record: RoundRecord): Prom
   };
 }
 
-export function aggregatorService(deps: { intake: UpdateIntake; blobs: BlobStore; rounds: RoundStore; limits: ServiceLimits; logger: Logger }): UntypedServiceImplementation {
-  const { intake, blobs, rounds, limits, logger } = deps;
+export function aggregatorService(deps: { intake: UpdateIntake; blobs: BlobStore; rounds: RoundStore; jobs: JobSource; limits: ServiceLimits; logger: Logger }): UntypedServiceImplementation {
+  const { intake, blobs, rounds, jobs, limits, logger } = deps;
   const h = new HandlerFactory(logger, SERVICE_NAMES.aggregator);
   let uploads = 0;
   const upload = async <T>(work: () => Promise<T>): Promise<T> => {
@@ -112,7 +110,9 @@ export function aggregatorService(deps: { intake: UpdateIntake; blobs: BlobStore
       }
     }),
 
-    PutBlob: h.clientStream('PutBlob', (messages: AsyncIterable<v1.BlobChunk__Output>): Promise<v1.PutBlobResponse> => upload(() => receiveBlob(messages, blobs, limits))),
+    PutBlob: h.clientStream('PutBlob', (messages: AsyncIterable<v1.BlobChunk__Output>, _call, signal): Promise<v1.PutBlobResponse> =>
+      upload(() => receiveBlob(messages, blobs, limits, jobs, signal)),
+    ),
 
     GetRound: h.unary('GetRound', async (request: v1.GetRoundRequest__Output): Promise<v1.RoundStatus> => {
       if (!request.jobId) throw invalidArgument('job_id', 'is required', 'missing');

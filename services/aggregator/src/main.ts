@@ -103,7 +103,7 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
     address: config.listen,
     logger,
     maxMessageBytes: Math.max(4 * 1024 * 1024, config.chunkBytes + 64 * 1024),
-    services: [{ name: SERVICE_NAMES.aggregator, definition: contracts().aggregator.service, implementation: aggregatorService({ intake, blobs, rounds, limits, logger }) }],
+    services: [{ name: SERVICE_NAMES.aggregator, definition: contracts().aggregator.service, implementation: aggregatorService({ intake, blobs, rounds, jobs, limits, logger }) }],
   });
   manager.start();
   const metricsEndpoint = await maybeServeMetrics(metrics.registry, config.metricsListen);

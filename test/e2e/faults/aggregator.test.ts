@@ -11,12 +11,28 @@ import { contentId, Identity, signStatement, unary, updateStatement } from '@lea
 import { parameterBytes, ruleOf, signTx } from '@learnchain/ledger';
 import { encodeUpdate } from '@learnchain/model';
 import type { v1 } from '@learnchain/proto';
+import { openStorage } from '@learnchain/storage';
 
-import { GrpcBlobs, putBlob } from '../../../cli/src/devnet/blobs';
+import { BlobStore } from '../../../services/aggregator/src/store/blobs';
+import type { AggregatorDb, BlobKindName } from '../../../services/aggregator/src/store/schema';
+import { GrpcBlobs } from '../../../cli/src/devnet/blobs';
 import type { SubmittedJob } from '../../../cli/src/devnet/job';
 import { Mesh, type ChainRound } from '../../support/mesh';
 import { eventually } from '../../support/processes';
-import { describeWith } from '../../support/services';
+import { describeWith, serviceUrl } from '../../support/services';
+
+/**
+ * Stores bytes straight into the aggregator's blob store (its database schema), where validators
+ * fetch blobs from, as a compromised aggregator could: PutBlob takes only blobs a committed job names.
+ */
+async function plantBlob(m: Mesh, bytes: Uint8Array, kind: BlobKindName): Promise<string> {
+  const storage = await openStorage<AggregatorDb>({ url: serviceUrl('postgres'), schema: m.schema('aggregator') });
+  try {
+    return await new BlobStore(storage.db, 1024 * 1024).put(bytes, kind);
+  } finally {
+    await storage.close();
+  }
+}
 
 jest.setTimeout(300_000);
 
@@ -81,7 +97,7 @@ describeWith(['postgres', 'nats'], 'fault suite: aggregator', () => {
     const updates = await Promise.all(signers.map(async (signer, k) => {
       const delta = Float32Array.from({ length: base.length }, (_, i) => (((i * 7919 + k * 104_729) % 2001) - 1000) * 1e-6);
       const bytes = encodeUpdate(delta, job.model.manifest, 'float32');
-      const updateHash = await putBlob(m.aggregatorApi, bytes, 'BLOB_KIND_PARAMETERS');
+      const updateHash = await plantBlob(m, bytes, 'update');
       expect(updateHash).toBe(contentId(bytes));
       const hash = Buffer.from(updateHash, 'hex');
       const statement = updateStatement({ chainId: m.chainId, jobId: job.jobId, round, baseModelHash: Buffer.from(head.head, 'hex'), updateHash: hash, encoding: 'float32', numSamples: 100 });
@@ -94,8 +110,8 @@ describeWith(['postgres', 'nats'], 'fault suite: aggregator', () => {
     for (let i = 0; i < base.length; i++) honest[i] = (base[i] as number) + (delta[i] as number);
     const tampered = honest.slice();
     tampered[0] = (tampered[0] as number) + 0.5;
-    const honestHash = await putBlob(m.aggregatorApi, parameterBytes(honest), 'BLOB_KIND_PARAMETERS');
-    const tamperedHash = await putBlob(m.aggregatorApi, parameterBytes(tampered), 'BLOB_KIND_PARAMETERS');
+    const honestHash = await plantBlob(m, parameterBytes(honest), 'parameters');
+    const tamperedHash = await plantBlob(m, parameterBytes(tampered), 'parameters');
 
     const aggregator = Identity.fromFile(m.files.aggregatorKey);
     const nonceBefore = (await m.query<number>(`nonces/${Buffer.from(aggregator.publicKey).toString('hex')}`)) ?? 0;

@@ -12,7 +12,7 @@ const layout: ParameterLayout = { size: D, entries: [{ offset: 0, size: 2000 }, 
 const base = Float32Array.from({ length: D }, (_, i) => Math.cos(i) / 3);
 
 function job(rule: RuleSpec, encoding: UpdateEncoding): JobSpec {
-  return { jobId: 'j', initialModelHash: '00'.repeat(32), rule, minTrainers: 1, maxTrainers: 0, roundDeadlineMs: 1000, rounds: 1, encoding, tensors: layout.entries };
+  return { jobId: 'j', initialModelHash: '00'.repeat(32), rule, minTrainers: 1, maxTrainers: 0, roundDeadlineMs: 1000, rounds: 1, encoding, tensors: layout.entries, blobs: [] };
 }
 
 function received(encoding: UpdateEncoding, n: number): ReceivedUpdate[] {

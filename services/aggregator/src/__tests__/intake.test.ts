@@ -185,9 +185,15 @@ describe('blobs', () => {
     return { header, sizes: parts.map((p) => p.length), bytes: Buffer.concat(parts) };
   }
 
+  /** A job the ledger stub knows (no job.created: no rounds) naming `dataset` as its validation set; returns its id. */
+  function namingJob(jobId: string, dataset: Uint8Array, parameters: Uint8Array = Buffer.from(`${jobId} parameters`)): string {
+    mesh.validator.jobs.set(jobId, { jobId, initialParametersHash: contentId(parameters), rule: { name: 'fedavg' }, minTrainers: 1, roundDeadlineMs: 1000, validation: { datasetHash: contentId(dataset) } });
+    return jobId;
+  }
+
   it('streams a blob in chunks no larger than asked, the header first, the bytes hashing to the id', async () => {
     const bytes = parameterBytes(Float32Array.from({ length: 3000 }, (_, i) => i / 7));
-    const hash = await putBlob(mesh.client, bytes);
+    const hash = await putBlob(mesh.client, bytes, 'BLOB_KIND_PARAMETERS', namingJob('blob-stream', Buffer.from('unused'), bytes));
     const got = await fetch(hash, 1000);
     expect(got.header).toMatchObject({ size: bytes.byteLength, kind: 'BLOB_KIND_PARAMETERS' });
     expect(Math.max(...got.sizes)).toBeLessThanOrEqual(1000);
@@ -206,14 +212,22 @@ describe('blobs', () => {
     expect(await refusal(fetch('ef'.repeat(32), 0))).toEqual({ code: status.NOT_FOUND, field: 'hash', reason: 'not_found' });
   });
 
-  it('refuses a PutBlob whose bytes do not hash to its header, one over the size limit, and updates', async () => {
-    const put = async (headerFields: Partial<v1.BlobHeader>, data: Buffer) => {
+  it('refuses a PutBlob whose bytes do not hash to its header, one over the size limit, updates, and blobs no committed job names', async () => {
+    const data = Buffer.from('a validation set');
+    const jobId = namingJob('blob-refusals', data);
+    const put = async (headerFields: Partial<v1.BlobHeader>, bytes: Buffer) => {
       const upload = clientStream(mesh.client, 'putBlob');
-      await upload.write({ header: { hash: Buffer.from(contentId(data), 'hex'), size: data.length, kind: 'BLOB_KIND_DATASET', ...headerFields }, data }).catch(() => undefined);
+      await upload.write({ header: { hash: Buffer.from(contentId(bytes), 'hex'), size: bytes.length, kind: 'BLOB_KIND_DATASET', jobId, ...headerFields }, data: bytes }).catch(() => undefined);
       return upload.finish();
     };
-    const data = Buffer.from('a validation set');
-    expect(await refusal(put({ hash: Buffer.alloc(32, 7) }, data))).toEqual({ code: status.INVALID_ARGUMENT, field: 'header.hash', reason: 'hash_mismatch' });
+    expect(await refusal(put({ jobId: '' }, data))).toEqual({ code: status.INVALID_ARGUMENT, field: 'header.job_id', reason: 'missing_job' });
+    expect(await refusal(put({ jobId: 'no-such-job' }, data))).toEqual({ code: status.FAILED_PRECONDITION, field: 'header.job_id', reason: 'unknown_job' });
+    expect(await refusal(put({}, Buffer.from('bytes the job does not name')))).toEqual({ code: status.PERMISSION_DENIED, field: 'header.hash', reason: 'not_named' });
+    expect(await refusal(put({ kind: 'BLOB_KIND_PARAMETERS' }, data))).toEqual({ code: status.INVALID_ARGUMENT, field: 'header.kind', reason: 'kind_mismatch' });
+    expect(await refusal(put({ hash: Buffer.alloc(32, 7) }, data))).toEqual({ code: status.PERMISSION_DENIED, field: 'header.hash', reason: 'not_named' });
+    const forged = clientStream(mesh.client, 'putBlob');
+    await forged.write({ header: { hash: Buffer.from(contentId(data), 'hex'), size: data.length, kind: 'BLOB_KIND_DATASET', jobId }, data: Buffer.from('A validation set') }).catch(() => undefined);
+    expect(await refusal(forged.finish())).toEqual({ code: status.INVALID_ARGUMENT, field: 'header.hash', reason: 'hash_mismatch' });
     expect(await refusal(put({ size: 2 * 1024 * 1024 }, data))).toEqual({ code: status.RESOURCE_EXHAUSTED, field: 'header.size', reason: 'too_large' });
     expect(await refusal(put({ kind: 'BLOB_KIND_UPDATE' }, data))).toEqual({ code: status.INVALID_ARGUMENT, field: 'header.kind', reason: 'bad_kind' });
     expect(await mesh.aggregator.blobs.stat(contentId(data))).toBeUndefined();
@@ -223,11 +237,13 @@ describe('blobs', () => {
 
   it('answers RESOURCE_EXHAUSTED to an upload over the limit of streams in flight, and takes uploads again once they end', async () => {
     const data = Buffer.from('held open');
+    const after = Buffer.from('taken after the others ended');
+    const jobId = namingJob('blob-busy', data, after);
     const open = [clientStream(mesh.client, 'putBlob'), clientStream(mesh.client, 'putBlob')];
-    for (const upload of open) await upload.write({ header: { hash: Buffer.from(contentId(data), 'hex'), size: data.length, kind: 'BLOB_KIND_DATASET' }, data: data.subarray(0, 4) });
+    for (const upload of open) await upload.write({ header: { hash: Buffer.from(contentId(data), 'hex'), size: data.length, kind: 'BLOB_KIND_DATASET', jobId }, data: data.subarray(0, 4) });
     await until('both uploads in flight', async () => {
       const third = clientStream(mesh.client, 'putBlob');
-      await third.write({ header: { hash: Buffer.from(contentId(data), 'hex'), size: data.length, kind: 'BLOB_KIND_DATASET' }, data }).catch(() => undefined);
+      await third.write({ header: { hash: Buffer.from(contentId(data), 'hex'), size: data.length, kind: 'BLOB_KIND_DATASET', jobId }, data }).catch(() => undefined);
       const outcome = await refusal(third.finish()).catch(() => undefined);
       return outcome?.reason === 'busy' ? outcome : undefined;
     });
@@ -235,7 +251,6 @@ describe('blobs', () => {
       await upload.write({ data: data.subarray(4) });
       expect((await upload.finish()).size).toBe(data.length);
     }
-    const after = Buffer.from('taken after the others ended');
-    expect(await putBlob(mesh.client, after, 'BLOB_KIND_DATASET')).toBe(contentId(after));
+    expect(await putBlob(mesh.client, after, 'BLOB_KIND_PARAMETERS', jobId)).toBe(contentId(after));
   });
 });

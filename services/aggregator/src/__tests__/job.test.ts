@@ -16,6 +16,8 @@ describe('parseJob', () => {
         roundDeadlineMs: 2000,
         updateEncoding: 'DTYPE_INT8',
         manifest: { tensors: [{ name: 'w', shape: [3, 4], offset: 0 }, { name: 'b', shape: [5], offset: 12 }], totalElements: 17 },
+        modelHash: '',
+        validation: { datasetHash: 'cd'.repeat(32), maxLoss: 0 },
       }),
     );
     expect(job).toEqual({
@@ -28,6 +30,10 @@ describe('parseJob', () => {
       rounds: 0,
       encoding: 'int8',
       tensors: [{ offset: 0, size: 12 }, { offset: 12, size: 5 }],
+      blobs: [
+        { hash, kind: 'parameters', field: 'initial_parameters_hash' },
+        { hash: 'cd'.repeat(32), kind: 'dataset', field: 'validation.dataset_hash' },
+      ],
     });
     expect(ruleOf(job.rule)).toMatchObject({ name: 'trimmed-mean', beta: 0.2, f: 1 });
   });
@@ -35,6 +41,10 @@ describe('parseJob', () => {
   it('reads snake_case under "job" and base64 hashes', () => {
     const job = parseJob('j2', JSON.stringify({ job: { initial_parameters_hash: Buffer.from(hash, 'hex').toString('base64'), rule: { name: 'fedavg' }, min_trainers: 1, round_deadline_ms: 10 } }));
     expect(job).toMatchObject({ initialModelHash: hash, minTrainers: 1, roundDeadlineMs: 10, encoding: 'float32', tensors: [] });
+    expect(parseJob('j3', JSON.stringify({ job: { initial_parameters_hash: hash, model_hash: Buffer.alloc(32, 1).toString('base64'), rule: { name: 'fedavg' }, min_trainers: 1, round_deadline_ms: 10 } })).blobs).toEqual([
+      { hash, kind: 'parameters', field: 'initial_parameters_hash' },
+      { hash: '01'.repeat(32), kind: 'model', field: 'model_hash' },
+    ]);
   });
 
   it.each([

@@ -15,7 +15,7 @@ import { contracts } from '@learnchain/proto';
 import { aggregatorConfig } from '../config';
 import { startAggregator } from '../main';
 import type { MembershipSource } from '../ports';
-import { chunks, delta, putBlob, signedHeader, submit, until, type AggregatorClient } from './support/mesh';
+import { chunks, delta, signedHeader, stubJob, submit, until, type AggregatorClient } from './support/mesh';
 import { ValidatorStub } from './support/validator-stub';
 
 jest.setTimeout(60_000);
@@ -73,8 +73,7 @@ async function start(bus: EventBus) {
 it('keeps the acknowledged updates of the open round across a restart and publishes the round.opened its outbox kept', async () => {
   const bus = await LocalEventBus.create({ broker, subjectsPrefix: CHAIN });
   const first = await start(refusingOpened(bus));
-  const base = await putBlob(first.client, parameterBytes(new Float32Array(3)));
-  validator.jobs.set('job', { jobId: 'job', initialParametersHash: base, rule: { name: 'fedavg' }, minTrainers: 2, roundDeadlineMs: 600_000, rounds: 1 });
+  const base = await stubJob(first.client, validator, { jobId: 'job', rule: { name: 'fedavg' }, minTrainers: 2, roundDeadlineMs: 600_000, rounds: 1 }, new Float32Array(3));
   await bus.publish(SUBJECT.jobCreated, { chainId: CHAIN, jobId: 'job', initialModelHash: fromHex(base) as Uint8Array, height: 1, rule: 'fedavg', minTrainers: 2, roundDeadlineMs: 600_000 });
   await until('round 1 open', async () => (await unary(first.client, 'getRound', { jobId: 'job', round: 0 }).catch(() => undefined))?.state === 'ROUND_STATE_OPEN');
   const [a, b] = trainers as [Identity, Identity];

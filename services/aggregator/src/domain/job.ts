@@ -20,6 +20,15 @@ export interface RuleSpec {
   readonly normBound: number;
 }
 
+/** A blob a job names, which PutBlob may then store: its initial parameters, model definition or validation set. */
+export interface NamedBlob {
+  /** SHA-256 (hex). */
+  readonly hash: string;
+  readonly kind: 'parameters' | 'model' | 'dataset';
+  /** The CreateJob field that names it. */
+  readonly field: string;
+}
+
 export interface JobSpec {
   readonly jobId: string;
   /** SHA-256 (hex) of the initial flat float32 parameters: round 1's base model. */
@@ -34,6 +43,8 @@ export interface JobSpec {
   readonly encoding: UpdateEncoding;
   /** Tensor slices from the job's manifest; empty: the parameters are one tensor. */
   readonly tensors: readonly TensorSlice[];
+  /** The blobs the job names. */
+  readonly blobs: readonly NamedBlob[];
 }
 
 type Json = Record<string, unknown>;
@@ -54,6 +65,11 @@ function hashOf(jobId: string, field: string, value: unknown): string {
   const raw = Buffer.from(value, 'base64');
   if (raw.length === 32) return toHex(new Uint8Array(raw));
   throw new JobFormatError(jobId, field, 'is not a 32-byte hash in hex or base64');
+}
+
+/** A hash field that may be absent (empty bytes on the wire): undefined then. */
+function optionalHashOf(jobId: string, field: string, value: unknown): string | undefined {
+  return value === undefined || value === null || value === '' ? undefined : hashOf(jobId, field, value);
 }
 
 function count(jobId: string, field: string, value: unknown, fallback?: number): number {
@@ -123,9 +139,16 @@ export function parseJob(jobId: string, json: string): JobSpec {
   if (minTrainers < 1) throw new JobFormatError(jobId, 'minTrainers', 'must be at least 1');
   const roundDeadlineMs = count(jobId, 'roundDeadlineMs', pick(job, 'roundDeadlineMs'));
   if (roundDeadlineMs < 1) throw new JobFormatError(jobId, 'roundDeadlineMs', 'must be positive');
+  const initialModelHash = hashOf(jobId, 'initialParametersHash', pick(job, 'initialParametersHash') ?? pick(job, 'initialModelHash'));
+  const blobs: NamedBlob[] = [{ hash: initialModelHash, kind: 'parameters', field: 'initial_parameters_hash' }];
+  const modelHash = optionalHashOf(jobId, 'modelHash', pick(job, 'modelHash'));
+  if (modelHash) blobs.push({ hash: modelHash, kind: 'model', field: 'model_hash' });
+  const validation = pick(job, 'validation');
+  const datasetHash = isRecord(validation) ? optionalHashOf(jobId, 'validation.datasetHash', pick(validation, 'datasetHash')) : undefined;
+  if (datasetHash) blobs.push({ hash: datasetHash, kind: 'dataset', field: 'validation.dataset_hash' });
   return {
     jobId,
-    initialModelHash: hashOf(jobId, 'initialParametersHash', pick(job, 'initialParametersHash') ?? pick(job, 'initialModelHash')),
+    initialModelHash,
     rule: ruleSpecOf(jobId, pick(job, 'rule')),
     minTrainers,
     maxTrainers: count(jobId, 'maxTrainers', pick(job, 'maxTrainers'), 0),
@@ -133,6 +156,7 @@ export function parseJob(jobId: string, json: string): JobSpec {
     rounds: count(jobId, 'rounds', pick(job, 'rounds'), 0),
     encoding: encodingOf(jobId, pick(job, 'updateEncoding')),
     tensors: tensorsOf(jobId, pick(job, 'manifest')),
+    blobs,
   };
 }
 

@@ -14,7 +14,7 @@ async function* chunks(messages: v1.BlobChunk__Output[]): AsyncGenerator<v1.Blob
 function split(bytes: Uint8Array, declaredHash: Uint8Array, size = bytes.byteLength, chunk = 4096): v1.BlobChunk__Output[] {
   const out: v1.BlobChunk__Output[] = [];
   for (let at = 0; at < Math.max(1, bytes.byteLength); at += chunk) {
-    out.push({ header: at === 0 ? { hash: Buffer.from(declaredHash), size, kind: 'BLOB_KIND_PARAMETERS' } : null, data: Buffer.from(bytes.subarray(at, at + chunk)) });
+    out.push({ header: at === 0 ? { hash: Buffer.from(declaredHash), size, kind: 'BLOB_KIND_PARAMETERS', jobId: '' } : null, data: Buffer.from(bytes.subarray(at, at + chunk)) });
   }
   return out;
 }

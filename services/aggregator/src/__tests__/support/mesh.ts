@@ -159,22 +159,28 @@ export async function submit(client: AggregatorClient, messages: readonly v1.Upd
   return upload.finish();
 }
 
-/** Stores a blob with PutBlob; returns its hash (hex). */
-export async function putBlob(client: AggregatorClient, bytes: Uint8Array, kind: v1.BlobKind = 'BLOB_KIND_PARAMETERS'): Promise<string> {
+/** Stores a blob that the job `jobId` names with PutBlob; returns its hash (hex). */
+export async function putBlob(client: AggregatorClient, bytes: Uint8Array, kind: v1.BlobKind, jobId: string): Promise<string> {
   const hash = contentId(bytes);
   const upload = clientStream(client, 'putBlob', { deadlineMs: 10_000 });
   for (let at = 0, first = true; first || at < bytes.byteLength; at += 4096, first = false) {
     const data = Buffer.from(bytes.subarray(at, Math.min(bytes.byteLength, at + 4096)));
-    await upload.write(first ? { header: { hash: Buffer.from(hash, 'hex'), size: bytes.byteLength, kind }, data } : { data });
+    await upload.write(first ? { header: { hash: Buffer.from(hash, 'hex'), size: bytes.byteLength, kind, jobId }, data } : { data });
   }
   await upload.finish();
   return hash;
 }
 
-/** Publishes a job: its initial parameters stored, the ledger stub told, `job.created` on the bus. */
+/** Tells the ledger stub of a job whose initial parameters are `initial`, then stores them; returns their hash (hex). */
+export async function stubJob(client: AggregatorClient, validator: ValidatorStub, job: Omit<StubJob, 'initialParametersHash'>, initial: Float32Array): Promise<string> {
+  const bytes = parameterBytes(initial);
+  validator.jobs.set(job.jobId, { ...job, initialParametersHash: contentId(bytes) });
+  return putBlob(client, bytes, 'BLOB_KIND_PARAMETERS', job.jobId);
+}
+
+/** Publishes a job: the ledger stub told, its initial parameters stored, `job.created` on the bus. */
 export async function createJob(mesh: Mesh, job: Omit<StubJob, 'initialParametersHash'>, initial: Float32Array): Promise<string> {
-  const hash = await putBlob(mesh.client, parameterBytes(initial));
-  mesh.validator.jobs.set(job.jobId, { ...job, initialParametersHash: hash });
+  const hash = await stubJob(mesh.client, mesh.validator, job, initial);
   await mesh.bus.publish(SUBJECT.jobCreated, {
     chainId: mesh.chainId,
     jobId: job.jobId,

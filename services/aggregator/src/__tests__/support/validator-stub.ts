@@ -20,6 +20,8 @@ export interface StubJob {
   readonly rounds?: number;
   readonly updateEncoding?: 'DTYPE_FLOAT32' | 'DTYPE_FLOAT16' | 'DTYPE_INT8';
   readonly manifest?: { readonly tensors: readonly { readonly name: string; readonly shape: readonly number[]; readonly offset: number }[]; readonly totalElements: number };
+  /** The validation set's hash (hex), when the job names one. */
+  readonly validation?: { readonly datasetHash: string };
 }
 
 export class ValidatorStub {

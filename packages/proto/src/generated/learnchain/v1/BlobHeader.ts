@@ -13,6 +13,11 @@ export interface BlobHeader {
    */
   'size'?: (number | string | Long);
   'kind'?: (_learnchain_v1_BlobKind);
+  /**
+   * PutBlob: the committed job that names this blob (its initial parameters,
+   * model definition or validation set); other blobs are refused.
+   */
+  'jobId'?: (string);
 }
 
 export interface BlobHeader__Output {
@@ -25,4 +30,9 @@ export interface BlobHeader__Output {
    */
   'size': (number);
   'kind': (_learnchain_v1_BlobKind__Output);
+  /**
+   * PutBlob: the committed job that names this blob (its initial parameters,
+   * model definition or validation set); other blobs are refused.
+   */
+  'jobId': (string);
 }

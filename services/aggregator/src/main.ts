@@ -77,7 +77,7 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
       ? await NatsEventBus.create({ servers: config.nats, stream: config.stream, subjectsPrefix: config.chainId, connectionName: 'learnchain-aggregator' })
       : await LocalEventBus.create({ subjectsPrefix: config.chainId }));
   const rounds = await RoundStore.create(storage, clock);
-  const blobs = new BlobStore(storage.db, config.chunkBytes, clock);
+  const blobs = new BlobStore(storage.db, config.chunkBytes, clock, config.blobCacheBytes);
   const metrics = new AggregatorMetrics({ processMetrics: deps.processMetrics === true });
   const manager = new RoundManager({
     chainId: config.chainId,

@@ -261,7 +261,7 @@ export class RoundStore {
    * its round's row, if the round is still open at `attempt`.
    */
   async accept(update: UpdateToAccept, attempt: number, blobs: BlobStore): Promise<AcceptOutcome> {
-    return this.db.transaction().execute(async (trx) => {
+    const outcome = await this.db.transaction().execute(async (trx): Promise<AcceptOutcome> => {
       const round = await trx
         .selectFrom('rounds')
         .select(['state', 'attempt'])
@@ -293,6 +293,8 @@ export class RoundStore {
         .execute();
       return 'accepted';
     });
+    if (outcome === 'accepted') blobs.remember(update.updateHash, update.bytes, 'update');
+    return outcome;
   }
 
   /** Moves a round from open to `state` (under the row lock), with the given fields. False when it was not open at `attempt`. */

@@ -1,5 +1,7 @@
 import { storageContract } from '../../../../test/contracts/storage.contract';
 import { InvalidSchemaNameError, UnsupportedDatabaseUrlError } from '../errors';
+import { sql } from 'kysely';
+
 import { openStorage } from '../storage';
 
 jest.setTimeout(60_000);
@@ -15,5 +17,22 @@ describe('openStorage', () => {
 
   it('refuses schema names that are not plain identifiers', async () => {
     await expect(openStorage({ url: 'pglite:memory', schema: 'a"; drop table x; --' })).rejects.toThrow(InvalidSchemaNameError);
+  });
+
+  it('gives every in-memory database its own data, though all start from one fresh copy', async () => {
+    const [a, b] = await Promise.all([openStorage({ url: 'pglite:memory', schema: 'same' }), openStorage({ url: 'pglite:memory', schema: 'same' })]);
+    try {
+      await sql`CREATE TABLE only_in_a (x int)`.execute(a.db);
+      await sql`INSERT INTO only_in_a VALUES (7)`.execute(a.db);
+      const seen = await sql<{ n: string | number }>`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'only_in_a'`.execute(b.db);
+      expect(Number(seen.rows[0]?.n)).toBe(0);
+      const c = await openStorage({ url: 'pglite:memory', schema: 'same' });
+      const rows = await sql<{ n: string | number }>`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'only_in_a'`.execute(c.db);
+      expect(Number(rows.rows[0]?.n)).toBe(0);
+      await c.close();
+    } finally {
+      await a.close();
+      await b.close();
+    }
   });
 });

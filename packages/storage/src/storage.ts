@@ -80,20 +80,14 @@ let freshDataDir: Promise<Blob> | undefined;
 
 async function memoryPglite(PGlite: typeof import('@electric-sql/pglite').PGlite): Promise<import('@electric-sql/pglite').PGlite> {
   if (freshDataDir) return PGlite.create({ loadDataDir: await freshDataDir });
-  let settle: { resolve: (dump: Blob) => void; reject: (error: unknown) => void } | undefined;
-  freshDataDir = new Promise<Blob>((resolve, reject) => {
-    settle = { resolve, reject };
+  const first = PGlite.create();
+  const dump = first.then((db) => db.dumpDataDir('none'));
+  freshDataDir = dump;
+  dump.catch(() => {
+    if (freshDataDir === dump) freshDataDir = undefined; // the next one tries again
   });
-  freshDataDir.catch(() => undefined); // a failure reaches the caller below and every waiting one
-  try {
-    const first = await PGlite.create();
-    settle?.resolve(await first.dumpDataDir('none'));
-    return first;
-  } catch (error) {
-    settle?.reject(error);
-    freshDataDir = undefined;
-    throw error;
-  }
+  await dump; // before anything else runs on the first one
+  return first;
 }
 
 async function openPglite<DB>(options: StorageOptions): Promise<Kysely<DB>> {

@@ -5,7 +5,7 @@
  * bounded chunks. Transient failures are retried until the round's deadline,
  * which also aborts whatever is still running.
  */
-import { toHex, type Identity, type Logger } from '@learnchain/core';
+import { errorDetailOf, toHex, type Identity, type Logger } from '@learnchain/core';
 import type { RoundOpened } from '@learnchain/bus';
 
 import type { Attack } from './attacks';
@@ -152,7 +152,8 @@ export class RoundHandler {
         this.handled.delete(key);
         return { kind: 'failed', reason: `stopped during ${stage}`, error };
       }
-      log.error({ err: error, stage }, 'round failed');
+      if (errorDetailOf(error)?.reason === 'round_closed') log.warn({ stage, detail: (error as Error).message }, 'round closed before the update arrived: it counts as late');
+      else log.error({ err: error, stage }, 'round failed');
       return { kind: 'failed', reason: error instanceof Error ? error.message : String(error), error };
     }
   }

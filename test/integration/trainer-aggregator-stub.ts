@@ -8,6 +8,7 @@
 import {
   ContentHasher,
   createLogger,
+  failedPrecondition,
   GrpcServer,
   HandlerFactory,
   invalidArgument,
@@ -45,6 +46,8 @@ export class AggregatorStub {
   readonly received: ReceivedUpdate[] = [];
   readonly refusals: string[] = [];
   private readonly blobs = new Map<string, Uint8Array>();
+  /** Rounds (`job/round`) refused as closed, as a real aggregator refuses a late update. */
+  private readonly closed = new Set<string>();
 
   private constructor(
     private readonly options: AggregatorStubOptions,
@@ -95,6 +98,11 @@ export class AggregatorStub {
     this.blobs.set(toHex(hash), bytes);
   }
 
+  /** From now on, refuses updates of this round as a closed round's. */
+  close(jobId: string, round: number): void {
+    this.closed.add(`${jobId}/${round}`);
+  }
+
   /** Stores a blob and returns its SHA-256. */
   put(bytes: Uint8Array): Uint8Array {
     const hash = sha256(bytes);
@@ -134,6 +142,7 @@ export class AggregatorStub {
         header = message.header;
         headerAlone = message.data.byteLength === 0;
         if (header.chainId !== this.options.chainId) throw invalidArgument('header.chain_id', 'wrong chain', 'wrong_chain');
+        if (this.closed.has(`${header.jobId}/${header.round}`)) throw failedPrecondition(`round ${header.round} is closed`, 'round_closed', 'header.round');
         buffer = new Uint8Array(header.updateSize);
       } else if (message.header) {
         throw invalidArgument('header', 'only the first message may carry the header', 'header_not_first');

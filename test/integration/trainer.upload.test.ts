@@ -9,7 +9,7 @@ import { randomFillSync } from 'node:crypto';
 import { status as Status, type ServiceError } from '@grpc/grpc-js';
 import { Identity, sha256, signStatement, toHex, updateStatement } from '@learnchain/core';
 
-import { AggregatorAdapter, type SignedUpdate } from '../../services/trainer/src';
+import { AggregatorAdapter, RoundClosedError, type SignedUpdate } from '../../services/trainer/src';
 import { AggregatorStub } from './trainer-aggregator-stub';
 
 jest.setTimeout(60_000);
@@ -81,6 +81,19 @@ describe('trainer upload against the Aggregator contract', () => {
     const adapter = new AggregatorAdapter({ address: stub.address, chunkBytes: MiB, maxMessageBytes: 4 * MiB, maxBlobBytes: 64 * MiB });
     try {
       await expect(adapter.submit(forged)).rejects.toMatchObject({ code: Status.UNAUTHENTICATED });
+    } finally {
+      adapter.close();
+    }
+  });
+
+  it('turns the aggregator\'s refusal of a closed round into RoundClosedError (the update is late)', async () => {
+    const update = signed(identity, randomFillSync(new Uint8Array(1024)));
+    stub.close(update.header.jobId, update.header.round);
+    const adapter = new AggregatorAdapter({ address: stub.address, chunkBytes: MiB, maxMessageBytes: 4 * MiB, maxBlobBytes: 64 * MiB });
+    try {
+      const error = await adapter.submit(update).then(() => undefined, (e: unknown) => e);
+      expect(error).toBeInstanceOf(RoundClosedError);
+      expect(error).toMatchObject({ jobId: 'big-job', round: 1, detail: 'round 1 is closed' });
     } finally {
       adapter.close();
     }

@@ -59,6 +59,17 @@ export class UnknownJobError extends TrainerError {
   }
 }
 
+/** Thrown when the aggregator closed the round before the update reached it: the update counts as late. */
+export class RoundClosedError extends TrainerError {
+  constructor(
+    readonly jobId: string,
+    readonly round: number,
+    readonly detail: string,
+  ) {
+    super(`round ${round} of job ${jobId} closed before the update arrived (${detail})`);
+  }
+}
+
 /** Thrown when a round's deadline passes before its update was uploaded. */
 export class RoundDeadlineError extends TrainerError {
   constructor(

@@ -49,7 +49,7 @@ export interface SubmitReceipt {
   readonly duplicate: boolean;
 }
 
-/** Where updates go. */
+/** Where updates go; `submit` throws RoundClosedError when the round closed before the update arrived. */
 export interface UpdateSink {
   submit(update: SignedUpdate, signal?: AbortSignal): Promise<SubmitReceipt>;
 }

@@ -5,11 +5,11 @@
  * bounded chunks. Transient failures are retried until the round's deadline,
  * which also aborts whatever is still running.
  */
-import { errorDetailOf, toHex, type Identity, type Logger } from '@learnchain/core';
+import { toHex, type Identity, type Logger } from '@learnchain/core';
 import type { RoundOpened } from '@learnchain/bus';
 
 import type { Attack } from './attacks';
-import { EmptyShardError, RoundDeadlineError, UnknownJobError } from './errors';
+import { EmptyShardError, RoundClosedError, RoundDeadlineError, UnknownJobError } from './errors';
 import type { Clock, JobSource, LocalTrainer, ModelSource, SubmitReceipt, UpdateSink } from './ports';
 import { secureNormal } from './privacy';
 import { withRetries } from './retry';
@@ -152,7 +152,7 @@ export class RoundHandler {
         this.handled.delete(key);
         return { kind: 'failed', reason: `stopped during ${stage}`, error };
       }
-      if (errorDetailOf(error)?.reason === 'round_closed') log.warn({ stage, detail: (error as Error).message }, 'round closed before the update arrived: it counts as late');
+      if (error instanceof RoundClosedError) log.warn({ stage, detail: error.detail }, 'round closed before the update arrived: it counts as late');
       else log.error({ err: error, stage }, 'round failed');
       return { kind: 'failed', reason: error instanceof Error ? error.message : String(error), error };
     }

@@ -5,7 +5,7 @@ import { buildModel, decodeUpdate, loadMnist, subset } from '@learnchain/model';
 
 import { OnnxLocalTrainer } from '../adapters/onnx';
 import { NO_ATTACK } from '../attacks';
-import { BaseModelHashMismatchError } from '../errors';
+import { BaseModelHashMismatchError, RoundClosedError } from '../errors';
 import { RoundHandler, type RoundHandlerOptions } from '../round';
 import { base, baseBytes, baseHash, job, logger, manifest, MemoryJobs, MemoryModels, MemorySink, parameterBytes, StepTrainer } from './fakes';
 
@@ -126,6 +126,19 @@ describe('RoundHandler', () => {
     const outcome = await handler({ updates: sink }).handle(event());
     expect(outcome.kind).toBe('failed');
     expect(sink.attempts).toBe(1);
+  });
+
+  it('fails a round whose update arrived after it closed, without retrying, as late', async () => {
+    let attempts = 0;
+    const updates = {
+      submit: async (update: { header: { jobId: string; round: number } }) => {
+        attempts += 1;
+        throw new RoundClosedError(update.header.jobId, update.header.round, 'round 3 closed while the update was streamed');
+      },
+    };
+    const outcome = await handler({ updates }).handle(event());
+    expect(outcome).toMatchObject({ kind: 'failed', reason: expect.stringMatching(/round 3 of job .* closed before the update arrived/) });
+    expect(attempts).toBe(1);
   });
 
   it('gives up at the deadline when the aggregator stays away', async () => {

@@ -3,10 +3,11 @@
  * verified) and UpdateSink (SubmitUpdate in bounded chunks). Message limits
  * are explicit on both directions of the channel.
  */
-import { clientStream, createClient, serverStream } from '@learnchain/core';
+import { clientStream, createClient, errorDetailOf, serverStream } from '@learnchain/core';
 import { contracts } from '@learnchain/proto';
 
 import { readBlob } from '../blob';
+import { RoundClosedError } from '../errors';
 import type { ModelSource, SignedUpdate, SubmitReceipt, UpdateSink } from '../ports';
 import { checkChunkSize, streamUpdate } from '../upload';
 
@@ -43,7 +44,13 @@ export class AggregatorAdapter implements ModelSource, UpdateSink {
   }
 
   async submit(update: SignedUpdate, signal?: AbortSignal): Promise<SubmitReceipt> {
-    return streamUpdate(clientStream(this.client, 'submitUpdate', this.callOptions(signal)), update, this.options.chunkBytes);
+    try {
+      return await streamUpdate(clientStream(this.client, 'submitUpdate', this.callOptions(signal)), update, this.options.chunkBytes);
+    } catch (error) {
+      const detail = errorDetailOf(error);
+      if (detail?.reason === 'round_closed') throw new RoundClosedError(update.header.jobId, update.header.round, detail.message);
+      throw error;
+    }
   }
 
   close(): void {

@@ -1,4 +1,5 @@
 import { insertionSort, minOf, select } from './select';
+import { MAX_NETWORK_ROWS, RankMeanKernel } from './wasm/rank-mean';
 
 /** Coordinates per block: the block's column buffer (block × n float64) stays in L1/L2. */
 export const COLUMN_BLOCK = 256;
@@ -107,7 +108,12 @@ export function trimmedMeanColumns(values: readonly Float32Array[], rows: Int32A
   return { aggregate: out, kept };
 }
 
-/** `trimmedMeanColumns` over coordinates [from, to) only: writes out[from..to), adds into `kept`. */
+/**
+ * `trimmedMeanColumns` over coordinates [from, to) only: writes out[from..to), adds into `kept`.
+ * Up to MAX_NETWORK_ROWS rows it sorts four coordinates at a time with a sorting network and adds
+ * the kept values in rank order; beyond, it selects per coordinate with quickselect and adds them
+ * in the order selection leaves them. Either way the order depends on the values only.
+ */
 export function trimmedMeanRange(
   values: readonly Float32Array[],
   rows: Int32Array,
@@ -117,6 +123,8 @@ export function trimmedMeanRange(
   out: Float32Array,
   kept: Float64Array,
 ): void {
+  const n = rows.length;
+  if (n <= MAX_NETWORK_ROWS) return RankMeanKernel.of(n, k, n - k).run(values, rows, from, to, out, kept);
   forEachColumnBlock(values, rows, from, to, kept, (cols, n, len, j0, low, high) => trimmedMeanBlock(cols, n, k, len, out, j0, low, high));
 }
 
@@ -152,7 +160,7 @@ export function medianColumns(values: readonly Float32Array[], rows: Int32Array,
   return { aggregate: out, kept };
 }
 
-/** `medianColumns` over coordinates [from, to) only: writes out[from..to), adds into `kept`. */
+/** `medianColumns` over coordinates [from, to) only: writes out[from..to), adds into `kept` (sorting network up to MAX_NETWORK_ROWS rows, quickselect beyond). */
 export function medianRange(
   values: readonly Float32Array[],
   rows: Int32Array,
@@ -161,6 +169,9 @@ export function medianRange(
   out: Float32Array,
   kept: Float64Array,
 ): void {
+  const n = rows.length;
+  const m = Math.floor((n - 1) / 2);
+  if (n <= MAX_NETWORK_ROWS) return RankMeanKernel.of(n, m, n - m).run(values, rows, from, to, out, kept);
   forEachColumnBlock(values, rows, from, to, kept, (cols, n, len, j0, low, high) => medianBlock(cols, n, len, out, j0, low, high));
 }
 

@@ -2,7 +2,7 @@ import { apply, decide, fusesNorms, prepare, rewritesValues, screen } from './ag
 import type { Prepared } from './aggregate';
 import { checkBudget, trimCount } from './budget';
 import { COLUMN_BLOCK } from './coordinatewise';
-import { distancesFromGram, gramTileCount, mirrorUpper } from './distances';
+import { distancesFromGram, gramOfRanges, gramRanges } from './distances';
 import type { Candidate } from './hygiene';
 import { createAggregationPool } from './pool/pool';
 import type { AggregationPool } from './pool/pool';
@@ -98,27 +98,16 @@ class Runner {
     return tasks;
   }
 
-  /**
-   * The Gram matrix of the rows, tile rows split over the workers (the first with the last, and so
-   * on, so each task has the same number of tiles); with `squares`, the rows' sums of squares too.
-   */
+  /** The Gram matrix of the rows, one task per range of coordinates; with `squares`, the rows' sums of squares too. */
   async gram(rows: readonly SharedView[], squares: Float64Array | null): Promise<Float64Array> {
     const n = rows.length;
-    const g = new Float64Array(new SharedArrayBuffer(n * n * Float64Array.BYTES_PER_ELEMENT));
-    const tiles = gramTileCount(n);
-    const tasks: Task[] = [];
-    for (let ta = 0; ta < tiles - 1 - ta; ta++) {
-      tasks.push(this.tileTask(rows, [ta, tiles - 1 - ta], g, squares));
-    }
-    if (tiles % 2 === 1) tasks.push(this.tileTask(rows, [(tiles - 1) / 2], g, squares));
+    const ranges = gramRanges(this.d);
+    const partials = new Float64Array(new SharedArrayBuffer(ranges.length * n * n * Float64Array.BYTES_PER_ELEMENT));
+    const partial = (i: number): Float64Array => partials.subarray(i * n * n, (i + 1) * n * n);
+    const tasks: Task[] = ranges.map(([from, to], i) => ({ kind: 'gram-range', rows, from, to, gram: viewOf(partial(i)) }));
+    if (squares !== null) tasks.push(...this.squaresTasks(rows, squares));
     await this.pool.run(tasks);
-    const out = Float64Array.from(g);
-    mirrorUpper(out, n);
-    return out;
-  }
-
-  private tileTask(rows: readonly SharedView[], tiles: number[], g: Float64Array, squares: Float64Array | null): Task {
-    return { kind: 'gram-tiles', rows, d: this.d, tiles, gram: viewOf(g), squares: squares === null ? null : viewOf(squares) };
+    return gramOfRanges(ranges.map((_, i) => partial(i)), n);
   }
 }
 

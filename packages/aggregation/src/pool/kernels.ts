@@ -3,7 +3,7 @@ import {
   medianRange,
   trimmedMeanRange,
 } from '../coordinatewise';
-import { gramTiles } from '../distances';
+import { addGramRange } from '../distances';
 import { weightedMeanRange, weightedMeanStage } from '../rules/fedavg';
 import { meanOfRowsRange, sumsOfSquares } from '../vector';
 import { float32Of, float64Of } from './protocol';
@@ -84,8 +84,8 @@ export function runTask(task: Task): Float64Array | null {
       });
       return null;
     }
-    case 'gram-tiles':
-      gramTiles(rows, task.d, task.tiles, float64Of(task.gram), task.squares === null ? null : float64Of(task.squares));
+    case 'gram-range':
+      addGramRange(rows, task.from, task.to, float64Of(task.gram));
       return null;
   }
 }

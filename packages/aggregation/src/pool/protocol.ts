@@ -55,16 +55,12 @@ export type Task =
       readonly out: SharedView;
     }
   | {
-      /**
-       * Gram entries of the tile rows `tiles` into `gram` (float64, n × n, zeroed), and with
-       * `squares` the sums of squares of those tiles' rows.
-       */
-      readonly kind: 'gram-tiles';
+      /** The upper triangle of the rows' inner products over coordinates [from, to) into `gram` (float64, n × n, zeroed). */
+      readonly kind: 'gram-range';
       readonly rows: readonly SharedView[];
-      readonly d: number;
-      readonly tiles: readonly number[];
+      readonly from: number;
+      readonly to: number;
       readonly gram: SharedView;
-      readonly squares: SharedView | null;
     };
 
 /** What a worker answers: per-row kept counts for the coordinate-wise kinds, else null. */

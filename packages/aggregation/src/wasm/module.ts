@@ -40,6 +40,9 @@ const simd = (code: number): number[] => [0xfd, ...uleb(code)];
 /** alignment 2^4 = 16 bytes, constant offset */
 const memarg = (offset: number): number[] => [4, ...uleb(offset)];
 
+/** i8x16.shuffle lanes moving the upper two float32 lanes of a vector to the lower two (the upper two are don't-care). */
+export const HIGH_HALF = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
+
 /** The instructions, by their text-format names. */
 export const op = {
   block: [0x02, 0x40],
@@ -69,6 +72,7 @@ export const op = {
   /** pmax(a, b) = a < b ? b : a */
   f32x4Pmax: simd(0xeb),
   f64x2Add: simd(0xf0),
+  f64x2Mul: simd(0xf2),
   f64x2Div: simd(0xf3),
   f64Const: (v: number): number[] => {
     const bytes = new Uint8Array(8);
@@ -137,4 +141,21 @@ export function instantiate(bytes: Uint8Array): Instantiated {
   const { exports } = new api.Instance(new api.Module(bytes));
   const { memory, ...functions } = exports as { memory: { buffer: ArrayBuffer } } & Record<string, (...args: number[]) => void>;
   return { memory: memory.buffer, functions };
+}
+
+/**
+ * A per-thread cache of kernels, keyed by what each was generated for (a kernel owns its memory,
+ * so a thread uses one at a time); past `limit` kernels the oldest is dropped.
+ */
+export function kernelCache<K, V>(limit: number, make: (key: K) => V): (key: K) => V {
+  const kernels = new Map<K, V>();
+  return (key) => {
+    let kernel = kernels.get(key);
+    if (kernel === undefined) {
+      kernel = make(key);
+      if (kernels.size >= limit) kernels.delete(kernels.keys().next().value!);
+      kernels.set(key, kernel);
+    }
+    return kernel;
+  };
 }

@@ -1,5 +1,5 @@
 import { sortingNetwork } from './network';
-import { I32, V128, instantiate, op, wasmModule } from './module';
+import { HIGH_HALF, I32, V128, instantiate, kernelCache, op, wasmModule } from './module';
 
 /**
  * The largest update count the sorting-network kernel is generated for; above it the coordinate-wise
@@ -27,8 +27,6 @@ function layoutOf(n: number): Layout {
   return { block, stride, outAt, countsAt, pages: Math.ceil((countsAt + 16 * n) / 65536) };
 }
 
-/** The upper two lanes of a float32 vector moved to the lower two (the upper two are don't-care). */
-const HIGH_HALF = [8, 9, 10, 11, 12, 13, 14, 15, 0, 1, 2, 3, 4, 5, 6, 7];
 /** The lower two float32 lanes of the first vector, then the lower two of the second. */
 const JOIN_LOW_HALVES = [0, 1, 2, 3, 4, 5, 6, 7, 16, 17, 18, 19, 20, 21, 22, 23];
 
@@ -90,9 +88,10 @@ function rankMeanBody(n: number, from: number, to: number, at: Layout): (readonl
  * network, the summation order and the rounding depend on n, from and to only.
  */
 export class RankMeanKernel {
-  private static readonly cache = new Map<string, RankMeanKernel>();
-  /** kernels kept per thread; the oldest is dropped beyond this */
-  private static readonly CACHED = 16;
+  private static readonly cached = kernelCache(16, (key: string) => {
+    const [n, from, to] = key.split(':').map(Number) as [number, number, number];
+    return new RankMeanKernel(n, layoutOf(n), from, to);
+  });
 
   private readonly rows: Float32Array;
   private readonly out: Float32Array;
@@ -119,16 +118,7 @@ export class RankMeanKernel {
     if (!(n >= 1 && n <= MAX_NETWORK_ROWS && from >= 0 && from < to && to <= n)) {
       throw new RangeError(`no rank-mean kernel for n=${n}, ranks [${from}, ${to})`);
     }
-    const key = `${n}:${from}:${to}`;
-    let kernel = RankMeanKernel.cache.get(key);
-    if (kernel === undefined) {
-      kernel = new RankMeanKernel(n, layoutOf(n), from, to);
-      if (RankMeanKernel.cache.size >= RankMeanKernel.CACHED) {
-        RankMeanKernel.cache.delete(RankMeanKernel.cache.keys().next().value!);
-      }
-      RankMeanKernel.cache.set(key, kernel);
-    }
-    return kernel;
+    return RankMeanKernel.cached(`${n}:${from}:${to}`);
   }
 
   /**

@@ -98,8 +98,17 @@ export function meanOfRowsRange(
   for (let j0 = from; j0 < to; j0 += block) {
     const len = Math.min(block, to - j0);
     acc.fill(0, 0, len);
-    for (const r of rows) {
-      const x = values[r]!;
+    let i = 0;
+    // four rows per pass: acc + x0 + x1 + x2 + x3 adds left to right, the order of one row per pass
+    for (; i + 4 <= rows.length; i += 4) {
+      const x0 = values[rows[i]!]!;
+      const x1 = values[rows[i + 1]!]!;
+      const x2 = values[rows[i + 2]!]!;
+      const x3 = values[rows[i + 3]!]!;
+      for (let jj = 0, j = j0; jj < len; jj++, j++) acc[jj] = acc[jj]! + x0[j]! + x1[j]! + x2[j]! + x3[j]!;
+    }
+    for (; i < rows.length; i++) {
+      const x = values[rows[i]!]!;
       for (let jj = 0; jj < len; jj++) acc[jj]! += x[j0 + jj]!;
     }
     for (let jj = 0; jj < len; jj++) out[j0 + jj] = acc[jj]! / inv;

@@ -10,6 +10,7 @@
  * Uses DATABASE_URL / NATS_URL when set, else the embedded PGlite and local bus.
  */
 import { readFileSync } from 'node:fs';
+import { monitorEventLoopDelay } from 'node:perf_hooks';
 
 import { createClient, Identity, parseFlags, serverStream, signStatement, unary } from '@learnchain/core';
 import { capabilitiesStatement, joinStatement, LeaseStream, mustRejoin } from '@learnchain/membership';
@@ -61,12 +62,24 @@ async function main(): Promise<void> {
       ...(process.env.NATS_URL ? { NATS_URL: process.env.NATS_URL, LEARNCHAIN_STREAM: 'learnchain_bench' } : {}),
       LEARNCHAIN_LEASE_TTL_MS: String(TTL_MS),
       LEARNCHAIN_SWEEP_INTERVAL_MS: '100',
+      LEARNCHAIN_METRICS_LISTEN: '127.0.0.1:0',
     },
     // REGISTRY_CPU_PROFILE=DIR writes a V8 CPU profile of the registry there.
     ...(process.env.REGISTRY_CPU_PROFILE ? { nodeArgs: ['--cpu-prof', `--cpu-prof-dir=${process.env.REGISTRY_CPU_PROFILE}`] } : {}),
     ready: /registry running/,
   });
   const address = (registry.logs('gRPC server listening')[0] as { address: string }).address;
+  const metricsUrl = (registry.logs('registry running')[0] as { metrics: string }).metrics;
+  /** The registry's event-loop delay since the last scrape (prom-client resets it on each), and its GC seconds so far. */
+  const scrape = async (): Promise<{ loopP99Ms: number; loopMaxMs: number; gcSeconds: number }> => {
+    const text = await (await fetch(metricsUrl)).text();
+    const value = (pattern: RegExp): number => [...text.matchAll(pattern)].reduce((sum, m) => sum + Number(m[1]), 0);
+    return {
+      loopP99Ms: value(/^learnchain_nodejs_eventloop_lag_p99_seconds\{[^}]*\} (\S+)$/gm) * 1000,
+      loopMaxMs: value(/^learnchain_nodejs_eventloop_lag_max_seconds\{[^}]*\} (\S+)$/gm) * 1000,
+      gcSeconds: value(/^learnchain_nodejs_gc_duration_seconds_sum\{[^}]*\} (\S+)$/gm),
+    };
+  };
   const clients: RegistryClient[] = Array.from({ length: CHANNELS }, (_, i) =>
     // A distinct option per client gives each its own connection.
     createClient(contracts().registry, address, { channelOptions: { 'learnchain.channel': i } }),
@@ -213,6 +226,9 @@ async function main(): Promise<void> {
   // Measure a steady phase; TTL + 3 s before its end, 100 members stop at once.
   await new Promise((resolve) => setTimeout(resolve, 1000));
   measuring = true;
+  const registryBefore = await scrape();
+  const ownLoop = monitorEventLoopDelay({ resolution: 10 });
+  ownLoop.enable();
   const cpuBefore = cpuSeconds(registry.pid);
   const ownCpuBefore = process.cpuUsage();
   const phaseStart = performance.now();
@@ -239,6 +255,8 @@ async function main(): Promise<void> {
   const phaseSeconds = (performance.now() - phaseStart) / 1000;
   const cpu = cpuSeconds(registry.pid) - cpuBefore;
   const ownCpu = process.cpuUsage(ownCpuBefore);
+  ownLoop.disable();
+  const registryAfter = await scrape();
   const beatsSent = sentTotal;
   const timeout = setTimeout(() => controller.abort(), 30_000);
   await watching;
@@ -260,8 +278,14 @@ async function main(): Promise<void> {
     beats_sent_per_s: Number((beatsSent / phaseSeconds).toFixed(0)),
     bench_cpu_s_per_s: Number(((ownCpu.user + ownCpu.system) / 1e6 / phaseSeconds).toFixed(2)),
     registry_cpu_s_per_s: Number((cpu / phaseSeconds).toFixed(2)),
+    // Where a slow answer can come from: either process not getting to its event loop, or the registry collecting garbage.
+    registry_event_loop_ms: { p99: Number(registryAfter.loopP99Ms.toFixed(1)), max: Number(registryAfter.loopMaxMs.toFixed(1)) },
+    registry_gc_s_per_s: Number(((registryAfter.gcSeconds - registryBefore.gcSeconds) / phaseSeconds).toFixed(3)),
+    bench_event_loop_ms: { p99: Number((ownLoop.percentile(99) / 1e6).toFixed(1)), max: Number((ownLoop.max / 1e6).toFixed(1)) },
     errors,
-    heartbeat_ms: { p50: Number(percentile(latencies, 50).toFixed(2)), p99: Number(percentile(latencies, 99).toFixed(2)) },
+    heartbeat_ms: Object.fromEntries(
+      ([['p50', 50], ['p90', 90], ['p99', 99], ['p999', 99.9], ['max', 100]] as const).map(([key, p]) => [key, Number(percentile(latencies, p).toFixed(2))]),
+    ),
     cpu_s_per_1000_heartbeats: Number(((cpu / heartbeats) * 1000).toFixed(3)),
     detect_100_failures_s: detected.size === victimIds.size ? Number(((lastDetected - failureStart) / 1000).toFixed(2)) : null,
     detected_failures: detected.size,

@@ -1,6 +1,6 @@
 /**
  * Group renewal of leases: heartbeats that arrive together are written with one
- * UPDATE ... FROM (VALUES ...) instead of one statement each. A heartbeat that
+ * UPDATE ... FROM unnest(arrays) instead of one statement each. A heartbeat that
  * the batch did not renew is diagnosed on its own (unknown, lapsed, stale), which
  * only happens on the unhappy path. A lease is only ever lengthened, so two
  * replicas renewing one member cannot shorten each other's renewal.
@@ -30,10 +30,16 @@ interface Pending extends Renewal {
 
 /** The most renewals one statement carries. */
 const MAX_BATCH = 512;
+/**
+ * Statements in flight at once: renewals that arrive during a write go out in
+ * the next one without waiting for the first to finish (a lease is only ever
+ * lengthened, so their order does not matter).
+ */
+const MAX_IN_FLIGHT = 3;
 
 export class HeartbeatBatcher {
   private queue: Pending[] = [];
-  private flushing = false;
+  private inFlight = 0;
 
   constructor(private readonly db: Kysely<RegistryDb>) {}
 
@@ -41,39 +47,46 @@ export class HeartbeatBatcher {
   renew(renewal: Renewal): Promise<Renewed | undefined> {
     return new Promise((resolve, reject) => {
       this.queue.push({ ...renewal, resolve, reject });
-      if (!this.flushing) void this.flush();
+      this.pump();
     });
   }
 
-  private async flush(): Promise<void> {
-    this.flushing = true;
-    try {
-      while (this.queue.length > 0) {
-        // One renewal per node per statement; a second one for the same node waits for the next.
-        const seen = new Set<string>();
-        const batch: Pending[] = [];
-        const rest: Pending[] = [];
-        for (const item of this.queue) {
-          if (batch.length < MAX_BATCH && !seen.has(item.nodeId)) {
-            seen.add(item.nodeId);
-            batch.push(item);
-          } else rest.push(item);
-        }
-        this.queue = rest;
-        await this.write(batch);
-      }
-    } finally {
-      this.flushing = false;
+  private pump(): void {
+    while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
+      const batch = this.take();
+      this.inFlight++;
+      void this.write(batch).finally(() => {
+        this.inFlight--;
+        this.pump();
+      });
     }
+  }
+
+  /** The next batch: one renewal per node per statement; a second one for the same node waits for the next. */
+  private take(): Pending[] {
+    const seen = new Set<string>();
+    const batch: Pending[] = [];
+    const rest: Pending[] = [];
+    for (const item of this.queue) {
+      if (batch.length < MAX_BATCH && !seen.has(item.nodeId)) {
+        seen.add(item.nodeId);
+        batch.push(item);
+      } else rest.push(item);
+    }
+    this.queue = rest;
+    return batch;
   }
 
   private async write(batch: Pending[]): Promise<void> {
     try {
-      const values = sql.join(batch.map((r) => sql`(${r.nodeId}::text, ${r.sequence}::bigint, ${r.leaseExpiresAtMs}::bigint, ${r.nowMs}::bigint)`));
+      // four array parameters whatever the batch size: one statement text, little to encode and parse
       const result = await sql<{ node_id: string; epoch: string | number; lease_expires_at: string | number }>`
         update members as m
            set lease_expires_at = greatest(m.lease_expires_at, v.lease), heartbeat_seq = coalesce(v.seq, m.heartbeat_seq)
-          from (values ${values}) as v(node_id, seq, lease, now_ms), registry_meta as r
+          from unnest(${batch.map((r) => r.nodeId)}::text[], ${batch.map((r) => r.sequence)}::bigint[],
+                      ${batch.map((r) => r.leaseExpiresAtMs)}::bigint[], ${batch.map((r) => r.nowMs)}::bigint[])
+               as v(node_id, seq, lease, now_ms),
+               registry_meta as r
          where r.id = 1
            and m.node_id = v.node_id
            and m.status = 'active'

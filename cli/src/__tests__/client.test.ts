@@ -35,12 +35,14 @@ describe('job submit flags', () => {
   it('builds the devnet-like default job and refuses bad values with the flag', () => {
     const spec = parseJobSpec(flags({}), 1_700_000_000_000);
     // trimmed-mean with f = 1 needs 3 updates a round: the default minimum is not half of 4 but 3
-    expect(spec).toMatchObject({ model: 'mlp', rounds: 20, minTrainers: 3, roundDeadlineMs: 120_000, epochs: 2, batchSize: 32 });
+    expect(spec).toMatchObject({ model: 'mlp', rounds: 20, minTrainers: 3, roundDeadlineMs: 120_000, epochs: 2, batchSize: 32, maxShift: 1 });
     expect(spec.jobId).toBe(`mlp-mnist-${(1_700_000_000_000).toString(36)}`);
     expect(spec.rule).toMatchObject({ name: 'trimmed-mean', byzantineBudget: 1 });
     expect(spec.encoding).toBe('float32');
     expect(parseJobSpec(flags({ encoding: 'int8' }), 0).encoding).toBe('int8');
     expect(() => parseJobSpec(flags({ encoding: 'int4' }), 0)).toThrow(/--encoding must be one of float32, float16, int8/);
+    expect(parseJobSpec(flags({ shift: '0' }), 0).maxShift).toBe(0);
+    expect(() => parseJobSpec(flags({ shift: '5' }), 0)).toThrow(/--shift must be an integer from 0 to 4/);
     const custom = parseJobSpec(flags({ 'job-id': 'j1', rule: 'fedavg', rounds: '3', trainers: '2', 'min-trainers': '2', deadline: '30' }), 0);
     expect(custom).toMatchObject({ jobId: 'j1', rounds: 3, minTrainers: 2, roundDeadlineMs: 30_000, rule: { name: 'fedavg', byzantineBudget: 0 } });
     expect(() => parseJobSpec(flags({ rule: 'mean' }), 0)).toThrow(/--rule must be one of/);

@@ -79,6 +79,8 @@ export interface JobSpec {
   readonly batchSize: number;
   readonly learningRate: number;
   readonly momentum: number;
+  /** Augmentation: pixels each training image may be moved by in x and y (0: none). */
+  readonly maxShift: number;
   readonly validationSamples: number;
   /** Seeds the initial parameters. */
   readonly seed: number;
@@ -128,7 +130,7 @@ export function prepareJob(spec: JobSpec): PreparedJob {
     manifest: { tensors: model.manifest.entries.map((e) => ({ name: e.name, shape: [...e.shape], offset: e.offset })), totalElements: model.manifest.size },
     dataset: 'mnist',
     partition: `dirichlet:${spec.alpha}`,
-    hyperParameters: { localEpochs: spec.epochs, batchSize: spec.batchSize, learningRate: spec.learningRate, momentum: spec.momentum, proximalMu: 0 },
+    hyperParameters: { localEpochs: spec.epochs, batchSize: spec.batchSize, learningRate: spec.learningRate, momentum: spec.momentum, proximalMu: 0, maxShift: spec.maxShift },
     rule: spec.rule,
     // The loss is evaluated by every validator before it votes; only a non-finite loss is refused here.
     validation: { datasetHash: Buffer.from(validationHash, 'hex'), maxLoss: 0, maxLossIncrease: 0 },

@@ -18,7 +18,7 @@ import { followRounds } from './job-watch';
 
 const SUBMIT_FLAGS = [
   'validator', 'aggregator', 'key', 'json', 'job-id', 'model', 'rounds', 'rule', 'byzantine', 'trainers', 'min-trainers', 'deadline',
-  'alpha', 'epochs', 'batch', 'lr', 'momentum', 'validation-samples', 'seed', 'encoding', 'mixing',
+  'alpha', 'epochs', 'batch', 'lr', 'momentum', 'shift', 'validation-samples', 'seed', 'encoding', 'mixing',
 ];
 
 /** Reads `job submit`'s flags into a job spec (throws UsageError with the reason). */
@@ -47,6 +47,7 @@ export function parseJobSpec(flags: ReadonlyMap<string, string>, nowMs: number):
     batchSize: intFlag(flags, 'batch', 32, 1, 4096),
     learningRate: numberFlag(flags, 'lr', 0.05, 0, 10),
     momentum: numberFlag(flags, 'momentum', 0.9, 0, 0.999),
+    maxShift: intFlag(flags, 'shift', 1, 0, 4),
     validationSamples: intFlag(flags, 'validation-samples', 1000, 1, 2000),
     seed: intFlag(flags, 'seed', 2, 0, 2 ** 31 - 1),
     rule: aggregation,
@@ -73,7 +74,7 @@ export const jobSubmitCommand: Command = {
   usage:
     'learnchain job submit [--key FILE] [--validator HOST:PORT] [--aggregator HOST:PORT] [--json] [--job-id ID] [--model mlp|cnn] [--rounds N]\n' +
     '      [--rule NAME] [--trainers N] [--byzantine F] [--min-trainers M] [--deadline SECONDS] [--alpha A] [--epochs E] [--batch B]\n' +
-    '      [--lr LR] [--momentum M] [--validation-samples S] [--seed S] [--encoding float32|float16|int8] [--mixing nnm|none]',
+    '      [--lr LR] [--momentum M] [--shift PIXELS] [--validation-samples S] [--seed S] [--encoding float32|float16|int8] [--mixing nnm|none]',
   async run(args: readonly string[], out: Output): Promise<number> {
     const { flags, rest } = parseArgs(args);
     if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`);

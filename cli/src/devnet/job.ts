@@ -38,6 +38,7 @@ export async function submitJob(options: DevnetOptions, chainId: string, aggrega
       batchSize: options.batchSize,
       learningRate: options.learningRate,
       momentum: options.momentum,
+      maxShift: options.maxShift,
       validationSamples: options.validationSamples,
       seed: options.seed,
       rule,

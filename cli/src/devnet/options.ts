@@ -20,6 +20,8 @@ export interface DevnetOptions {
   readonly batchSize: number;
   readonly learningRate: number;
   readonly momentum: number;
+  /** Augmentation: pixels each training image may be moved by in x and y (0: none). */
+  readonly maxShift: number;
   readonly validationSamples: number;
   readonly seed: number;
   readonly json: boolean;
@@ -42,11 +44,11 @@ export interface DevnetOptions {
 export const DEVNET_USAGE =
   'learnchain devnet [--trainers N] [--byzantine K --attack NAME] [--rule NAME] [--rounds N] [--model mlp|cnn] [--json]\n' +
   '      [--database postgres://...] [--nats nats://...] [--validators N] [--clients M] [--alpha A] [--epochs E] [--batch B]\n' +
-  '      [--lr LR] [--momentum M] [--validation-samples S] [--seed S] [--dir DIR] [--log-level LEVEL] [--timeout SECONDS] [--target ACCURACY]\n' +
+  '      [--lr LR] [--momentum M] [--shift PIXELS] [--validation-samples S] [--seed S] [--dir DIR] [--log-level LEVEL] [--timeout SECONDS] [--target ACCURACY]\n' +
   '      [--encoding float32|float16|int8] [--mixing nnm|none] [--processes]';
 
 const KNOWN = new Set([
-  'trainers', 'validators', 'clients', 'byzantine', 'attack', 'rule', 'rounds', 'model', 'alpha', 'epochs', 'batch', 'lr', 'momentum',
+  'trainers', 'validators', 'clients', 'byzantine', 'attack', 'rule', 'rounds', 'model', 'alpha', 'epochs', 'batch', 'lr', 'momentum', 'shift',
   'validation-samples', 'seed', 'json', 'database', 'nats', 'dir', 'log-level', 'timeout', 'target', 'encoding', 'processes', 'mixing',
 ]);
 
@@ -109,6 +111,7 @@ export function parseDevnetOptions(flags: Map<string, string>): DevnetOptions {
     batchSize: int(flags, 'batch', 32, 1, 4096),
     learningRate: num(flags, 'lr', 0.05, 0, 10),
     momentum: num(flags, 'momentum', 0.9, 0, 0.999),
+    maxShift: int(flags, 'shift', 1, 0, 4),
     validationSamples: int(flags, 'validation-samples', 1000, 1, 2000),
     seed: int(flags, 'seed', 2, 0, 2 ** 31 - 1),
     json: json !== undefined && json !== 'false',

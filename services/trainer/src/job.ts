@@ -25,6 +25,8 @@ export interface TrainingJob {
   readonly lr: number;
   readonly momentum: number;
   readonly proximalMu: number;
+  /** Augmentation: each training image is translated by up to this many pixels in x and y (0: none). */
+  readonly maxShift: number;
   /**
    * The parameter layout the job states (its ParameterManifest), which sets
    * the tensors of an int8 update's scales and the tensor count in every
@@ -130,6 +132,7 @@ export function parseTrainingJob(jobId: string, json: string): TrainingJob {
     lr: numberOf(jobId, 'hyperParameters.learningRate', pick(hyper, 'learningRate'), JOB_DEFAULTS.lr, false),
     momentum: numberOf(jobId, 'hyperParameters.momentum', pick(hyper, 'momentum'), 0, false),
     proximalMu: numberOf(jobId, 'hyperParameters.proximalMu', pick(hyper, 'proximalMu'), 0, false),
+    maxShift: numberOf(jobId, 'hyperParameters.maxShift', pick(hyper, 'maxShift'), 0, true),
     ...optionalManifest(manifestOf(jobId, pick(job, 'manifest'))),
     ...privacyOf(jobId, pick(job, 'privacy')),
   };

@@ -81,19 +81,19 @@ describe('parseTrainingJob', () => {
       jobId: 'j1',
       model: 'cnn',
       initialParametersHash: '11'.repeat(32),
-      hyperParameters: { localEpochs: 2, batchSize: 50, learningRate: 0.02, momentum: 0.9, proximalMu: 0.01 },
+      hyperParameters: { localEpochs: 2, batchSize: 50, learningRate: 0.02, momentum: 0.9, proximalMu: 0.01, maxShift: 2 },
       updateEncoding: 'DTYPE_FLOAT16',
       roundDeadlineMs: 60000,
     },
   };
 
   it('reads the ledger JobRecord with the CreateJob under spec', () => {
-    expect(parseTrainingJob('j1', JSON.stringify(ledgerRecord))).toEqual({ jobId: 'j1', model: 'cnn', encoding: 'float16', epochs: 2, batchSize: 50, lr: 0.02, momentum: 0.9, proximalMu: 0.01 });
+    expect(parseTrainingJob('j1', JSON.stringify(ledgerRecord))).toEqual({ jobId: 'j1', model: 'cnn', encoding: 'float16', epochs: 2, batchSize: 50, lr: 0.02, momentum: 0.9, proximalMu: 0.01, maxShift: 2 });
   });
 
   it('reads snake_case, numeric enums, and takes defaults for zeros', () => {
     const job = parseTrainingJob('j2', JSON.stringify({ model: 'mlp', hyper_parameters: { local_epochs: 0, batch_size: '16', learning_rate: 0 }, update_encoding: 3 }));
-    expect(job).toEqual({ jobId: 'j2', model: 'mlp', encoding: 'int8', epochs: JOB_DEFAULTS.epochs, batchSize: 16, lr: JOB_DEFAULTS.lr, momentum: 0, proximalMu: 0 });
+    expect(job).toEqual({ jobId: 'j2', model: 'mlp', encoding: 'int8', epochs: JOB_DEFAULTS.epochs, batchSize: 16, lr: JOB_DEFAULTS.lr, momentum: 0, proximalMu: 0, maxShift: 0 });
   });
 
   it('reads the job\'s parameter manifest, tensors one after another', () => {
@@ -123,5 +123,6 @@ describe('parseTrainingJob', () => {
     expect(() => parseTrainingJob('j', JSON.stringify({ model: 'mlp', updateEncoding: 'bfloat16' }))).toThrow(/updateEncoding/);
     expect(() => parseTrainingJob('j', JSON.stringify({ model: 'mlp', hyperParameters: { batchSize: 2.5 } }))).toThrow(/batchSize must be an integer/);
     expect(() => parseTrainingJob('j', JSON.stringify({ model: 'mlp', hyperParameters: { learningRate: -1 } }))).toThrow(/learningRate/);
+    expect(() => parseTrainingJob('j', JSON.stringify({ model: 'mlp', hyperParameters: { maxShift: 1.5 } }))).toThrow(/maxShift must be an integer/);
   });
 });

@@ -13,7 +13,7 @@ export const manifest: Manifest = manifestOf([
   { name: 'b', shape: [3] },
 ]);
 
-export const job: TrainingJob = { jobId: 'job-1', model: 'tiny', encoding: 'float32', epochs: 1, batchSize: 4, lr: 0.1, momentum: 0, proximalMu: 0, manifest };
+export const job: TrainingJob = { jobId: 'job-1', model: 'tiny', encoding: 'float32', epochs: 1, batchSize: 4, lr: 0.1, momentum: 0, proximalMu: 0, maxShift: 0, manifest };
 
 export function parameterBytes(values: Float32Array): Uint8Array {
   const out = new Uint8Array(4 * values.length);

@@ -46,6 +46,7 @@ export class OnnxLocalTrainer implements LocalTrainer {
       lr: job.lr,
       momentum: job.momentum,
       proximalMu: job.proximalMu,
+      maxShift: job.maxShift,
       seed: (this.options.seed ^ Math.imul(this.rounds, 0x9e3779b1)) >>> 0,
       executionProviders: [this.options.provider],
       ...(this.options.onWarning ? { onWarning: this.options.onWarning } : {}),

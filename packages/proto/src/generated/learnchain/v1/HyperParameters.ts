@@ -10,6 +10,10 @@ export interface HyperParameters {
    * FedProx; 0 disables
    */
   'proximalMu'?: (number | string);
+  /**
+   * augmentation: each training image moved by up to this many pixels in x and y; 0 disables
+   */
+  'maxShift'?: (number);
 }
 
 export interface HyperParameters__Output {
@@ -21,4 +25,8 @@ export interface HyperParameters__Output {
    * FedProx; 0 disables
    */
   'proximalMu': (number);
+  /**
+   * augmentation: each training image moved by up to this many pixels in x and y; 0 disables
+   */
+  'maxShift': (number);
 }

@@ -1,4 +1,5 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
+import { connect } from 'node:http2';
 import { Writable } from 'node:stream';
 
 import { contracts, SERVICE_NAMES, type v1 } from '@learnchain/proto';
@@ -153,5 +154,26 @@ describe('graceful shutdown', () => {
     expect(server.state).toBe('stopped');
     await expect(unary(client, 'getRound', { jobId: 'x' }, { deadlineMs: 500 })).rejects.toMatchObject({ code: expect.any(Number) });
     client.close();
+  });
+});
+
+describe('HTTP/2 flow control', () => {
+  it('advertises receive windows as large as the message limit, for the stream and the connection', async () => {
+    const maxMessageBytes = 3 * 1024 * 1024;
+    const server = await GrpcServer.create({ address: '127.0.0.1:0', logger, maxMessageBytes, services: [] });
+    const session = connect(`http://${server.address}`);
+    try {
+      await new Promise<void>((resolve, reject) => {
+        session.once('remoteSettings', () => resolve());
+        session.once('error', reject);
+      });
+      expect(session.remoteSettings.initialWindowSize).toBe(maxMessageBytes);
+      // the connection window arrives as a WINDOW_UPDATE right after the settings
+      for (let i = 0; i < 50 && (session.state.remoteWindowSize ?? 0) < maxMessageBytes; i++) await new Promise((resolve) => setTimeout(resolve, 10));
+      expect(session.state.remoteWindowSize).toBe(maxMessageBytes);
+    } finally {
+      session.close();
+      await server.shutdown(100);
+    }
   });
 });

@@ -40,6 +40,8 @@ export function createClient<C extends Client>(Service: ClientConstructor<C>, ad
   return new Service(address, credentials.createInsecure(), {
     'grpc.max_receive_message_length': limit,
     'grpc.max_send_message_length': limit,
+    // the receive window: a whole message in flight without waiting for window updates
+    'grpc-node.flow_control_window': limit,
     ...options.channelOptions,
   });
 }

@@ -8,6 +8,7 @@ import { Server, ServerCredentials, type ServiceDefinition, type UntypedServiceI
 import { contracts, SERVICE_NAMES } from '@learnchain/proto';
 
 import type { Logger } from '../logger';
+import { widenReceiveWindows } from './flow-control';
 import { HandlerFactory } from './handlers';
 import { HealthRegistry } from './health';
 
@@ -50,6 +51,8 @@ export class GrpcServer {
       'grpc.max_send_message_length': limit,
       'grpc.keepalive_permit_without_calls': 1,
     });
+    // a whole message in flight without waiting for window updates
+    if (!widenReceiveWindows(server, limit)) options.logger.warn('cannot widen the HTTP/2 receive windows: streamed uploads wait for a window update every 64 KiB');
     const health = new HealthRegistry();
     const handlers = new HandlerFactory(options.logger, SERVICE_NAMES.health);
     server.addService(contracts().health.service, {

@@ -93,12 +93,15 @@ export class AggregateRoundVerifier implements RoundVerifier {
     let updates: Update[];
     let base: Float32Array;
     try {
-      base = decodeFloat32(await this.options.blobs.fetch(new Uint8Array(result.baseModelHash), check.signal), 'float32');
-      updates = [];
-      for (const u of result.included) {
-        const bytes = await this.options.blobs.fetch(new Uint8Array(u.updateHash), check.signal);
-        updates.push({ id: toHex(u.updateHash), values: decode(bytes, encodingName(u.encoding) ?? '', { job, size: base.length }), weight: Math.max(1, u.numSamples) });
-      }
+      // several blobs asked for at once: the fetches wait on the network, not on each other
+      const hashes = [result.baseModelHash, ...result.included.map((u) => u.updateHash)];
+      const [baseBytes, ...updateBytes] = await fetchAll(hashes.map((h) => new Uint8Array(h)), (hash) => this.options.blobs.fetch(hash, check.signal));
+      base = decodeFloat32(baseBytes!, 'float32');
+      updates = result.included.map((u, i) => ({
+        id: toHex(u.updateHash),
+        values: decode(updateBytes[i]!, encodingName(u.encoding) ?? '', { job, size: base.length }),
+        weight: Math.max(1, u.numSamples),
+      }));
     } catch (error) {
       return { valid: false, reason: `blobs: ${(error as Error).message}` };
     }
@@ -130,6 +133,23 @@ export class AggregateRoundVerifier implements RoundVerifier {
     }
     return { valid: true, reason: '' };
   }
+}
+
+/** Blobs fetched at once per round check, at most. */
+const CONCURRENT_FETCHES = 8;
+
+/** Fetches every hash, up to CONCURRENT_FETCHES at a time; the blobs in the order of the hashes. */
+async function fetchAll(hashes: readonly Uint8Array[], fetch: (hash: Uint8Array) => Promise<Uint8Array>): Promise<Uint8Array[]> {
+  const out = new Array<Uint8Array>(hashes.length);
+  let next = 0;
+  const worker = async (): Promise<void> => {
+    while (next < hashes.length) {
+      const i = next++;
+      out[i] = await fetch(hashes[i]!);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(CONCURRENT_FETCHES, hashes.length) }, worker));
+  return out;
 }
 
 /** A verifier that accepts every round (tests, and chains whose rounds are checked elsewhere). */

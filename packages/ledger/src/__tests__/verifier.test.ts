@@ -46,6 +46,27 @@ describe('AggregateRoundVerifier', () => {
     expect(await verifier.verify({ chainId: 'c', job: job(), result: result(expected) })).toEqual({ valid: true, reason: '' });
   });
 
+  it('asks for the round\'s blobs together, not one after another', async () => {
+    const memory = memoryBlobs([base, u1, u2]);
+    let waiting: (() => void)[] = [];
+    let most = 0;
+    // each fetch answers only once all three are asked for: fetching one at a time would never finish
+    const blobs: BlobSource = {
+      fetch: (hash) =>
+        new Promise<void>((resolve) => {
+          waiting.push(resolve);
+          most = Math.max(most, waiting.length);
+          if (waiting.length === 3) {
+            for (const release of waiting) release();
+            waiting = [];
+          }
+        }).then(() => memory.fetch(hash)),
+    };
+    const verifier = new AggregateRoundVerifier({ blobs, logger });
+    expect(await verifier.verify({ chainId: 'c', job: job(), result: result(expected) })).toEqual({ valid: true, reason: '' });
+    expect(most).toBe(3);
+  });
+
   it('refuses a round whose new model differs from the recomputed aggregate', async () => {
     const verifier = new AggregateRoundVerifier({ blobs: memoryBlobs([base, u1, u2]), logger });
     const verdict = await verifier.verify({ chainId: 'c', job: job(), result: result(bytesOf([2, 2, 3.25, 5.5])) });

@@ -16,7 +16,7 @@ import { MemberKeys } from './keys';
 import { LeaseSession, LeaseSessions, type LeaseView, type SessionHost } from './sessions';
 import type { Renewed } from './store/heartbeats';
 import type { MemberStatusName } from './store/schema';
-import type { ChangeRecord, MemberRecord, MemberStore } from './store/members';
+import type { Census, ChangeRecord, MemberRecord, MemberStore } from './store/members';
 
 export interface RegistryOptions {
   readonly chainId: string;
@@ -264,6 +264,11 @@ export class Registry implements SessionHost {
 
   list(filter: { role?: RoleName; status?: MemberStatusName }): Promise<{ epoch: number; members: MemberRecord[] }> {
     return this.options.store.list(filter);
+  }
+
+  /** Members by role and status, counted by the store (what the metrics show; no member is read). */
+  census(): Promise<Census> {
+    return this.options.store.census();
   }
 
   /** Marks lapsed leases failed now (the sweeper calls this on its interval). */

@@ -191,6 +191,18 @@ describe('leases', () => {
     expect(listed.members.map((m) => m.nodeId)).toContain(lease.nodeId);
     await until(() => events.some((e) => e.subject === SUBJECT.membershipLeft && e.payload.nodeId === lease.nodeId && e.payload.reason === 'maintenance'));
   });
+
+  it('are counted by role and status at one epoch, as List shows them', async () => {
+    await member().join();
+    const census = await registry.census();
+    const listed = await registry.list({});
+    expect(census.epoch).toBe(listed.epoch);
+    const byKey = new Map<string, number>();
+    for (const m of listed.members) byKey.set(`${m.role}/${m.status}`, (byKey.get(`${m.role}/${m.status}`) ?? 0) + 1);
+    expect(new Map(census.counts.map((c) => [`${c.role}/${c.status}`, c.count]))).toEqual(byKey);
+    expect(byKey.get('trainer/active')).toBeGreaterThan(0);
+    expect(byKey.get('trainer/left')).toBeGreaterThan(0);
+  });
 });
 
 describe('heartbeat streams', () => {

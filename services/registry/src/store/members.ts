@@ -90,6 +90,12 @@ function parseMemberJson(text: string): MemberRecord {
   return { ...parsed, publicKey: new Uint8Array(Buffer.from(parsed.publicKey, 'hex')) };
 }
 
+/** Members by role and status at one epoch. */
+export interface Census {
+  readonly epoch: number;
+  readonly counts: readonly { readonly role: RoleName; readonly status: MemberStatusName; readonly count: number }[];
+}
+
 export interface JoinInput {
   readonly nodeId: string;
   readonly publicKey: Uint8Array;
@@ -287,6 +293,19 @@ export class MemberStore {
       const rows = await query.execute();
       const meta = await tx.selectFrom('registry_meta').select('epoch').where('id', '=', 1).executeTakeFirstOrThrow();
       return { epoch: Number(meta.epoch), members: rows.map(toMember) };
+    });
+  }
+
+  /** How many members there are of each role and status (counted by the database), with the epoch. */
+  async census(): Promise<Census> {
+    return this.db.transaction().execute(async (tx) => {
+      const rows = await tx
+        .selectFrom('members')
+        .select(['role', 'status', (eb) => eb.fn.countAll<string | number>().as('count')])
+        .groupBy(['role', 'status'])
+        .execute();
+      const meta = await tx.selectFrom('registry_meta').select('epoch').where('id', '=', 1).executeTakeFirstOrThrow();
+      return { epoch: Number(meta.epoch), counts: rows.map((r) => ({ role: r.role as RoleName, status: r.status as MemberStatusName, count: Number(r.count) })) };
     });
   }
 

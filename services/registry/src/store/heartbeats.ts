@@ -32,14 +32,17 @@ interface Pending extends Renewal {
 const MAX_BATCH = 512;
 /**
  * Statements in flight at once: renewals that arrive during a write go out in
- * the next one without waiting for the first to finish (a lease is only ever
- * lengthened, so their order does not matter).
+ * the next one without waiting for the first to finish. A node's renewals still
+ * reach the database in the order they came (a unary heartbeat's sequence must
+ * rise): a node with a renewal in flight waits for it.
  */
 const MAX_IN_FLIGHT = 3;
 
 export class HeartbeatBatcher {
   private queue: Pending[] = [];
   private inFlight = 0;
+  /** Nodes with a renewal in a statement in flight. */
+  private readonly writing = new Set<string>();
 
   constructor(private readonly db: Kysely<RegistryDb>) {}
 
@@ -54,21 +57,27 @@ export class HeartbeatBatcher {
   private pump(): void {
     while (this.inFlight < MAX_IN_FLIGHT && this.queue.length > 0) {
       const batch = this.take();
+      if (batch.length === 0) return;
       this.inFlight++;
+      for (const item of batch) this.writing.add(item.nodeId);
       void this.write(batch).finally(() => {
+        for (const item of batch) this.writing.delete(item.nodeId);
         this.inFlight--;
         this.pump();
       });
     }
   }
 
-  /** The next batch: one renewal per node per statement; a second one for the same node waits for the next. */
+  /**
+   * The next batch: one renewal per node per statement; a second one for the
+   * same node, or one for a node with a renewal in flight, waits for a later one.
+   */
   private take(): Pending[] {
     const seen = new Set<string>();
     const batch: Pending[] = [];
     const rest: Pending[] = [];
     for (const item of this.queue) {
-      if (batch.length < MAX_BATCH && !seen.has(item.nodeId)) {
+      if (batch.length < MAX_BATCH && !seen.has(item.nodeId) && !this.writing.has(item.nodeId)) {
         seen.add(item.nodeId);
         batch.push(item);
       } else rest.push(item);

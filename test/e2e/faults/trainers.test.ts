@@ -49,11 +49,11 @@ describeWith(['postgres', 'nats'], 'fault suite: trainers', () => {
     const acked = m.acknowledged(jobId).some((a) => a.nodeId === victimId && a.round === open.round);
 
     const record = await m.committed(jobId, open.round);
-    if (acked) expect(record.included.map((u) => u.nodeId)).toContain(victimId);
-    else {
-      expect(record.included.map((u) => u.nodeId)).not.toContain(victimId);
-      expect(record.excluded).toContainEqual(expect.objectContaining({ nodeId: victimId, reason: expect.stringMatching(/late/) }));
-    }
+    const included = record.included.map((u) => u.nodeId);
+    if (acked) expect(included).toContain(victimId);
+    // Unacknowledged, the update may still have landed: the aggregator stored it as the process died, before the
+    // answer reached it (an upload takes milliseconds). Then it counts like any other; otherwise the chain says why not.
+    if (!included.includes(victimId)) expect(record.excluded).toContainEqual(expect.objectContaining({ nodeId: victimId, reason: expect.stringMatching(/late/) }));
     expect(record.included.length).toBeGreaterThanOrEqual(2);
 
     // The next round: whether or not its lease had lapsed when it opened, the dead trainer is in no update, and the chain says why.

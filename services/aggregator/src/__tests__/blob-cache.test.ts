@@ -24,4 +24,12 @@ describe('blob cache', () => {
     expect(cache.size).toBe(6);
     expect(new BlobCache(0).size).toBe(0);
   });
+
+  it('keeps a copy of its own: changing the bytes it was given changes nothing kept', () => {
+    const cache = new BlobCache(10);
+    const bytes = Uint8Array.of(1, 2, 3);
+    cache.add(info('a', 3), bytes);
+    bytes[0] = 9;
+    expect(Array.from(cache.get('a')!.bytes)).toEqual([1, 2, 3]);
+  });
 });

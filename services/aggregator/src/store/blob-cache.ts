@@ -2,6 +2,8 @@
  * The most recently used blobs, kept in memory up to a byte budget, least
  * recently used dropped first. Blobs are immutable and named by their content,
  * so a kept copy is never stale; the store adds a blob only once it is durable.
+ * The cache keeps its own copy of what it takes (made only when it takes it),
+ * so no caller can alter a kept blob.
  */
 import type { BlobInfo } from './blobs';
 
@@ -28,7 +30,7 @@ export class BlobCache {
 
   add(info: BlobInfo, bytes: Uint8Array): void {
     if (bytes.byteLength > this.capacityBytes || this.kept.has(info.hash)) return;
-    this.kept.set(info.hash, { info, bytes });
+    this.kept.set(info.hash, { info, bytes: bytes.slice() });
     this.bytes += bytes.byteLength;
     for (const [hash, oldest] of this.kept) {
       if (this.bytes <= this.capacityBytes) break;

@@ -52,7 +52,7 @@ export class BlobStore {
 
   /** Keeps a blob whose transaction (see putIn) has committed in memory; the caller has verified `hash`. */
   remember(hash: string, bytes: Uint8Array, kind: BlobKindName): void {
-    this.cache.add({ hash, size: bytes.byteLength, kind, chunks: this.chunkCount(bytes.byteLength) }, bytes.slice());
+    this.cache.add({ hash, size: bytes.byteLength, kind, chunks: this.chunkCount(bytes.byteLength) }, bytes);
   }
 
   private chunkCount(size: number): number {
@@ -117,7 +117,7 @@ export class BlobStore {
     }
     const actual = contentId(out);
     if (actual !== hash) throw new BlobHashMismatchError(hash, actual);
-    this.cache.add(info, out.slice());
+    this.cache.add(info, out);
     return out;
   }
 }

@@ -1,4 +1,4 @@
-import { HIGH_HALF, I32, V128, instantiate, kernelCache, op, wasmModule } from './module';
+import { code, eachGroup, HIGH_HALF, I32, loadGroups, V128, instantiate, kernelCache, op, wasmModule } from './module';
 
 /** Coordinates per block: a block of every row is copied into the kernel's memory at once. */
 export const GRAM_BLOCK = 2048;
@@ -20,29 +20,26 @@ function tileBody(resultsAt: number): (readonly number[])[] {
   const acc = (i: number, j: number): number => end + 1 + i * TILE + j;
   const x = (i: number, half: number): number => end + 1 + TILE * TILE + 2 * i + half;
   const y = (half: number): number => end + 1 + TILE * TILE + 2 * TILE + half;
-  const body: (readonly number[])[] = [];
-  const emit = (...code: (readonly number[])[]): void => {
-    body.push(...code);
-  };
+  const kernel = code();
+  const { emit } = kernel;
   const loadHalves = (offset: number, low: number, high: number): void => {
     emit(op.localGet(offset), op.localGet(p), op.i32Add, op.v128Load(0), op.localTee(high), op.f64x2PromoteLowF32x4, op.localSet(low));
     emit(op.localGet(high), op.localGet(high), op.i8x16Shuffle(HIGH_HALF), op.f64x2PromoteLowF32x4, op.localSet(high));
   };
-  emit(op.localGet(groups), op.i32Const(16), op.i32Mul, op.localSet(end), op.i32Const(0), op.localSet(p));
-  emit(op.block, op.loop, op.localGet(p), op.localGet(end), op.i32GeU, op.brIf(1));
-  for (let i = 0; i < TILE; i++) loadHalves(row(i), x(i, 0), x(i, 1));
-  for (let j = 0; j < TILE; j++) {
-    loadHalves(row(TILE + j), y(0), y(1));
-    for (let i = 0; i < TILE; i++) {
-      emit(op.localGet(acc(i, j)), op.localGet(x(i, 0)), op.localGet(y(0)), op.f64x2Mul, op.f64x2Add);
-      emit(op.localGet(x(i, 1)), op.localGet(y(1)), op.f64x2Mul, op.f64x2Add, op.localSet(acc(i, j)));
+  eachGroup(kernel, { groups, p, end }, () => {
+    for (let i = 0; i < TILE; i++) loadHalves(row(i), x(i, 0), x(i, 1));
+    for (let j = 0; j < TILE; j++) {
+      loadHalves(row(TILE + j), y(0), y(1));
+      for (let i = 0; i < TILE; i++) {
+        emit(op.localGet(acc(i, j)), op.localGet(x(i, 0)), op.localGet(y(0)), op.f64x2Mul, op.f64x2Add);
+        emit(op.localGet(x(i, 1)), op.localGet(y(1)), op.f64x2Mul, op.f64x2Add, op.localSet(acc(i, j)));
+      }
     }
-  }
-  emit(op.localGet(p), op.i32Const(16), op.i32Add, op.localSet(p), op.br(0), op.end, op.end);
+  });
   for (let i = 0; i < TILE; i++) {
     for (let j = 0; j < TILE; j++) emit(op.i32Const(0), op.localGet(acc(i, j)), op.v128Store(resultsAt + 16 * (i * TILE + j)));
   }
-  return body;
+  return kernel.body;
 }
 
 /**
@@ -82,11 +79,8 @@ export class GramKernel {
     const offset = (r: number): number => Math.min(r, n - 1) * GRAM_BLOCK * 4;
     for (let j0 = from; j0 < to; j0 += GRAM_BLOCK) {
       const len = Math.min(GRAM_BLOCK, to - j0);
-      const groups = Math.ceil(len / 4);
-      for (let r = 0; r < n; r++) {
-        this.rows.set(values[r]!.subarray(j0, j0 + len), r * GRAM_BLOCK);
-        this.rows.fill(0, r * GRAM_BLOCK + len, r * GRAM_BLOCK + 4 * groups);
-      }
+      let groups = 0;
+      for (let r = 0; r < n; r++) groups = loadGroups(this.rows, r * GRAM_BLOCK, values[r]!, j0, len);
       for (let ta = 0; ta < tiles; ta++) {
         for (let tb = ta; tb < tiles; tb++) {
           const offsets: number[] = [];

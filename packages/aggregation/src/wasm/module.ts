@@ -81,6 +81,42 @@ export const op = {
   },
 } as const;
 
+/** A function body being written: `emit` appends instructions to `body`. */
+export interface Code {
+  readonly body: (readonly number[])[];
+  emit(...code: (readonly number[])[]): void;
+}
+
+/** An empty function body to write into. */
+export function code(): Code {
+  const body: (readonly number[])[] = [];
+  return { body, emit: (...instructions) => void body.push(...instructions) };
+}
+
+/**
+ * The kernels' loop over groups of four float32 lanes: given the group count in local `groups`,
+ * runs what `each` emits once per group, with the group's byte offset (16 per group) in local `p`;
+ * local `end` holds where it stops.
+ */
+export function eachGroup({ emit }: Code, locals: { readonly groups: number; readonly p: number; readonly end: number }, each: () => void): void {
+  const { groups, p, end } = locals;
+  emit(op.localGet(groups), op.i32Const(16), op.i32Mul, op.localSet(end), op.i32Const(0), op.localSet(p));
+  emit(op.block, op.loop, op.localGet(p), op.localGet(end), op.i32GeU, op.brIf(1));
+  each();
+  emit(op.localGet(p), op.i32Const(16), op.i32Add, op.localSet(p), op.br(0), op.end, op.end);
+}
+
+/**
+ * Copies source[j0, j0 + len) into target from `at`, then zeros it up to a whole number of
+ * four-lane groups; returns that number of groups.
+ */
+export function loadGroups(target: Float32Array, at: number, source: Float32Array, j0: number, len: number): number {
+  const groups = Math.ceil(len / 4);
+  target.set(source.subarray(j0, j0 + len), at);
+  target.fill(0, at + len, at + 4 * groups);
+  return groups;
+}
+
 /** One exported function: its i32 parameters, no results, its extra locals as (count, type) runs. */
 export interface WasmFunction {
   readonly name: string;

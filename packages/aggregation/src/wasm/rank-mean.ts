@@ -1,5 +1,5 @@
 import { sortingNetwork } from './network';
-import { HIGH_HALF, I32, V128, instantiate, kernelCache, op, wasmModule } from './module';
+import { code, eachGroup, HIGH_HALF, I32, loadGroups, V128, instantiate, kernelCache, op, wasmModule } from './module';
 
 /**
  * The largest update count the sorting-network kernel is generated for; above it the coordinate-wise
@@ -47,39 +47,36 @@ function rankMeanBody(n: number, from: number, to: number, at: Layout): (readonl
   const sumLow = high + 1;
   const sumHigh = sumLow + 1;
   const x = sumHigh + 1;
-  const body: (readonly number[])[] = [];
-  const emit = (...code: (readonly number[])[]): void => {
-    body.push(...code);
-  };
+  const kernel = code();
+  const { emit } = kernel;
   const promoted = (r: number, half: 'low' | 'high'): (readonly number[])[] =>
     half === 'low'
       ? [op.localGet(v(r)), op.f64x2PromoteLowF32x4]
       : [op.localGet(v(r)), op.localGet(v(r)), op.i8x16Shuffle(HIGH_HALF), op.f64x2PromoteLowF32x4];
 
-  emit(op.localGet(groups), op.i32Const(16), op.i32Mul, op.localSet(end), op.i32Const(0), op.localSet(p));
-  emit(op.block, op.loop, op.localGet(p), op.localGet(end), op.i32GeU, op.brIf(1));
-  for (let r = 0; r < n; r++) emit(op.localGet(p), op.v128Load(r * at.stride), op.localSet(v(r)));
-  for (const [i, j] of sortingNetwork(n)) {
-    emit(op.localGet(v(i)), op.localGet(v(j)), op.f32x4Pmin, op.localGet(v(j)), op.localGet(v(i)), op.f32x4Pmax);
-    emit(op.localSet(v(j)), op.localSet(v(i)));
-  }
-  emit(op.localGet(v(from)), op.localSet(low), op.localGet(v(to - 1)), op.localSet(high));
-  for (const [half, sum] of [['low', sumLow], ['high', sumHigh]] as const) {
-    emit(...promoted(from, half));
-    for (let r = from + 1; r < to; r++) emit(...promoted(r, half), op.f64x2Add);
-    if (to - from > 1) emit(op.f64Const(to - from), op.f64x2Splat, op.f64x2Div);
-    emit(op.localSet(sum));
-  }
-  emit(op.localGet(p), op.localGet(sumLow), op.f32x4DemoteF64x2Zero, op.localGet(sumHigh), op.f32x4DemoteF64x2Zero);
-  emit(op.i8x16Shuffle(JOIN_LOW_HALVES), op.v128Store(at.outAt));
-  for (let r = 0; r < n; r++) {
-    const count = at.countsAt + 16 * r;
-    emit(op.i32Const(0), op.i32Const(0), op.v128Load(count));
-    emit(op.localGet(p), op.v128Load(r * at.stride), op.localTee(x), op.localGet(low), op.f32x4Ge);
-    emit(op.localGet(x), op.localGet(high), op.f32x4Le, op.v128And, op.i32x4Sub, op.v128Store(count));
-  }
-  emit(op.localGet(p), op.i32Const(16), op.i32Add, op.localSet(p), op.br(0), op.end, op.end);
-  return body;
+  eachGroup(kernel, { groups, p, end }, () => {
+    for (let r = 0; r < n; r++) emit(op.localGet(p), op.v128Load(r * at.stride), op.localSet(v(r)));
+    for (const [i, j] of sortingNetwork(n)) {
+      emit(op.localGet(v(i)), op.localGet(v(j)), op.f32x4Pmin, op.localGet(v(j)), op.localGet(v(i)), op.f32x4Pmax);
+      emit(op.localSet(v(j)), op.localSet(v(i)));
+    }
+    emit(op.localGet(v(from)), op.localSet(low), op.localGet(v(to - 1)), op.localSet(high));
+    for (const [half, sum] of [['low', sumLow], ['high', sumHigh]] as const) {
+      emit(...promoted(from, half));
+      for (let r = from + 1; r < to; r++) emit(...promoted(r, half), op.f64x2Add);
+      if (to - from > 1) emit(op.f64Const(to - from), op.f64x2Splat, op.f64x2Div);
+      emit(op.localSet(sum));
+    }
+    emit(op.localGet(p), op.localGet(sumLow), op.f32x4DemoteF64x2Zero, op.localGet(sumHigh), op.f32x4DemoteF64x2Zero);
+    emit(op.i8x16Shuffle(JOIN_LOW_HALVES), op.v128Store(at.outAt));
+    for (let r = 0; r < n; r++) {
+      const count = at.countsAt + 16 * r;
+      emit(op.i32Const(0), op.i32Const(0), op.v128Load(count));
+      emit(op.localGet(p), op.v128Load(r * at.stride), op.localTee(x), op.localGet(low), op.f32x4Ge);
+      emit(op.localGet(x), op.localGet(high), op.f32x4Le, op.v128And, op.i32x4Sub, op.v128Store(count));
+    }
+  });
+  return kernel.body;
 }
 
 /**
@@ -133,11 +130,8 @@ export class RankMeanKernel {
     let padding = 0;
     for (let j0 = start; j0 < end; j0 += at.block) {
       const len = Math.min(at.block, end - j0);
-      const groups = Math.ceil(len / 4);
-      for (let r = 0; r < n; r++) {
-        this.rows.set(values[rows[r]!]!.subarray(j0, j0 + len), r * at.block);
-        this.rows.fill(0, r * at.block + len, r * at.block + 4 * groups);
-      }
+      let groups = 0;
+      for (let r = 0; r < n; r++) groups = loadGroups(this.rows, r * at.block, values[rows[r]!]!, j0, len);
       this.runGroups(groups);
       out.set(this.out.subarray(0, len), j0);
       padding += 4 * groups - len;

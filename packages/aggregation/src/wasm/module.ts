@@ -180,15 +180,16 @@ export function instantiate(bytes: Uint8Array): Instantiated {
 }
 
 /**
- * A per-thread cache of kernels, keyed by what each was generated for (a kernel owns its memory,
+ * A per-thread cache of kernels, keyed by the numbers each was generated for (a kernel owns its memory,
  * so a thread uses one at a time); past `limit` kernels the oldest is dropped.
  */
-export function kernelCache<K, V>(limit: number, make: (key: K) => V): (key: K) => V {
-  const kernels = new Map<K, V>();
-  return (key) => {
+export function kernelCache<A extends readonly number[], V>(limit: number, make: (...args: A) => V): (...args: A) => V {
+  const kernels = new Map<string, V>();
+  return (...args) => {
+    const key = args.join(':');
     let kernel = kernels.get(key);
     if (kernel === undefined) {
-      kernel = make(key);
+      kernel = make(...args);
       if (kernels.size >= limit) kernels.delete(kernels.keys().next().value!);
       kernels.set(key, kernel);
     }

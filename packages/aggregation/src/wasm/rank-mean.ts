@@ -85,10 +85,7 @@ function rankMeanBody(n: number, from: number, to: number, at: Layout): (readonl
  * network, the summation order and the rounding depend on n, from and to only.
  */
 export class RankMeanKernel {
-  private static readonly cached = kernelCache(16, (key: string) => {
-    const [n, from, to] = key.split(':').map(Number) as [number, number, number];
-    return new RankMeanKernel(n, layoutOf(n), from, to);
-  });
+  private static readonly cached = kernelCache(16, (n: number, from: number, to: number) => new RankMeanKernel(n, layoutOf(n), from, to));
 
   private readonly rows: Float32Array;
   private readonly out: Float32Array;
@@ -115,7 +112,7 @@ export class RankMeanKernel {
     if (!(n >= 1 && n <= MAX_NETWORK_ROWS && from >= 0 && from < to && to <= n)) {
       throw new RangeError(`no rank-mean kernel for n=${n}, ranks [${from}, ${to})`);
     }
-    return RankMeanKernel.cached(`${n}:${from}:${to}`);
+    return RankMeanKernel.cached(n, from, to);
   }
 
   /**

@@ -142,8 +142,9 @@ export class MemberStore {
     return change;
   }
 
-  async epoch(): Promise<number> {
-    const row = await this.db.selectFrom('registry_meta').select('epoch').where('id', '=', 1).executeTakeFirstOrThrow();
+  /** The membership epoch, read in `db` (a transaction, or the store's database). */
+  async epoch(db: Db = this.db): Promise<number> {
+    const row = await db.selectFrom('registry_meta').select('epoch').where('id', '=', 1).executeTakeFirstOrThrow();
     return Number(row.epoch);
   }
 
@@ -291,8 +292,7 @@ export class MemberStore {
       if (filter.role) query = query.where('role', '=', filter.role);
       if (filter.status) query = query.where('status', '=', filter.status);
       const rows = await query.execute();
-      const meta = await tx.selectFrom('registry_meta').select('epoch').where('id', '=', 1).executeTakeFirstOrThrow();
-      return { epoch: Number(meta.epoch), members: rows.map(toMember) };
+      return { epoch: await this.epoch(tx), members: rows.map(toMember) };
     });
   }
 
@@ -304,8 +304,7 @@ export class MemberStore {
         .select(['role', 'status', (eb) => eb.fn.countAll<string | number>().as('count')])
         .groupBy(['role', 'status'])
         .execute();
-      const meta = await tx.selectFrom('registry_meta').select('epoch').where('id', '=', 1).executeTakeFirstOrThrow();
-      return { epoch: Number(meta.epoch), counts: rows.map((r) => ({ role: r.role as RoleName, status: r.status as MemberStatusName, count: Number(r.count) })) };
+      return { epoch: await this.epoch(tx), counts: rows.map((r) => ({ role: r.role as RoleName, status: r.status as MemberStatusName, count: Number(r.count) })) };
     });
   }
 

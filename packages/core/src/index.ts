@@ -1,6 +1,7 @@
 /** @learnchain/core: what every package and service shares. */
 export * from './errors';
 export * from './bytes';
+export * from './lru';
 export * from './hash';
 export * from './canonical';
 export * from './identity';

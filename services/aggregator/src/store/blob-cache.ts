@@ -5,6 +5,8 @@
  * The cache keeps its own copy of what it takes (made only when it takes it),
  * so no caller can alter a kept blob.
  */
+import { SizedLru } from '@learnchain/core';
+
 import type { BlobInfo } from './blobs';
 
 interface Kept {
@@ -13,34 +15,22 @@ interface Kept {
 }
 
 export class BlobCache {
-  private readonly kept = new Map<string, Kept>();
-  private bytes = 0;
+  private readonly kept: SizedLru<Kept>;
 
-  constructor(readonly capacityBytes: number) {}
+  constructor(readonly capacityBytes: number) {
+    this.kept = new SizedLru(capacityBytes);
+  }
 
   get(hash: string): Kept | undefined {
-    const found = this.kept.get(hash);
-    if (found) {
-      // Map order is insertion order: re-inserting marks it most recently used.
-      this.kept.delete(hash);
-      this.kept.set(hash, found);
-    }
-    return found;
+    return this.kept.get(hash);
   }
 
   add(info: BlobInfo, bytes: Uint8Array): void {
-    if (bytes.byteLength > this.capacityBytes || this.kept.has(info.hash)) return;
-    this.kept.set(info.hash, { info, bytes: bytes.slice() });
-    this.bytes += bytes.byteLength;
-    for (const [hash, oldest] of this.kept) {
-      if (this.bytes <= this.capacityBytes) break;
-      this.kept.delete(hash);
-      this.bytes -= oldest.bytes.byteLength;
-    }
+    if (this.kept.accepts(info.hash, bytes.byteLength)) this.kept.set(info.hash, { info, bytes: bytes.slice() }, bytes.byteLength);
   }
 
   /** Bytes held now. */
   get size(): number {
-    return this.bytes;
+    return this.kept.size;
   }
 }

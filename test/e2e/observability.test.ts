@@ -149,12 +149,15 @@ describe('observability of a round', () => {
       expect(sample(after, 'learnchain_aggregation_seconds_sum')).toBeGreaterThan(0);
     });
 
-    it('move in every validator: verification time and verdicts, block height, commit latency', () => {
+    it('move in every validator: verification time and verdicts, blobs asked for, block height, commit latency', () => {
       for (const v of ['validator-0', 'validator-1', 'validator-2', 'validator-3']) {
         const [before, after] = [run.before[v], run.after[v]];
         expect(sample(before, 'learnchain_verification_seconds_count')).toBe(0);
         expect(sample(after, 'learnchain_verification_seconds_count', { verdict: 'valid' })).toBeGreaterThanOrEqual(1);
         expect(sample(after, 'learnchain_rounds_verified_total', { verdict: 'valid' })).toBeGreaterThanOrEqual(1);
+        // the base model, the two updates and the validation set, from memory or the aggregator
+        expect(sample(before, 'learnchain_verification_blobs_total')).toBe(0);
+        expect(sample(after, 'learnchain_verification_blobs_total')).toBeGreaterThanOrEqual(4);
         expect(sample(after, 'learnchain_block_height')).toBeGreaterThan(sample(before, 'learnchain_block_height'));
         expect(sample(after, 'learnchain_commit_latency_seconds_count')).toBeGreaterThan(sample(before, 'learnchain_commit_latency_seconds_count'));
         expect(sample(after, 'learnchain_txs_committed_total', { kind: 'roundResult', outcome: 'accepted' })).toBe(1);

@@ -33,6 +33,13 @@ export interface RoundVerifier {
 /** Reads a content-addressed blob; MUST throw BlobUnavailableError unless the bytes hash to `hash`. */
 export interface BlobSource {
   fetch(hash: Uint8Array, signal?: AbortSignal): Promise<Uint8Array>;
+  /**
+   * Offers a blob this process hashed itself (a round's new model, recomputed
+   * and found to hash to `new_model_hash`), so that a later fetch of it (the
+   * next round's base) need not go over the network. The caller never changes
+   * `bytes` afterwards.
+   */
+  keep?(hash: Uint8Array, bytes: Uint8Array): void;
 }
 
 /**
@@ -115,6 +122,7 @@ export class AggregateRoundVerifier implements RoundVerifier {
     }
     const hash = new ContentHasher().update(parameterBytes(next)).digest();
     if (!equalBytes(hash, new Uint8Array(result.newModelHash))) return { valid: false, reason: 'aggregate-mismatch: the rule applied to the signed updates does not give new_model_hash' };
+    this.options.blobs.keep?.(hash, parameterBytes(next));
     if (job.validationDataset.length === 0) {
       this.options.logger.warn({ job: job.jobId, round: result.round }, 'job has no validation rule: loss not checked');
       return { valid: true, reason: '' };

@@ -13,7 +13,7 @@ import { contracts, SERVICE_NAMES } from '@learnchain/proto';
 import { openStorage } from '@learnchain/storage';
 
 import { validatorApi } from './api';
-import { AggregatorBlobs, noBlobs } from './blobs';
+import { AggregatorBlobs, CachedBlobs, noBlobs } from './blobs';
 import { Chain } from './chain';
 import { validatorConfig } from './config';
 import { consensusService } from './consensus-service';
@@ -22,6 +22,7 @@ import { Mempool } from './mempool';
 import { observeCommits, observedVerifier, ValidatorMetrics } from './metrics';
 import { ValidatorNode } from './node';
 import { Peers } from './peers';
+import { RoundPrefetch } from './prefetch';
 import { BlobModelEvaluator, decodeUpdateBlob } from './round-check';
 import { Signer } from './signer';
 import { BlockStore, type ValidatorDb } from './store';
@@ -78,9 +79,17 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
   const mempool = new Mempool(genesis, () => chain.state, config.mempoolMaxTxs);
   chain.mempool = mempool;
   const wal = FileWal.open(config.walDir);
-  const blobs = config.aggregator ? new AggregatorBlobs({ address: config.aggregator, maxBlobBytes: config.maxBlobBytes }) : undefined;
-  // Re-execute each round from the aggregator's blobs and check its loss on the job's validation set.
   const metrics = new ValidatorMetrics({ processMetrics: options.processMetrics === true });
+  const aggregator = config.aggregator ? new AggregatorBlobs({ address: config.aggregator, maxBlobBytes: config.maxBlobBytes }) : undefined;
+  const blobs = aggregator
+    ? new CachedBlobs(aggregator, {
+        capacityBytes: config.blobCacheBytes,
+        onServed: (source) => metrics.blobsServed.inc({ source }),
+        onPrefetchError: (hash, error) => logger.debug({ blob: hash, err: error }, 'prefetch failed: the round check fetches it again'),
+      })
+    : undefined;
+  const prefetch = blobs ? await RoundPrefetch.start({ bus, chainId: genesis.chainId, blobs, logger }) : undefined;
+  // Re-execute each round from the aggregator's blobs and check its loss on the job's validation set.
   const verifier = observedVerifier(
     options.verifier ??
       new AggregateRoundVerifier({ blobs: blobs ?? noBlobs, logger, decode: decodeUpdateBlob, ...(blobs ? { evaluator: new BlobModelEvaluator(blobs) } : {}) }),
@@ -138,7 +147,8 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
       unobserve();
       await metricsEndpoint.close();
       await wal.close();
-      blobs?.close();
+      await prefetch?.stop();
+      aggregator?.close();
       if (ownBus) await bus.close();
       await storage.close();
       logger.info('validator stopped');

@@ -22,6 +22,7 @@ export class ValidatorMetrics {
   readonly blocksCommitted: Counter;
   readonly txsCommitted: Counter<'kind' | 'outcome'>;
   readonly commitLatencySeconds: Histogram;
+  readonly blobsServed: Counter<'source'>;
 
   constructor(options: { readonly processMetrics?: boolean } = {}) {
     const registry = (this.registry = metricsRegistry({ service: SERVICE, ...(options.processMetrics ? { processMetrics: true } : {}) }));
@@ -40,6 +41,12 @@ export class ValidatorMetrics {
       name: 'learnchain_commit_latency_seconds',
       help: "Time from a block's proposal (its header time) until this validator stored it committed.",
       buckets: SECONDS_BUCKETS,
+      registers: [registry],
+    });
+    this.blobsServed = new Counter({
+      name: 'learnchain_verification_blobs_total',
+      help: 'Blobs the round checks asked for, by where they came from: cache (kept or prefetched), in-flight (joined a fetch under way), source (fetched from the aggregator).',
+      labelNames: ['source'],
       registers: [registry],
     });
   }

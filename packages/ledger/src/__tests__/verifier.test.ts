@@ -46,6 +46,16 @@ describe('AggregateRoundVerifier', () => {
     expect(await verifier.verify({ chainId: 'c', job: job(), result: result(expected) })).toEqual({ valid: true, reason: '' });
   });
 
+  it('offers the recomputed model to its blob source once it hashes to new_model_hash, and nothing otherwise', async () => {
+    const kept: [string, number[]][] = [];
+    const blobs: BlobSource = { ...memoryBlobs([base, u1, u2]), keep: (hash, bytes) => kept.push([toHex(hash), Array.from(bytes)]) };
+    const verifier = new AggregateRoundVerifier({ blobs, logger });
+    expect((await verifier.verify({ chainId: 'c', job: job(), result: result(bytesOf([9, 9, 9, 9])) })).valid).toBe(false);
+    expect(kept).toEqual([]);
+    expect((await verifier.verify({ chainId: 'c', job: job(), result: result(expected) })).valid).toBe(true);
+    expect(kept).toEqual([[toHex(sha256(expected)), Array.from(expected)]]);
+  });
+
   it('asks for the round\'s blobs together, not one after another', async () => {
     const memory = memoryBlobs([base, u1, u2]);
     let waiting: (() => void)[] = [];

@@ -1,0 +1,53 @@
+/**
+ * Warms the round checks' blobs: when an aggregator of this chain closes a
+ * round, the updates it included are fetched in the background while it
+ * aggregates and submits the result, so the check that the proposal starts
+ * finds them in memory. Best effort: a missed event or a failed prefetch only
+ * leaves the check to fetch the blob itself.
+ */
+import { SUBJECT, type EventBus, type Subscription } from '@learnchain/bus';
+import type { Logger } from '@learnchain/core';
+
+import type { CachedBlobs } from './blobs';
+
+export interface RoundPrefetchOptions {
+  readonly bus: EventBus;
+  readonly chainId: string;
+  readonly blobs: Pick<CachedBlobs, 'prefetch'>;
+  readonly logger: Logger;
+}
+
+/** Prefetches the included updates of every round closed from now on, until `stop`. */
+export class RoundPrefetch {
+  private constructor(
+    private readonly subscription: Subscription<typeof SUBJECT.roundClosed>,
+    private readonly loop: Promise<void>,
+  ) {}
+
+  static async start(options: RoundPrefetchOptions): Promise<RoundPrefetch> {
+    const { bus, chainId, blobs, logger } = options;
+    // An ephemeral consumer from now on: a closed round from before this validator started is not worth fetching.
+    const subscription = await bus.subscribe({
+      subjects: [SUBJECT.roundClosed],
+      from: 'new',
+      onMalformed: (error, sequence) => logger.warn({ err: error, sequence }, 'malformed round event skipped'),
+    });
+    const loop = (async () => {
+      try {
+        for await (const delivery of subscription) {
+          const closed = delivery.payload;
+          if (closed.chainId === chainId) blobs.prefetch(closed.included.map((u) => u.updateHash));
+          await delivery.ack().catch((error: unknown) => logger.debug({ err: error }, 'ack of a round event failed'));
+        }
+      } catch (error) {
+        logger.warn({ err: error }, 'round events stopped: round checks fetch their updates when they start');
+      }
+    })();
+    return new RoundPrefetch(subscription, loop);
+  }
+
+  async stop(): Promise<void> {
+    await this.subscription.close();
+    await this.loop;
+  }
+}

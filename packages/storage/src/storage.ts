@@ -24,6 +24,8 @@ export interface Storage<DB> {
   readonly db: Kysely<DB>;
   readonly schema: string;
   readonly backend: Backend;
+  /** Whether the database lives only in this process's memory (pglite:memory): nothing in it outlives the process. */
+  readonly inMemory: boolean;
   /** The URL with its password hidden, for logs. */
   readonly description: string;
   close(): Promise<void>;
@@ -46,6 +48,7 @@ export async function openStorage<DB>(options: StorageOptions): Promise<Storage<
     db,
     schema: options.schema,
     backend,
+    inMemory: isInMemory(options.url),
     description: `${backend} ${redact(options.url)} schema ${options.schema}`,
     close: () => db.destroy(),
   };
@@ -90,12 +93,26 @@ async function memoryPglite(PGlite: typeof import('@electric-sql/pglite').PGlite
   return first;
 }
 
+/** What follows `pglite:` in a URL: `memory` (or nothing) or a directory. */
+function pgliteLocation(url: string): string {
+  return url.slice('pglite:'.length);
+}
+
+function isMemoryLocation(location: string): boolean {
+  return location === 'memory' || location === '' || location === '//';
+}
+
+/** Whether a database URL names a database that lives only in this process's memory (pglite:memory). */
+export function isInMemory(url: string): boolean {
+  return backendOf(url) === 'pglite' && isMemoryLocation(pgliteLocation(url));
+}
+
 async function openPglite<DB>(options: StorageOptions): Promise<Kysely<DB>> {
   // Loaded on demand: deployments on PostgreSQL never pay for the WebAssembly build.
   const { PGlite } = require('@electric-sql/pglite') as typeof import('@electric-sql/pglite');
   const { PGliteDialect } = require('kysely-pglite-dialect') as typeof import('kysely-pglite-dialect');
-  const location = options.url.slice('pglite:'.length);
-  const pglite = location === 'memory' || location === '' || location === '//' ? await memoryPglite(PGlite) : new PGlite(location);
+  const location = pgliteLocation(options.url);
+  const pglite = isMemoryLocation(location) ? await memoryPglite(PGlite) : new PGlite(location);
   await pglite.waitReady;
   await pglite.exec(`CREATE SCHEMA IF NOT EXISTS "${options.schema}"; SET search_path TO "${options.schema}";`);
   return new Kysely<DB>({ dialect: new PGliteDialect(pglite) });

@@ -16,6 +16,7 @@ import { aggregatorService } from './grpc';
 import { RoundManager } from './manager';
 import { AggregatorMetrics, ObservedIntake, RoundObserver } from './metrics';
 import type { ChainClient, JobSource, MembershipSource } from './ports';
+import { chunkRows, ProcessMemory } from './store/blob-bytes';
 import { BlobStore } from './store/blobs';
 import { RoundStore } from './store/rounds';
 import type { AggregatorDb } from './store/schema';
@@ -69,7 +70,7 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
   const membership = deps.membership ?? (registry as RegistryMembership);
 
   const storage = await openStorage<AggregatorDb>({ url: config.database, schema: config.schema });
-  if (storage.backend === 'pglite' && config.database === 'pglite:memory') logger.warn('rounds and blobs live in memory: a restart forgets them');
+  if (storage.inMemory) logger.warn('rounds and blobs live in memory: a restart forgets them');
   const ownBus = !deps.bus;
   const bus =
     deps.bus ??
@@ -77,7 +78,8 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
       ? await NatsEventBus.create({ servers: config.nats, stream: config.stream, subjectsPrefix: config.chainId, connectionName: 'learnchain-aggregator' })
       : await LocalEventBus.create({ subjectsPrefix: config.chainId }));
   const rounds = await RoundStore.create(storage, clock);
-  const blobs = new BlobStore(storage.db, config.chunkBytes, clock, config.blobCacheBytes);
+  // An in-memory database keeps nothing past the process: blob bytes stay in the process's memory, out of it.
+  const blobs = new BlobStore(storage.db, config.chunkBytes, clock, config.blobCacheBytes, storage.inMemory ? new ProcessMemory() : chunkRows);
   const metrics = new AggregatorMetrics({ processMetrics: deps.processMetrics === true });
   const manager = new RoundManager({
     chainId: config.chainId,

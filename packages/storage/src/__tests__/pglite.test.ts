@@ -2,7 +2,7 @@ import { storageContract } from '../../../../test/contracts/storage.contract';
 import { InvalidSchemaNameError, UnsupportedDatabaseUrlError } from '../errors';
 import { sql } from 'kysely';
 
-import { openStorage } from '../storage';
+import { isInMemory, openStorage } from '../storage';
 
 jest.setTimeout(60_000);
 
@@ -19,6 +19,10 @@ describe('openStorage', () => {
     await expect(openStorage({ url: 'pglite:memory', schema: 'a"; drop table x; --' })).rejects.toThrow(InvalidSchemaNameError);
   });
 
+  it('says whether the database lives only in memory', () => {
+    expect(['pglite:memory', 'pglite:', 'pglite://', 'pglite:/var/lib/learnchain', 'postgres://u@h/db'].map(isInMemory)).toEqual([true, true, true, false, false]);
+  });
+
   it('gives every in-memory database its own data, though all start from one fresh copy', async () => {
     const [a, b] = await Promise.all([openStorage({ url: 'pglite:memory', schema: 'same' }), openStorage({ url: 'pglite:memory', schema: 'same' })]);
     try {
@@ -26,6 +30,7 @@ describe('openStorage', () => {
       await sql`INSERT INTO only_in_a VALUES (7)`.execute(a.db);
       const seen = await sql<{ n: string | number }>`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'only_in_a'`.execute(b.db);
       expect(Number(seen.rows[0]?.n)).toBe(0);
+      expect([a.inMemory, b.inMemory]).toEqual([true, true]);
       const c = await openStorage({ url: 'pglite:memory', schema: 'same' });
       const rows = await sql<{ n: string | number }>`SELECT count(*) AS n FROM information_schema.tables WHERE table_name = 'only_in_a'`.execute(c.db);
       expect(Number(rows.rows[0]?.n)).toBe(0);

@@ -1,24 +1,20 @@
 /**
  * The content-addressed blob store: a blob's id is the SHA-256 (hex) of all
- * its bytes; the bytes live in fixed-size chunk rows so that neither a write
- * nor a read needs one huge row. A blob's `blobs` row is written in the same
- * transaction as its chunks, after them: a blob that is listed is complete.
- * Blobs recently stored or read are also kept in memory (BlobCache): a round's
- * base model and updates are read by the aggregator and fetched by every
- * trainer and validator, and each of those would otherwise be a database read.
- * Chunk bytes travel to and from the database as base64 text, decoded by the
- * database: the embedded PGlite passes a bytea parameter or result byte by
- * byte in JavaScript, 25 times slower (450 ms for an 800 KB update, against
- * 18 ms), while PostgreSQL takes either in about the same time.
+ * its bytes; a `blobs` row lists it, and its bytes live in chunk rows or, for
+ * an in-memory database, in this process's memory (blob-bytes.ts). The row is
+ * written in the same transaction as the bytes, after them: a blob that is
+ * listed is complete. Blobs recently stored or read are also kept in memory
+ * (BlobCache): a round's base model and updates are read by the aggregator and
+ * fetched by every trainer and validator, and each of those would otherwise be
+ * a database read.
  */
 import { contentId, type ContentId } from '@learnchain/core';
-import { sql, type Kysely, type Transaction } from '@learnchain/storage';
+import type { Kysely } from '@learnchain/storage';
 
 import { BlobHashMismatchError, BlobNotFoundError } from '../errors';
+import { chunkCount, chunkRows, slices, type BlobBytes, type Db } from './blob-bytes';
 import { BlobCache } from './blob-cache';
 import type { AggregatorDb, BlobKindName } from './schema';
-
-type Db = Kysely<AggregatorDb> | Transaction<AggregatorDb>;
 
 export interface BlobInfo {
   readonly hash: string;
@@ -37,6 +33,8 @@ export class BlobStore {
     private readonly clock: () => number = Date.now,
     /** Bytes of recently used blobs kept in memory (0: none). */
     cacheBytes = 0,
+    /** Where the bytes live (default: chunk rows in the database). */
+    private readonly bytes: BlobBytes = chunkRows,
   ) {
     this.cache = new BlobCache(cacheBytes);
   }
@@ -52,23 +50,15 @@ export class BlobStore {
 
   /** Keeps a blob whose transaction (see putIn) has committed in memory; the caller has verified `hash`. */
   remember(hash: string, bytes: Uint8Array, kind: BlobKindName): void {
-    this.cache.add({ hash, size: bytes.byteLength, kind, chunks: this.chunkCount(bytes.byteLength) }, bytes);
-  }
-
-  private chunkCount(size: number): number {
-    return Math.max(1, Math.ceil(size / this.chunkBytes));
+    this.cache.add({ hash, size: bytes.byteLength, kind, chunks: chunkCount(bytes.byteLength, this.chunkBytes) }, bytes);
   }
 
   /** Writes a blob inside the caller's transaction; the caller has verified `hash`. Returns false when already held. */
   async putIn(trx: Db, hash: string, bytes: Uint8Array, kind: BlobKindName): Promise<boolean> {
     const held = await trx.selectFrom('blobs').select('hash').where('hash', '=', hash).executeTakeFirst();
     if (held) return false;
-    const chunks = this.chunkCount(bytes.byteLength);
-    for (let seq = 0; seq < chunks; seq++) {
-      const data = bytes.subarray(seq * this.chunkBytes, Math.min(bytes.byteLength, (seq + 1) * this.chunkBytes));
-      const base64 = Buffer.from(data.buffer, data.byteOffset, data.byteLength).toString('base64');
-      await trx.insertInto('blob_chunks').values({ hash, seq, data: sql<Buffer>`decode(${base64}, 'base64')` }).onConflict((c) => c.doNothing()).execute();
-    }
+    const chunks = chunkCount(bytes.byteLength, this.chunkBytes);
+    await this.bytes.write(trx, hash, bytes, this.chunkBytes);
     await trx
       .insertInto('blobs')
       .values({ hash, size: bytes.byteLength, kind, chunks, created_at_ms: this.clock() })
@@ -84,23 +74,11 @@ export class BlobStore {
     return row ? { hash: row.hash, size: Number(row.size), kind: row.kind, chunks: row.chunks } : undefined;
   }
 
-  /** The stored chunks of a blob, one row at a time (or from memory). */
+  /** The stored chunks of a blob, one at a time (or from the cache). */
   async *chunks(info: BlobInfo): AsyncGenerator<Uint8Array> {
     const kept = this.cache.get(info.hash);
-    if (kept) {
-      for (let at = 0; at < Math.max(1, kept.bytes.byteLength); at += this.chunkBytes) yield kept.bytes.subarray(at, at + this.chunkBytes);
-      return;
-    }
-    for (let seq = 0; seq < info.chunks; seq++) {
-      const row = await this.db
-        .selectFrom('blob_chunks')
-        .select(sql<string>`encode(data, 'base64')`.as('base64'))
-        .where('hash', '=', info.hash)
-        .where('seq', '=', seq)
-        .executeTakeFirst();
-      if (!row) throw new BlobNotFoundError(`${info.hash} chunk ${seq}`);
-      yield new Uint8Array(Buffer.from(row.base64, 'base64'));
-    }
+    if (kept) yield* slices(kept.bytes, this.chunkBytes);
+    else yield* this.bytes.read(this.db, info.hash, info.chunks, this.chunkBytes);
   }
 
   /** A whole blob (a copy the caller owns), its hash verified; throws BlobNotFoundError or BlobHashMismatchError. */

@@ -114,6 +114,21 @@ describe('the update layout and its size rule', () => {
   it('stores parameters as little-endian float32', () => {
     expect(Array.from(parametersOf(parameterBytes(values)))).toEqual(Array.from(values));
     expect(() => parametersOf(new Uint8Array(3))).toThrow(entry.UpdateEncodingError);
+    // byte for byte what a little-endian DataView writes, specials included; read back from a view at an odd offset
+    const specials = Float32Array.of(1.5, -0, 0, Infinity, -Infinity, 1e-45, -3.4028234663852886e38, 0.1);
+    const reference = new Uint8Array(specials.length * 4);
+    specials.forEach((v, i) => new DataView(reference.buffer).setFloat32(4 * i, v, true));
+    const bytes = parameterBytes(specials);
+    expect(Array.from(bytes)).toEqual(Array.from(reference));
+    const shifted = new Uint8Array(bytes.length + 1);
+    shifted.set(bytes, 1);
+    expect(Array.from(parametersOf(shifted.subarray(1)))).toEqual(Array.from(specials));
+    const update = encodeUpdate(specials, flatLayout(specials.length), 'float32');
+    const unaligned = new Uint8Array(update.length + 3);
+    unaligned.set(update, 3);
+    expect(Object.is(decodeUpdate(unaligned.subarray(3), flatLayout(specials.length))[1], -0)).toBe(true);
+    expect(Array.from(decodeUpdate(unaligned.subarray(3), flatLayout(specials.length)))).toEqual(Array.from(specials));
+    expect(Array.from(update.subarray(16))).toEqual(Array.from(reference));
   });
 
   it('the entry loads without onnxruntime', () => {

@@ -111,6 +111,29 @@ export function fromHalf(bits: number): number {
   return sign * (1 + mant / 1024) * 2 ** (exp - 15);
 }
 
+/** Whether this machine keeps numbers little-endian, as the encodings store them (then float32 values copy as bytes). */
+const LITTLE_ENDIAN = new Uint8Array(Uint16Array.of(1).buffer)[0] === 1;
+
+/** Fills `out` with the little-endian float32 values stored in `bytes` from `offset`. */
+function readFloat32s(bytes: Uint8Array, offset: number, out: Float32Array): void {
+  if (LITTLE_ENDIAN) {
+    new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(bytes.subarray(offset, offset + out.byteLength));
+    return;
+  }
+  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(offset + 4 * i, true);
+}
+
+/** Stores `values` as little-endian float32 in `out` from `offset`. */
+function writeFloat32s(values: Float32Array, out: Uint8Array, offset: number): void {
+  if (LITTLE_ENDIAN) {
+    out.set(new Uint8Array(values.buffer, values.byteOffset, values.byteLength), offset);
+    return;
+  }
+  const view = new DataView(out.buffer, out.byteOffset, out.byteLength);
+  for (let i = 0; i < values.length; i++) view.setFloat32(offset + 4 * i, values[i] ?? 0, true);
+}
+
 /** Encodes a flat vector (parameters or a delta) laid out by `layout`. */
 export function encodeUpdate(values: Float32Array, layout: ParameterLayout, encoding: UpdateEncoding): Uint8Array {
   if (values.length !== layout.size) throw new UpdateEncodingError(`${values.length} values, the layout has ${layout.size}`);
@@ -124,7 +147,7 @@ export function encodeUpdate(values: Float32Array, layout: ParameterLayout, enco
   const body = UPDATE_HEADER_BYTES + (encoding === 'int8' ? 4 * tensors : 0);
   switch (encoding) {
     case 'float32':
-      for (let i = 0; i < values.length; i++) view.setFloat32(body + 4 * i, values[i] ?? 0, true);
+      writeFloat32s(values, out, body);
       break;
     case 'float16':
       for (let i = 0; i < values.length; i++) view.setUint16(body + 2 * i, toHalf(values[i] ?? 0), true);
@@ -187,7 +210,7 @@ export function decodeUpdate(bytes: Uint8Array, layout: ParameterLayout, expecte
   const values = out ?? new Float32Array(layout.size);
   switch (encoding) {
     case 'float32':
-      for (let i = 0; i < values.length; i++) values[i] = view.getFloat32(body + 4 * i, true);
+      readFloat32s(bytes, body, values);
       break;
     case 'float16':
       for (let i = 0; i < values.length; i++) values[i] = fromHalf(view.getUint16(body + 2 * i, true));
@@ -206,15 +229,13 @@ export function decodeUpdate(bytes: Uint8Array, layout: ParameterLayout, expecte
 export function parametersOf(bytes: Uint8Array): Float32Array {
   if (bytes.byteLength % 4 !== 0) throw new UpdateEncodingError(`a parameter blob of ${bytes.byteLength} bytes is not float32`);
   const out = new Float32Array(bytes.byteLength / 4);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
+  readFloat32s(bytes, 0, out);
   return out;
 }
 
 /** The little-endian bytes of a float32 parameter vector, as stored and hashed. */
 export function parameterBytes(values: Float32Array): Uint8Array {
   const out = new Uint8Array(values.length * 4);
-  const view = new DataView(out.buffer);
-  for (let i = 0; i < values.length; i++) view.setFloat32(4 * i, values[i] ?? 0, true);
+  writeFloat32s(values, out, 0);
   return out;
 }

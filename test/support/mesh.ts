@@ -21,6 +21,7 @@ import { Pool } from 'pg';
 
 import { createClient, Identity, toHex, unary } from '@learnchain/core';
 import { parseGenesis, verifyChain, type Genesis } from '@learnchain/ledger';
+import { parametersOf } from '@learnchain/model/encoding';
 import { contracts, type v1 } from '@learnchain/proto';
 
 import { grpcChainSource } from '../../cli/src/commands/chain-verify';
@@ -315,7 +316,7 @@ export class Mesh {
   /** Test accuracy (2,000 MNIST test digits) of the model the chain committed for a round. */
   async accuracy(job: SubmittedJob, record: ChainRound): Promise<number> {
     const bytes = await new GrpcBlobs(this.aggregatorApi).fetchHex(record.model);
-    return (await testAccuracy(job.model, new Float32Array(bytes.buffer, bytes.byteOffset, bytes.byteLength / 4))).accuracy;
+    return (await testAccuracy(job.model, parametersOf(bytes))).accuracy;
   }
 
   /** Every update any trainer of this mesh heard acknowledged. */

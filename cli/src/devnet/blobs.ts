@@ -1,6 +1,6 @@
 /** Blobs over an aggregator's gRPC API (PutBlob, GetBlob). */
-import { clientStream, contentId, createClient, fromHex, serverStream, toHex } from '@learnchain/core';
-import { BlobUnavailableError, collectBlob, type BlobSource } from '@learnchain/ledger';
+import { clientStream, contentId, createClient, fromHex, serverStream } from '@learnchain/core';
+import { blobFromStream, type BlobSource } from '@learnchain/ledger';
 import { contracts, type v1 } from '@learnchain/proto';
 
 export type AggregatorClient = InstanceType<ReturnType<typeof contracts>['aggregator']>;
@@ -34,15 +34,7 @@ export class GrpcBlobs implements BlobSource {
 
   async fetch(hash: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
     const stream = serverStream(this.client, 'GetBlob', { hash: Buffer.from(hash), chunkSize: 0 }, { deadlineMs: 60_000, ...(signal ? { signal } : {}) });
-    async function* chunks(): AsyncGenerator<Uint8Array> {
-      for await (const chunk of stream) yield new Uint8Array((chunk as v1.BlobChunk__Output).data);
-    }
-    try {
-      return await collectBlob(hash, chunks(), this.maxBytes);
-    } catch (error) {
-      if (error instanceof BlobUnavailableError) throw error;
-      throw new BlobUnavailableError(toHex(hash), (error as Error).message);
-    }
+    return blobFromStream(hash, stream, this.maxBytes);
   }
 
   /** Fetches by hex id. */

@@ -5,6 +5,7 @@
  */
 import { createClient, unary } from '@learnchain/core';
 import { evaluate, loadMnist, type Classifier } from '@learnchain/model';
+import { parametersOf } from '@learnchain/model/encoding';
 import { contracts, type v1 } from '@learnchain/proto';
 
 import { sleep } from '../client/sleep';
@@ -86,7 +87,7 @@ export async function followJob(options: FollowOptions): Promise<RoundReport[]> 
       }
       const result = status.result as v1.RoundResult__Output;
       const parameters = await blobs.fetch(new Uint8Array(result.newModelHash));
-      const { accuracy, loss } = await testAccuracy(options.model, new Float32Array(parameters.buffer, parameters.byteOffset, parameters.byteLength / 4));
+      const { accuracy, loss } = await testAccuracy(options.model, parametersOf(parameters));
       const chain = await unary(validator, 'Status', {}, { deadlineMs: 5000 }).catch(() => undefined);
       const now = Date.now();
       const report: RoundReport = {

@@ -7,17 +7,12 @@
 import { toHex } from '@learnchain/core';
 import type { BlobSource } from '@learnchain/ledger';
 import { buildModel, decodeDataset, evaluate, loadMnist, type Dataset } from '@learnchain/model';
+import { parametersOf } from '@learnchain/model/encoding';
 
 import type { JobRecordOnChain } from './record';
 import type { ScoreRow } from './rows';
 
 const fromHex = (hex: string): Uint8Array => new Uint8Array(Buffer.from(hex, 'hex'));
-
-function floats(bytes: Uint8Array): Float32Array {
-  const copy = new Uint8Array(bytes.byteLength);
-  copy.set(bytes);
-  return new Float32Array(copy.buffer);
-}
 
 /** The evaluation sets of a job, by label. */
 export async function evaluationSets(record: JobRecordOnChain, blobs: BlobSource): Promise<{ label: string; data: Dataset }[]> {
@@ -40,7 +35,7 @@ export async function scoreModels(record: JobRecordOnChain, blobs: BlobSource): 
   const models: { round: number; hash: string }[] = [{ round: 0, hash: record.job.initialModelHash }, ...record.rounds.map((r) => ({ round: r.round, hash: toHex(new Uint8Array(r.result.newModelHash)) }))];
   const rows: ScoreRow[] = [];
   for (const m of models) {
-    const parameters = floats(await blobs.fetch(fromHex(m.hash)));
+    const parameters = parametersOf(await blobs.fetch(fromHex(m.hash)));
     for (const set of sets) {
       const { accuracy, loss } = await evaluate(model, parameters, set.data);
       rows.push({ round: m.round, set: set.label, accuracy, loss });

@@ -163,7 +163,11 @@ async function fetchAll(hashes: readonly Uint8Array[], fetch: (hash: Uint8Array)
 /** A verifier that accepts every round (tests, and chains whose rounds are checked elsewhere). */
 export const acceptAllRounds: RoundVerifier = { verify: async () => ({ valid: true, reason: '' }) };
 
-/** Checks what a stream of chunks hashes to; throws BlobUnavailableError on mismatch. */
+/**
+ * Joins a stream of chunks into one blob, checking what it hashes to; throws
+ * BlobUnavailableError on mismatch. The chunks become the caller's: a blob of
+ * one chunk is that chunk itself.
+ */
 export async function collectBlob(hash: Uint8Array, chunks: AsyncIterable<Uint8Array>, maxBytes: number): Promise<Uint8Array> {
   const hasher = new ContentHasher();
   const parts: Uint8Array[] = [];
@@ -173,5 +177,33 @@ export async function collectBlob(hash: Uint8Array, chunks: AsyncIterable<Uint8A
     parts.push(chunk);
   }
   if (!equalBytes(hasher.digest(), hash)) throw new BlobUnavailableError(toHex(hash), 'content does not hash to its name');
-  return new Uint8Array(Buffer.concat(parts));
+  // One chunk (a blob up to the chunk size) is returned as it came: the chunks are the caller's to give.
+  if (parts.length === 1) return parts[0] as Uint8Array;
+  const out = new Uint8Array(hasher.bytesSeen);
+  let at = 0;
+  for (const part of parts) {
+    out.set(part, at);
+    at += part.byteLength;
+  }
+  return out;
+}
+
+/**
+ * A blob read from the messages of a GetBlob stream (each carries `data`),
+ * hashed as it arrives; whatever goes wrong, a BlobUnavailableError naming it.
+ * The data are taken as views, not copied.
+ */
+export async function blobFromStream(hash: Uint8Array, messages: AsyncIterable<unknown>, maxBytes: number): Promise<Uint8Array> {
+  async function* chunks(): AsyncGenerator<Uint8Array> {
+    for await (const message of messages) {
+      const data = (message as { readonly data: Uint8Array }).data;
+      yield new Uint8Array(data.buffer, data.byteOffset, data.byteLength);
+    }
+  }
+  try {
+    return await collectBlob(hash, chunks(), maxBytes);
+  } catch (error) {
+    if (error instanceof BlobUnavailableError) throw error;
+    throw new BlobUnavailableError(toHex(hash), (error as Error).message);
+  }
 }

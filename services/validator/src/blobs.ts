@@ -6,8 +6,8 @@
  * for the block).
  */
 import { createClient, serverStream, SizedLru, toHex } from '@learnchain/core';
-import { BlobUnavailableError, collectBlob, type BlobSource } from '@learnchain/ledger';
-import { contracts, type v1 } from '@learnchain/proto';
+import { blobFromStream, BlobUnavailableError, type BlobSource } from '@learnchain/ledger';
+import { contracts } from '@learnchain/proto';
 
 export interface AggregatorBlobsOptions {
   readonly address: string;
@@ -25,15 +25,7 @@ export class AggregatorBlobs implements BlobSource {
 
   async fetch(hash: Uint8Array, signal?: AbortSignal): Promise<Uint8Array> {
     const stream = serverStream(this.client, 'GetBlob', { hash: Buffer.from(hash), chunkSize: 0 }, { deadlineMs: this.options.deadlineMs ?? 60_000, ...(signal ? { signal } : {}) });
-    async function* chunks(): AsyncGenerator<Uint8Array> {
-      for await (const chunk of stream) yield new Uint8Array((chunk as v1.BlobChunk__Output).data);
-    }
-    try {
-      return await collectBlob(hash, chunks(), this.options.maxBlobBytes);
-    } catch (error) {
-      if (error instanceof BlobUnavailableError) throw error;
-      throw new BlobUnavailableError(toHex(hash), (error as Error).message);
-    }
+    return blobFromStream(hash, stream, this.options.maxBlobBytes);
   }
 
   close(): void {

@@ -1,7 +1,7 @@
 import { createLogger, sha256, toHex } from '@learnchain/core';
 import type { v1 } from '@learnchain/proto';
 
-import { AggregateRoundVerifier, BlobUnavailableError, collectBlob, parameterBytes, type BlobSource, type JobRecord, type ModelEvaluator } from '../index';
+import { AggregateRoundVerifier, blobFromStream, BlobUnavailableError, collectBlob, parameterBytes, type BlobSource, type JobRecord, type ModelEvaluator } from '../index';
 
 const logger = createLogger({ service: 'verifier-test', level: 'silent' });
 const bytesOf = (values: number[]): Uint8Array => new Uint8Array(parameterBytes(new Float32Array(values)));
@@ -106,5 +106,28 @@ describe('AggregateRoundVerifier', () => {
     expect(await collectBlob(sha256(u1), chunks(), 1024)).toEqual(u1);
     await expect(collectBlob(sha256(u2), chunks(), 1024)).rejects.toThrow(BlobUnavailableError);
     await expect(collectBlob(sha256(u1), chunks(), 8)).rejects.toThrow(/larger than/);
+  });
+
+  it('joins chunks into one blob, and reads the data of GetBlob messages as they come', async () => {
+    async function* one(): AsyncGenerator<Uint8Array> {
+      yield u1;
+    }
+    expect(await collectBlob(sha256(u1), one(), 1024)).toBe(u1); // a single chunk is not copied
+    const joined = await collectBlob(sha256(u1), (async function* () {
+      for (let at = 0; at < u1.length; at += 3) yield u1.subarray(at, at + 3);
+    })(), 1024);
+    expect(Array.from(joined)).toEqual(Array.from(u1));
+    async function* messages(): AsyncGenerator<{ data: Buffer }> {
+      yield { data: Buffer.from(u1.subarray(0, 5)) };
+      yield { data: Buffer.from(u1.subarray(5)) };
+    }
+    const fetched = await blobFromStream(sha256(u1), messages(), 1024);
+    expect(fetched).not.toBeInstanceOf(Buffer);
+    expect(Array.from(fetched)).toEqual(Array.from(u1));
+    async function* broken(): AsyncGenerator<{ data: Buffer }> {
+      yield { data: Buffer.from(u1.subarray(0, 5)) };
+      throw new Error('stream reset');
+    }
+    await expect(blobFromStream(sha256(u1), broken(), 1024)).rejects.toThrow(new BlobUnavailableError(toHex(sha256(u1)), 'stream reset'));
   });
 });

@@ -65,6 +65,8 @@ export class CachedBlobs implements BlobSource {
   private readonly kept: SizedLru<Uint8Array>;
   private readonly fetching = new Map<string, Promise<Uint8Array>>();
   private readonly queued: Uint8Array[] = [];
+  /** Blobs being prefetched now (a subset of `fetching`). */
+  private readonly prefetches = new Set<string>();
   private prefetching = 0;
 
   constructor(
@@ -83,8 +85,10 @@ export class CachedBlobs implements BlobSource {
     }
     const pending = this.fetching.get(key);
     this.options.onServed?.(pending ? 'in-flight' : 'source');
+    // A prefetch that fails is not the check's verdict: the check then asks for the blob itself, once.
+    const joined = pending && this.prefetches.has(key) ? pending.catch(() => this.fetching.get(key) ?? this.start(key, hash)) : pending;
     // A fetch may be shared: one caller giving up must not fail the others, so the caller's signal only ends its own wait.
-    return untilAborted(pending ?? this.start(key, hash), signal, key);
+    return untilAborted(joined ?? this.start(key, hash), signal, key);
   }
 
   keep(hash: Uint8Array, bytes: Uint8Array): void {
@@ -112,10 +116,12 @@ export class CachedBlobs implements BlobSource {
       const key = toHex(hash);
       if (this.kept.has(key) || this.fetching.has(key)) continue;
       this.prefetching += 1;
+      this.prefetches.add(key);
       this.start(key, hash)
         .catch((error: unknown) => this.options.onPrefetchError?.(key, error))
         .finally(() => {
           this.prefetching -= 1;
+          this.prefetches.delete(key);
           this.drain();
         });
     }

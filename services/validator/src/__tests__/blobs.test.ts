@@ -125,6 +125,25 @@ describe('CachedBlobs', () => {
     expect(served.every((how) => how === 'cache')).toBe(true);
   });
 
+  it('a check that joined a prefetch which failed fetches the blob itself', async () => {
+    const a = blob(7);
+    let calls = 0;
+    const blobs = new CachedBlobs(
+      {
+        fetch: async (hash) => {
+          calls += 1;
+          await new Promise((r) => setTimeout(r, 5));
+          if (calls === 1) throw new BlobUnavailableError(toHex(hash), 'connection reset');
+          return a;
+        },
+      },
+      { capacityBytes: 1024 },
+    );
+    blobs.prefetch([sha256(a)]);
+    expect(Array.from(await blobs.fetch(sha256(a)))).toEqual(Array.from(a));
+    expect(calls).toBe(2);
+  });
+
   it('prefetches nothing when it keeps nothing', async () => {
     const { source, fetched } = countingSource([blob(1)]);
     new CachedBlobs(source, { capacityBytes: 0 }).prefetch([sha256(blob(1))]);

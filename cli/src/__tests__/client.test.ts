@@ -6,7 +6,9 @@ import type { v1 } from '@learnchain/proto';
 import { UsageError, type Output } from '../command';
 import { checkFlags, isAddress, serviceAddress } from '../client/flags';
 import { blockLines, blockView, chainStatusView, jobLines, jobView, membersView, roundLine, roundView, txSummary, type JobRecordJson } from '../client/views';
+import { trainingFlags } from '../client/job';
 import { parseJobSpec } from '../commands/job';
+import { parseDevnetOptions } from '../devnet/options';
 import { runCli } from '../main';
 import { freePort } from '../devnet/mesh';
 
@@ -32,6 +34,15 @@ describe('service addresses and flags', () => {
 });
 
 describe('job submit flags', () => {
+  it('reads the training flags as the devnet does', () => {
+    const given = flags({ alpha: '2', epochs: '3', batch: '64', lr: '0.1', momentum: '0', shift: '2', 'validation-samples': '500', seed: '9' });
+    const expected = { alpha: 2, epochs: 3, batchSize: 64, learningRate: 0.1, momentum: 0, maxShift: 2, validationSamples: 500, seed: 9 };
+    expect(trainingFlags(given)).toEqual(expected);
+    expect(parseJobSpec(given, 0)).toMatchObject(expected);
+    expect(parseDevnetOptions(given)).toMatchObject(expected);
+    expect(() => parseDevnetOptions(flags({ lr: '11' }))).toThrow(/--lr must be a number from 0 to 10, got 11/);
+  });
+
   it('builds the devnet-like default job and refuses bad values with the flag', () => {
     const spec = parseJobSpec(flags({}), 1_700_000_000_000);
     // trimmed-mean with f = 1 needs 3 updates a round: the default minimum is not half of 4 but 3

@@ -14,6 +14,7 @@ import type { v1 } from '@learnchain/proto';
 
 import { putBlob, type AggregatorClient } from '../devnet/blobs';
 import { TxRefusedError } from './errors';
+import { intFlag, numberFlag } from './flags';
 import type { ValidatorApi } from './services';
 
 /** The aggregation rules the ledger and aggregator know. */
@@ -90,6 +91,23 @@ export interface JobSpec {
   readonly roundDeadlineMs: number;
   /** How trainers encode their updates; float32 when absent. */
   readonly encoding?: UpdateEncoding;
+}
+
+/** How trainers train and where the job's numbers start: the flags `job submit` and the devnet share. */
+export type TrainingFlags = Pick<JobSpec, 'alpha' | 'epochs' | 'batchSize' | 'learningRate' | 'momentum' | 'maxShift' | 'validationSamples' | 'seed'>;
+
+/** Parses the training flags, each within its bounds (throws UsageError naming the flag). */
+export function trainingFlags(flags: ReadonlyMap<string, string>): TrainingFlags {
+  return {
+    alpha: numberFlag(flags, 'alpha', 0.5, 0.001, 1000),
+    epochs: intFlag(flags, 'epochs', 2, 1, 100),
+    batchSize: intFlag(flags, 'batch', 32, 1, 4096),
+    learningRate: numberFlag(flags, 'lr', 0.05, 0, 10),
+    momentum: numberFlag(flags, 'momentum', 0.9, 0, 0.999),
+    maxShift: intFlag(flags, 'shift', 1, 0, 4),
+    validationSamples: intFlag(flags, 'validation-samples', 1000, 1, 2000),
+    seed: intFlag(flags, 'seed', 2, 0, 2 ** 31 - 1),
+  };
 }
 
 const DTYPES: Record<UpdateEncoding, v1.DType> = { float32: 'DTYPE_FLOAT32', float16: 'DTYPE_FLOAT16', int8: 'DTYPE_INT8' };

@@ -10,7 +10,7 @@ import { Identity } from '@learnchain/core';
 
 import { parseArgs, UsageError, type Command, type Output } from '../command';
 import { checkFlags, choiceFlag, intFlag, numberFlag, serviceAddress, wantsJson } from '../client/flags';
-import { commitTx, defaultJobId, defaultMinTrainers, minimumTrainers, MIXINGS, prepareJob, ruleFor, RULES, storeJobBlobs, type JobSpec } from '../client/job';
+import { commitTx, defaultJobId, defaultMinTrainers, minimumTrainers, MIXINGS, prepareJob, ruleFor, RULES, storeJobBlobs, trainingFlags, type JobSpec } from '../client/job';
 import { describeFailure, using, ValidatorApi } from '../client/services';
 import { jobLines, jobView, roundLine, type JobRecordJson } from '../client/views';
 import { aggregatorClient } from '../devnet/blobs';
@@ -42,14 +42,7 @@ export function parseJobSpec(flags: ReadonlyMap<string, string>, nowMs: number):
   return {
     jobId,
     model,
-    alpha: numberFlag(flags, 'alpha', 0.5, 0.001, 1000),
-    epochs: intFlag(flags, 'epochs', 2, 1, 100),
-    batchSize: intFlag(flags, 'batch', 32, 1, 4096),
-    learningRate: numberFlag(flags, 'lr', 0.05, 0, 10),
-    momentum: numberFlag(flags, 'momentum', 0.9, 0, 0.999),
-    maxShift: intFlag(flags, 'shift', 1, 0, 4),
-    validationSamples: intFlag(flags, 'validation-samples', 1000, 1, 2000),
-    seed: intFlag(flags, 'seed', 2, 0, 2 ** 31 - 1),
+    ...trainingFlags(flags),
     rule: aggregation,
     rounds: intFlag(flags, 'rounds', model === 'cnn' ? 10 : 20, 1, 1000),
     minTrainers,

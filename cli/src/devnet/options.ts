@@ -1,7 +1,8 @@
 /** The devnet's flags, parsed and checked once. */
 import { isUpdateEncoding, UPDATE_ENCODINGS, type UpdateEncoding } from '@learnchain/model/encoding';
 
-import { MIXINGS } from '../client/job';
+import { intFlag, numberFlag } from '../client/flags';
+import { MIXINGS, trainingFlags } from '../client/job';
 import { UsageError } from '../command';
 
 /** Everything a devnet run is shaped by. */
@@ -55,29 +56,13 @@ const KNOWN = new Set([
 const RULES = ['fedavg', 'trimmed-mean', 'median', 'krum', 'multi-krum', 'geometric-median', 'centered-clipping', 'bulyan'];
 const ATTACKS = ['sign-flip', 'scale', 'gaussian', 'label-flip', 'random'];
 
-function int(flags: Map<string, string>, name: string, fallback: number, min: number, max: number): number {
-  const raw = flags.get(name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isSafeInteger(n) || n < min || n > max) throw new UsageError(`--${name} must be an integer from ${min} to ${max}, got ${raw}`);
-  return n;
-}
-
-function num(flags: Map<string, string>, name: string, fallback: number, min: number, max: number): number {
-  const raw = flags.get(name);
-  if (raw === undefined) return fallback;
-  const n = Number(raw);
-  if (!Number.isFinite(n) || n < min || n > max) throw new UsageError(`--${name} must be a number from ${min} to ${max}, got ${raw}`);
-  return n;
-}
-
 /** Parses the devnet's flags (throws UsageError with the reason). */
 export function parseDevnetOptions(flags: Map<string, string>): DevnetOptions {
   for (const name of flags.keys()) if (!KNOWN.has(name)) throw new UsageError(`unknown flag --${name}`);
   const model = flags.get('model') ?? 'mlp';
   if (model !== 'mlp' && model !== 'cnn') throw new UsageError(`--model must be mlp or cnn, got ${model}`);
-  const trainers = int(flags, 'trainers', 4, 1, 64);
-  const byzantine = int(flags, 'byzantine', 0, 0, trainers);
+  const trainers = intFlag(flags, 'trainers', 4, 1, 64);
+  const byzantine = intFlag(flags, 'byzantine', 0, 0, trainers);
   const attack = flags.get('attack') ?? (byzantine > 0 ? 'sign-flip' : 'none');
   if (byzantine > 0 && !ATTACKS.includes(attack)) throw new UsageError(`--attack must be one of ${ATTACKS.join(', ')}, got ${attack}`);
   if (byzantine === 0 && flags.has('attack')) throw new UsageError('--attack needs --byzantine K (how many trainers attack)');
@@ -98,30 +83,23 @@ export function parseDevnetOptions(flags: Map<string, string>): DevnetOptions {
   }
   const target = flags.get('target');
   return {
-    validators: int(flags, 'validators', 4, 1, 16),
+    validators: intFlag(flags, 'validators', 4, 1, 16),
     trainers,
-    clients: int(flags, 'clients', trainers, trainers, 1000),
+    clients: intFlag(flags, 'clients', trainers, trainers, 1000),
     byzantine,
     attack,
     rule,
-    rounds: int(flags, 'rounds', model === 'cnn' ? 10 : 20, 1, 1000),
+    rounds: intFlag(flags, 'rounds', model === 'cnn' ? 10 : 20, 1, 1000),
     model,
-    alpha: num(flags, 'alpha', 0.5, 0.001, 1000),
-    epochs: int(flags, 'epochs', 2, 1, 100),
-    batchSize: int(flags, 'batch', 32, 1, 4096),
-    learningRate: num(flags, 'lr', 0.05, 0, 10),
-    momentum: num(flags, 'momentum', 0.9, 0, 0.999),
-    maxShift: int(flags, 'shift', 1, 0, 4),
-    validationSamples: int(flags, 'validation-samples', 1000, 1, 2000),
-    seed: int(flags, 'seed', 2, 0, 2 ** 31 - 1),
+    ...trainingFlags(flags),
     json: json !== undefined && json !== 'false',
     database,
     processes,
     nats,
     dir: flags.get('dir'),
     logLevel: flags.get('log-level') ?? 'error',
-    timeoutMs: num(flags, 'timeout', 600, 1, 86_400) * 1000,
-    target: target === undefined ? undefined : num(flags, 'target', 0.95, 0, 1),
+    timeoutMs: numberFlag(flags, 'timeout', 600, 1, 86_400) * 1000,
+    target: target === undefined ? undefined : numberFlag(flags, 'target', 0.95, 0, 1),
     encoding,
     mixing,
   };

@@ -31,5 +31,9 @@ describe('blob cache', () => {
     cache.add(info('a', 3), bytes);
     bytes[0] = 9;
     expect(Array.from(cache.get('a')!.bytes)).toEqual([1, 2, 3]);
+    const buffer = Buffer.from([4, 5, 6]); // Buffer's own slice() would only view it
+    cache.add(info('b', 3), buffer);
+    buffer[0] = 9;
+    expect(Array.from(cache.get('b')!.bytes)).toEqual([4, 5, 6]);
   });
 });

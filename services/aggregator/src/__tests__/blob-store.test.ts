@@ -65,6 +65,16 @@ describe.each<[string, () => BlobBytes, number]>([
     expect(Array.from(await blobs.read(hash))).toEqual(Array.from(bytesOf(300, 2)));
   });
 
+  it('keeps its own copy of bytes given as a Buffer, and hands out copies', async () => {
+    const given = Buffer.from(bytesOf(500, 8));
+    const hash = await blobs.put(given, 'update');
+    given[0] = (given[0]! + 1) & 0xff;
+    const read = await blobs.read(hash);
+    expect(Array.from(read)).toEqual(Array.from(bytesOf(500, 8)));
+    read[1] = (read[1]! + 1) & 0xff;
+    expect(Array.from(await blobs.read(hash))).toEqual(Array.from(bytesOf(500, 8)));
+  });
+
   it('lists nothing whose transaction rolled back; storing it again then works', async () => {
     const data = bytesOf(1500, 3);
     const hash = contentId(data);

@@ -65,7 +65,8 @@ export class ProcessMemory implements BlobBytes {
   private readonly held = new Map<string, Uint8Array>();
 
   async write(_trx: Db, hash: string, bytes: Uint8Array): Promise<void> {
-    this.held.set(hash, bytes.slice());
+    // a copy (new Uint8Array copies a Buffer too, where Buffer's slice would only view it)
+    this.held.set(hash, new Uint8Array(bytes));
   }
 
   async *read(_db: Db, hash: string, _chunks: number, chunkBytes: number): AsyncGenerator<Uint8Array> {

@@ -26,7 +26,7 @@ export class BlobCache {
   }
 
   add(info: BlobInfo, bytes: Uint8Array): void {
-    if (this.kept.accepts(info.hash, bytes.byteLength)) this.kept.set(info.hash, { info, bytes: bytes.slice() }, bytes.byteLength);
+    if (this.kept.accepts(info.hash, bytes.byteLength)) this.kept.set(info.hash, { info, bytes: new Uint8Array(bytes) }, bytes.byteLength);
   }
 
   /** Bytes held now. */

@@ -5,10 +5,7 @@
  * its own process with a unique chain id, schemas and stream. Any process can
  * be killed (-9), paused (SIGSTOP), resumed and started again on the same
  * address and database. Jobs are submitted as the devnet submits them, and the
- * invariants are read over the public gRPC APIs only: the same block hash at
- * every height on every validator, the light client verifying the chain from
- * genesis, and every update an aggregator acknowledged named in the committed
- * record of its round.
+ * invariants (invariants.ts) are checked over the public gRPC APIs only.
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -19,22 +16,21 @@ import { jetstreamManager } from '@nats-io/jetstream';
 import { connect } from '@nats-io/transport-node';
 import { Pool } from 'pg';
 
-import { createClient, Identity, toHex, unary } from '@learnchain/core';
-import { parseGenesis, verifyChain, type Genesis } from '@learnchain/ledger';
+import { createClient, Identity, unary } from '@learnchain/core';
+import { parseGenesis, type Genesis } from '@learnchain/ledger';
 import { parametersOf } from '@learnchain/model/encoding';
 import { contracts, type v1 } from '@learnchain/proto';
 
-import { grpcChainSource } from '../../cli/src/commands/chain-verify';
 import { writeGenesis, type GenesisFiles } from '../../cli/src/commands/genesis';
 import { aggregatorClient, GrpcBlobs, type AggregatorClient } from '../../cli/src/devnet/blobs';
 import { testAccuracy } from '../../cli/src/devnet/follow';
 import { submitJob, type SubmittedJob } from '../../cli/src/devnet/job';
 import { freePort } from '../../cli/src/devnet/mesh';
 import { parseDevnetOptions, type DevnetOptions } from '../../cli/src/devnet/options';
+import { acknowledgedUpdates, checkInvariants, nodeIdOf, type AcknowledgedUpdate, type InvariantReport, type ValidatorClient } from './invariants';
 import { eventually, ServiceProcess } from './processes';
 import { serviceUrl, uniqueName } from './services';
 
-type ValidatorClient = InstanceType<ReturnType<typeof contracts>['validator']>;
 
 /** How a mesh is shaped: the devnet's flags (trainers, clients, byzantine, attack, rule, rounds, epochs, ...) and extra env per role. */
 export interface MeshOptions {
@@ -56,21 +52,6 @@ export interface ChainRound {
   readonly model: string;
   readonly included: readonly { readonly nodeId: string; readonly updateHash: string; readonly decision: string }[];
   readonly excluded: readonly { readonly nodeId: string; readonly updateHash: string; readonly reason: string }[];
-}
-
-/** An update a trainer heard the aggregator acknowledge (its 'update submitted' log line). */
-export interface AcknowledgedUpdate {
-  readonly nodeId: string;
-  readonly jobId: string;
-  readonly round: number;
-  readonly updateHash: string;
-}
-
-/** What the invariants saw. */
-export interface InvariantReport {
-  readonly height: number;
-  readonly rounds: number;
-  readonly acknowledged: number;
 }
 
 export class Mesh {
@@ -224,9 +205,7 @@ export class Mesh {
 
   /** A trainer process's node id (from its 'trainer running' line). */
   static nodeIdOf(proc: ServiceProcess): string {
-    const running = proc.logs('trainer running')[0] as { nodeId?: string } | undefined;
-    if (!running?.nodeId) throw new Error(`${proc.name} has not said its node id`);
-    return running.nodeId;
+    return nodeIdOf(proc);
   }
 
   /** kill -9. */
@@ -321,14 +300,7 @@ export class Mesh {
 
   /** Every update any trainer of this mesh heard acknowledged. */
   acknowledged(jobId: string): AcknowledgedUpdate[] {
-    const out: AcknowledgedUpdate[] = [];
-    for (const proc of this.started.filter((p) => p.name.startsWith('trainer-'))) {
-      const nodeId = Mesh.nodeIdOf(proc);
-      for (const line of proc.logs('update submitted') as { job?: string; round?: number; updateHash?: string }[]) {
-        if (line.job === jobId && typeof line.round === 'number' && line.updateHash) out.push({ nodeId, jobId, round: line.round, updateHash: line.updateHash });
-      }
-    }
-    return out;
+    return acknowledgedUpdates(this.started, jobId);
   }
 
   /** The validators that are running and not paused. */
@@ -336,45 +308,9 @@ export class Mesh {
     return this.validators.flatMap((p, i) => (p && !this.paused.has(p) && p.alive ? [i] : []));
   }
 
-  /**
-   * The invariants, over the public APIs: every live validator reaches the
-   * highest height any of them reports, all report the same block hash at every
-   * height, the light client verifies each one's chain from genesis, and every
-   * acknowledged update of the job's committed rounds is in the round's record
-   * (included with its hash, or excluded with a reason).
-   */
-  async checkInvariants(jobId?: string): Promise<InvariantReport> {
-    const live = this.live();
-    if (live.length === 0) throw new Error('no live validator');
-    const target = Math.max(...(await Promise.all(live.map((i) => this.height(i)))));
-    await Promise.all(live.map((i) => this.reaches(i, target)));
-    for (let h = 1; h <= target; h++) {
-      const hashes = await Promise.all(live.map(async (i) => toHex((await unary(this.validator(i), 'GetBlock', { height: h }, { deadlineMs: 10_000 })).blockHash)));
-      if (new Set(hashes).size !== 1) throw new Error(`validators ${live.join(', ')} disagree at height ${h}: ${hashes.join(' ')}`);
-    }
-    for (const i of live) {
-      const source = grpcChainSource(this.validatorAddresses[i] as string);
-      try {
-        const verdict = await verifyChain(this.genesis, source, { to: target });
-        if (!verdict.ok) throw new Error(`the light client refuses validator ${i}'s chain at height ${verdict.height}: ${verdict.reason}`);
-      } finally {
-        source.close();
-      }
-    }
-    let rounds = 0;
-    let acknowledged = 0;
-    if (jobId) {
-      const job = await this.query<{ round: number }>(`jobs/${jobId}`);
-      rounds = job?.round ?? 0;
-      for (const ack of this.acknowledged(jobId).filter((a) => a.round <= rounds)) {
-        const record = await this.query<ChainRound>(`jobs/${jobId}/rounds/${ack.round}`);
-        const included = record?.included.some((u) => u.nodeId === ack.nodeId && u.updateHash === ack.updateHash);
-        const excluded = record?.excluded.some((u) => u.nodeId === ack.nodeId && u.reason.length > 0);
-        if (!included && !excluded) throw new Error(`the update ${ack.updateHash} of ${ack.nodeId} acknowledged in round ${ack.round} is missing from the committed record: ${JSON.stringify(record)}`);
-        acknowledged += 1;
-      }
-    }
-    return { height: target, rounds, acknowledged };
+  /** The invariants (see invariants.ts) over this mesh's live validators and the job's committed rounds. */
+  checkInvariants(jobId?: string): Promise<InvariantReport> {
+    return checkInvariants(this, jobId);
   }
 
   /** With LEARNCHAIN_FAULT_LOGS=DIR, writes every process's output to DIR/<chain id>/<name>-<n>.log (to read after a failure). */

@@ -2,6 +2,7 @@
 export * from './errors';
 export * from './bytes';
 export * from './lru';
+export * from './abort';
 export * from './hash';
 export * from './canonical';
 export * from './identity';

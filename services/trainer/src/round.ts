@@ -5,7 +5,7 @@
  * bounded chunks. Transient failures are retried until the round's deadline,
  * which also aborts whatever is still running.
  */
-import { toHex, type Identity, type Logger } from '@learnchain/core';
+import { toHex, untilAborted, type Identity, type Logger } from '@learnchain/core';
 import type { RoundOpened } from '@learnchain/bus';
 
 import type { Attack } from './attacks';
@@ -40,28 +40,6 @@ export interface RoundHandlerOptions {
 }
 
 const MAX_REMEMBERED = 4096;
-
-/** Settles like `work`, or rejects as soon as `signal` aborts (the work is then left to finish unobserved). */
-export function untilAborted<T>(work: Promise<T>, signal: AbortSignal): Promise<T> {
-  if (signal.aborted) {
-    work.catch(() => undefined);
-    return Promise.reject(signal.reason as Error);
-  }
-  return new Promise<T>((resolve, reject) => {
-    const onAbort = (): void => reject(signal.reason as Error);
-    signal.addEventListener('abort', onAbort, { once: true });
-    work.then(
-      (value) => {
-        signal.removeEventListener('abort', onAbort);
-        resolve(value);
-      },
-      (error: unknown) => {
-        signal.removeEventListener('abort', onAbort);
-        reject(error as Error);
-      },
-    );
-  });
-}
 
 /** Handles round.opened events one at a time; remembers which rounds it handled. */
 export class RoundHandler {

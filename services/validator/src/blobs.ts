@@ -5,7 +5,7 @@
  * cannot be fetched makes the round unverifiable (the validator does not vote
  * for the block).
  */
-import { createClient, serverStream, SizedLru, toHex } from '@learnchain/core';
+import { createClient, serverStream, SizedLru, toHex, untilAborted } from '@learnchain/core';
 import { blobFromStream, BlobUnavailableError, type BlobSource } from '@learnchain/ledger';
 import { contracts } from '@learnchain/proto';
 
@@ -88,7 +88,7 @@ export class CachedBlobs implements BlobSource {
     // A prefetch that fails is not the check's verdict: the check then asks for the blob itself, once.
     const joined = pending && this.prefetches.has(key) ? pending.catch(() => this.fetching.get(key) ?? this.start(key, hash)) : pending;
     // A fetch may be shared: one caller giving up must not fail the others, so the caller's signal only ends its own wait.
-    return untilAborted(joined ?? this.start(key, hash), signal, key);
+    return untilAborted(joined ?? this.start(key, hash), signal, () => new BlobUnavailableError(key, 'the fetch was aborted'));
   }
 
   keep(hash: Uint8Array, bytes: Uint8Array): void {
@@ -139,16 +139,4 @@ export class CachedBlobs implements BlobSource {
     pending.then(done, done);
     return pending;
   }
-}
-
-/** `promise`, or a rejection as soon as `signal` aborts. */
-function untilAborted<T>(promise: Promise<T>, signal: AbortSignal | undefined, hash: string): Promise<T> {
-  if (!signal) return promise;
-  const aborted = (): BlobUnavailableError => new BlobUnavailableError(hash, 'the fetch was aborted');
-  if (signal.aborted) return Promise.reject(aborted());
-  return new Promise<T>((resolve, reject) => {
-    const abort = (): void => reject(aborted());
-    signal.addEventListener('abort', abort, { once: true });
-    promise.then(resolve, reject).finally(() => signal.removeEventListener('abort', abort));
-  });
 }

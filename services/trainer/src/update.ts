@@ -4,7 +4,7 @@
  * ed25519 signature over updateStatement (domain 'update').
  */
 import { sha256, signStatement, updateStatement, type Identity } from '@learnchain/core';
-import { encodeUpdate, type Manifest } from '@learnchain/model';
+import { encodeUpdate, parametersOf as parameterValues, type Manifest } from '@learnchain/model';
 
 import { attackDelta, isUpdateAttack, type Attack } from './attacks';
 import { ParameterShapeError } from './errors';
@@ -15,10 +15,7 @@ import type { LocalResult, SignedUpdate } from './ports';
 /** The base parameters in a blob of little-endian float32 values (copied, so alignment never matters). */
 export function parametersOf(bytes: Uint8Array, manifest: Manifest, model: string): Float32Array {
   if (bytes.byteLength !== 4 * manifest.size) throw new ParameterShapeError(model, manifest.size, bytes.byteLength);
-  const out = new Float32Array(manifest.size);
-  const view = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  for (let i = 0; i < out.length; i++) out[i] = view.getFloat32(4 * i, true);
-  return out;
+  return parameterValues(bytes);
 }
 
 /**

@@ -20,7 +20,7 @@ export const trainerConfig = {
   partition: field.string({ env: 'LEARNCHAIN_PARTITION', flag: 'partition', doc: 'How the split is partitioned: iid, dirichlet:ALPHA or shards:PER_CLIENT.', default: 'iid' }),
   clients: field.int({ env: 'LEARNCHAIN_CLIENTS', flag: 'clients', doc: 'N: the number of partitions.', default: 1, min: 1 }),
   clientIndex: clientIndexField(),
-  seed: field.int({ env: 'LEARNCHAIN_SEED', flag: 'seed', doc: 'Seed of the partition (every trainer must use the same) and of local shuffles.', default: 1 }),
+  seed: field.int({ env: 'LEARNCHAIN_SEED', flag: 'seed', doc: "Seed of the partition (every trainer must use the same) and of local shuffles (mixed with the trainer's key when the client index is auto).", default: 1 }),
   device: field.oneOf({ env: 'LEARNCHAIN_DEVICE', flag: 'device', doc: 'Execution provider: auto (CUDA when a GPU is detected), cpu or cuda.', values: ['auto', 'cpu', 'cuda'] as const, default: 'auto' }),
   requireGpu: field.boolean({ env: 'LEARNCHAIN_REQUIRE_GPU', flag: 'require-gpu', doc: 'Fail at start instead of falling back to CPU when CUDA does not work.', default: false }),
   attack: field.oneOf({ env: 'LEARNCHAIN_ATTACK', flag: 'attack', doc: 'TEST ONLY: misbehave on purpose (robustness and fault suites).', values: ATTACKS, default: 'none' }),
@@ -54,6 +54,21 @@ function clientIndexField(): Field<number | 'auto'> {
 export function autoClientIndex(publicKey: Uint8Array, clients: number): number {
   const hash = sha256(publicKey);
   return new DataView(hash.buffer, hash.byteOffset, 4).getUint32(0) % clients;
+}
+
+/**
+ * The seed of a trainer's local shuffles. Replicas with 'auto' client indices
+ * draw their partitions from their keys, so two of them may hold the same
+ * shard; trained with the same shuffles from the same base they would upload
+ * byte-identical updates, and the aggregator takes only the first (it refuses
+ * an update already submitted, the defence against copying another node's
+ * work). Their shuffles are therefore their own: the seed mixed with the key.
+ * A trainer given its index keeps the configured seed (reproducible runs).
+ */
+export function shuffleSeed(config: Pick<TrainerConfig, 'seed' | 'clientIndex'>, publicKey: Uint8Array): number {
+  if (config.clientIndex !== 'auto') return config.seed;
+  const hash = sha256(new Uint8Array([...new TextEncoder().encode('learnchain/shuffle/'), ...publicKey]));
+  return (config.seed ^ new DataView(hash.buffer, hash.byteOffset, 4).getUint32(0)) >>> 0;
 }
 
 /** Checks what one field alone cannot (throws ConfigError) and parses the partition. */

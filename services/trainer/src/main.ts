@@ -16,7 +16,7 @@ import { AggregatorAdapter } from './adapters/aggregator';
 import { OnnxLocalTrainer } from './adapters/onnx';
 import { ValidatorJobSource } from './adapters/validator';
 import { flipLabels, type Attack } from './attacks';
-import { autoClientIndex, checkTrainerConfig, trainerConfig, type TrainerConfig } from './config';
+import { autoClientIndex, checkTrainerConfig, shuffleSeed, trainerConfig, type TrainerConfig } from './config';
 import { loadShard } from './data';
 import { chooseDevice } from './device';
 import { observedModels, observedTrainer, observedUpdates, TrainerMetrics } from './metrics';
@@ -92,7 +92,7 @@ export async function startTrainer(config: TrainerConfig, deps: TrainerDeps = {}
   const models = deps.models ?? ownAggregator();
   const updates = deps.updates ?? ownAggregator();
   const trainer =
-    deps.trainer ?? new OnnxLocalTrainer({ shard, provider: device.provider, seed: config.seed, onWarning: (message) => logger.warn({ provider: device.provider }, message) });
+    deps.trainer ?? new OnnxLocalTrainer({ shard, provider: device.provider, seed: shuffleSeed(config, identity.publicKey), onWarning: (message) => logger.warn({ provider: device.provider }, message) });
 
   const ownBus = !deps.bus;
   let bus = deps.bus;

@@ -1,6 +1,6 @@
 import { ConfigError, Identity, loadConfig, UnknownFlagError } from '@learnchain/core';
 
-import { autoClientIndex, checkTrainerConfig, trainerConfig } from '../config';
+import { autoClientIndex, checkTrainerConfig, shuffleSeed, trainerConfig } from '../config';
 import { parsePartition } from '../data';
 import { chooseDevice } from '../device';
 import { GpuRequiredError, JobFormatError } from '../errors';
@@ -22,6 +22,17 @@ describe('trainer configuration', () => {
     const picked = keys.map((key) => autoClientIndex(key, 4));
     expect(keys.map((key) => autoClientIndex(key, 4))).toEqual(picked);
     expect(new Set(picked)).toEqual(new Set([0, 1, 2, 3]));
+  });
+
+  it("seeds an 'auto' trainer's shuffles with its key too; a trainer given its index keeps the configured seed", () => {
+    const [a, b] = [Identity.generate().publicKey, Identity.generate().publicKey] as [Uint8Array, Uint8Array];
+    expect(shuffleSeed({ seed: 4, clientIndex: 2 }, a)).toBe(4);
+    expect(shuffleSeed({ seed: 4, clientIndex: 2 }, b)).toBe(4);
+    const auto = { seed: 4, clientIndex: 'auto' as const };
+    expect(shuffleSeed(auto, a)).toBe(shuffleSeed(auto, a));
+    expect(shuffleSeed(auto, a)).not.toBe(shuffleSeed(auto, b));
+    expect(shuffleSeed(auto, a)).not.toBe(shuffleSeed({ seed: 5, clientIndex: 'auto' }, a));
+    expect(Number.isInteger(shuffleSeed(auto, a)) && shuffleSeed(auto, a) >= 0).toBe(true);
   });
 
   it('names the variable and flag of a bad value', () => {

@@ -5,6 +5,7 @@ import { buildModel, decodeUpdate, loadMnist, subset } from '@learnchain/model';
 
 import { OnnxLocalTrainer } from '../adapters/onnx';
 import { NO_ATTACK } from '../attacks';
+import { shuffleSeed } from '../config';
 import { BaseModelHashMismatchError, RoundClosedError } from '../errors';
 import { RoundHandler, type RoundHandlerOptions } from '../round';
 import { base, baseBytes, baseHash, job, logger, manifest, MemoryJobs, MemoryModels, MemorySink, parameterBytes, StepTrainer } from './fakes';
@@ -165,6 +166,17 @@ describe('RoundHandler', () => {
     expect(delta.length).toBe(model.manifest.size);
     expect(delta.some((v) => v !== 0)).toBe(true);
     expect(delta.every(Number.isFinite)).toBe(true);
+  });
+
+  it("gives replicas that drew the same shard ('auto' index) updates of their own: shuffles seeded by their keys", async () => {
+    const model = buildModel('mlp', { seed: 3 });
+    const shard = subset(loadMnist().train, Array.from({ length: 64 }, (_, i) => i));
+    const training = { ...job, model: 'mlp', batchSize: 16, epochs: 1, manifest: model.manifest };
+    const train = async (seed: number) => (await new OnnxLocalTrainer({ shard, provider: 'cpu', seed }).train(training, model.initialParams)).params;
+    const [a, b] = [Identity.generate().publicKey, Identity.generate().publicKey].map((key) => shuffleSeed({ seed: 1, clientIndex: 'auto' }, key)) as [number, number];
+    // Same shard, same seed: byte for byte the same update, which the aggregator would take only once.
+    expect(parameterBytes(await train(1))).toEqual(parameterBytes(await train(1)));
+    expect(parameterBytes(await train(a))).not.toEqual(parameterBytes(await train(b)));
   });
 });
 

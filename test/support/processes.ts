@@ -101,6 +101,11 @@ export class ServiceProcess {
     return this.exited;
   }
 
+  /** Its warnings and errors (JSON log records of level warn and above), for a failing test to show. */
+  warnings(): string[] {
+    return this.lines.filter((line) => /^\{"level":(4|5|6)0,/.test(line));
+  }
+
   /** Lines that parse as JSON log records with this message. */
   logs(message: string): Record<string, unknown>[] {
     return this.lines

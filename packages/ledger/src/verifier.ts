@@ -23,6 +23,12 @@ export interface RoundCheck {
 export interface RoundVerdict {
   readonly valid: boolean;
   readonly reason: string;
+  /**
+   * Not judged but unverifiable for now: a blob it needs could not be fetched
+   * (an aggregator restarting, a network fault). Asking again later may give
+   * a verdict; every other invalid verdict would be the same on every try.
+   */
+  readonly retry?: boolean;
 }
 
 /** The port the validator host calls before it votes for a block carrying a round. */
@@ -97,12 +103,18 @@ export class AggregateRoundVerifier implements RoundVerifier {
   async verify(check: RoundCheck): Promise<RoundVerdict> {
     const { result, job } = check;
     const decode = this.options.decode ?? decodeFloat32;
-    let updates: Update[];
-    let base: Float32Array;
+    let blobs: Uint8Array[];
     try {
       // several blobs asked for at once: the fetches wait on the network, not on each other
       const hashes = [result.baseModelHash, ...result.included.map((u) => u.updateHash)];
-      const [baseBytes, ...updateBytes] = await fetchAll(hashes.map((h) => new Uint8Array(h)), (hash) => this.options.blobs.fetch(hash, check.signal));
+      blobs = await fetchAll(hashes.map((h) => new Uint8Array(h)), (hash) => this.options.blobs.fetch(hash, check.signal));
+    } catch (error) {
+      return unverifiable('blobs', error);
+    }
+    let updates: Update[];
+    let base: Float32Array;
+    try {
+      const [baseBytes, ...updateBytes] = blobs;
       base = decodeFloat32(baseBytes!, 'float32');
       updates = result.included.map((u, i) => ({
         id: toHex(u.updateHash),
@@ -137,10 +149,16 @@ export class AggregateRoundVerifier implements RoundVerifier {
         if (loss - baseLoss > job.maxLossIncrease) return { valid: false, reason: `loss rose by ${loss - baseLoss}, above ${job.maxLossIncrease}` };
       }
     } catch (error) {
-      return { valid: false, reason: `evaluate: ${(error as Error).message}` };
+      return unverifiable('evaluate', error);
     }
     return { valid: true, reason: '' };
   }
+}
+
+/** The verdict on a step that failed: one to ask again when what failed was fetching a blob. */
+function unverifiable(step: string, error: unknown): RoundVerdict {
+  const reason = `${step}: ${(error as Error).message}`;
+  return error instanceof BlobUnavailableError ? { valid: false, reason, retry: true } : { valid: false, reason };
 }
 
 /** Blobs fetched at once per round check, at most. */

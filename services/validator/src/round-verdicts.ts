@@ -3,7 +3,11 @@
  * by the round verifier before this validator votes. Each consensus round of a
  * height proposes a new block, but one round's result is verified once per
  * height (a verification still running is shared); a round found invalid is
- * dropped from the mempool and refused from then on, with its reason.
+ * dropped from the mempool and refused from then on, with its reason. A round
+ * that could not be verified for now (a blob it needs could not be fetched)
+ * makes this block invalid but is checked again when a later proposal carries
+ * it, up to `maxChecks` times in all; then it is refused like an invalid one,
+ * so that it cannot stall every height.
  */
 import { KEYS, type JobRecord, type RoundVerdict, type RoundVerifier, type StateView, type Tx } from '@learnchain/ledger';
 
@@ -15,10 +19,17 @@ export interface RoundVerdictsOptions {
   readonly mempool: Mempool;
   /** The committed state the rounds are judged against. */
   readonly state: () => StateView;
+  /** Checks of a round that stays unverifiable before it is refused (default 3). */
+  readonly maxChecks?: number;
 }
+
+/** Rounds remembered as unverifiable so far, at most (a bound, like the mempool's refusals). */
+const MAX_REMEMBERED = 10_000;
 
 export class RoundVerdicts {
   private readonly verdicts = new Map<string, Promise<RoundVerdict>>();
+  /** Checks that found a round unverifiable for now, by transaction. */
+  private readonly unverifiable = new Map<string, number>();
 
   constructor(private readonly options: RoundVerdictsOptions) {}
 
@@ -35,13 +46,28 @@ export class RoundVerdicts {
       }
       const verdict = await pending;
       if (!verdict.valid) {
-        // Never propose it again: otherwise one unverifiable round would stall every height.
         const reason = `round ${tx.body.jobId}/${tx.body.round}: ${verdict.reason}`;
+        if (verdict.retry && this.checkAgain(tx.hashHex, pending)) return { valid: false, reason, retry: true };
+        // Never propose it again: otherwise one unverifiable round would stall every height.
+        this.unverifiable.delete(tx.hashHex);
         this.options.mempool.reject(tx.hashHex, reason);
         return { valid: false, reason };
       }
+      this.unverifiable.delete(tx.hashHex);
     }
     return { valid: true, reason: '' };
+  }
+
+  /** Counts a check that found the round unverifiable for now; true while it has checks left (its verdict is then forgotten). */
+  private checkAgain(hashHex: string, verdict: Promise<RoundVerdict>): boolean {
+    // Checks waiting on the same verification count once.
+    if (this.verdicts.get(hashHex) !== verdict) return true;
+    this.verdicts.delete(hashHex);
+    const checks = (this.unverifiable.get(hashHex) ?? 0) + 1;
+    if (checks >= (this.options.maxChecks ?? 3)) return false;
+    if (this.unverifiable.size >= MAX_REMEMBERED) this.unverifiable.clear();
+    this.unverifiable.set(hashHex, checks);
+    return true;
   }
 
   /** After a commit: the job state the verdicts were given against has moved on. */

@@ -83,9 +83,16 @@ describe('AggregateRoundVerifier', () => {
     expect(verdict).toEqual({ valid: false, reason: expect.stringMatching(/^aggregate-mismatch/) });
   });
 
-  it('votes against a round whose blobs cannot be fetched', async () => {
+  it('votes against a round whose blobs cannot be fetched, as one to check again later', async () => {
     const verifier = new AggregateRoundVerifier({ blobs: memoryBlobs([base, u1]), logger });
-    expect((await verifier.verify({ chainId: 'c', job: job(), result: result(expected) })).reason).toMatch(/^blobs: .*not found/);
+    expect(await verifier.verify({ chainId: 'c', job: job(), result: result(expected) })).toEqual({ valid: false, reason: expect.stringMatching(/^blobs: .*not found/), retry: true });
+    // What the fetched bytes say is final: the same on every check.
+    const torn = u2.subarray(0, 6);
+    const round = result(expected);
+    const [first, second] = round.included as [v1.RoundResult__Output['included'][number], v1.RoundResult__Output['included'][number]];
+    const short = new AggregateRoundVerifier({ blobs: memoryBlobs([base, u1, torn]), logger });
+    const verdict = await short.verify({ chainId: 'c', job: job(), result: { ...round, included: [first, { ...second, updateHash: Buffer.from(sha256(torn)) }] } });
+    expect(verdict).toEqual({ valid: false, reason: expect.stringMatching(/^blobs: float32 blob length/) });
   });
 
   it('checks the loss when the job has a validation rule, and refuses without an evaluator', async () => {

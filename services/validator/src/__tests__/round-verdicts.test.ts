@@ -6,21 +6,29 @@ import { RoundVerdicts } from '../round-verdicts';
 
 const CHAIN = 'round-verdicts-test';
 const validator = Identity.generate();
-const genesis = parseGenesis({ chainId: CHAIN, validators: [{ publicKey: toHex(validator.publicKey), power: 1 }] });
+const aggregator = Identity.generate();
+const genesis = parseGenesis({ chainId: CHAIN, validators: [{ publicKey: toHex(validator.publicKey), power: 1 }], aggregatorKeys: [toHex(aggregator.publicKey)] });
 const ledger = new LedgerState();
 ledger.apply(genesisWrites(genesis));
-const aggregator = Identity.generate();
 const state: StateView = { get: (key) => (key === KEYS.job('job-1') ? { jobId: 'job-1' } : ledger.get(key)) };
 
 const hash = (b: number): Buffer => Buffer.alloc(32, b);
 const roundResult = (round: number, jobId = 'job-1') =>
   decodeTxBytes(encodeTx(signTx(aggregator, CHAIN, round, { roundResult: { jobId, round, baseModelHash: hash(1), newModelHash: hash(2), membershipEpoch: 1, rule: { name: 'fedavg' }, included: [], excluded: [] } })), { chainId: CHAIN });
 
-/** A verifier that counts its calls and answers from `verdicts` by round. */
-function verifier(verdicts: Record<number, RoundVerdict>) {
+/** A verifier that counts its calls and answers from `verdicts` by round (a list: one answer per call, the last one repeated). */
+function verifier(verdicts: Record<number, RoundVerdict | RoundVerdict[]>) {
   const calls: number[] = [];
-  return { calls, verify: async (check: RoundCheck) => (calls.push(check.result.round), verdicts[check.result.round] ?? { valid: true, reason: '' }) };
+  const answer = (round: number): RoundVerdict => {
+    const given = verdicts[round] ?? { valid: true, reason: '' };
+    if (!Array.isArray(given)) return given;
+    const asked = calls.filter((r) => r === round).length;
+    return given[Math.min(asked, given.length) - 1] as RoundVerdict;
+  };
+  return { calls, verify: async (check: RoundCheck) => (calls.push(check.result.round), answer(check.result.round)) };
 }
+
+const unreachable: RoundVerdict = { valid: false, reason: 'blobs: blob 0a0b: 14 UNAVAILABLE: connection refused', retry: true };
 
 describe('round verdicts', () => {
   it('re-executes a round result once per height however many proposals carry it, and again after a commit', async () => {
@@ -43,5 +51,36 @@ describe('round verdicts', () => {
     expect(await rounds.check([roundResult(3, 'no-such-job'), one, two])).toEqual({ valid: false, reason: expect.stringMatching(/^round job-1\/2: aggregate-mismatch/) });
     expect(v.calls).toEqual([1, 2]);
     expect(() => mempool.add(two.wire)).toThrow(/unverifiable and votes against it: round job-1\/2: aggregate-mismatch/);
+  });
+
+  it('checks a round that could not be fetched again when the next proposal carries it, keeping it in the mempool', async () => {
+    const v = verifier({ 1: [unreachable, unreachable, { valid: true, reason: '' }] });
+    const mempool = new Mempool(genesis, () => ledger, 10);
+    const rounds = new RoundVerdicts({ chainId: CHAIN, verifier: v, mempool, state: () => state });
+    const tx = roundResult(1);
+    mempool.add(tx.wire);
+    // Two proposals waiting on one verification count as one check.
+    expect(await Promise.all([rounds.check([tx]), rounds.check([tx])])).toEqual([
+      { valid: false, reason: expect.stringMatching(/^round job-1\/1: blobs: .*UNAVAILABLE/), retry: true },
+      { valid: false, reason: expect.stringMatching(/^round job-1\/1: blobs: .*UNAVAILABLE/), retry: true },
+    ]);
+    expect(await rounds.check([tx])).toMatchObject({ valid: false, retry: true });
+    expect(mempool.size).toBe(1);
+    expect(await rounds.check([tx])).toEqual({ valid: true, reason: '' });
+    expect(v.calls).toEqual([1, 1, 1]);
+  });
+
+  it('refuses a round still unverifiable after its last check, like an invalid one', async () => {
+    const v = verifier({ 1: unreachable });
+    const mempool = new Mempool(genesis, () => ledger, 10);
+    const rounds = new RoundVerdicts({ chainId: CHAIN, verifier: v, mempool, state: () => state, maxChecks: 2 });
+    const tx = roundResult(1);
+    mempool.add(tx.wire);
+    expect(await rounds.check([tx])).toMatchObject({ valid: false, retry: true });
+    expect(mempool.size).toBe(1);
+    expect(await rounds.check([tx])).toEqual({ valid: false, reason: expect.stringMatching(/^round job-1\/1: blobs:/) });
+    expect(mempool.size).toBe(0);
+    expect(() => mempool.add(tx.wire)).toThrow(/unverifiable and votes against it: round job-1\/1: blobs:/);
+    expect(v.calls).toEqual([1, 1]);
   });
 });

@@ -1,6 +1,6 @@
 /**
  * One seeded run: N validators running the real core on a virtual clock, a
- * hostile network until the global stabilisation time, crashes with WAL
+ * hostile network until the global stabilisation time (network.ts), crashes with WAL
  * replay, Byzantine validators, and the invariants checked as events happen.
  */
 import { applyWithFaults } from '../core';
@@ -8,26 +8,21 @@ import type { CoreFaults } from '../context';
 import type { Effect, Input } from '../io';
 import { createState } from '../state';
 import { makeValidatorSet, proposerAt } from '../validators';
-import type { CommitCertificate, ConsensusMessage, Proposal, TimeoutKind } from '../types';
-import { votesFor } from '../votes';
+import type { CommitCertificate, ConsensusMessage, TimeoutKind } from '../types';
 import { SimApplication } from './app';
 import { byzantineCopies } from './byzantine';
 import { Checker } from './checker';
 import type { Violation } from './checker';
+import { GOSSIP_INTERVAL, SimNetwork, type NetEvent } from './network';
 import { createNode } from './node';
 import type { SimNode } from './node';
 import { Prng, hash32 } from './prng';
 import { EventQueue } from './queue';
 import type { Scenario } from './scenarios';
 import { describeInput, describeMessage } from './trace';
-import type { NetMessage } from './trace';
 
 /** Virtual milliseconds an honest node has, after GST and heal, to finish its heights. */
 export const LIVENESS_BOUND = 20_000;
-/** Largest message delay after GST (Δ). */
-export const DELTA = 10;
-/** How often a node gossips its messages of the current height again. */
-export const GOSSIP_INTERVAL = 40;
 
 /** Base and per-round growth of each timeout, in virtual ms. */
 const TIMEOUTS: Record<TimeoutKind, readonly [number, number]> = {
@@ -37,9 +32,8 @@ const TIMEOUTS: Record<TimeoutKind, readonly [number, number]> = {
 };
 
 type SimEvent =
-  | { readonly kind: 'deliver'; readonly to: number; readonly from: number; readonly message: NetMessage }
+  | NetEvent
   | { readonly kind: 'input'; readonly node: number; readonly incarnation: number; readonly input: Input }
-  | { readonly kind: 'gossip'; readonly node: number; readonly incarnation: number }
   | { readonly kind: 'crash'; readonly node: number; readonly downFor: number }
   | { readonly kind: 'restart'; readonly node: number };
 
@@ -79,7 +73,7 @@ class World {
   private readonly checker: Checker;
   private readonly faults: CoreFaults;
   private readonly gst: number;
-  private readonly group: number[] = [];
+  private readonly network: SimNetwork;
   private readonly lines: string[] = [];
   private readonly tracing: boolean;
   private now = 0;
@@ -103,16 +97,19 @@ class World {
     const genesis = makeValidatorSet(addresses.map((address) => ({ address, power: 1 })));
     this.checker = new Checker(genesis, this.app);
     this.gst = Math.round(this.rng.between(50, 300));
+    const group: number[] = [];
     for (let i = 0; i < n; i++) {
       const address = addresses[i] as string;
       const state = createState({ address, height: 1, validators: genesis });
       const node = createNode(i, address, state, byzantine.has(i) ? scenario.behaviours : null);
       this.nodes.push(node);
       if (!node.behaviours) this.honest.push(node);
-      this.group.push(this.rng.int(2));
+      group.push(this.rng.int(2));
     }
+    const host = { now: () => this.now, feed: (node: SimNode, input: Input) => this.feed(node, input), ...(this.tracing ? { trace: (line: string) => this.log(line) } : {}) };
+    this.network = new SimNetwork({ nodes: this.nodes, rng: this.rng, queue: this.queue, profile: scenario.network, gst: this.gst, group, host });
     if (byzantine.size > 0) this.log(`byzantine: ${[...byzantine].map((i) => `v${i}`).join(' ')}`);
-    this.log(`gst=${this.gst}${scenario.network.partition ? ` partition=${this.group.join('')}` : ''}`);
+    this.log(`gst=${this.gst}${scenario.network.partition ? ` partition=${group.join('')}` : ''}`);
   }
 
   run(): RunResult {
@@ -169,7 +166,7 @@ class World {
   private handle(e: SimEvent): void {
     switch (e.kind) {
       case 'deliver':
-        this.deliver(e.to, e.from, e.message);
+        this.network.deliver(e.to, e.from, e.message);
         return;
       case 'input': {
         const node = this.nodes[e.node] as SimNode;
@@ -177,7 +174,7 @@ class World {
         return;
       }
       case 'gossip':
-        this.gossip(e.node, e.incarnation);
+        this.network.gossip(e.node, e.incarnation);
         return;
       case 'crash':
         this.crash(e.node, e.downFor);
@@ -271,9 +268,7 @@ class World {
     const height = message.kind === 'vote' ? message.vote.height : message.proposal.height;
     if (!node.behaviours) {
       if (message.kind === 'vote') this.checker.onSigned(this.now, message.vote);
-      this.remember(node, height, message);
-      for (const peer of this.nodes) if (peer !== node) this.send(node.index, peer.index, message);
-      if (message.kind === 'proposal' && message.proposal.validRound >= 0) this.sendProofOfLock(node, message.proposal);
+      this.network.publish(node, height, message);
       return;
     }
     const behaviour = this.behaviour(node, height);
@@ -288,136 +283,7 @@ class World {
     for (const peer of this.nodes) {
       if (peer === node) continue;
       const copy = copies.length > 0 ? copies[peer.index] : message;
-      if (copy) this.send(node.index, peer.index, copy);
-    }
-  }
-
-  /**
-   * A re-proposal travels with its proof of lock: the 2f+1 prevotes of its valid
-   * round this node holds (CometBFT's POL gossip), relayed as signed by others.
-   */
-  private sendProofOfLock(node: SimNode, proposal: Proposal): void {
-    const pol = votesFor(node.state.votes, proposal.validRound, 'prevote', proposal.value);
-    for (const vote of pol) {
-      if (vote.validator === node.address) continue;
-      const message: ConsensusMessage = { kind: 'vote', vote };
-      this.remember(node, proposal.height, message);
-      for (const peer of this.nodes) if (peer !== node) this.send(node.index, peer.index, message);
-    }
-  }
-
-  private remember(node: SimNode, height: number, message: ConsensusMessage): void {
-    if (node.ownHeight !== height) {
-      node.own = [];
-      node.ownHeight = height;
-    }
-    node.own.push(message);
-  }
-
-  /** The network: partitions until heal, drops and long delays until GST, duplicates always. */
-  private send(from: number, to: number, message: NetMessage): void {
-    const net = this.scenario.network;
-    const before = this.now < this.gst;
-    if (before && net.partition && this.group[from] !== this.group[to]) return;
-    if (before && this.rng.chance(net.drop)) return;
-    const copies = this.rng.chance(net.duplicate) ? 2 : 1;
-    for (let c = 0; c < copies; c++) {
-      let at: number;
-      if (before) {
-        let delay = 1 + this.rng.exponential(net.meanDelay);
-        if (this.rng.chance(net.slow)) delay *= this.rng.between(2, 20);
-        at = Math.min(this.now + delay, this.gst + this.rng.between(1, DELTA));
-      } else {
-        at = this.now + this.rng.between(1, DELTA);
-      }
-      this.queue.push(at, { kind: 'deliver', to, from, message });
-    }
-  }
-
-  private deliver(to: number, from: number, message: NetMessage): void {
-    const node = this.nodes[to] as SimNode;
-    if (!node.up) return;
-    if (message.kind === 'catch-up') {
-      if (message.proposal.height !== node.state.height || node.state.step === 'decided') return;
-      if (this.tracing) this.log(`${node.address} <- catch-up h${message.proposal.height} from v${from}`);
-      const p = message.proposal;
-      const certificate = { height: p.height, round: message.round, value: p.value, precommits: message.precommits };
-      this.feed(node, { kind: 'commit-certificate', certificate });
-      return;
-    }
-    const height = message.kind === 'vote' ? message.vote.height : message.proposal.height;
-    if (height < node.state.height) this.offerCatchUp(node, from, height);
-    const author = message.kind === 'vote' ? message.vote.validator : message.proposal.proposer;
-    if (author === (this.nodes[from] as SimNode).address) {
-      const round = message.kind === 'vote' ? message.vote.round : message.proposal.round;
-      const known = node.peerRounds.get(from);
-      if (!known || height > known.height || (height === known.height && round > known.round)) {
-        node.peerRounds.set(from, { height, round });
-      }
-    }
-    if (message.kind === 'vote') this.feed(node, { kind: 'vote', vote: message.vote });
-    else this.feed(node, { kind: 'proposal', proposal: message.proposal });
-  }
-
-  /** Notes a peer that is behind; the next gossip tick sends it the block and its commit (block sync). */
-  private offerCatchUp(node: SimNode, peer: number, height: number): void {
-    if (!node.blocks.has(height)) return;
-    const known = node.lagging.get(peer);
-    if (known === undefined || height < known) node.lagging.set(peer, height);
-  }
-
-  private sendCatchUps(node: SimNode): void {
-    for (const [peer, height] of node.lagging) {
-      const block = node.blocks.get(height);
-      if (!block) continue;
-      const message: NetMessage = {
-        kind: 'catch-up',
-        proposal: block.proposal,
-        round: block.certificate.round,
-        precommits: block.certificate.precommits,
-      };
-      this.send(node.index, peer, message);
-    }
-    node.lagging.clear();
-  }
-
-  private gossip(index: number, incarnation: number): void {
-    const node = this.nodes[index] as SimNode;
-    if (!node.up || node.incarnation !== incarnation) return;
-    this.sendCatchUps(node);
-    if (node.ownHeight === node.state.height && node.state.step !== 'decided') {
-      const recent = node.state.round - 1;
-      for (const message of node.own) {
-        // Recent rounds, plus prevotes for values: another round's proof of lock may need them.
-        const keep =
-          message.kind === 'vote'
-            ? message.vote.round >= recent || (message.vote.type === 'prevote' && message.vote.value !== null)
-            : message.proposal.round >= recent;
-        if (!keep) continue;
-        for (const peer of this.nodes) if (peer !== node) this.send(index, peer.index, message);
-      }
-      this.relayPeerRounds(node);
-    }
-    this.queue.push(this.now + GOSSIP_INTERVAL, { kind: 'gossip', node: index, incarnation });
-  }
-
-  /**
-   * Relays to each peer the votes this node holds for the round that peer is in
-   * (as CometBFT's vote gossip does), so that what one honest node received
-   * every honest node eventually receives, Byzantine votes included.
-   */
-  private relayPeerRounds(node: SimNode): void {
-    for (const [peer, at] of node.peerRounds) {
-      if (at.height !== node.state.height) continue;
-      const rv = node.state.votes.get(at.round);
-      if (!rv) continue;
-      const peerAddress = (this.nodes[peer] as SimNode).address;
-      for (const tally of [rv.prevote, rv.precommit]) {
-        for (const vote of tally.byValidator.values()) {
-          if (vote.validator === peerAddress || vote.validator === node.address) continue;
-          this.send(node.index, peer, { kind: 'vote', vote });
-        }
-      }
+      if (copy) this.network.send(node.index, peer.index, copy);
     }
   }
 

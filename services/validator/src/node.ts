@@ -21,13 +21,14 @@ import {
   type Vote,
 } from '@learnchain/consensus';
 import { toHex, type Logger } from '@learnchain/core';
-import { decodeTxBytes, encodeTx, nonceOf, signTx, TxFormatError, type Genesis, type RoundVerifier, type Tx } from '@learnchain/ledger';
+import { decodeTxBytes, encodeTx, nonceOf, signTx, type Genesis, type RoundVerifier, type Tx } from '@learnchain/ledger';
 import { messageCodec, type v1 } from '@learnchain/proto';
 
 import { buildBlock, checkProposedBlock, valueBytes, valueOf } from './blocks';
 import { Chain, type CommittedBlock } from './chain';
 import { evidenceBody } from './evidence';
-import { admitProposal, admitVote, MessageBook, NO_NETWORK, relayPlan, statusCallsForSync, VerifiedVotes, type GossipView, type Network, type Reception } from './gossip';
+import { MessageBook, NO_NETWORK, relayPlan, statusCallsForSync, VerifiedVotes, type GossipView, type Network, type Reception } from './gossip';
+import { receive, type Inbound } from './inbound';
 import type { Mempool } from './mempool';
 import { Outbox } from './outbox';
 import { RoundVerdicts } from './round-verdicts';
@@ -76,6 +77,7 @@ export class ValidatorNode {
   private evidenceNonce = 0;
   /** Own messages: signed, logged, and sent once durable. */
   private readonly outbox: Outbox;
+  private readonly inbound: Inbound;
 
   constructor(private readonly options: NodeOptions) {
     const chain = options.chain;
@@ -94,6 +96,14 @@ export class ValidatorNode {
       },
       setFor: (height) => this.setFor(height),
       book: this.book,
+    };
+    this.inbound = {
+      view: this.view,
+      network: () => this.network,
+      mempool: options.mempool,
+      enqueue: (input, block) => void this.run(() => this.step(input, block)),
+      txArrived: () => this.txArrived(),
+      callsForSync: (status) => statusCallsForSync(status, this.core.height, Date.now() - this.heightBegan, options.timing.relayAfterMs),
     };
   }
 
@@ -321,61 +331,15 @@ export class ValidatorNode {
     }
   }
 
-  /** Transactions a peer's mempool accepted. */
-  private receiveTxs(txs: readonly v1.Tx__Output[]): Reception {
-    let fresh = false;
-    for (const wire of txs) {
-      try {
-        fresh = this.options.mempool.add(wire).fresh || fresh;
-      } catch (error) {
-        if (error instanceof TxFormatError && error.reason === 'bad_signature') return 'bad';
-      }
-    }
-    if (fresh) this.txArrived();
-    return 'ok';
-  }
-
-  /** A message from a peer (Hello already done). Signatures are checked here, before the core sees anything. */
+  /** A message from a peer (Hello already done). Signatures are checked before the core sees anything. */
   receive(message: v1.ConsensusMessage__Output, peer: string): Reception {
-    if (message.vote) return this.receiveVote(message.vote, peer);
-    if (message.proposal) return this.receiveProposal(message.proposal, message);
-    if (message.status) {
-      // A peer committed our running height: fetch the block, unless consensus is about to deliver it.
-      if (statusCallsForSync(message.status, this.core.height, Date.now() - this.heightBegan, this.options.timing.relayAfterMs)) this.network.requestSync(peer);
-      return 'ok';
-    }
-    if (message.txs) return this.receiveTxs(message.txs.txs);
-    return 'bad';
+    return receive(this.inbound, message, peer);
   }
 
   private setFor(height: number): ValidatorSet | undefined {
     if (height === this.core.height) return this.core.validators;
     if (height === this.core.height + 1) return validatorsAt(this.core, height);
     return undefined;
-  }
-
-  private receiveVote(wire: v1.Vote__Output, peer: string): Reception {
-    const admitted = admitVote(this.view, wire);
-    if (admitted.reception !== 'ok') {
-      if (admitted.behind) this.network.requestSync(peer);
-      return admitted.reception;
-    }
-    this.book.addVote(admitted.key, wire);
-    const vote = admitted.vote;
-    void this.run(() => this.step({ kind: 'vote', vote }));
-    return 'ok';
-  }
-
-  private receiveProposal(wire: v1.Proposal__Output, message: v1.ConsensusMessage__Output): Reception {
-    const admitted = admitProposal(this.view, wire);
-    if (admitted.reception !== 'ok') {
-      if (admitted.behind) this.network.requestSync();
-      return admitted.reception;
-    }
-    this.book.addProposal(admitted.key, message);
-    const { proposal, block } = admitted;
-    void this.run(() => this.step({ kind: 'proposal', proposal }, block));
-    return 'ok';
   }
 
   /**

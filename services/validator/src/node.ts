@@ -1,5 +1,5 @@
 /**
- * The host of the consensus core: feeds it verified messages, timeouts and the
+ * The host of the consensus core: feeds it verified messages (inbound.ts), timeouts and the
  * application's verdicts through one serial queue (logging every input to the
  * write-ahead log first), and carries out its effects in order — own
  * messages through the outbox (signed, logged, sent once fsynced); timers; proposals built from the mempool; blocks checked

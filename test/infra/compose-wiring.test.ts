@@ -5,7 +5,8 @@
  * service's main), compose hostnames mapped to loopback addresses of their
  * own, named volumes to folders, and the compose `postgres` and `nats`
  * replaced by the real servers of the test run (a fresh database; a stream of
- * this run's own on the shared NATS). The genesis step's shell command writes
+ * this run's own on the shared NATS, whose subjects are named by the compose
+ * file's chain id, so one run at a time per NATS). The genesis step's shell command writes
  * the keys first. Then: all four validators commit the same blocks, the
  * registry and the aggregator answer health checks, two replicas of `trainer`
  * (as `--scale trainer=2`) register themselves, and a job submitted with

@@ -195,7 +195,15 @@ export class Chain {
     return undefined;
   }
 
-  /** Resolves when a block containing the transaction commits. */
+  /** Answers those waiting for a transaction this validator will not commit (it rejected it): refused, at no height. */
+  refuse(hashHex: string, reason: string): void {
+    const waiting = this.waiters.get(hashHex);
+    if (!waiting) return;
+    this.waiters.delete(hashHex);
+    for (const w of waiting) w({ height: 0, outcome: { accepted: false, reason } });
+  }
+
+  /** Resolves when a block containing the transaction commits, or when this validator refuses it (height 0). */
   waitFor(hashHex: string, signal: AbortSignal): Promise<TxCommitted> {
     return new Promise((resolve, reject) => {
       const list = this.waiters.get(hashHex) ?? [];

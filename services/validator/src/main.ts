@@ -78,6 +78,8 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
   const chain = await Chain.create(genesis, store, logger, bus);
   const mempool = new Mempool(genesis, () => chain.state, config.mempoolMaxTxs);
   chain.mempool = mempool;
+  // A submitter waiting for a round this validator votes against hears so at once.
+  mempool.onReject((hashHex, refusal) => chain.refuse(hashHex, refusal));
   const wal = FileWal.open(config.walDir);
   const metrics = new ValidatorMetrics({ processMetrics: options.processMetrics === true });
   const aggregator = config.aggregator ? new AggregatorBlobs({ address: config.aggregator, maxBlobBytes: config.maxBlobBytes }) : undefined;

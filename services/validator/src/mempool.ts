@@ -10,12 +10,18 @@ import { MempoolFullError, TxRefusedError } from './errors';
 
 const VERIFIED_MEMORY = 200_000;
 
+/** What a submitter of a transaction this validator rejected is told. */
+function refusal(reason: string): string {
+  return `this validator found the round unverifiable and votes against it: ${reason}`;
+}
+
 export class Mempool {
   private readonly txs = new Map<string, Tx>();
   /** Transactions this validator found unverifiable (a round it votes against), with why: never queued again. */
   private readonly rejected = new Map<string, string>();
   /** Hashes whose signatures were checked (here or in a proposal), kept a while so a block is not verified twice. */
   private readonly verified = new Set<string>();
+  private readonly rejectListeners = new Set<(hashHex: string, refusal: string) => void>();
 
   constructor(
     private readonly genesis: Genesis,
@@ -48,7 +54,7 @@ export class Mempool {
     const existing = this.txs.get(tx.hashHex);
     if (existing) return { tx: existing, fresh: false };
     const rejection = this.rejected.get(tx.hashHex);
-    if (rejection !== undefined) throw new TxRefusedError(`this validator found the round unverifiable and votes against it: ${rejection}`, 'body', 'round_unverifiable');
+    if (rejection !== undefined) throw new TxRefusedError(refusal(rejection), 'body', 'round_unverifiable');
     if (this.txs.size >= this.maxTxs) throw new MempoolFullError(this.maxTxs);
     const state = this.state();
     if (tx.nonce <= nonceOf(state, tx.signerHex)) throw new TxRefusedError(`replay: nonce ${tx.nonce} is not above ${nonceOf(state, tx.signerHex)}`, 'nonce');
@@ -93,6 +99,13 @@ export class Mempool {
     this.txs.delete(hashHex);
     if (this.rejected.size >= 10_000) this.rejected.clear();
     this.rejected.set(hashHex, reason);
+    for (const listener of this.rejectListeners) listener(hashHex, refusal(reason));
+  }
+
+  /** Hears each rejection, with the refusal a submitter is given; returns the unsubscribe. */
+  onReject(listener: (hashHex: string, refusal: string) => void): () => void {
+    this.rejectListeners.add(listener);
+    return () => this.rejectListeners.delete(listener);
   }
 
   /** After a commit: drops the included transactions and any the new state makes replays. */

@@ -126,8 +126,10 @@ describeWith(['postgres', 'nats'], 'fault suite: aggregator', () => {
       excluded: [],
     });
     const bad = signTx(aggregator, m.chainId, nonceBefore + 1, { roundResult: roundResult(tamperedHash) });
-    const sent = await unary(m.validator(0), 'BroadcastTx', { tx: bad }, { deadlineMs: 10_000 });
+    // Waiting for its commit, the submitter hears as soon as the validator votes against it, and why: refused, at no height.
+    const sent = await unary(m.validator(0), 'BroadcastTx', { tx: bad, wait: 'TX_WAIT_COMMIT' }, { deadlineMs: 120_000 });
     expect(sent.txHash.length).toBe(32);
+    expect(sent).toMatchObject({ height: 0, accepted: false, reason: expect.stringMatching(/unverifiable.*round .*aggregate-mismatch/) });
 
     // Every validator judges the block that carries it invalid, naming the round and the reason.
     const why = new RegExp(`round ${job.jobId}/${round}: aggregate-mismatch`);

@@ -40,9 +40,12 @@ describe('mempool', () => {
 
   it('drops a transaction it rejected and refuses it from then on, saying why', () => {
     const pool = new Mempool(genesis, () => state, 10);
+    const heard: [string, string][] = [];
+    pool.onReject((hashHex, refusal) => heard.push([hashHex, refusal]));
     const { tx } = pool.add(wire(1));
     pool.reject(tx.hashHex, 'round job-1/1: aggregate-mismatch');
     expect(pool.size).toBe(0);
+    expect(heard).toEqual([[tx.hashHex, 'this validator found the round unverifiable and votes against it: round job-1/1: aggregate-mismatch']]);
     expect(() => pool.add(wire(1))).toThrow(expect.objectContaining({ code: 'round_unverifiable', field: 'body', message: expect.stringContaining('aggregate-mismatch') }));
   });
 });

@@ -5,7 +5,7 @@ import type { Long } from '@grpc/proto-loader';
 export interface BroadcastTxResponse {
   'txHash'?: (Buffer | Uint8Array | string);
   /**
-   * set when committed
+   * set when committed; 0 with accepted false: this validator refused it without a block (a round it found unverifiable)
    */
   'height'?: (number | string | Long);
   /**
@@ -13,7 +13,7 @@ export interface BroadcastTxResponse {
    */
   'accepted'?: (boolean);
   /**
-   * why the ledger refused it
+   * why the ledger (or this validator) refused it
    */
   'reason'?: (string);
 }
@@ -21,7 +21,7 @@ export interface BroadcastTxResponse {
 export interface BroadcastTxResponse__Output {
   'txHash': (Buffer);
   /**
-   * set when committed
+   * set when committed; 0 with accepted false: this validator refused it without a block (a round it found unverifiable)
    */
   'height': (number);
   /**
@@ -29,7 +29,7 @@ export interface BroadcastTxResponse__Output {
    */
   'accepted': (boolean);
   /**
-   * why the ledger refused it
+   * why the ledger (or this validator) refused it
    */
   'reason': (string);
 }

@@ -7,7 +7,7 @@
  */
 import { status as Status, type ServiceError } from '@grpc/grpc-js';
 
-import { ConfigError, createClient, fromHex, toHex, unary } from '@learnchain/core';
+import { ConfigError, createClient, errorDetailOf, fromHex, toHex, unary } from '@learnchain/core';
 import { contracts, type v1 } from '@learnchain/proto';
 
 import { parseJob, type JobSpec } from '../domain/job';
@@ -59,7 +59,15 @@ export class ValidatorAdapter implements JobSource, ChainClient {
 
   async submit(tx: v1.Tx, signal?: AbortSignal): Promise<Committed> {
     const options = { deadlineMs: this.options.commitTimeoutMs ?? 60_000, ...(signal ? { signal } : {}) };
-    const answer = await this.any((client) => unary(client, 'broadcastTx', { tx, wait: 'TX_WAIT_COMMIT' }, options));
+    let answer: v1.BroadcastTxResponse__Output;
+    try {
+      answer = await this.any((client) => unary(client, 'broadcastTx', { tx, wait: 'TX_WAIT_COMMIT' }, options));
+    } catch (error) {
+      // A validator that found this round unverifiable refuses it whenever it comes again: a verdict, not a fault to retry.
+      const detail = errorDetailOf(error);
+      if (detail?.reason === 'round_unverifiable') return { accepted: false, reason: detail.message, height: 0, blockHash: new Uint8Array() };
+      throw error;
+    }
     if (!answer.accepted && answer.height === 0) return { accepted: false, reason: answer.reason || 'refused', height: 0, blockHash: new Uint8Array() };
     const block = await this.any((client) => unary(client, 'getBlock', { height: answer.height }, signal ? { signal } : {}));
     return { accepted: answer.accepted, reason: answer.reason, height: answer.height, blockHash: new Uint8Array(block.blockHash) };

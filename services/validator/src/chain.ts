@@ -176,12 +176,7 @@ export class Chain {
   }
 
   private published(committed: CommittedBlock): void {
-    for (const [i, tx] of committed.txs.entries()) {
-      const waiting = this.waiters.get(tx.hashHex);
-      if (!waiting) continue;
-      this.waiters.delete(tx.hashHex);
-      for (const w of waiting) w({ height: committed.height, outcome: committed.outcomes[i] as TxOutcome });
-    }
+    for (const [i, tx] of committed.txs.entries()) this.answer(tx.hashHex, { height: committed.height, outcome: committed.outcomes[i] as TxOutcome });
     for (const l of this.listeners) l(committed);
     this.announce(committed);
   }
@@ -197,10 +192,15 @@ export class Chain {
 
   /** Answers those waiting for a transaction this validator will not commit (it rejected it): refused, at no height. */
   refuse(hashHex: string, reason: string): void {
+    this.answer(hashHex, { height: 0, outcome: { accepted: false, reason } });
+  }
+
+  /** Resolves (and forgets) everyone waiting for the transaction. */
+  private answer(hashHex: string, result: TxCommitted): void {
     const waiting = this.waiters.get(hashHex);
     if (!waiting) return;
     this.waiters.delete(hashHex);
-    for (const w of waiting) w({ height: 0, outcome: { accepted: false, reason } });
+    for (const w of waiting) w(result);
   }
 
   /** Resolves when a block containing the transaction commits, or when this validator refuses it (height 0). */

@@ -65,9 +65,8 @@ export class CachedBlobs implements BlobSource {
   private readonly kept: SizedLru<Uint8Array>;
   private readonly fetching = new Map<string, Promise<Uint8Array>>();
   private readonly queued: Uint8Array[] = [];
-  /** Blobs being prefetched now (a subset of `fetching`). */
+  /** Blobs being prefetched now (a subset of `fetching`; its size bounds the background fetches). */
   private readonly prefetches = new Set<string>();
-  private prefetching = 0;
 
   constructor(
     private readonly source: BlobSource,
@@ -111,16 +110,14 @@ export class CachedBlobs implements BlobSource {
   }
 
   private drain(): void {
-    while (this.prefetching < (this.options.prefetchConcurrency ?? 4) && this.queued.length > 0) {
+    while (this.prefetches.size < (this.options.prefetchConcurrency ?? 4) && this.queued.length > 0) {
       const hash = this.queued.shift() as Uint8Array;
       const key = toHex(hash);
       if (this.kept.has(key) || this.fetching.has(key)) continue;
-      this.prefetching += 1;
       this.prefetches.add(key);
       this.start(key, hash)
         .catch((error: unknown) => this.options.onPrefetchError?.(key, error))
         .finally(() => {
-          this.prefetching -= 1;
           this.prefetches.delete(key);
           this.drain();
         });

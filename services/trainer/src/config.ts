@@ -50,10 +50,15 @@ function clientIndexField(): Field<number | 'auto'> {
   };
 }
 
+/** The first 32 bits of the SHA-256 of `bytes`, big-endian. */
+function hashWord(bytes: Uint8Array): number {
+  const hash = sha256(bytes);
+  return new DataView(hash.buffer, hash.byteOffset, 4).getUint32(0);
+}
+
 /** The partition an 'auto' trainer takes: its key's hash modulo N. */
 export function autoClientIndex(publicKey: Uint8Array, clients: number): number {
-  const hash = sha256(publicKey);
-  return new DataView(hash.buffer, hash.byteOffset, 4).getUint32(0) % clients;
+  return hashWord(publicKey) % clients;
 }
 
 /**
@@ -67,8 +72,7 @@ export function autoClientIndex(publicKey: Uint8Array, clients: number): number 
  */
 export function shuffleSeed(config: Pick<TrainerConfig, 'seed' | 'clientIndex'>, publicKey: Uint8Array): number {
   if (config.clientIndex !== 'auto') return config.seed;
-  const hash = sha256(new Uint8Array([...new TextEncoder().encode('learnchain/shuffle/'), ...publicKey]));
-  return (config.seed ^ new DataView(hash.buffer, hash.byteOffset, 4).getUint32(0)) >>> 0;
+  return (config.seed ^ hashWord(Buffer.concat([Buffer.from('learnchain/shuffle/'), publicKey]))) >>> 0;
 }
 
 /** Checks what one field alone cannot (throws ConfigError) and parses the partition. */

@@ -15,6 +15,9 @@ import type { ChainClient, Committed, CommittedRound, JobSource } from '../ports
 
 type ValidatorClient = InstanceType<ReturnType<typeof contracts>['validator']>;
 
+/** A transaction refused without a block. */
+const refused = (reason: string): Committed => ({ accepted: false, reason, height: 0, blockHash: new Uint8Array() });
+
 export interface ValidatorAdapterOptions {
   readonly addresses: readonly string[];
   /** How long BroadcastTx may wait for the commit. */
@@ -65,10 +68,10 @@ export class ValidatorAdapter implements JobSource, ChainClient {
     } catch (error) {
       // A validator that found this round unverifiable refuses it whenever it comes again: a verdict, not a fault to retry.
       const detail = errorDetailOf(error);
-      if (detail?.reason === 'round_unverifiable') return { accepted: false, reason: detail.message, height: 0, blockHash: new Uint8Array() };
+      if (detail?.reason === 'round_unverifiable') return refused(detail.message);
       throw error;
     }
-    if (!answer.accepted && answer.height === 0) return { accepted: false, reason: answer.reason || 'refused', height: 0, blockHash: new Uint8Array() };
+    if (!answer.accepted && answer.height === 0) return refused(answer.reason || 'refused');
     const block = await this.any((client) => unary(client, 'getBlock', { height: answer.height }, signal ? { signal } : {}));
     return { accepted: answer.accepted, reason: answer.reason, height: answer.height, blockHash: new Uint8Array(block.blockHash) };
   }

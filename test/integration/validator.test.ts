@@ -122,7 +122,8 @@ describeWith(['postgres', 'nats'], 'validator processes', () => {
     const tx = signTx(client, chainId, 1, { createJob: { jobId: 'job-a', model: 'mlp', initialParametersHash: Buffer.alloc(32, 7), rule: { name: 'fedavg' }, minTrainers: 1, roundDeadlineMs: 1000 } });
     const result = await unary(api(2), 'BroadcastTx', { tx, wait: 'TX_WAIT_COMMIT' });
     expect(result).toMatchObject({ accepted: true, reason: '' });
-    await reaches(0, result.height);
+    // The call answers once one validator committed; the others may be a moment behind.
+    await Promise.all([0, 1, 2, 3].map((i) => reaches(i, result.height)));
     const job = await unary(api(0), 'QueryState', { path: 'jobs/job-a' });
     expect(JSON.parse(job.json)).toMatchObject({ jobId: 'job-a', head: '07'.repeat(32), round: 0 });
     const same = await Promise.all([0, 1, 2, 3].map(async (i) => toHex((await block(i, result.height)).blockHash)));

@@ -41,6 +41,15 @@ export interface RoundHandlerOptions {
 
 const MAX_REMEMBERED = 4096;
 
+/**
+ * A round is handled once per base model: opened again on the same base (a
+ * retry) its update still counts; opened on another base (the aggregator
+ * abandoned a round that ran ahead of its predecessor's commit) it is trained again.
+ */
+function handledKey(event: RoundOpened): string {
+  return `${event.jobId}/${event.round}/${Buffer.from(event.baseModelHash).toString('hex')}`;
+}
+
 /** Handles round.opened events one at a time; remembers which rounds it handled. */
 export class RoundHandler {
   private readonly handled = new Set<string>();
@@ -58,7 +67,7 @@ export class RoundHandler {
     if (event.chainId !== this.options.chainId) return 'wrong-chain';
     if (nodeId === undefined || !event.participants.includes(nodeId)) return 'not-a-participant';
     if (event.deadlineMs <= this.options.clock.now()) return 'deadline-passed';
-    if (this.handled.has(`${event.jobId}/${event.round}`)) return 'already-handled';
+    if (this.handled.has(handledKey(event))) return 'already-handled';
     return undefined;
   }
 
@@ -66,7 +75,7 @@ export class RoundHandler {
   async handle(event: RoundOpened, signal?: AbortSignal): Promise<RoundOutcome> {
     const skip = this.skipReason(event);
     if (skip) return { kind: 'skipped', reason: skip };
-    const key = `${event.jobId}/${event.round}`;
+    const key = handledKey(event);
     this.handled.add(key);
     // Remember recent rounds only: old ones are past their deadline anyway.
     if (this.handled.size > MAX_REMEMBERED) this.handled.delete(this.handled.values().next().value as string);

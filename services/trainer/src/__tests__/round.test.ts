@@ -89,6 +89,16 @@ describe('RoundHandler', () => {
     expect(sink.received).toHaveLength(1);
   });
 
+  it('takes a round again when it is opened on another base model', async () => {
+    const other = parameterBytes(base.map((b) => b + 1));
+    const sink = new MemorySink();
+    const h = handler({ updates: sink, models: new MemoryModels(baseBytes, other) });
+    expect((await h.handle(event())).kind).toBe('submitted');
+    expect((await h.handle(event({ baseModelHash: sha256(other) }))).kind).toBe('submitted');
+    expect(await h.handle(event({ baseModelHash: sha256(other) }))).toEqual({ kind: 'skipped', reason: 'already-handled' });
+    expect(sink.received.map((u) => toHex(u.header.baseModelHash))).toEqual([toHex(baseHash), toHex(sha256(other))]);
+  });
+
   it('never trains on a base model whose hash does not match', async () => {
     const trainer = new StepTrainer();
     const models = {

@@ -1,7 +1,9 @@
 // `npm run bench -- e2e [--rounds N] [--max-rounds N] [--validators N] [--skip overhead,accuracy,encodings]`: the devnet end to end
 // (validators, registry, aggregator and trainers in this process over loopback gRPC, embedded databases), three figures:
-//   1. round overhead — a round's wall time less its slowest trainer's training, as a share of the round — with 4 and
-//      with 8 trainers (target ≤ 10%), split from the chain exactly as `learnchain report` splits it;
+//   1. round overhead — a round's period (its opening to the next round's) less its slowest trainer's training, as a
+//      share of the period — with 4 and with 8 trainers (target ≤ 10%), split from the chain exactly as `learnchain
+//      report` splits it; beside it, the same 4-trainer job with rounds not pipelined (each opened once the previous
+//      one committed) as the baseline (`overhead_fraction_serial`, skipped with --skip serial);
 //   2. rounds and wall time until the `mlp` model reaches 97% on the 2,000-digit MNIST test split, 10 trainers,
 //      Dirichlet α = 0.5 (the devnet's other defaults), at most --max-rounds rounds;
 //   3. bytes per update and final accuracy with float32, float16 and int8 updates (target: int8 ≥ 3.5x fewer bytes
@@ -120,15 +122,18 @@ function meanPhases(times: readonly RoundTime[]): Record<string, number> {
   return Object.fromEntries(PHASES.map((p) => [p, round3(rows.filter((r) => r.phase === p).reduce((s, r) => s + r.seconds, 0) / Math.max(1, times.length)) ?? 0]));
 }
 
-function overheadOf(run: JobRun): { fraction: number | null; rounds: number; wall_s: number | null; training_s: number | null; phases_s: Record<string, number> } {
+function overheadOf(run: JobRun): { fraction: number | null; rounds: number; period_s: number | null; wall_s: number | null; training_s: number | null; phases_s: Record<string, number> } {
   const steady = steadyRounds(roundTimes(run.record));
-  const walls = steady.filter((t) => t.wallMs !== null);
-  const mean = (xs: number[]): number | null => (xs.length > 0 ? xs.reduce((a, b) => a + b, 0) / xs.length / 1000 : null);
+  const mean = (xs: (number | null)[]): number | null => {
+    const known = xs.filter((x): x is number => x !== null);
+    return known.length > 0 ? known.reduce((a, b) => a + b, 0) / known.length / 1000 : null;
+  };
   return {
     fraction: round3(overheadFraction(steady)),
     rounds: steady.length,
-    wall_s: round3(mean(walls.map((t) => t.wallMs as number))),
-    training_s: round3(mean(steady.filter((t) => t.trainingMs !== null).map((t) => t.trainingMs as number))),
+    period_s: round3(mean(steady.map((t) => t.periodMs))),
+    wall_s: round3(mean(steady.map((t) => t.wallMs))),
+    training_s: round3(mean(steady.map((t) => t.trainingMs))),
     phases_s: meanPhases(steady),
   };
 }
@@ -175,6 +180,16 @@ async function main(): Promise<void> {
     result.overhead_fraction = { trainers_4: overhead4?.fraction ?? null, trainers_8: overhead8?.fraction ?? null };
     result.overhead_detail = { trainers_4: overhead4 ?? null, trainers_8: overhead8 ?? null };
     result.overhead_target_met = [overhead4?.fraction, overhead8?.fraction].every((f) => f !== null && f !== undefined && f <= 0.1);
+  }
+  if (!SKIP.has('overhead') && !SKIP.has('serial')) {
+    say(`\n4 trainers, rounds not pipelined (the baseline): a float32 job of ${ROUNDS} rounds`);
+    const options = devnet({ trainers: 4, rounds: ROUNDS, pipeline: 'false' });
+    let serial: ReturnType<typeof overheadOf> | undefined;
+    await section('serial_4', async () => {
+      serial = overheadOf(await withMesh(options, (mesh) => runJob(mesh, options)));
+    });
+    result.overhead_fraction_serial = { trainers_4: serial?.fraction ?? null };
+    result.overhead_detail_serial = { trainers_4: serial ?? null };
   }
 
   if (!SKIP.has('accuracy')) {

@@ -9,7 +9,7 @@ import { collectJob, JobNotOnChainError } from '../report/record';
 import { blockRows, bytesRows, outcomeRows, overheadFraction, phaseRows, reasonKind, roundTimes, trainerRows } from '../report/rows';
 import { accuracyChart, participantsChart, roundTimeChart } from '../report/specs';
 import { imagesOf, pngSize } from '../../../test/support/png';
-import { CHAIN, JOB, NODES, PLAN, reportChain, T0 } from './support/report-chain';
+import { CHAIN, JOB, NODES, PLAN, reportChain, ROUND_MS, T0 } from './support/report-chain';
 
 const record = () => collectJob(CHAIN, JOB, reportChain());
 
@@ -34,16 +34,29 @@ describe('the report read from blocks', () => {
       submissionMs: PLAN.blockMs - PLAN.closeMs - PLAN.aggregationMs,
       commitMs: 10_000 - PLAN.blockMs, // round 2 opened 10 s after round 1
       wallMs: 10_000,
+      periodMs: 10_000,
       commitIsBound: false,
     });
     // The refused result's block (height 8) came before round 3 opened: it bounds round 2's commit.
-    expect(two).toMatchObject({ round: 2, commitMs: 9000 - PLAN.blockMs, wallMs: 9000, commitIsBound: true });
+    expect(two).toMatchObject({ round: 2, commitMs: 9000 - PLAN.blockMs, wallMs: 9000, periodMs: 10_000, commitIsBound: true });
     // Round 3's last included update came from A at 6.8 s; only the next block bounds its commit.
-    expect(three).toMatchObject({ round: 3, uploadMs: 800, closingMs: 500, commitMs: PLAN.lastCommitBoundMs, wallMs: PLAN.blockMs + PLAN.lastCommitBoundMs, commitIsBound: true });
+    expect(three).toMatchObject({ round: 3, uploadMs: 800, closingMs: 500, commitMs: PLAN.lastCommitBoundMs, wallMs: PLAN.blockMs + PLAN.lastCommitBoundMs, periodMs: PLAN.blockMs + PLAN.lastCommitBoundMs, commitIsBound: true });
     const rows = phaseRows(roundTimes(record()));
     expect(rows.filter((r) => r.round === 1).map((r) => r.phase)).toEqual(['training', 'fetch + upload', 'closing', 'aggregation', 'to proposal', 'proposal to commit']);
-    const walls = 10_000 + 9000 + PLAN.blockMs + PLAN.lastCommitBoundMs;
-    expect(overheadFraction(roundTimes(record()))).toBeCloseTo((walls - 3 * PLAN.slowestTrainingMs) / walls, 10);
+    const periods = 10_000 + 10_000 + PLAN.blockMs + PLAN.lastCommitBoundMs;
+    expect(overheadFraction(roundTimes(record()))).toBeCloseTo((periods - 3 * PLAN.slowestTrainingMs) / periods, 10);
+  });
+
+  it('takes a commit time from the next round when rounds overlap, and charges a round its period', () => {
+    const r = record();
+    // Round 2 opened on round 1's model right after its aggregation; the aggregator learnt of round 1's commit 1 s after its proposal.
+    const opened1 = T0 + ROUND_MS;
+    const opened2 = opened1 + PLAN.closeMs + PLAN.aggregationMs + 100;
+    const rounds = r.rounds.map((x) => (x.round !== 2 ? x : { ...x, result: { ...x.result, metrics: { ...x.result.metrics!, openedAtMs: opened2, baseCommittedAtMs: opened1 + PLAN.blockMs + 1000 } } }));
+    const [one] = roundTimes({ ...r, rounds });
+    expect(one).toMatchObject({ round: 1, commitMs: 1000, wallMs: PLAN.blockMs + 1000, periodMs: opened2 - opened1, commitIsBound: false });
+    // The commit ran beside round 2's training: round 1 costs the job its period only.
+    expect(overheadFraction([one!])).toBeCloseTo((opened2 - opened1 - PLAN.slowestTrainingMs) / (opened2 - opened1), 10);
   });
 
   it('counts outcomes per round and per trainer, with each exclusion’s reason word', () => {

@@ -40,17 +40,20 @@ export interface DevnetOptions {
   readonly mixing: (typeof MIXINGS)[number];
   /** Where every service serves its metrics (host:0 gives each a free port); absent: not served. */
   readonly metricsListen?: string;
+  /** Whether the aggregator opens each round before the previous one commits (LEARNCHAIN_ROUND_PIPELINE). */
+  readonly pipeline: boolean;
 }
 
 export const DEVNET_USAGE =
   'learnchain devnet [--trainers N] [--byzantine K --attack NAME] [--rule NAME] [--rounds N] [--model mlp|cnn] [--json]\n' +
   '      [--database postgres://...] [--nats nats://...] [--validators N] [--clients M] [--alpha A] [--epochs E] [--batch B]\n' +
   '      [--lr LR] [--momentum M] [--shift PIXELS] [--validation-samples S] [--seed S] [--dir DIR] [--log-level LEVEL] [--timeout SECONDS] [--target ACCURACY]\n' +
-  '      [--encoding float32|float16|int8] [--mixing nnm|none] [--processes]';
+  '      [--encoding float32|float16|int8] [--mixing nnm|none] [--processes] [--pipeline true|false]';
 
 const KNOWN = new Set([
   'trainers', 'validators', 'clients', 'byzantine', 'attack', 'rule', 'rounds', 'model', 'alpha', 'epochs', 'batch', 'lr', 'momentum', 'shift',
   'validation-samples', 'seed', 'json', 'database', 'nats', 'dir', 'log-level', 'timeout', 'target', 'encoding', 'processes', 'mixing',
+  'pipeline',
 ]);
 
 const RULES = ['fedavg', 'trimmed-mean', 'median', 'krum', 'multi-krum', 'geometric-median', 'centered-clipping', 'bulyan'];
@@ -82,6 +85,8 @@ export function parseDevnetOptions(flags: Map<string, string>): DevnetOptions {
     throw new UsageError('--processes needs --database postgres://... and --nats nats://... (services in separate processes share state only through them)');
   }
   const target = flags.get('target');
+  const pipeline = flags.get('pipeline') ?? 'true';
+  if (pipeline !== 'true' && pipeline !== 'false') throw new UsageError(`--pipeline must be true or false, got ${pipeline}`);
   return {
     validators: intFlag(flags, 'validators', 4, 1, 16),
     trainers,
@@ -102,6 +107,7 @@ export function parseDevnetOptions(flags: Map<string, string>): DevnetOptions {
     target: target === undefined ? undefined : numberFlag(flags, 'target', 0.95, 0, 1),
     encoding,
     mixing,
+    pipeline: pipeline === 'true',
   };
 }
 

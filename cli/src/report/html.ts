@@ -56,7 +56,7 @@ function summary(page: ReportPage): string {
     ['rounds', `${rounds.length} committed of ${job.rounds === 0 ? 'an open-ended job' : job.rounds}, at least ${job.minTrainers} trainers each, ${job.localEpochs} local epoch${job.localEpochs === 1 ? '' : 's'}`],
     ['heights', `${job.height} (CreateJob) to ${last?.height ?? job.height}${end === null ? '' : `, ${end.toFixed(1)} s of block time`}`],
     ...finals.map((s): [string, string] => [`final accuracy`, `${pct(s.accuracy)} on the ${s.set} (loss ${s.loss.toFixed(4)})`]),
-    ['round overhead', page.overhead === null ? '–' : `${pct(page.overhead)} of the rounds’ wall time is not the slowest trainer’s training`],
+    ['round overhead', page.overhead === null ? '–' : `${pct(page.overhead)} of the rounds’ time (each from its opening to the next one’s) is not the slowest trainer’s training`],
     ['refused round results', page.record.refused.length === 0 ? 'none' : String(page.record.refused.length)],
   ];
   return `<dl>${items.map(([k, v]) => `<dt>${e(k)}</dt><dd>${e(v)}</dd>`).join('')}</dl>`;
@@ -67,7 +67,7 @@ function roundsTable(page: ReportPage): string {
   const bytes = new Map(page.bytes.map((b) => [b.round, b]));
   const times = new Map(page.times.map((t) => [t.round, t]));
   return table(
-    ['round', 'height', 'included', 'excluded', 'accuracy', 'loss', 'KiB / update', 'training s', 'fetch + upload s', 'closing s', 'aggregation s', 'to proposal s', 'proposal to commit s', 'wall s'],
+    ['round', 'height', 'included', 'excluded', 'accuracy', 'loss', 'KiB / update', 'training s', 'fetch + upload s', 'closing s', 'aggregation s', 'to proposal s', 'proposal to commit s', 'wall s', 'period s'],
     page.record.rounds.map((r) => {
       const s = score(r.round);
       const t = times.get(r.round);
@@ -87,9 +87,10 @@ function roundsTable(page: ReportPage): string {
         secs(t?.submissionMs ?? null),
         t?.commitMs === null || t === undefined ? '–' : `${secs(t.commitMs)}${t.commitIsBound ? ' ≤' : ''}`,
         secs(t?.wallMs ?? null),
+        secs(t?.periodMs ?? null),
       ];
     }),
-    [true, true, true, true, true, true, true, true, true, true, true, true, true, true],
+    [true, true, true, true, true, true, true, true, true, true, true, true, true, true, true],
   );
 }
 

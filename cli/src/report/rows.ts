@@ -6,9 +6,15 @@
  * for when the round opened, each update arrived and the round closed, each
  * trainer's own report of its training time, the aggregation time, and block
  * times (the proposer's clock) for when the result was proposed. The commit
- * time is bounded by the next round's opening (the aggregator opens it once it
- * sees the commit) and by the next block's time (proposed only after the
- * commit), whichever is earlier.
+ * time is when the aggregator learnt of it, as the next round's result says
+ * (results from before it said so: the next round's opening, which waited for
+ * the commit), bounded by the next block's time (proposed only after the
+ * commit).
+ *
+ * Rounds overlap: the next one opens on a round's model once it is
+ * aggregated, while its result goes to the chain. A round's period — from its
+ * opening to the next one's — is what the job spends on it; its wall time —
+ * from its opening to its commit — is how long its result took to be final.
  */
 import { encodingWord, type CommittedRound, type JobRecordOnChain } from './record';
 
@@ -35,6 +41,8 @@ export interface RoundTime {
   readonly commitMs: number | null;
   /** From the opening to the commit. */
   readonly wallMs: number | null;
+  /** From the opening to the next round's opening (to the commit for the last round). */
+  readonly periodMs: number | null;
   /** Whether the commit time is only the next block's time (an upper bound). */
   readonly commitIsBound: boolean;
 }
@@ -60,10 +68,13 @@ function roundTime(record: JobRecordOnChain, r: CommittedRound, next: CommittedR
   const trainingMs = included.length > 0 && included.some((u) => Number(u.trainMicros) > 0) ? Math.max(...included.map((u) => Number(u.trainMicros))) / 1000 : null;
   const lastArrival = included.length > 0 ? Math.max(...included.map((u) => Number(u.receivedAtMs))) : 0;
   const known = openedAt > 0 && closedAt > 0 && lastArrival > 0;
-  const nextOpen = next && next.round === r.round + 1 ? Number(next.result.metrics?.openedAtMs ?? 0) : 0;
+  const following = next && next.round === r.round + 1 ? next.result.metrics : undefined;
+  const nextOpen = Number(following?.openedAtMs ?? 0);
+  const seen = Number(following?.baseCommittedAtMs ?? 0) || nextOpen;
   const nextBlock = nextBlockTime(record, r.height);
-  const bounds = [nextOpen > 0 ? nextOpen : undefined, nextBlock].filter((x): x is number => x !== undefined);
+  const bounds = [seen > 0 ? seen : undefined, nextBlock].filter((x): x is number => x !== undefined);
   const committedAt = bounds.length > 0 ? Math.min(...bounds) : undefined;
+  const wallMs = openedAt > 0 && committedAt !== undefined ? positive(committedAt - openedAt) : null;
   return {
     round: r.round,
     trainingMs,
@@ -72,8 +83,9 @@ function roundTime(record: JobRecordOnChain, r: CommittedRound, next: CommittedR
     aggregationMs,
     submissionMs: closedAt > 0 ? positive(r.blockTimeMs - closedAt - aggregationMs) : null,
     commitMs: committedAt === undefined ? null : positive(committedAt - r.blockTimeMs),
-    wallMs: openedAt > 0 && committedAt !== undefined ? positive(committedAt - openedAt) : null,
-    commitIsBound: committedAt !== undefined && committedAt !== nextOpen,
+    wallMs,
+    periodMs: openedAt > 0 && nextOpen > 0 ? positive(nextOpen - openedAt) : next ? null : wallMs,
+    commitIsBound: committedAt !== undefined && committedAt !== seen,
   };
 }
 
@@ -89,18 +101,20 @@ export function phaseRows(times: readonly RoundTime[]): { round: number; phase: 
 }
 
 /**
- * Round overhead: the share of a round's wall time not spent in the slowest
- * trainer's compute, over the rounds whose wall time and training are known.
+ * Round overhead: the share of the rounds' time not spent in the slowest
+ * trainer's compute, over the rounds whose period and training are known. A
+ * round's time is its period: with rounds overlapping, the part of a commit
+ * that runs beside the next round's training costs the job nothing.
  */
 export function overheadFraction(times: readonly RoundTime[]): number | null {
-  let wall = 0;
+  let period = 0;
   let training = 0;
   for (const t of times) {
-    if (t.wallMs === null || t.trainingMs === null || t.wallMs <= 0) continue;
-    wall += t.wallMs;
-    training += Math.min(t.trainingMs, t.wallMs);
+    if (t.periodMs === null || t.trainingMs === null || t.periodMs <= 0) continue;
+    period += t.periodMs;
+    training += Math.min(t.trainingMs, t.periodMs);
   }
-  return wall > 0 ? (wall - training) / wall : null;
+  return period > 0 ? (period - training) / period : null;
 }
 
 /** The word for an exclusion's reason: what precedes its first colon ("late: ..." → "late"). */

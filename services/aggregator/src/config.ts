@@ -22,6 +22,7 @@ export const aggregatorConfig = {
   graceMs: field.int({ env: 'LEARNCHAIN_ROUND_GRACE_MS', flag: 'grace-ms', doc: 'How long a round stays open after its quorum arrived.', default: 2000, min: 0 }),
   quorumFraction: field.number({ env: 'LEARNCHAIN_ROUND_QUORUM', flag: 'quorum', doc: 'Share of the participants that makes a quorum (never below the job minimum).', default: 0.8, min: 0, max: 1 }),
   retryDelayMs: field.int({ env: 'LEARNCHAIN_ROUND_RETRY_MS', flag: 'retry-ms', doc: 'Wait before a failed round or submission is tried again.', default: 2000, min: 10 }),
+  pipeline: field.boolean({ env: 'LEARNCHAIN_ROUND_PIPELINE', flag: 'pipeline', doc: "Open each round on the previous round's aggregated model while that result is being committed (false: once it is committed).", default: true }),
   tickMs: field.int({ env: 'LEARNCHAIN_ROUND_TICK_MS', flag: 'tick-ms', doc: 'How often open rounds are looked at.', default: 250, min: 10 }),
   logLevel: field.oneOf({ env: 'LEARNCHAIN_LOG_LEVEL', flag: 'log-level', doc: 'pino log level.', values: LOG_LEVELS, default: 'info' }),
   otlpEndpoint: field.optional(field.string({ env: 'OTEL_EXPORTER_OTLP_ENDPOINT', flag: 'otlp-endpoint', doc: 'OTLP/gRPC endpoint for traces; absent: none exported.' })),

@@ -94,6 +94,7 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
     clock,
     graceMs: config.graceMs,
     quorumFraction: config.quorumFraction,
+    pipeline: config.pipeline,
     retryDelayMs: config.retryDelayMs,
     tickMs: config.tickMs,
     consumer: config.consumer,

@@ -1,13 +1,21 @@
 /**
  * The round manager: the adapter around the decision core (domain/round-policy).
  * It learns jobs from `job.created` events and the ledger, opens round 1 of a
- * job and each next round once the previous one is committed, asks the policy
- * what to do with an open round on every tick (and whenever an update arrives),
- * and carries out the decision: extend, fail (then retry after a delay), or
- * close → aggregate → store the model → submit the signed RoundResult → follow
- * it to commit. All state is in the database, so a restarted manager picks up
- * every round where it was; each round.* event is written to the outbox with
- * the state change it announces and published from there (relay.ts).
+ * job, asks the policy what to do with an open round on every tick (and
+ * whenever an update arrives), and carries out the decision: extend, fail
+ * (then retry after a delay), or close → aggregate → store the model → submit
+ * the signed RoundResult → follow it to commit.
+ *
+ * Rounds are pipelined: once round r is aggregated, round r+1 opens on r's new
+ * model while r's result is on its way to the chain, so trainers train while
+ * validators verify. r+1's result is submitted only after r is committed; if
+ * the chain refuses r, r+1 is abandoned (its updates deleted) and opens again
+ * on the model r's next attempt produces. Without pipelining, r+1 opens once r
+ * is committed.
+ *
+ * All state is in the database, so a restarted manager picks up every round
+ * where it was; each round.* event is written to the outbox with the state
+ * change it announces and published from there (relay.ts).
  */
 import { SUBJECT, type EventBus } from '@learnchain/bus';
 import { fromHex, type Identity, type Logger } from '@learnchain/core';
@@ -15,7 +23,7 @@ import { parameterBytes, parametersOf } from '@learnchain/model/encoding';
 
 import { PoolRuleRunner } from './aggregation';
 import { EventRelay } from './relay';
-import { outboxEvent } from './store/outbox';
+import { outboxEvent, type OutboxEvent } from './store/outbox';
 import { aggregateRound, type ReceivedUpdate } from './domain/aggregate-round';
 import type { JobSpec } from './domain/job';
 import { selectParticipants } from './domain/participants';
@@ -52,6 +60,8 @@ export interface RoundManagerOptions {
   readonly observer?: RoundObserver;
   /** Worker threads for large rounds (started on the first one); default: one per CPU. */
   readonly aggregationWorkers?: number;
+  /** Open round r+1 on round r's aggregated model before r is committed (default true). */
+  readonly pipeline?: boolean;
 }
 
 type Lifecycle = 'starting' | 'running' | 'draining' | 'stopped';
@@ -178,8 +188,14 @@ export class RoundManager {
   }
 
   private async step(job: JobSpec): Promise<void> {
-    const current = await this.options.rounds.currentRound(job.jobId);
+    const [current, previous] = await this.options.rounds.latest(job.jobId);
     if (!current) return this.open(job, 1, 1, job.initialModelHash);
+    if (previous && previous.state !== 'committed') return this.stepAhead(job, previous, current);
+    const committedModel = previous?.result?.newModelHash;
+    if (committedModel && current.baseModelHash !== committedModel && (current.state === 'open' || current.state === 'closed')) {
+      // The chain committed another result of the previous round than the one this round ran on.
+      return this.abandon(job, current, previous.round);
+    }
     switch (current.state) {
       case 'open':
         return this.advance(job, current);
@@ -191,8 +207,23 @@ export class RoundManager {
         return this.open(job, current.round + 1, 1, current.result.newModelHash);
       case 'failed':
         if (this.clock() < (current.retryAtMs ?? 0)) return;
-        return this.open(job, current.round, current.attempt + 1, current.baseModelHash);
+        // A round abandoned while its predecessor was uncommitted opens on the model the chain committed.
+        return this.open(job, current.round, current.attempt + 1, committedModel ?? current.baseModelHash);
     }
+  }
+
+  /** `ahead` was opened on `pending`'s result before the chain committed it. */
+  private async stepAhead(job: JobSpec, pending: RoundRecord, ahead: RoundRecord): Promise<void> {
+    if (pending.state !== 'closed') {
+      // `pending` failed (and may be open again): what ran on its old result is void.
+      if (ahead.state !== 'failed') await this.abandon(job, ahead, pending.round);
+      if (pending.state === 'open') return this.advance(job, pending);
+      if (this.clock() < (pending.retryAtMs ?? 0)) return;
+      return this.open(job, pending.round, pending.attempt + 1, pending.baseModelHash);
+    }
+    if (ahead.state === 'open') await this.advance(job, ahead, false);
+    else if (ahead.state === 'closed' && !ahead.result) await this.result(job, ahead);
+    return this.finish(job, pending);
   }
 
   private async open(job: JobSpec, round: number, attempt: number, baseModelHash: string): Promise<void> {
@@ -219,7 +250,8 @@ export class RoundManager {
     await this.relay.kick();
   }
 
-  private async advance(job: JobSpec, round: RoundRecord): Promise<void> {
+  /** Carries out the policy's decision on an open round; a round run ahead of its predecessor's commit is only aggregated when it closes. */
+  private async advance(job: JobSpec, round: RoundRecord, submit = true): Promise<void> {
     const { rounds, logger, chainId } = this.options;
     const updates = await rounds.updates(job.jobId, round.round);
     const participants = round.participants.map((p) => p.nodeId);
@@ -265,7 +297,9 @@ export class RoundManager {
         await this.relay.kick();
         const closed = await rounds.round(job.jobId, round.round);
         if (!closed) return;
-        return this.finish(job, closed);
+        if (submit) return this.finish(job, closed);
+        await this.result(job, closed);
+        return;
       }
     }
   }
@@ -298,10 +332,25 @@ export class RoundManager {
     return result;
   }
 
+  /** The round's stored result, or the result of aggregating it now (undefined when that failed the round). */
+  private result(job: JobSpec, round: RoundRecord): Promise<StoredResult | undefined> {
+    return round.result ? Promise.resolve(round.result) : this.observer.aggregate(job.jobId, round.round, () => this.aggregate(job, round));
+  }
+
+  /** Opens the round after `round` on its result, unless the job ends with it or that round already runs (or waits out a failure). */
+  private async openAhead(job: JobSpec, round: RoundRecord, result: StoredResult): Promise<void> {
+    if (job.rounds !== 0 && round.round >= job.rounds) return;
+    const next = await this.options.rounds.round(job.jobId, round.round + 1);
+    if (next && (next.state !== 'failed' || this.clock() < (next.retryAtMs ?? 0))) return;
+    await this.open(job, round.round + 1, next ? next.attempt + 1 : 1, result.newModelHash);
+  }
+
   private async finish(job: JobSpec, round: RoundRecord): Promise<void> {
     const { rounds, chain, identity, chainId, logger } = this.options;
-    const result = round.result ?? (await this.observer.aggregate(job.jobId, round.round, () => this.aggregate(job, round)));
+    const result = await this.result(job, round);
     if (!result) return;
+    // Trainers start on the next round before this one's result reaches the chain.
+    if (this.options.pipeline !== false) await this.openAhead(job, round, result);
     const key = `${job.jobId}/${round.round}/${round.attempt}`;
     if (this.clock() < (this.submitBackoff.get(key) ?? 0)) return;
     let committed;
@@ -317,7 +366,9 @@ export class RoundManager {
       }
       // The ledger takes each key's nonces 1, 2, 3, ... without gaps: continue from what it committed.
       const nonce = (await chain.lastNonce(identity.publicKey, this.abort.signal)) + 1;
-      const tx = roundResultTx(identity, chainId, nonce, { jobId: job.jobId, round: round.round, baseModelHash: round.baseModelHash, membershipEpoch: round.epoch, rule: job.rule, result });
+      const base = round.round > 1 ? await rounds.round(job.jobId, round.round - 1) : undefined;
+      const data = { jobId: job.jobId, round: round.round, baseModelHash: round.baseModelHash, membershipEpoch: round.epoch, rule: job.rule, result, baseCommittedAtMs: base?.committedAtMs ?? 0 };
+      const tx = roundResultTx(identity, chainId, nonce, data);
       committed = await this.observer.submit(job.jobId, round.round, () => chain.submit(tx, this.abort.signal));
     } catch (error) {
       this.submitBackoff.set(key, this.clock() + this.options.retryDelayMs);
@@ -329,7 +380,10 @@ export class RoundManager {
       // Refused as a repeat of a round that an earlier, lost submission committed: follow the chain.
       const known = await chain.committedRound(job.jobId, round.round, this.abort.signal).catch(() => undefined);
       if (known && known.model === result.newModelHash) return this.committed(job, round, known.model, known.height, known.blockHash);
-      return this.fail(job, round, `the ledger refused the round result: ${committed.reason || 'no reason given'}`);
+      await this.fail(job, round, `the ledger refused the round result: ${committed.reason || 'no reason given'}`);
+      // A round opened on the refused result is abandoned on the next pass.
+      this.poke();
+      return;
     }
     return this.committed(job, round, result.newModelHash, committed.height, committed.blockHash);
   }
@@ -344,12 +398,22 @@ export class RoundManager {
     this.poke();
   }
 
-  private async fail(job: JobSpec, round: RoundRecord, reason: string): Promise<void> {
-    const { rounds, logger, chainId } = this.options;
+  private fail(job: JobSpec, round: RoundRecord, reason: string): Promise<void> {
     // Retries back off (×2 per attempt, at most ×32): a job with no trainers does not spin.
-    const delay = this.options.retryDelayMs * Math.min(2 ** (round.attempt - 1), 32);
+    const retryAtMs = this.clock() + this.options.retryDelayMs * Math.min(2 ** (round.attempt - 1), 32);
+    return this.failWith(job, round, reason, (event) => this.options.rounds.fail(job.jobId, round.round, round.attempt, reason, retryAtMs, event));
+  }
+
+  /** Fails a round opened on a result of `previousRound` the chain did not take; it opens again on the model the chain takes. */
+  private abandon(job: JobSpec, round: RoundRecord, previousRound: number): Promise<void> {
+    const reason = `abandoned: it ran on a result of round ${previousRound} that the chain did not commit`;
+    return this.failWith(job, round, reason, (event) => this.options.rounds.abandon(job.jobId, round.round, round.attempt, reason, event));
+  }
+
+  private async failWith(job: JobSpec, round: RoundRecord, reason: string, store: (event: OutboxEvent) => Promise<boolean>): Promise<void> {
+    const { logger, chainId } = this.options;
     const event = outboxEvent(SUBJECT.roundFailed, { chainId, jobId: job.jobId, round: round.round, reason, willRetry: true }, `${job.jobId}/${round.round}/${round.attempt}/failed`);
-    if (!(await rounds.fail(job.jobId, round.round, round.attempt, reason, this.clock() + delay, event))) return;
+    if (!(await store(event))) return;
     logger.warn({ job: job.jobId, round: round.round, attempt: round.attempt, reason }, 'round failed; it will be retried');
     this.observer.failed(job.jobId, round.round, reason);
     await this.relay.kick();

@@ -18,6 +18,8 @@ export interface RoundResultData {
   readonly membershipEpoch: number;
   readonly rule: RuleSpec;
   readonly result: StoredResult;
+  /** When the aggregator learnt that the base model's round was committed (0 for round 1). */
+  readonly baseCommittedAtMs?: number;
 }
 
 const DTYPES: Record<string, v1.DType> = { float32: 'DTYPE_FLOAT32', float16: 'DTYPE_FLOAT16', int8: 'DTYPE_INT8' };
@@ -49,7 +51,7 @@ export function roundResultMessage(data: RoundResultData): v1.RoundResult {
       size: u.size ?? 0,
     })),
     excluded: result.excluded.map((e) => ({ nodeId: e.nodeId, updateHash: bytes(e.updateHash), reason: e.reason })),
-    metrics: { aggregationMicros: result.aggregationMicros, updateBytes: result.updateBytes, openedAtMs: result.openedAtMs ?? 0, closedAtMs: result.closedAtMs ?? 0 },
+    metrics: { aggregationMicros: result.aggregationMicros, updateBytes: result.updateBytes, openedAtMs: result.openedAtMs ?? 0, closedAtMs: result.closedAtMs ?? 0, baseCommittedAtMs: data.baseCommittedAtMs ?? 0 },
   };
 }
 

@@ -165,8 +165,8 @@ describe('accepted updates', () => {
       const r = await round(mesh.client, JOB);
       return r?.round === 2 && r.state === 'ROUND_STATE_OPEN' ? r : undefined;
     });
-    const committed = await round(mesh.client, JOB, 1);
-    expect(committed?.state).toBe('ROUND_STATE_COMMITTED');
+    // Round 2 opens on round 1's model while round 1's result is on its way to the chain.
+    await until('round 1 committed', async () => (await round(mesh.client, JOB, 1))?.state === 'ROUND_STATE_COMMITTED');
     expect(await refusal(submit(mesh.client, chunks(header(a, good), good)))).toEqual({ code: status.FAILED_PRECONDITION, field: 'header.round', reason: 'stale_round' });
     const rebased = header(a, good, { round: 2, baseModelHash: Buffer.from(second.baseModelHash).toString('hex') });
     expect(await refusal(submit(mesh.client, chunks(rebased, good)))).toEqual({ code: status.ALREADY_EXISTS, field: 'header.update_hash', reason: 'replayed_update' });

@@ -60,8 +60,10 @@ it('opens a round for every active trainer, closes all-in, commits the fedavg mo
   for (const [i, t] of trainers.entries()) await send(t, 'all-in', 1, base, deltas[i] ?? [], samples[i]);
 
   const next = await openRound('all-in', 2);
-  const committed = await round(mesh.client, 'all-in', 1);
-  expect(committed?.state).toBe('ROUND_STATE_COMMITTED');
+  const committed = await until('round 1 committed', async () => {
+    const status = await round(mesh.client, 'all-in', 1);
+    return status?.state === 'ROUND_STATE_COMMITTED' ? status : undefined;
+  });
   const result = committed?.result;
   const newHash = Buffer.from(result?.newModelHash ?? []).toString('hex');
   expect(Buffer.from(next.baseModelHash).toString('hex')).toBe(newHash);
@@ -81,8 +83,10 @@ it('opens a round for every active trainer, closes all-in, commits the fedavg mo
   }
 
   await until('round events', () => eventsOf('all-in').filter((e) => e.subject === SUBJECT.roundOpened).length >= 2);
+  await until('round 1 committed event', () => eventsOf('all-in').some((e) => e.subject === SUBJECT.roundCommitted));
+  // Round 2 opens on round 1's model as soon as it is aggregated, before round 1 commits.
   const subjects = eventsOf('all-in').map((e) => e.subject);
-  expect(subjects.slice(0, 4)).toEqual([SUBJECT.roundOpened, SUBJECT.roundClosed, SUBJECT.roundCommitted, SUBJECT.roundOpened]);
+  expect(subjects.slice(0, 4)).toEqual([SUBJECT.roundOpened, SUBJECT.roundClosed, SUBJECT.roundOpened, SUBJECT.roundCommitted]);
   const closed = eventsOf('all-in').find((e) => e.subject === SUBJECT.roundClosed);
   expect(closed?.payload).toMatchObject({ round: 1, closedBy: 'quorum', excluded: [] });
   const committedEvent = eventsOf('all-in').find((e) => e.subject === SUBJECT.roundCommitted);
@@ -174,6 +178,45 @@ it('fails a round the ledger refuses, and commits it on the retry', async () => 
     mesh.client.listRounds({ jobId: 'refused' }, (error, answer) => (error ? reject(error) : resolve(answer?.rounds.length ?? -1))),
   );
   expect(listed).toBe(1);
+});
+
+it('runs the next round on a result before it commits, submits it only after, and abandons it when that result is refused', async () => {
+  const release = mesh.validator.hold();
+  const base = await createJob(mesh, { jobId: 'ahead', rule: { name: 'fedavg' }, minTrainers: 4, roundDeadlineMs: 600_000, rounds: 2 }, new Float32Array(2));
+  await openRound('ahead', 1);
+  for (const [i, t] of trainers.entries()) await send(t, 'ahead', 1, base, [i, 1]);
+  const ahead = await openRound('ahead', 2);
+  const model = toHex(new Uint8Array(ahead.baseModelHash));
+  for (const [i, t] of trainers.entries()) await send(t, 'ahead', 2, model, [10 + i, 2]);
+  // Round 1's result is still held by the chain: round 2 runs on it, and nothing of round 2 was submitted.
+  expect((await round(mesh.client, 'ahead', 1))?.state).toBe('ROUND_STATE_CLOSED');
+  expect((await round(mesh.client, 'ahead', 2))?.received).toHaveLength(4);
+  const submitted = () => mesh.validator.received.flatMap((tx) => (tx.kind === 'roundResult' && tx.body.jobId === 'ahead' ? [tx.body.round] : []));
+  expect(submitted()).toEqual([1]);
+
+  mesh.validator.mode = 'refuse';
+  release();
+  const abandoned = await until('round 2 abandoned', () => eventsOf('ahead').find((e) => e.subject === SUBJECT.roundFailed && e.payload.round === 2));
+  expect(abandoned.payload).toMatchObject({ willRetry: true, reason: 'abandoned: it ran on a result of round 1 that the chain did not commit' });
+  mesh.validator.mode = 'commit';
+  // Round 1 runs again (its updates stand), and round 2 opens again; the updates trained on the refused result are gone.
+  await until('round 2 opened again', () => eventsOf('ahead').filter((e) => e.subject === SUBJECT.roundOpened && e.payload.round === 2).length === 2);
+  const again = await openRound('ahead', 2);
+  expect(again.received).toEqual([]);
+  for (const [i, t] of trainers.entries()) await send(t, 'ahead', 2, toHex(new Uint8Array(again.baseModelHash)), [10 + i, 2]);
+  const done = await until('round 2 committed', async () => {
+    const status = await round(mesh.client, 'ahead', 2);
+    return status?.state === 'ROUND_STATE_COMMITTED' ? status : undefined;
+  });
+  expect(done.result?.included).toHaveLength(4);
+  // Submitted: round 1 (refused), round 1 again, then round 2 only once round 1 was committed.
+  expect(submitted()).toEqual([1, 1, 2]);
+  const [first, second] = mesh.validator.roundResults().filter((r) => r.jobId === 'ahead');
+  expect([first?.round, second?.round]).toEqual([1, 2]);
+  expect(Buffer.from(second?.baseModelHash ?? []).equals(Buffer.from(first?.newModelHash ?? []))).toBe(true);
+  expect(Number(first?.metrics?.baseCommittedAtMs)).toBe(0);
+  // Round 2 opened before round 1 was committed, and says when that was.
+  expect(Number(second?.metrics?.baseCommittedAtMs)).toBeGreaterThanOrEqual(Number(second?.metrics?.openedAtMs));
 });
 
 it('learns from the ledger that a round committed when the answer to its submission was lost, and never submits it twice', async () => {

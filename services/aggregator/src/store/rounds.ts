@@ -55,6 +55,8 @@ export interface RoundRecord {
   readonly blockHash: string | null;
   readonly failure: string;
   readonly retryAtMs: number | null;
+  /** When the aggregator learnt that the chain committed it (its clock). */
+  readonly committedAtMs: number | null;
 }
 
 export interface UpdateRecord {
@@ -99,6 +101,7 @@ function toRound(row: RoundRow): RoundRecord {
     blockHash: row.block_hash === null ? null : String(row.block_hash),
     failure: String(row.failure),
     retryAtMs: row.retry_at_ms === null ? null : num(row.retry_at_ms),
+    committedAtMs: row.committed_at_ms === null ? null : num(row.committed_at_ms),
   };
 }
 
@@ -179,6 +182,12 @@ export class RoundStore {
     return row ? toRound(row) : undefined;
   }
 
+  /** The job's latest round and the one before it, latest first (fewer while the job has fewer). */
+  async latest(jobId: string): Promise<RoundRecord[]> {
+    const rows = await this.db.selectFrom('rounds').selectAll().where('job_id', '=', jobId).orderBy('round', 'desc').limit(2).execute();
+    return rows.map(toRound);
+  }
+
   async round(jobId: string, round: number): Promise<RoundRecord | undefined> {
     const row = await this.db.selectFrom('rounds').selectAll().where('job_id', '=', jobId).where('round', '=', round).executeTakeFirst();
     return row ? toRound(row) : undefined;
@@ -209,6 +218,7 @@ export class RoundStore {
       height: null,
       block_hash: null,
       retry_at_ms: null,
+      committed_at_ms: null,
     };
     return this.withEvent(async (trx) => {
       if (opening.attempt === 1) {
@@ -333,18 +343,39 @@ export class RoundStore {
   }
 
   /** Fails an open or closed (not yet committed) round, with `event` in the outbox; it may be opened again from `retryAtMs`. */
-  async fail(jobId: string, round: number, attempt: number, reason: string, retryAtMs: number, event?: OutboxEvent): Promise<boolean> {
+  fail(jobId: string, round: number, attempt: number, reason: string, retryAtMs: number, event?: OutboxEvent): Promise<boolean> {
+    return this.withEvent((trx) => this.toFailed(trx, jobId, round, attempt, { failure: reason, retry_at_ms: retryAtMs }), event && (() => event));
+  }
+
+  /**
+   * Fails an open or closed round that ran on a base model the chain will not
+   * have, and deletes its updates (trained on that base) in the same
+   * transaction; it may be opened again at once, on another base.
+   */
+  abandon(jobId: string, round: number, attempt: number, reason: string, event?: OutboxEvent): Promise<boolean> {
     return this.withEvent(async (trx) => {
-      const updated = await trx
-        .updateTable('rounds')
-        .set({ state: 'failed', failure: reason, retry_at_ms: retryAtMs })
-        .where('job_id', '=', jobId)
-        .where('round', '=', round)
-        .where('attempt', '=', attempt)
-        .where('state', 'in', ['open', 'closed'])
-        .executeTakeFirst();
-      return Number(updated.numUpdatedRows) > 0;
+      if (!(await this.toFailed(trx, jobId, round, attempt, { failure: reason, retry_at_ms: this.clock(), result: null, new_model_hash: null }))) return false;
+      await trx.deleteFrom('updates').where('job_id', '=', jobId).where('round', '=', round).execute();
+      return true;
     }, event && (() => event));
+  }
+
+  private async toFailed(
+    trx: Transaction<AggregatorDb>,
+    jobId: string,
+    round: number,
+    attempt: number,
+    set: { failure: string; retry_at_ms: number; result?: null; new_model_hash?: null },
+  ): Promise<boolean> {
+    const updated = await trx
+      .updateTable('rounds')
+      .set({ state: 'failed', ...set })
+      .where('job_id', '=', jobId)
+      .where('round', '=', round)
+      .where('attempt', '=', attempt)
+      .where('state', 'in', ['open', 'closed'])
+      .executeTakeFirst();
+    return Number(updated.numUpdatedRows) > 0;
   }
 
   async saveResult(jobId: string, round: number, attempt: number, result: StoredResult): Promise<void> {
@@ -363,7 +394,7 @@ export class RoundStore {
     return this.withEvent(async (trx) => {
       const updated = await trx
         .updateTable('rounds')
-        .set({ state: 'committed', height, block_hash: blockHash })
+        .set({ state: 'committed', height, block_hash: blockHash, committed_at_ms: this.clock() })
         .where('job_id', '=', jobId)
         .where('round', '=', round)
         .where('attempt', '=', attempt)

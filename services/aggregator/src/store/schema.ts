@@ -36,6 +36,8 @@ export interface AggregatorDb {
     failure: string;
     /** When a failed round may be opened again. */
     retry_at_ms: Int8 | null;
+    /** When the aggregator learnt that the chain committed the round (its clock). */
+    committed_at_ms: Int8 | null;
   };
   /** Accepted updates: committed together with their bytes before the trainer hears OK. */
   updates: {
@@ -145,6 +147,11 @@ export const migrations: Migrations = {
         .addColumn('published', 'boolean', (c) => c.notNull().defaultTo(false))
         .execute();
       await db.schema.createIndex('event_outbox_unpublished').on('event_outbox').columns(['published', 'seq']).execute();
+    },
+  },
+  '0003_round_committed_at': {
+    async up(db) {
+      await db.schema.alterTable('rounds').addColumn('committed_at_ms', 'bigint').execute();
     },
   },
 };

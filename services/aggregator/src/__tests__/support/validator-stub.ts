@@ -27,9 +27,12 @@ export interface StubJob {
 export class ValidatorStub {
   readonly jobs = new Map<string, StubJob>();
   readonly committed: Tx[] = [];
+  /** Every well-formed transaction BroadcastTx received, committed or not (held ones too). */
+  readonly received: Tx[] = [];
   /** Set to make the next BroadcastTx calls fail (as if no validator answered) or be refused. */
   mode: 'commit' | 'unavailable' | 'refuse' | 'lose-answer' = 'commit';
   private height = 0;
+  private gate: Promise<void> = Promise.resolve();
   private readonly rounds = new Map<string, { height: number; model: string }>();
   /** The last committed nonce of each signer (hex key). */
   private readonly nonces = new Map<string, number>();
@@ -77,6 +80,8 @@ export class ValidatorStub {
               if (!stub || !request.tx) throw unavailable('not ready');
               if (stub.mode === 'unavailable') throw unavailable('no quorum');
               const tx = decodeTx(request.tx, { chainId: stub.chainId });
+              stub.received.push(tx);
+              await stub.gate;
               // As the ledger: each signer's nonces run 1, 2, 3, ... without gaps.
               const last = stub.nonces.get(tx.signerHex) ?? 0;
               if (tx.nonce !== last + 1) throw failedPrecondition(`nonce-gap: expected ${last + 1}, got ${tx.nonce}`, 'nonce', 'nonce');
@@ -97,6 +102,13 @@ export class ValidatorStub {
     });
     stub = new ValidatorStub(server, chainId);
     return stub;
+  }
+
+  /** Holds every BroadcastTx answer until the function returned is called (as a chain slow to commit). */
+  hold(): () => void {
+    let release = (): void => undefined;
+    this.gate = new Promise((resolve) => (release = resolve));
+    return release;
   }
 
   /** The RoundResult bodies committed so far. */

@@ -16,6 +16,12 @@ export interface RoundMetrics {
    * when it closed and aggregation began (aggregator's clock)
    */
   'closedAtMs'?: (number | string | Long);
+  /**
+   * When the aggregator learnt that the round this one's base model came from
+   * was committed (its clock; 0 for round 1). With pipelined rounds this one
+   * opened before that.
+   */
+  'baseCommittedAtMs'?: (number | string | Long);
 }
 
 export interface RoundMetrics__Output {
@@ -32,4 +38,10 @@ export interface RoundMetrics__Output {
    * when it closed and aggregation began (aggregator's clock)
    */
   'closedAtMs': (number);
+  /**
+   * When the aggregator learnt that the round this one's base model came from
+   * was committed (its clock; 0 for round 1). With pipelined rounds this one
+   * opened before that.
+   */
+  'baseCommittedAtMs': (number);
 }

@@ -95,6 +95,13 @@ export interface MeshPlan {
 }
 
 /** The settings of every service of a devnet on the given addresses. */
+/**
+ * onnxruntime threads per operator for the devnet's trainers and validators:
+ * they share this machine's cores, where the default pools (one thread per
+ * core each, spinning when idle) take CPU from one another.
+ */
+const ONE_THREAD = '1';
+
 export function planMesh(options: DevnetOptions, p: { tag: string; chainId: string; dir: string; files: GenesisFiles; genesisJson: string; validators: readonly string[]; registry: string; aggregator: string }): MeshPlan {
   const schema = (name: string): string => (options.database ? `devnet_${p.tag}_${name}` : name);
   const common: Record<string, string> = { LEARNCHAIN_CHAIN_ID: p.chainId, LEARNCHAIN_LOG_LEVEL: logLevel(options.logLevel), LEARNCHAIN_STREAM: `devnet_${p.tag}`, DATABASE_URL: options.database ?? 'pglite:memory' };
@@ -114,6 +121,7 @@ export function planMesh(options: DevnetOptions, p: { tag: string; chainId: stri
         LEARNCHAIN_WAL_DIR: join(p.dir, `validator-${i}-wal`),
         // Each validator re-executes rounds and checks their loss on the job's validation set, from blobs it fetches itself.
         LEARNCHAIN_AGGREGATOR: p.aggregator,
+        LEARNCHAIN_VALIDATOR_EVAL_THREADS: ONE_THREAD,
       },
     })),
     registry: {
@@ -154,6 +162,7 @@ export function planMesh(options: DevnetOptions, p: { tag: string; chainId: stri
       LEARNCHAIN_CLIENT_INDEX: String(i),
       LEARNCHAIN_SEED: String(options.seed),
       LEARNCHAIN_DEVICE: 'cpu',
+      LEARNCHAIN_TRAINER_THREADS: ONE_THREAD,
       LEARNCHAIN_ATTACK: i < options.byzantine ? options.attack : 'none',
     })),
   };

@@ -22,6 +22,7 @@ export const trainerConfig = {
   clientIndex: clientIndexField(),
   seed: field.int({ env: 'LEARNCHAIN_SEED', flag: 'seed', doc: "Seed of the partition (every trainer must use the same) and of local shuffles (mixed with the trainer's key when the client index is auto).", default: 1 }),
   device: field.oneOf({ env: 'LEARNCHAIN_DEVICE', flag: 'device', doc: 'Execution provider: auto (CUDA when a GPU is detected), cpu or cuda.', values: ['auto', 'cpu', 'cuda'] as const, default: 'auto' }),
+  threads: field.int({ env: 'LEARNCHAIN_TRAINER_THREADS', flag: 'threads', doc: "onnxruntime threads per operator; 0: its default, one per core (idle ones spin). 1 where many services share a few cores.", default: 0, min: 0, max: 256 }),
   requireGpu: field.boolean({ env: 'LEARNCHAIN_REQUIRE_GPU', flag: 'require-gpu', doc: 'Fail at start instead of falling back to CPU when CUDA does not work.', default: false }),
   attack: field.oneOf({ env: 'LEARNCHAIN_ATTACK', flag: 'attack', doc: 'TEST ONLY: misbehave on purpose (robustness and fault suites).', values: ATTACKS, default: 'none' }),
   attackMagnitude: field.number({ env: 'LEARNCHAIN_ATTACK_MAGNITUDE', flag: 'attack-magnitude', doc: 'TEST ONLY: the factor of scale, σ of gaussian, range of random.', default: 10, min: 0 }),

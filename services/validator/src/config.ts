@@ -13,6 +13,7 @@ export const validatorConfig = {
   walDir: field.string({ env: 'LEARNCHAIN_WAL_DIR', flag: 'wal-dir', doc: 'Folder of the write-ahead log of own votes and consensus inputs.', default: './data/validator-wal' }),
   aggregator: field.optional(field.address({ env: 'LEARNCHAIN_AGGREGATOR', flag: 'aggregator', doc: 'An aggregator, host:port, whose GetBlob serves the update and model blobs rounds are verified from. Absent: rounds cannot be verified and are voted against.' })),
   maxBlobBytes: field.int({ env: 'LEARNCHAIN_MAX_BLOB_BYTES', flag: 'max-blob-bytes', doc: 'Largest blob fetched to verify a round.', default: 512 * 1024 * 1024, min: 1024 }),
+  evalThreads: field.int({ env: 'LEARNCHAIN_VALIDATOR_EVAL_THREADS', flag: 'eval-threads', doc: "onnxruntime threads per operator when a round's loss is checked; 0: its default, one per core (idle ones spin). 1 where many services share a few cores.", default: 0, min: 0, max: 256 }),
   blobCacheBytes: field.int({ env: 'LEARNCHAIN_VALIDATOR_BLOB_CACHE_BYTES', flag: 'blob-cache-bytes', doc: "Bytes of blobs kept in memory for round checks: the updates prefetched when a round closes, and each new model recomputed (the next round's base). 0: none kept.", default: 256 * 1024 * 1024, min: 0 }),
   nats: field.optional(field.url({ env: 'NATS_URL', flag: 'nats', doc: 'NATS with JetStream for block events; absent: events stay in-process.', protocols: ['nats', 'tls'] })),
   stream: field.string({ env: 'LEARNCHAIN_STREAM', flag: 'stream', doc: 'The JetStream stream holding learnchain events.', default: 'learnchain' }),

@@ -94,7 +94,7 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
   // Re-execute each round from the aggregator's blobs and check its loss on the job's validation set.
   const verifier = observedVerifier(
     options.verifier ??
-      new AggregateRoundVerifier({ blobs: blobs ?? noBlobs, logger, decode: decodeUpdateBlob, ...(blobs ? { evaluator: new BlobModelEvaluator(blobs) } : {}) }),
+      new AggregateRoundVerifier({ blobs: blobs ?? noBlobs, logger, decode: decodeUpdateBlob, ...(blobs ? { evaluator: new BlobModelEvaluator(blobs, { threads: config.evalThreads }) } : {}) }),
     metrics,
     identity.address,
   );

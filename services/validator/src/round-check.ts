@@ -6,7 +6,7 @@
  */
 import { toHex } from '@learnchain/core';
 import type { BlobSource, JobRecord, ModelEvaluator, UpdateContext } from '@learnchain/ledger';
-import { buildModel, decodeDataset, evaluate, type Classifier, type Dataset } from '@learnchain/model';
+import { buildModel, decodeDataset, evaluate, type Classifier, type Dataset, type SessionConfig } from '@learnchain/model';
 import { decodeUpdate, flatLayout, isUpdateEncoding, layoutOf, UPDATE_HEADER_BYTES, type ParameterLayout, type TensorSlice } from '@learnchain/model/encoding';
 
 function count(value: unknown): number | undefined {
@@ -74,7 +74,10 @@ export function classifier(name: string): Classifier {
 export class BlobModelEvaluator implements ModelEvaluator {
   private readonly datasets = new Map<string, Promise<Dataset>>();
 
-  constructor(private readonly blobs: BlobSource) {}
+  constructor(
+    private readonly blobs: BlobSource,
+    private readonly sessions: SessionConfig = {},
+  ) {}
 
   async evaluate(job: JobRecord, parameters: Float32Array, datasetHash: Uint8Array, signal?: AbortSignal): Promise<{ readonly loss: number }> {
     const key = toHex(datasetHash);
@@ -84,7 +87,7 @@ export class BlobModelEvaluator implements ModelEvaluator {
       data.catch(() => this.datasets.delete(key));
       this.datasets.set(key, data);
     }
-    const { loss } = await evaluate(classifier(modelNameOf(job)), parameters, await data);
+    const { loss } = await evaluate(classifier(modelNameOf(job)), parameters, await data, this.sessions);
     return { loss };
   }
 }

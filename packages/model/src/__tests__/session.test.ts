@@ -33,4 +33,17 @@ describe('execution providers', () => {
     const after = await evaluate(model, result.params, shard);
     expect(after.loss).toBeLessThan(before.loss);
   });
+
+  it('a session limited to one thread per operator trains to the same loss curve as the default pool', async () => {
+    const model = buildModel('mlp', { seed: 1 });
+    const { train } = loadMnist();
+    const shard = subset(train, Array.from({ length: 256 }, (_, i) => i));
+    const options = { epochs: 2, batchSize: 32, lr: 0.05, seed: 4 };
+    const pooled = await trainLocal(model, model.initialParams, shard, options);
+    const single = await trainLocal(model, model.initialParams, shard, { ...options, threads: 1 });
+    expect(single.losses).toHaveLength(pooled.losses.length);
+    pooled.losses.forEach((loss, i) => expect(single.losses[i]).toBeCloseTo(loss, 4));
+    const before = await evaluate(model, model.initialParams, shard, { threads: 1 });
+    expect((await evaluate(model, single.params, shard, { threads: 1 })).loss).toBeLessThan(before.loss);
+  });
 });

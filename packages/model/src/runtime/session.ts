@@ -17,6 +17,12 @@ export interface SessionConfig {
   readonly executionProviders?: readonly ExecutionProvider[];
   /** Receives the fallback warning; default process.emitWarning. */
   readonly onWarning?: (message: string) => void;
+  /**
+   * Threads one operator may use; default (0): onnxruntime's, one per core,
+   * whose idle threads spin. Where several sessions share a few cores (many
+   * services in one process), 1 runs each operator on the calling thread.
+   */
+  readonly threads?: number;
 }
 
 /** A session and the provider it actually runs on. */
@@ -46,10 +52,11 @@ const BASE: ort.InferenceSession.SessionOptions = {
 export async function openSession(model: Model | Uint8Array, config: SessionConfig = {}): Promise<OpenSession> {
   const bytes = model instanceof Uint8Array ? model : encodeModel(model);
   const wanted = config.executionProviders ?? ['cpu'];
+  const options = { ...BASE, ...(config.threads ? { intraOpNumThreads: config.threads } : {}) };
   if (wanted.includes('cuda')) {
     try {
       const session = await ort.InferenceSession.create(bytes, {
-        ...BASE,
+        ...options,
         executionProviders: ['cuda', 'cpu'],
         logSeverityLevel: 4,
       });
@@ -59,7 +66,7 @@ export async function openSession(model: Model | Uint8Array, config: SessionConf
       warnOnce(config, `CUDA execution provider requested but unavailable (${reason}); falling back to CPU`);
     }
   }
-  const session = await ort.InferenceSession.create(bytes, { ...BASE, executionProviders: ['cpu'] });
+  const session = await ort.InferenceSession.create(bytes, { ...options, executionProviders: ['cpu'] });
   return { session, provider: 'cpu' };
 }
 

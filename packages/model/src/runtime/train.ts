@@ -49,7 +49,7 @@ function cachedSession(model: Classifier, key: string, config: SessionConfig, bu
     byKey = new Map();
     sessions.set(model, byKey);
   }
-  const fullKey = `${key}|${(config.executionProviders ?? ['cpu']).join(',')}`;
+  const fullKey = `${key}|${(config.executionProviders ?? ['cpu']).join(',')}|${config.threads ?? 0}`;
   let open = byKey.get(fullKey);
   if (open === undefined) {
     open = openSession(build(), config);

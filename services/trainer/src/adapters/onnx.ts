@@ -13,6 +13,8 @@ export interface OnnxTrainerOptions {
   readonly provider: ExecutionProvider;
   /** Seed of the per-round shuffles (varied by round). */
   readonly seed: number;
+  /** onnxruntime threads per operator (0: its default, one per core). */
+  readonly threads?: number;
   readonly onWarning?: (message: string) => void;
 }
 
@@ -49,6 +51,7 @@ export class OnnxLocalTrainer implements LocalTrainer {
       maxShift: job.maxShift,
       seed: (this.options.seed ^ Math.imul(this.rounds, 0x9e3779b1)) >>> 0,
       executionProviders: [this.options.provider],
+      threads: this.options.threads ?? 0,
       ...(this.options.onWarning ? { onWarning: this.options.onWarning } : {}),
     });
     signal?.throwIfAborted();

@@ -1,17 +1,13 @@
 /**
- * The round manager: the adapter around the decision core (domain/round-policy).
- * It learns jobs from `job.created` events and the ledger, opens round 1 of a
- * job, asks the policy what to do with an open round on every tick (and
- * whenever an update arrives), and carries out the decision: extend, fail
- * (then retry after a delay), or close → aggregate → store the model → submit
- * the signed RoundResult → follow it to commit.
- *
- * Rounds are pipelined: once round r is aggregated, round r+1 opens on r's new
- * model while r's result is on its way to the chain, so trainers train while
- * validators verify. r+1's result is submitted only after r is committed; if
- * the chain refuses r, r+1 is abandoned (its updates deleted) and opens again
- * on the model r's next attempt produces. Without pipelining, r+1 opens once r
- * is committed.
+ * The round manager: the adapter around the decision core (domain/round-plan
+ * and domain/round-policy). It learns jobs from `job.created` events and the
+ * ledger; on every tick (and whenever an update arrives) it reads each job's
+ * latest two rounds, asks the plan which rounds move and the policy what to
+ * do with an open one, and carries out the decision: open, extend, fail (then
+ * retry after a delay), abandon, or close → aggregate → store the model →
+ * open the next round on it (pipelined: trainers train while validators
+ * verify) → submit the signed RoundResult → follow it to commit. Without
+ * pipelining, the next round opens once the commit is seen.
  *
  * All state is in the database, so a restarted manager picks up every round
  * where it was; each round.* event is written to the outbox with the state
@@ -28,6 +24,7 @@ import { aggregateRound, type ReceivedUpdate } from './domain/aggregate-round';
 import type { JobSpec } from './domain/job';
 import { selectParticipants } from './domain/participants';
 import { decideRound, quorumOf, type Straggler } from './domain/round-policy';
+import { openOnResult, planRounds } from './domain/round-plan';
 import { layoutOf } from './intake';
 import type { ChainClient, JobSource, MembershipSource } from './ports';
 import type { BlobStore } from './store/blobs';
@@ -189,41 +186,25 @@ export class RoundManager {
 
   private async step(job: JobSpec): Promise<void> {
     const [current, previous] = await this.options.rounds.latest(job.jobId);
-    if (!current) return this.open(job, 1, 1, job.initialModelHash);
-    if (previous && previous.state !== 'committed') return this.stepAhead(job, previous, current);
-    const committedModel = previous?.result?.newModelHash;
-    if (committedModel && current.baseModelHash !== committedModel && (current.state === 'open' || current.state === 'closed')) {
-      // The chain committed another result of the previous round than the one this round ran on.
-      return this.abandon(job, current, previous.round);
+    for (const step of planRounds(job, current, previous, this.clock())) {
+      switch (step.kind) {
+        case 'open':
+          await this.open(job, step.round, step.attempt, step.baseModelHash);
+          break;
+        case 'advance':
+          await this.advance(job, step.record, step.submit);
+          break;
+        case 'aggregate':
+          await this.result(job, step.record);
+          break;
+        case 'finish':
+          await this.finish(job, step.record);
+          break;
+        case 'abandon':
+          await this.abandon(job, step.record, step.previousRound);
+          break;
+      }
     }
-    switch (current.state) {
-      case 'open':
-        return this.advance(job, current);
-      case 'closed':
-        return this.finish(job, current);
-      case 'committed':
-        if (job.rounds !== 0 && current.round >= job.rounds) return;
-        if (!current.result) return;
-        return this.open(job, current.round + 1, 1, current.result.newModelHash);
-      case 'failed':
-        if (this.clock() < (current.retryAtMs ?? 0)) return;
-        // A round abandoned while its predecessor was uncommitted opens on the model the chain committed.
-        return this.open(job, current.round, current.attempt + 1, committedModel ?? current.baseModelHash);
-    }
-  }
-
-  /** `ahead` was opened on `pending`'s result before the chain committed it. */
-  private async stepAhead(job: JobSpec, pending: RoundRecord, ahead: RoundRecord): Promise<void> {
-    if (pending.state !== 'closed') {
-      // `pending` failed (and may be open again): what ran on its old result is void.
-      if (ahead.state !== 'failed') await this.abandon(job, ahead, pending.round);
-      if (pending.state === 'open') return this.advance(job, pending);
-      if (this.clock() < (pending.retryAtMs ?? 0)) return;
-      return this.open(job, pending.round, pending.attempt + 1, pending.baseModelHash);
-    }
-    if (ahead.state === 'open') await this.advance(job, ahead, false);
-    else if (ahead.state === 'closed' && !ahead.result) await this.result(job, ahead);
-    return this.finish(job, pending);
   }
 
   private async open(job: JobSpec, round: number, attempt: number, baseModelHash: string): Promise<void> {
@@ -337,20 +318,15 @@ export class RoundManager {
     return round.result ? Promise.resolve(round.result) : this.observer.aggregate(job.jobId, round.round, () => this.aggregate(job, round));
   }
 
-  /** Opens the round after `round` on its result, unless the job ends with it or that round already runs (or waits out a failure). */
-  private async openAhead(job: JobSpec, round: RoundRecord, result: StoredResult): Promise<void> {
-    if (job.rounds !== 0 && round.round >= job.rounds) return;
-    const next = await this.options.rounds.round(job.jobId, round.round + 1);
-    if (next && (next.state !== 'failed' || this.clock() < (next.retryAtMs ?? 0))) return;
-    await this.open(job, round.round + 1, next ? next.attempt + 1 : 1, result.newModelHash);
-  }
-
   private async finish(job: JobSpec, round: RoundRecord): Promise<void> {
     const { rounds, chain, identity, chainId, logger } = this.options;
     const result = await this.result(job, round);
     if (!result) return;
-    // Trainers start on the next round before this one's result reaches the chain.
-    if (this.options.pipeline !== false) await this.openAhead(job, round, result);
+    if (this.options.pipeline !== false) {
+      // Trainers start on the next round before this one's result reaches the chain.
+      const opening = openOnResult(job, round.round, result.newModelHash, await rounds.round(job.jobId, round.round + 1), this.clock());
+      if (opening) await this.open(job, opening.round, opening.attempt, opening.baseModelHash);
+    }
     const key = `${job.jobId}/${round.round}/${round.attempt}`;
     if (this.clock() < (this.submitBackoff.get(key) ?? 0)) return;
     let committed;
@@ -381,7 +357,7 @@ export class RoundManager {
       const known = await chain.committedRound(job.jobId, round.round, this.abort.signal).catch(() => undefined);
       if (known && known.model === result.newModelHash) return this.committed(job, round, known.model, known.height, known.blockHash);
       await this.fail(job, round, `the ledger refused the round result: ${committed.reason || 'no reason given'}`);
-      // A round opened on the refused result is abandoned on the next pass.
+      // A round opened on the refused result is abandoned on the next pass (planRounds).
       this.poke();
       return;
     }

@@ -57,6 +57,13 @@ function record(span: ReadableSpan): SpanRecord {
   return { name: span.name, traceId: span.spanContext().traceId, spanId: span.spanContext().spanId, parentSpanId: span.parentSpanContext?.spanId, kind: span.kind, attributes: { ...span.attributes } };
 }
 
+/** Rounds a validator's metrics say it verified (learnchain_rounds_verified_total, every verdict). */
+function verifiedRounds(metrics: string | undefined): number {
+  let total = 0;
+  for (const match of (metrics ?? '').matchAll(/^learnchain_rounds_verified_total(?:\{[^}]*\})? (\S+)$/gm)) total += Number(match[1]);
+  return total;
+}
+
 async function scrape(endpoints: ReadonlyMap<string, string>): Promise<Record<string, string>> {
   const out: Record<string, string> = {};
   for (const [name, address] of endpoints) {
@@ -184,7 +191,13 @@ async function main(): Promise<void> {
     }
     // Let every validator store and announce the last block.
     await Promise.all(validators.map((v) => v.chain.drainEvents()));
-    const after = await scrape(endpoints);
+    // Three validators' votes commit a block: the fourth may still be verifying the round (its span ends when it does).
+    const verifiedAll = Date.now() + 30_000;
+    let after = await scrape(endpoints);
+    while (Date.now() < verifiedAll && validators.some((_, i) => verifiedRounds(after[`validator-${i}`]) < rounds)) {
+      await new Promise((resolve) => setTimeout(resolve, 200));
+      after = await scrape(endpoints);
+    }
     for (const stop of stops) await stop();
     await processor.forceFlush();
     const run: ObservedRun = { chainId, jobId, rounds, before, after, spans: exporter.getFinishedSpans().map(record) };

@@ -104,3 +104,10 @@ export class EmptyShardError extends TrainerError {
     super(`job ${jobId}: this trainer's shard is empty, there is nothing to train on`);
   }
 }
+
+/** Thrown for a training request the training thread did not answer: it died, or the trainer closed. */
+export class TrainingThreadError extends TrainerError {
+  constructor(readonly reason: string) {
+    super(`local training did not finish: ${reason}`);
+  }
+}

@@ -157,6 +157,7 @@ export async function startTrainer(config: TrainerConfig, deps: TrainerDeps = {}
     metricsAddress: served.address,
     async stop(reason = 'shutdown') {
       await node.stop(reason);
+      await trainer.close?.();
       await release();
       await served.close();
       logger.info('trainer stopped');

@@ -69,6 +69,8 @@ export interface LocalTrainer {
   /** The parameter layout of a model, by name (throws for an unknown model). */
   manifest(model: string): Manifest;
   train(job: TrainingJob, base: Float32Array, signal?: AbortSignal): Promise<LocalResult>;
+  /** Releases what training holds (a thread); optional. */
+  close?(): Promise<void>;
 }
 
 /** A clock, so tests decide what time it is. */

@@ -1,12 +1,14 @@
 /**
  * Local training on onnxruntime (@learnchain/model's trainLocal) over this
- * node's shard, on the chosen execution provider. Built models are cached by
- * name; their initial parameters are never used (the base comes by hash).
+ * node's shard, on the chosen execution provider, on a thread of its own
+ * (training-thread.ts). Built models are cached by name; their initial
+ * parameters are never used (the base comes by hash).
  */
-import { buildModel, trainLocal, type Classifier, type Dataset, type ExecutionProvider, type Manifest } from '@learnchain/model';
+import { buildModel, type Classifier, type Dataset, type ExecutionProvider, type Manifest } from '@learnchain/model';
 
 import type { TrainingJob } from '../job';
 import type { LocalResult, LocalTrainer } from '../ports';
+import { TrainingThread } from './training-thread';
 
 export interface OnnxTrainerOptions {
   readonly shard: Dataset;
@@ -21,8 +23,11 @@ export interface OnnxTrainerOptions {
 export class OnnxLocalTrainer implements LocalTrainer {
   private readonly models = new Map<string, Classifier>();
   private rounds = 0;
+  private readonly thread: TrainingThread;
 
-  constructor(private readonly options: OnnxTrainerOptions) {}
+  constructor(private readonly options: OnnxTrainerOptions) {
+    this.thread = new TrainingThread(options.shard);
+  }
 
   private model(name: string): Classifier {
     let model = this.models.get(name);
@@ -39,10 +44,11 @@ export class OnnxLocalTrainer implements LocalTrainer {
 
   async train(job: TrainingJob, base: Float32Array, signal?: AbortSignal): Promise<LocalResult> {
     signal?.throwIfAborted();
-    const model = this.model(job.model);
+    // An unknown model throws here, before the thread is asked.
+    this.model(job.model);
     const started = process.hrtime.bigint();
     this.rounds += 1;
-    const result = await trainLocal(model, base, this.options.shard, {
+    const result = await this.thread.train(job.model, base, {
       epochs: job.epochs,
       batchSize: job.batchSize,
       lr: job.lr,
@@ -59,5 +65,9 @@ export class OnnxLocalTrainer implements LocalTrainer {
     const last = result.losses.slice(-perEpoch);
     const loss = last.length > 0 ? last.reduce((a, b) => a + b, 0) / last.length : NaN;
     return { params: result.params, numSamples: this.options.shard.count, loss, micros: Number((process.hrtime.bigint() - started) / 1000n) };
+  }
+
+  close(): Promise<void> {
+    return this.thread.close();
   }
 }

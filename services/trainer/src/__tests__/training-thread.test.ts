@@ -1,0 +1,37 @@
+import { buildModel, loadMnist, subset, trainLocal } from '@learnchain/model';
+
+import { TrainingThread } from '../adapters/training-thread';
+import { TrainingThreadError } from '../errors';
+
+const { train } = loadMnist();
+const shard = subset(train, Array.from({ length: 128 }, (_, i) => i * 3));
+const model = buildModel('mlp', { seed: 0 });
+const options = { epochs: 1, batchSize: 32, lr: 0.05, momentum: 0.9, seed: 7, threads: 1 };
+
+describe('TrainingThread', () => {
+  let thread: TrainingThread;
+  beforeEach(() => {
+    thread = new TrainingThread(shard);
+  });
+  afterEach(() => thread.close());
+
+  it('trains on its own thread to exactly what trainLocal computes on the calling one', async () => {
+    const here = await trainLocal(model, model.initialParams, shard, options);
+    const there = await thread.train('mlp', model.initialParams, options);
+    expect(there.provider).toBe(here.provider);
+    expect(there.losses).toEqual(here.losses);
+    expect(Buffer.from(there.params.buffer, there.params.byteOffset, there.params.byteLength).equals(Buffer.from(here.params.buffer, here.params.byteOffset, here.params.byteLength))).toBe(true);
+  });
+
+  it("answers a failed training with the thread's error, and trains again after it", async () => {
+    await expect(thread.train('mlp', new Float32Array(3), options)).rejects.toMatchObject({ name: 'ParameterSizeError' });
+    await expect(thread.train('no-such-model', model.initialParams, options)).rejects.toMatchObject({ name: 'UnknownModelError' });
+    expect((await thread.train('mlp', model.initialParams, options)).losses).toHaveLength(Math.ceil(shard.count / options.batchSize));
+  });
+
+  it('fails what is in flight when it closes', async () => {
+    const failed = expect(thread.train('mlp', model.initialParams, { ...options, epochs: 5 })).rejects.toBeInstanceOf(TrainingThreadError);
+    await thread.close();
+    await failed;
+  });
+});

@@ -12,7 +12,8 @@ import { hashField, receiveBlob, type BlobLimits } from './blob-upload';
 import type { UpdateIntake } from './intake';
 import type { JobSource } from './ports';
 import type { BlobStore } from './store/blobs';
-import type { RoundRecord, RoundStore } from './store/rounds';
+import type { RoundRecord } from './store/records';
+import type { RoundStore } from './store/rounds';
 import type { BlobKindName, RoundStateName } from './store/schema';
 import { roundResultMessage } from './tx';
 

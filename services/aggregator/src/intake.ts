@@ -15,7 +15,8 @@ import type { v1 } from '@learnchain/proto';
 
 import type { JobSpec } from './domain/job';
 import type { BlobStore } from './store/blobs';
-import type { RoundRecord, RoundStore } from './store/rounds';
+import type { RoundRecord } from './store/records';
+import type { RoundStore } from './store/rounds';
 
 export interface IntakeLimits {
   /** Largest data field of one stream message. */

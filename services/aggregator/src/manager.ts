@@ -28,7 +28,8 @@ import { openOnResult, planRounds } from './domain/round-plan';
 import { layoutOf } from './intake';
 import type { ChainClient, JobSource, MembershipSource } from './ports';
 import type { BlobStore } from './store/blobs';
-import type { RoundRecord, RoundStore, StoredResult, UpdateRecord } from './store/rounds';
+import type { RoundRecord, StoredResult, UpdateRecord } from './store/records';
+import type { RoundStore } from './store/rounds';
 import { AggregatorMetrics, RoundObserver } from './metrics';
 import { roundResultTx } from './tx';
 

@@ -25,7 +25,7 @@ import {
 import type { v1 } from '@learnchain/proto';
 
 import { UpdateIntake, type SubmitAnswer } from './intake';
-import type { StoredResult } from './store/rounds';
+import type { StoredResult } from './store/records';
 
 const SERVICE = 'aggregator';
 

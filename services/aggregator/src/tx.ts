@@ -8,7 +8,7 @@ import { signTx } from '@learnchain/ledger';
 import type { v1 } from '@learnchain/proto';
 
 import type { RuleSpec } from './domain/job';
-import type { StoredResult } from './store/rounds';
+import type { StoredResult } from './store/records';
 
 /** Everything a RoundResult says, as plain data (hashes hex). */
 export interface RoundResultData {

@@ -10,7 +10,8 @@ import { openStorage, type Storage } from '@learnchain/storage';
 import { RoundObserver, AggregatorMetrics } from '../metrics';
 import { EventRelay } from '../relay';
 import { outboxEvent, type OutboxEvent } from '../store/outbox';
-import { RoundStore, type RoundOpening } from '../store/rounds';
+import type { RoundOpening } from '../store/records';
+import { RoundStore } from '../store/rounds';
 import type { AggregatorDb } from '../store/schema';
 import { chunks, createJob, delta, round as roundStatus, startMesh, submit, Trainer, until, type Mesh } from './support/mesh';
 

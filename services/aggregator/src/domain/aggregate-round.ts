@@ -9,7 +9,7 @@ import { aggregate, AggregationError, type AggregationResult, type Rule, type Up
 import { toHex } from '@learnchain/core';
 import { decodeUpdate, type ParameterLayout, type UpdateEncoding } from '@learnchain/model/encoding';
 
-import type { StoredResult, UpdateRecord } from '../store/rounds';
+import type { StoredResult, UpdateRecord } from '../store/records';
 import { ruleOf, type JobSpec } from './job';
 import type { Straggler } from './round-policy';
 

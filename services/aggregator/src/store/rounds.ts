@@ -1,148 +1,18 @@
 /**
- * Jobs, rounds and accepted updates in PostgreSQL (or PGlite). Everything the
+ * Jobs, rounds and accepted updates in PostgreSQL (or PGlite), and every
+ * change of a round's state (records.ts holds their shapes). Everything the
  * round manager knows lives here, so a restarted aggregator resumes the open
  * round as it was. An update and its bytes are committed in one transaction
  * that locks the round's row: a round that is closing takes the same lock, so
  * an update is either in the round or refused, never half-in.
  */
-import { fromHex, toHex } from '@learnchain/core';
-import { migrateToLatest, sql, type Kysely, type Storage, type Transaction } from '@learnchain/storage';
+import { migrateToLatest, type Kysely, type Storage, type Transaction } from '@learnchain/storage';
 
 import type { JobSpec } from '../domain/job';
-import type { Participant } from '../domain/participants';
 import type { BlobStore } from './blobs';
 import { enqueueEvent, EventOutbox, type OutboxEvent } from './outbox';
+import { participantsJson, priorSubmission, toRound, updatesIn, type AcceptOutcome, type RoundOpening, type RoundRecord, type StoredResult, type UpdateRecord, type UpdateToAccept } from './records';
 import { migrations, type AggregatorDb, type RoundStateName } from './schema';
-
-/** The result of a round as stored (hashes and keys as hex). */
-export interface StoredResult {
-  readonly newModelHash: string;
-  readonly included: readonly {
-    readonly nodeId: string;
-    readonly updateHash: string;
-    readonly numSamples: number;
-    readonly encoding: string;
-    readonly publicKey: string;
-    readonly signature: string;
-    readonly decision: string;
-    readonly score: number;
-    /** Reported by the trainer; absent in results stored before it was recorded. */
-    readonly trainMicros?: number;
-    readonly receivedAtMs?: number;
-    readonly size?: number;
-  }[];
-  readonly excluded: readonly { readonly nodeId: string; readonly updateHash: string; readonly reason: string }[];
-  readonly aggregationMicros: number;
-  readonly updateBytes: number;
-  readonly openedAtMs?: number;
-  readonly closedAtMs?: number;
-}
-
-export interface RoundRecord {
-  readonly jobId: string;
-  readonly round: number;
-  readonly attempt: number;
-  readonly state: RoundStateName;
-  readonly baseModelHash: string;
-  readonly epoch: number;
-  readonly participants: readonly Participant[];
-  readonly openedAtMs: number;
-  readonly deadlineMs: number;
-  readonly extended: boolean;
-  readonly closedBy: string | null;
-  readonly result: StoredResult | null;
-  readonly height: number | null;
-  readonly blockHash: string | null;
-  readonly failure: string;
-  readonly retryAtMs: number | null;
-  /** When the aggregator learnt that the chain committed it (its clock). */
-  readonly committedAtMs: number | null;
-}
-
-export interface UpdateRecord {
-  readonly jobId: string;
-  readonly round: number;
-  readonly nodeId: string;
-  readonly updateHash: string;
-  readonly size: number;
-  readonly encoding: string;
-  readonly numSamples: number;
-  readonly publicKey: Uint8Array;
-  readonly signature: Uint8Array;
-  readonly receivedAtMs: number;
-  /** The trainer's own report of its local training time (0 when it sent none). */
-  readonly trainMicros: number;
-}
-
-export type AcceptOutcome = 'accepted' | 'duplicate' | 'round-not-open' | 'already-submitted' | 'replayed';
-
-type RoundRow = { [K in keyof AggregatorDb['rounds']]: unknown };
-
-function num(value: unknown): number {
-  return Number(value);
-}
-
-function toRound(row: RoundRow): RoundRecord {
-  const participants = (JSON.parse(String(row.participants)) as { nodeId: string; publicKey: string }[]).map((p) => ({ nodeId: p.nodeId, publicKey: fromHex(p.publicKey) ?? new Uint8Array() }));
-  return {
-    jobId: String(row.job_id),
-    round: num(row.round),
-    attempt: num(row.attempt),
-    state: row.state as RoundStateName,
-    baseModelHash: String(row.base_model_hash),
-    epoch: num(row.epoch),
-    participants,
-    openedAtMs: num(row.opened_at_ms),
-    deadlineMs: num(row.deadline_ms),
-    extended: Boolean(row.extended),
-    closedBy: row.closed_by === null ? null : String(row.closed_by),
-    result: row.result === null ? null : (JSON.parse(String(row.result)) as StoredResult),
-    height: row.height === null ? null : num(row.height),
-    blockHash: row.block_hash === null ? null : String(row.block_hash),
-    failure: String(row.failure),
-    retryAtMs: row.retry_at_ms === null ? null : num(row.retry_at_ms),
-    committedAtMs: row.committed_at_ms === null ? null : num(row.committed_at_ms),
-  };
-}
-
-function participantsJson(participants: readonly Participant[]): string {
-  return JSON.stringify(participants.map((p) => ({ nodeId: p.nodeId, publicKey: toHex(p.publicKey) })));
-}
-
-/** A round to open (or to open again after a failure). */
-export interface RoundOpening {
-  readonly jobId: string;
-  readonly round: number;
-  readonly attempt: number;
-  readonly baseModelHash: string;
-  readonly epoch: number;
-  readonly participants: readonly Participant[];
-  readonly openedAtMs: number;
-  readonly deadlineMs: number;
-}
-
-export interface UpdateToAccept extends Omit<UpdateRecord, 'receivedAtMs' | 'trainMicros'> {
-  readonly stats: string;
-  readonly bytes: Uint8Array;
-}
-
-/** A round's accepted updates, oldest first. */
-async function updatesIn(db: Kysely<AggregatorDb> | Transaction<AggregatorDb>, jobId: string, round: number): Promise<UpdateRecord[]> {
-  const rows = await db.selectFrom('updates').selectAll().where('job_id', '=', jobId).where('round', '=', round).orderBy('received_at_ms').orderBy('node_id').execute();
-  return rows.map((r) => ({
-    jobId: r.job_id,
-    round: Number(r.round),
-    nodeId: r.node_id,
-    updateHash: r.update_hash,
-    size: Number(r.size),
-    encoding: r.encoding,
-    numSamples: Number(r.num_samples),
-    publicKey: new Uint8Array(r.public_key),
-    signature: new Uint8Array(r.signature),
-    receivedAtMs: Number(r.received_at_ms),
-    trainMicros: Math.max(0, Number((JSON.parse(r.stats) as { trainMicros?: unknown }).trainMicros) || 0),
-  }));
-}
 
 export class RoundStore {
   private constructor(
@@ -178,13 +48,12 @@ export class RoundStore {
 
   /** The job's latest round, if any. */
   async currentRound(jobId: string): Promise<RoundRecord | undefined> {
-    const row = await this.db.selectFrom('rounds').selectAll().where('job_id', '=', jobId).orderBy('round', 'desc').limit(1).executeTakeFirst();
-    return row ? toRound(row) : undefined;
+    return (await this.latest(jobId, 1))[0];
   }
 
-  /** The job's latest round and the one before it, latest first (fewer while the job has fewer). */
-  async latest(jobId: string): Promise<RoundRecord[]> {
-    const rows = await this.db.selectFrom('rounds').selectAll().where('job_id', '=', jobId).orderBy('round', 'desc').limit(2).execute();
+  /** The job's latest `count` rounds, latest first (fewer while the job has fewer). */
+  async latest(jobId: string, count = 2): Promise<RoundRecord[]> {
+    const rows = await this.db.selectFrom('rounds').selectAll().where('job_id', '=', jobId).orderBy('round', 'desc').limit(count).execute();
     return rows.map(toRound);
   }
 
@@ -259,11 +128,8 @@ export class RoundStore {
   }
 
   /** What an update would meet, read without locks: lets a stream be refused before its bytes are read. */
-  async precheck(jobId: string, round: number, nodeId: string, updateHash: string): Promise<AcceptOutcome | undefined> {
-    const mine = await this.db.selectFrom('updates').select('update_hash').where('job_id', '=', jobId).where('round', '=', round).where('node_id', '=', nodeId).executeTakeFirst();
-    if (mine) return mine.update_hash === updateHash ? 'duplicate' : 'already-submitted';
-    const seen = await this.db.selectFrom('updates').select('node_id').where('job_id', '=', jobId).where('update_hash', '=', updateHash).executeTakeFirst();
-    return seen ? 'replayed' : undefined;
+  precheck(jobId: string, round: number, nodeId: string, updateHash: string): Promise<AcceptOutcome | undefined> {
+    return priorSubmission(this.db, jobId, round, nodeId, updateHash);
   }
 
   /**
@@ -280,10 +146,8 @@ export class RoundStore {
         .forUpdate()
         .executeTakeFirst();
       if (!round || round.state !== 'open' || Number(round.attempt) !== attempt) return 'round-not-open';
-      const mine = await trx.selectFrom('updates').select('update_hash').where('job_id', '=', update.jobId).where('round', '=', update.round).where('node_id', '=', update.nodeId).executeTakeFirst();
-      if (mine) return mine.update_hash === update.updateHash ? 'duplicate' : 'already-submitted';
-      const seen = await trx.selectFrom('updates').select('node_id').where('job_id', '=', update.jobId).where('update_hash', '=', update.updateHash).executeTakeFirst();
-      if (seen) return 'replayed';
+      const prior = await priorSubmission(trx, update.jobId, update.round, update.nodeId, update.updateHash);
+      if (prior) return prior;
       await blobs.putIn(trx, update.updateHash, update.bytes, 'update');
       await trx
         .insertInto('updates')

@@ -19,3 +19,4 @@ export * from './grpc/handlers';
 export * from './grpc/health';
 export * from './grpc/server';
 export * from './grpc/client';
+export * from './worker-script';

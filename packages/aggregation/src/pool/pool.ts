@@ -1,6 +1,6 @@
 import { cpus } from 'node:os';
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { workerScript } from '@learnchain/core';
 import { AggregationInputError, AggregationPoolError } from '../errors';
 import type { Task, TaskReply } from './protocol';
 
@@ -24,14 +24,6 @@ interface Slot {
   busy: { readonly id: number; readonly pending: Pending } | undefined;
 }
 
-/** Where the worker's code is: the compiled .js beside this file, or the .ts source run through tsx. */
-function workerEntry(): { file: string; execArgv: string[] } {
-  if (__filename.endsWith('.ts')) {
-    return { file: join(__dirname, 'worker.ts'), execArgv: ['--require', require.resolve('tsx/cjs')] };
-  }
-  return { file: join(__dirname, 'worker.js'), execArgv: [] };
-}
-
 /**
  * A fixed set of worker threads that run aggregation kernels over shared memory. Create one per
  * process with `createAggregationPool`, pass it to `aggregateParallel` as often as needed, and
@@ -47,7 +39,7 @@ export class AggregationPool {
 
   /** @internal use `createAggregationPool`. */
   constructor(workers: number) {
-    const entry = workerEntry();
+    const entry = workerScript(__filename, 'worker');
     for (let i = 0; i < workers; i++) {
       const worker = new Worker(entry.file, { execArgv: entry.execArgv });
       const slot: Slot = { worker, busy: undefined };

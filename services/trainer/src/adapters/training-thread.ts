@@ -6,8 +6,8 @@
  * The thread holds the node's shard (copied to it once) and builds models by
  * name; each request carries the base parameters and the options.
  */
-import { join } from 'node:path';
 import { Worker } from 'node:worker_threads';
+import { workerScript } from '@learnchain/core';
 import type { Dataset, TrainOptions, TrainResult } from '@learnchain/model';
 
 import { TrainingThreadError } from '../errors';
@@ -27,12 +27,6 @@ interface Pending {
   readonly resolve: (result: TrainResult) => void;
   readonly reject: (error: Error) => void;
   readonly onWarning: ((message: string) => void) | undefined;
-}
-
-/** Where the worker's code is: the compiled .js beside this file, or the .ts source run through tsx. */
-function workerEntry(): { file: string; execArgv: string[] } {
-  if (__filename.endsWith('.ts')) return { file: join(__dirname, 'training-worker.ts'), execArgv: ['--require', require.resolve('tsx/cjs')] };
-  return { file: join(__dirname, 'training-worker.js'), execArgv: [] };
 }
 
 export class TrainingThread {
@@ -61,7 +55,7 @@ export class TrainingThread {
 
   private started(): Worker {
     if (this.worker) return this.worker;
-    const entry = workerEntry();
+    const entry = workerScript(__filename, 'training-worker');
     const worker = new Worker(entry.file, { execArgv: entry.execArgv, workerData: { shard: this.shard } });
     worker.on('message', (reply: TrainReply) => this.settle(reply));
     worker.on('error', (error: Error) => this.died(worker, `failed: ${error.message}`));

@@ -26,6 +26,7 @@ import { submitJob } from '../../cli/src/devnet/job';
 import { freePort } from '../../cli/src/devnet/mesh';
 import { parseDevnetOptions } from '../../cli/src/devnet/options';
 import { services } from '../../cli/src/devnet/services';
+import { sample } from './prometheus';
 
 const exporter = new InMemorySpanExporter();
 const processor = new SimpleSpanProcessor(exporter);
@@ -55,13 +56,6 @@ export interface ObservedRun {
 
 function record(span: ReadableSpan): SpanRecord {
   return { name: span.name, traceId: span.spanContext().traceId, spanId: span.spanContext().spanId, parentSpanId: span.parentSpanContext?.spanId, kind: span.kind, attributes: { ...span.attributes } };
-}
-
-/** Rounds a validator's metrics say it verified (learnchain_rounds_verified_total, every verdict). */
-function verifiedRounds(metrics: string | undefined): number {
-  let total = 0;
-  for (const match of (metrics ?? '').matchAll(/^learnchain_rounds_verified_total(?:\{[^}]*\})? (\S+)$/gm)) total += Number(match[1]);
-  return total;
 }
 
 async function scrape(endpoints: ReadonlyMap<string, string>): Promise<Record<string, string>> {
@@ -194,7 +188,7 @@ async function main(): Promise<void> {
     // Three validators' votes commit a block: the fourth may still be verifying the round (its span ends when it does).
     const verifiedAll = Date.now() + 30_000;
     let after = await scrape(endpoints);
-    while (Date.now() < verifiedAll && validators.some((_, i) => verifiedRounds(after[`validator-${i}`]) < rounds)) {
+    while (Date.now() < verifiedAll && validators.some((_, i) => sample(after[`validator-${i}`], 'learnchain_rounds_verified_total') < rounds)) {
       await new Promise((resolve) => setTimeout(resolve, 200));
       after = await scrape(endpoints);
     }

@@ -38,8 +38,12 @@ const utf8 = new TextEncoder();
 const strictUtf8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: true });
 
 class Writer {
-  private buffer = new Uint8Array(256);
+  private buffer: Uint8Array;
   private length = 0;
+
+  constructor(buffer: Uint8Array) {
+    this.buffer = buffer;
+  }
 
   private reserve(extra: number): void {
     if (this.length + extra <= this.buffer.length) return;
@@ -79,8 +83,31 @@ class Writer {
     this.byte(Number(n));
   }
 
+  /** Text of UTF-16 units below 0x80, written as its bytes; false (nothing written) when it holds any other. */
+  ascii(text: string): boolean {
+    const n = text.length;
+    if (n >= 0x80) return false;
+    this.reserve(n + 2);
+    const start = this.length;
+    this.buffer[start] = TAG.text;
+    this.buffer[start + 1] = n;
+    for (let i = 0; i < n; i++) {
+      const c = text.charCodeAt(i);
+      if (c >= 0x80) return false;
+      this.buffer[start + 2 + i] = c;
+    }
+    this.length = start + 2 + n;
+    return true;
+  }
+
+  /** The bytes written (a copy: the buffer is reused). */
   result(): Uint8Array {
     return this.buffer.slice(0, this.length);
+  }
+
+  /** The buffer, for the next encoding to reuse. */
+  get scratch(): Uint8Array {
+    return this.buffer;
   }
 }
 
@@ -96,15 +123,64 @@ function hasLoneSurrogate(text: string): boolean {
   return LONE_SURROGATE.test(text);
 }
 
-function encodeInto(writer: Writer, value: Canonical, path: string): void {
+/** A map key as encoded (tag, length, UTF-8), with its UTF-8 bytes for ordering. */
+interface EncodedKey {
+  readonly text: string;
+  readonly utf8: Uint8Array;
+  readonly encoded: Uint8Array;
+  readonly ascii: boolean;
+}
+
+// Keys come from a small vocabulary (field names): each is encoded once.
+const keyCache = new Map<string, EncodedKey>();
+const KEY_CACHE_SIZE = 4096;
+const KEY_CACHE_LENGTH = 64;
+
+function encodedKey(text: string): EncodedKey {
+  const known = keyCache.get(text);
+  if (known) return known;
+  if (hasLoneSurrogate(text)) throw new CanonicalEncodingError(text, 'key holds a lone UTF-16 surrogate');
+  const bytes = utf8.encode(text);
+  const writer = new Writer(new Uint8Array(bytes.length + 6));
+  writer.byte(TAG.text);
+  writer.varint(bytes.length);
+  writer.bytes(bytes);
+  const key = { text, utf8: bytes, encoded: writer.result(), ascii: bytes.length === text.length };
+  if (text.length <= KEY_CACHE_LENGTH) {
+    if (keyCache.size >= KEY_CACHE_SIZE) keyCache.clear();
+    keyCache.set(text, key);
+  }
+  return key;
+}
+
+function byUtf8(a: EncodedKey, b: EncodedKey): number {
+  return compareBytes(a.utf8, b.utf8);
+}
+
+function byText(a: EncodedKey, b: EncodedKey): number {
+  return a.text < b.text ? -1 : 1;
+}
+
+/** `inner` (a path below `segment`, '' for the value itself) as a path from `segment`'s parent. */
+function joinPath(segment: string, inner: string): string {
+  if (inner === '') return segment;
+  return inner.startsWith('[') ? `${segment}${inner}` : `${segment}.${inner}`;
+}
+
+/** An encoding error from below `segment` with its path from here (paths are built only on failure). */
+function under(segment: string, error: unknown): unknown {
+  return error instanceof CanonicalEncodingError ? new CanonicalEncodingError(joinPath(segment, error.path), error.reason) : error;
+}
+
+function encodeInto(writer: Writer, value: Canonical): void {
   if (value === null) return writer.byte(TAG.null);
   switch (typeof value) {
     case 'boolean':
       return writer.byte(value ? TAG.true : TAG.false);
     case 'number':
-      if (!Number.isFinite(value)) throw new CanonicalEncodingError(path, `${value} is not a finite number`);
+      if (!Number.isFinite(value)) throw new CanonicalEncodingError('', `${value} is not a finite number`);
       if (Number.isInteger(value)) {
-        if (!Number.isSafeInteger(value)) throw new CanonicalEncodingError(path, `${value} is beyond 2^53; pass a bigint`);
+        if (!Number.isSafeInteger(value)) throw new CanonicalEncodingError('', `${value} is beyond 2^53; pass a bigint`);
         if (value >= 0) {
           writer.byte(TAG.uint);
           return writer.varint(value);
@@ -127,7 +203,8 @@ function encodeInto(writer: Writer, value: Canonical, path: string): void {
       writer.byte(TAG.nint);
       return writer.varint(-value - 1n);
     case 'string': {
-      if (hasLoneSurrogate(value)) throw new CanonicalEncodingError(path, 'text holds a lone UTF-16 surrogate');
+      if (writer.ascii(value)) return;
+      if (hasLoneSurrogate(value)) throw new CanonicalEncodingError('', 'text holds a lone UTF-16 surrogate');
       const bytes = utf8.encode(value);
       writer.byte(TAG.text);
       writer.varint(bytes.length);
@@ -136,7 +213,7 @@ function encodeInto(writer: Writer, value: Canonical, path: string): void {
     case 'object':
       break;
     default:
-      throw new CanonicalEncodingError(path, `a ${typeof value} has no canonical form`);
+      throw new CanonicalEncodingError('', `a ${typeof value} has no canonical form`);
   }
   if (value instanceof Uint8Array) {
     writer.byte(TAG.bytes);
@@ -147,30 +224,49 @@ function encodeInto(writer: Writer, value: Canonical, path: string): void {
     const list = value as readonly Canonical[];
     writer.byte(TAG.list);
     writer.varint(list.length);
-    list.forEach((item, i) => encodeInto(writer, item, `${path}[${i}]`));
+    for (let i = 0; i < list.length; i++) {
+      try {
+        encodeInto(writer, list[i] as Canonical);
+      } catch (error) {
+        throw under(`[${i}]`, error);
+      }
+    }
     return;
   }
-  if (ArrayBuffer.isView(value)) throw new CanonicalEncodingError(path, 'only Uint8Array byte strings are allowed');
-  if (!isPlainObject(value)) throw new CanonicalEncodingError(path, 'only plain objects are maps');
-  const entries = Object.keys(value)
-    .filter((key) => value[key] !== undefined)
-    .map((key) => ({ key, bytes: utf8.encode(key) }));
-  entries.sort((a, b) => compareBytes(a.bytes, b.bytes));
+  if (ArrayBuffer.isView(value)) throw new CanonicalEncodingError('', 'only Uint8Array byte strings are allowed');
+  if (!isPlainObject(value)) throw new CanonicalEncodingError('', 'only plain objects are maps');
+  const keys: EncodedKey[] = [];
+  let ascii = true;
+  for (const text of Object.keys(value)) {
+    if (value[text] === undefined) continue;
+    const key = encodedKey(text);
+    ascii &&= key.ascii;
+    keys.push(key);
+  }
+  // For ASCII keys, UTF-16 order is UTF-8 byte order.
+  keys.sort(ascii ? byText : byUtf8);
   writer.byte(TAG.map);
-  writer.varint(entries.length);
-  for (const { key, bytes } of entries) {
-    if (hasLoneSurrogate(key)) throw new CanonicalEncodingError(`${path}.${key}`, 'key holds a lone UTF-16 surrogate');
-    writer.byte(TAG.text);
-    writer.varint(bytes.length);
-    writer.bytes(bytes);
-    encodeInto(writer, value[key] as Canonical, path ? `${path}.${key}` : key);
+  writer.varint(keys.length);
+  for (const key of keys) {
+    writer.bytes(key.encoded);
+    try {
+      encodeInto(writer, value[key.text] as Canonical);
+    } catch (error) {
+      throw under(key.text, error);
+    }
   }
 }
 
+let scratch: Uint8Array = new Uint8Array(1024);
+
 /** The canonical bytes of a value. Throws CanonicalEncodingError naming the offending path. */
 export function encodeCanonical(value: Canonical): Uint8Array {
-  const writer = new Writer();
-  encodeInto(writer, value, '');
+  const writer = new Writer(scratch);
+  try {
+    encodeInto(writer, value);
+  } finally {
+    if (writer.scratch.length <= 1 << 20) scratch = writer.scratch;
+  }
   return writer.result();
 }
 

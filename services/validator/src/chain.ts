@@ -152,6 +152,11 @@ export class Chain {
     this.currentSet = nextValidatorSet(this.currentSet, coreUpdates(block.header?.lastValidatorUpdates.map((u) => ({ publicKey: new Uint8Array(u.publicKey), power: u.power })) ?? []));
     this.mempool?.update(txs);
     const committed: CommittedBlock = { height: header.height, hash, block, commit, txs, outcomes: result.outcomes, coreUpdates: core, appHash };
+    // The block is decided (more than 2/3 of the power precommitted it) and its
+    // outcomes follow from it: those waiting for its transactions are answered
+    // now. A block whose storing a crash cuts off is decided again from the log
+    // or fetched by block sync, with the same outcomes.
+    for (const [i, tx] of txs.entries()) this.answer(tx.hashHex, { height: header.height, outcome: result.outcomes[i] as TxOutcome });
     // Consensus moves on at once; the block is stored behind it, in order. The
     // write-ahead log keeps the inputs of a height until its block is stored.
     const began = performance.now();
@@ -176,7 +181,6 @@ export class Chain {
   }
 
   private published(committed: CommittedBlock): void {
-    for (const [i, tx] of committed.txs.entries()) this.answer(tx.hashHex, { height: committed.height, outcome: committed.outcomes[i] as TxOutcome });
     for (const l of this.listeners) l(committed);
     this.announce(committed);
   }
@@ -228,7 +232,9 @@ export class Chain {
     return () => this.listeners.delete(listener);
   }
 
+  /** A committed block as stored (waiting for it to be stored when it is committed but still on its way to the store). */
   async storedBlock(height: number): Promise<{ block: v1.Block__Output; commit: v1.Commit__Output; hash: Uint8Array; outcomes: readonly StoredOutcome[] } | undefined> {
+    if (height > this.persistedTip.height && height <= this.tip.height) await this.persisting;
     const row = await this.store.block(height);
     if (!row) return undefined;
     return { block: blockCodec().decode(row.block), commit: commitCodec().decode(row.commit), hash: row.hash, outcomes: row.outcomes };

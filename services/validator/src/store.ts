@@ -5,7 +5,7 @@
  */
 import type { Canonical } from '@learnchain/core';
 import { encodeCanonical, toHex } from '@learnchain/core';
-import type { ColumnType, Migrations, Storage } from '@learnchain/storage';
+import type { ColumnType, Kysely, Migrations, Storage } from '@learnchain/storage';
 import { migrateToLatest, sql } from '@learnchain/storage';
 
 /** bigint columns: pg returns strings, PGlite numbers; write numbers, read through Number(). */
@@ -114,50 +114,73 @@ export class BlockStore {
     return rows.map((r) => ({ key: r.key, value: new Uint8Array(r.value) }));
   }
 
-  /** Stores a committed block with the state writes it caused, atomically. */
+  /**
+   * Stores a committed block with the state writes it caused, atomically: in
+   * one statement (the block's row and its writes as data-modifying parts of
+   * it, one round trip) unless the writes are too many for one.
+   */
   async commit(row: BlockRow, writes: ReadonlyMap<string, Canonical | null>): Promise<void> {
-    await this.storage.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('chain_blocks')
-        .values({
-          height: row.height,
-          hash: row.hash,
-          block: row.block,
-          commit: row.commit,
-          outcomes: JSON.stringify(row.outcomes),
-          updates: JSON.stringify(row.updates),
-          app_hash: row.appHash,
-          time_ms: row.timeMs,
-          tx_count: row.txCount,
-        })
-        .execute();
-      await writeEntries(trx, writes);
-    });
+    const block = {
+      height: row.height,
+      hash: row.hash,
+      block: row.block,
+      commit: row.commit,
+      outcomes: JSON.stringify(row.outcomes),
+      updates: JSON.stringify(row.updates),
+      app_hash: row.appHash,
+      time_ms: row.timeMs,
+      tx_count: row.txCount,
+    };
+    const { upserts, deletes } = splitWrites(writes);
+    const db = this.storage.db;
+    if (upserts.length > WRITE_BATCH || deletes.length > WRITE_BATCH) {
+      await db.transaction().execute(async (trx) => {
+        await trx.insertInto('chain_blocks').values(block).execute();
+        await writeEntries(trx, upserts, deletes);
+      });
+      return;
+    }
+    const withBlock = db.with('stored_block', (q) => q.insertInto('chain_blocks').values(block));
+    if (upserts.length === 0 && deletes.length === 0) await db.insertInto('chain_blocks').values(block).execute();
+    else if (upserts.length === 0) await withBlock.deleteFrom('ledger_entries').where('key', 'in', deletes).execute();
+    else if (deletes.length === 0) await upsert(withBlock, upserts).execute();
+    else await upsert(withBlock.with('deleted_entries', (q) => q.deleteFrom('ledger_entries').where('key', 'in', deletes)), upserts).execute();
   }
 
   /** Writes the genesis state (no block). */
   async writeGenesis(writes: ReadonlyMap<string, Canonical | null>): Promise<void> {
-    await this.storage.db.transaction().execute((trx) => writeEntries(trx, writes));
+    const { upserts, deletes } = splitWrites(writes);
+    await this.storage.db.transaction().execute((trx) => writeEntries(trx, upserts, deletes));
   }
 }
 
 type Trx = Parameters<Parameters<ReturnType<Storage<ValidatorDb>['db']['transaction']>['execute']>[0]>[0];
+type Entry = { key: string; value: Uint8Array };
 
-async function writeEntries(trx: Trx, writes: ReadonlyMap<string, Canonical | null>): Promise<void> {
-  const upserts: { key: string; value: Uint8Array }[] = [];
+/** Rows a statement writes at most. */
+const WRITE_BATCH = 1000;
+
+function splitWrites(writes: ReadonlyMap<string, Canonical | null>): { upserts: Entry[]; deletes: string[] } {
+  const upserts: Entry[] = [];
   const deletes: string[] = [];
   for (const [key, value] of writes) {
     if (value === null) deletes.push(key);
     else upserts.push({ key, value: encodeCanonical(value) });
   }
-  for (let i = 0; i < upserts.length; i += 1000) {
-    await trx
-      .insertInto('ledger_entries')
-      .values(upserts.slice(i, i + 1000))
-      .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })))
-      .execute();
-  }
-  if (deletes.length > 0) await trx.deleteFrom('ledger_entries').where('key', 'in', deletes).execute();
+  return { upserts, deletes };
+}
+
+/** Inserts or replaces entries (through `q`: the database, or a statement's leading parts). */
+function upsert(q: Pick<Kysely<ValidatorDb>, 'insertInto'>, entries: Entry[]) {
+  return q
+    .insertInto('ledger_entries')
+    .values(entries)
+    .onConflict((oc) => oc.column('key').doUpdateSet((eb) => ({ value: eb.ref('excluded.value') })));
+}
+
+async function writeEntries(trx: Trx, upserts: Entry[], deletes: string[]): Promise<void> {
+  for (let i = 0; i < upserts.length; i += WRITE_BATCH) await upsert(trx, upserts.slice(i, i + WRITE_BATCH)).execute();
+  for (let i = 0; i < deletes.length; i += WRITE_BATCH) await trx.deleteFrom('ledger_entries').where('key', 'in', deletes.slice(i, i + WRITE_BATCH)).execute();
 }
 
 /** Hex of bytes, for stored JSON. */

@@ -139,7 +139,7 @@ const KEY_CACHE_LENGTH = 64;
 function encodedKey(text: string): EncodedKey {
   const known = keyCache.get(text);
   if (known) return known;
-  if (hasLoneSurrogate(text)) throw new CanonicalEncodingError(text, 'key holds a lone UTF-16 surrogate');
+  if (hasLoneSurrogate(text)) throw new Unencodable('key holds a lone UTF-16 surrogate', [text]);
   const bytes = utf8.encode(text);
   const writer = new Writer(new Uint8Array(bytes.length + 6));
   writer.byte(TAG.text);
@@ -161,15 +161,24 @@ function byText(a: EncodedKey, b: EncodedKey): number {
   return a.text < b.text ? -1 : 1;
 }
 
-/** `inner` (a path below `segment`, '' for the value itself) as a path from `segment`'s parent. */
-function joinPath(segment: string, inner: string): string {
-  if (inner === '') return segment;
-  return inner.startsWith('[') ? `${segment}${inner}` : `${segment}.${inner}`;
+/** Why a value has no canonical form, and where: keys and list indexes from the top (filled in on the way out). */
+class Unencodable extends Error {
+  constructor(
+    readonly reason: string,
+    readonly segments: (string | number)[] = [],
+  ) {
+    super(reason);
+  }
 }
 
-/** An encoding error from below `segment` with its path from here (paths are built only on failure). */
-function under(segment: string, error: unknown): unknown {
-  return error instanceof CanonicalEncodingError ? new CanonicalEncodingError(joinPath(segment, error.path), error.reason) : error;
+/** Prefixes the location of an encoding failure below `segment` (paths are built only on failure). */
+function under(segment: string | number, error: unknown): unknown {
+  if (error instanceof Unencodable) error.segments.unshift(segment);
+  return error;
+}
+
+function pathOf(segments: readonly (string | number)[]): string {
+  return segments.map((s, i) => (typeof s === 'number' ? `[${s}]` : i === 0 ? s : `.${s}`)).join('');
 }
 
 function encodeInto(writer: Writer, value: Canonical): void {
@@ -178,9 +187,9 @@ function encodeInto(writer: Writer, value: Canonical): void {
     case 'boolean':
       return writer.byte(value ? TAG.true : TAG.false);
     case 'number':
-      if (!Number.isFinite(value)) throw new CanonicalEncodingError('', `${value} is not a finite number`);
+      if (!Number.isFinite(value)) throw new Unencodable(`${value} is not a finite number`);
       if (Number.isInteger(value)) {
-        if (!Number.isSafeInteger(value)) throw new CanonicalEncodingError('', `${value} is beyond 2^53; pass a bigint`);
+        if (!Number.isSafeInteger(value)) throw new Unencodable(`${value} is beyond 2^53; pass a bigint`);
         if (value >= 0) {
           writer.byte(TAG.uint);
           return writer.varint(value);
@@ -204,7 +213,7 @@ function encodeInto(writer: Writer, value: Canonical): void {
       return writer.varint(-value - 1n);
     case 'string': {
       if (writer.ascii(value)) return;
-      if (hasLoneSurrogate(value)) throw new CanonicalEncodingError('', 'text holds a lone UTF-16 surrogate');
+      if (hasLoneSurrogate(value)) throw new Unencodable('text holds a lone UTF-16 surrogate');
       const bytes = utf8.encode(value);
       writer.byte(TAG.text);
       writer.varint(bytes.length);
@@ -213,7 +222,7 @@ function encodeInto(writer: Writer, value: Canonical): void {
     case 'object':
       break;
     default:
-      throw new CanonicalEncodingError('', `a ${typeof value} has no canonical form`);
+      throw new Unencodable(`a ${typeof value} has no canonical form`);
   }
   if (value instanceof Uint8Array) {
     writer.byte(TAG.bytes);
@@ -228,13 +237,13 @@ function encodeInto(writer: Writer, value: Canonical): void {
       try {
         encodeInto(writer, list[i] as Canonical);
       } catch (error) {
-        throw under(`[${i}]`, error);
+        throw under(i, error);
       }
     }
     return;
   }
-  if (ArrayBuffer.isView(value)) throw new CanonicalEncodingError('', 'only Uint8Array byte strings are allowed');
-  if (!isPlainObject(value)) throw new CanonicalEncodingError('', 'only plain objects are maps');
+  if (ArrayBuffer.isView(value)) throw new Unencodable('only Uint8Array byte strings are allowed');
+  if (!isPlainObject(value)) throw new Unencodable('only plain objects are maps');
   const keys: EncodedKey[] = [];
   let ascii = true;
   for (const text of Object.keys(value)) {
@@ -264,6 +273,9 @@ export function encodeCanonical(value: Canonical): Uint8Array {
   const writer = new Writer(scratch);
   try {
     encodeInto(writer, value);
+  } catch (error) {
+    if (error instanceof Unencodable) throw new CanonicalEncodingError(pathOf(error.segments), error.reason);
+    throw error;
   } finally {
     if (writer.scratch.length <= 1 << 20) scratch = writer.scratch;
   }

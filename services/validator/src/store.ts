@@ -140,9 +140,12 @@ export class BlockStore {
       });
       return;
     }
+    if (upserts.length === 0 && deletes.length === 0) {
+      await db.insertInto('chain_blocks').values(block).execute();
+      return;
+    }
     const withBlock = db.with('stored_block', (q) => q.insertInto('chain_blocks').values(block));
-    if (upserts.length === 0 && deletes.length === 0) await db.insertInto('chain_blocks').values(block).execute();
-    else if (upserts.length === 0) await withBlock.deleteFrom('ledger_entries').where('key', 'in', deletes).execute();
+    if (upserts.length === 0) await withBlock.deleteFrom('ledger_entries').where('key', 'in', deletes).execute();
     else if (deletes.length === 0) await upsert(withBlock, upserts).execute();
     else await upsert(withBlock.with('deleted_entries', (q) => q.deleteFrom('ledger_entries').where('key', 'in', deletes)), upserts).execute();
   }

@@ -97,6 +97,7 @@ describe('canonical encoding', () => {
     expect(() => encodeCanonical({ outer: { list: [1, Number.NaN] } })).toThrow(/outer\.list\[1\]/);
     expect(() => encodeCanonical([{ a: [[{ b: Number.NaN }]] }])).toThrow(/encode \[0\]\.a\[0\]\[0\]\.b canonically/);
     expect(() => encodeCanonical({ outer: { '\uDC00': 1 } })).toThrow(/outer\.\uDC00.*lone UTF-16 surrogate/);
+    expect(() => encodeCanonical({ '[x': { y: Number.NaN } })).toThrow(/encode \[x\.y canonically/);
   });
 
   it.each([

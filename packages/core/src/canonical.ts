@@ -153,13 +153,8 @@ function encodedKey(text: string): EncodedKey {
   return key;
 }
 
-function byUtf8(a: EncodedKey, b: EncodedKey): number {
-  return compareBytes(a.utf8, b.utf8);
-}
-
-function byText(a: EncodedKey, b: EncodedKey): number {
-  return a.text < b.text ? -1 : 1;
-}
+const byUtf8 = (a: EncodedKey, b: EncodedKey): number => compareBytes(a.utf8, b.utf8);
+const byText = (a: EncodedKey, b: EncodedKey): number => (a.text < b.text ? -1 : 1);
 
 /** Why a value has no canonical form, and where: keys and list indexes from the top (filled in on the way out). */
 class Unencodable extends Error {

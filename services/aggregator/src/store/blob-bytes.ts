@@ -14,12 +14,11 @@
  * Either way the bytes are written before the row that lists the blob, in
  * the same transaction where they are rows: a listed blob is complete.
  */
-import { sql, type Kysely, type Transaction } from '@learnchain/storage';
+import { sql } from '@learnchain/storage';
 
 import { BlobNotFoundError } from '../errors';
-import type { AggregatorDb } from './schema';
+import type { Db } from './schema';
 
-export type Db = Kysely<AggregatorDb> | Transaction<AggregatorDb>;
 
 export interface BlobBytes {
   /** Writes the bytes of a blob not listed yet, inside the caller's transaction (`hash` verified by the caller). */

@@ -12,9 +12,9 @@ import { contentId, type ContentId } from '@learnchain/core';
 import type { Kysely } from '@learnchain/storage';
 
 import { BlobHashMismatchError, BlobNotFoundError } from '../errors';
-import { chunkCount, chunkRows, slices, type BlobBytes, type Db } from './blob-bytes';
+import { chunkCount, chunkRows, slices, type BlobBytes } from './blob-bytes';
 import { BlobCache } from './blob-cache';
-import type { AggregatorDb, BlobKindName } from './schema';
+import type { AggregatorDb, BlobKindName, Db } from './schema';
 
 export interface BlobInfo {
   readonly hash: string;

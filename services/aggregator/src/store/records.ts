@@ -3,10 +3,9 @@
  * are read from their rows (store/rounds.ts writes them).
  */
 import { fromHex, toHex } from '@learnchain/core';
-import type { Kysely, Transaction } from '@learnchain/storage';
 
 import type { Participant } from '../domain/participants';
-import type { AggregatorDb, RoundStateName } from './schema';
+import type { AggregatorDb, Db, RoundStateName } from './schema';
 
 /** The result of a round as stored (hashes and keys as hex). */
 export interface StoredResult {
@@ -70,7 +69,7 @@ export interface UpdateRecord {
 
 export type AcceptOutcome = 'accepted' | 'duplicate' | 'round-not-open' | 'already-submitted' | 'replayed';
 
-export type RoundRow = { [K in keyof AggregatorDb['rounds']]: unknown };
+type RoundRow = { [K in keyof AggregatorDb['rounds']]: unknown };
 
 function num(value: unknown): number {
   return Number(value);
@@ -121,7 +120,7 @@ export interface UpdateToAccept extends Omit<UpdateRecord, 'receivedAtMs' | 'tra
 }
 
 /** A round's accepted updates, oldest first. */
-export async function updatesIn(db: Kysely<AggregatorDb> | Transaction<AggregatorDb>, jobId: string, round: number): Promise<UpdateRecord[]> {
+export async function updatesIn(db: Db, jobId: string, round: number): Promise<UpdateRecord[]> {
   const rows = await db.selectFrom('updates').selectAll().where('job_id', '=', jobId).where('round', '=', round).orderBy('received_at_ms').orderBy('node_id').execute();
   return rows.map((r) => ({
     jobId: r.job_id,
@@ -143,7 +142,7 @@ export async function updatesIn(db: Kysely<AggregatorDb> | Transaction<Aggregato
  * round (the same one: a duplicate; another: refused), or the same bytes from
  * another node (a replay); undefined when it is new.
  */
-export async function priorSubmission(db: Kysely<AggregatorDb> | Transaction<AggregatorDb>, jobId: string, round: number, nodeId: string, updateHash: string): Promise<AcceptOutcome | undefined> {
+export async function priorSubmission(db: Db, jobId: string, round: number, nodeId: string, updateHash: string): Promise<AcceptOutcome | undefined> {
   const mine = await db.selectFrom('updates').select('update_hash').where('job_id', '=', jobId).where('round', '=', round).where('node_id', '=', nodeId).executeTakeFirst();
   if (mine) return mine.update_hash === updateHash ? 'duplicate' : 'already-submitted';
   const seen = await db.selectFrom('updates').select('node_id').where('job_id', '=', jobId).where('update_hash', '=', updateHash).executeTakeFirst();

@@ -6,13 +6,16 @@
  * that locks the round's row: a round that is closing takes the same lock, so
  * an update is either in the round or refused, never half-in.
  */
-import { migrateToLatest, type Kysely, type Storage, type Transaction } from '@learnchain/storage';
+import { migrateToLatest, type Kysely, type Storage, type Transaction, type Updateable } from '@learnchain/storage';
 
 import type { JobSpec } from '../domain/job';
 import type { BlobStore } from './blobs';
 import { enqueueEvent, EventOutbox, type OutboxEvent } from './outbox';
 import { participantsJson, priorSubmission, toRound, updatesIn, type AcceptOutcome, type RoundOpening, type RoundRecord, type StoredResult, type UpdateRecord, type UpdateToAccept } from './records';
-import { migrations, type AggregatorDb, type RoundStateName } from './schema';
+import { migrations, type AggregatorDb, type Db, type RoundStateName } from './schema';
+
+/** The states of a round not yet committed or failed. */
+const RUNNING: readonly RoundStateName[] = ['open', 'closed'];
 
 export class RoundStore {
   private constructor(
@@ -171,21 +174,19 @@ export class RoundStore {
     return outcome;
   }
 
-  /** Moves a round from open to `state` (under the row lock), with the given fields. False when it was not open at `attempt`. */
-  private async fromOpen(
-    db: Kysely<AggregatorDb> | Transaction<AggregatorDb>,
-    jobId: string,
-    round: number,
-    attempt: number,
-    set: Partial<{ state: RoundStateName; closed_by: string; deadline_ms: number; extended: boolean; failure: string; retry_at_ms: number }>,
-  ): Promise<boolean> {
+  /**
+   * Sets fields of a round at `attempt` that is in one of the states `from`
+   * (every state change and edit of a round goes through here). False when
+   * the round was not there.
+   */
+  private async transition(db: Db, jobId: string, round: number, attempt: number, from: readonly RoundStateName[], set: Updateable<AggregatorDb['rounds']>): Promise<boolean> {
     const updated = await db
       .updateTable('rounds')
       .set(set)
       .where('job_id', '=', jobId)
       .where('round', '=', round)
       .where('attempt', '=', attempt)
-      .where('state', '=', 'open')
+      .where('state', 'in', from)
       .executeTakeFirst();
     return Number(updated.numUpdatedRows) > 0;
   }
@@ -197,18 +198,18 @@ export class RoundStore {
    */
   close(jobId: string, round: number, attempt: number, closedBy: string, eventOf?: (updates: UpdateRecord[]) => OutboxEvent): Promise<boolean> {
     return this.withEvent(
-      (trx) => this.fromOpen(trx, jobId, round, attempt, { state: 'closed', closed_by: closedBy }),
+      (trx) => this.transition(trx, jobId, round, attempt, ['open'], { state: 'closed', closed_by: closedBy }),
       eventOf && (async (trx) => eventOf(await updatesIn(trx, jobId, round))),
     );
   }
 
   extend(jobId: string, round: number, attempt: number, deadlineMs: number, reason: string): Promise<boolean> {
-    return this.fromOpen(this.db, jobId, round, attempt, { deadline_ms: deadlineMs, extended: true, failure: `extended: ${reason}` });
+    return this.transition(this.db, jobId, round, attempt, ['open'], { deadline_ms: deadlineMs, extended: true, failure: `extended: ${reason}` });
   }
 
   /** Fails an open or closed (not yet committed) round, with `event` in the outbox; it may be opened again from `retryAtMs`. */
   fail(jobId: string, round: number, attempt: number, reason: string, retryAtMs: number, event?: OutboxEvent): Promise<boolean> {
-    return this.withEvent((trx) => this.toFailed(trx, jobId, round, attempt, { failure: reason, retry_at_ms: retryAtMs }), event && (() => event));
+    return this.withEvent((trx) => this.transition(trx, jobId, round, attempt, RUNNING, { state: 'failed', failure: reason, retry_at_ms: retryAtMs }), event && (() => event));
   }
 
   /**
@@ -218,54 +219,22 @@ export class RoundStore {
    */
   abandon(jobId: string, round: number, attempt: number, reason: string, event?: OutboxEvent): Promise<boolean> {
     return this.withEvent(async (trx) => {
-      if (!(await this.toFailed(trx, jobId, round, attempt, { failure: reason, retry_at_ms: this.clock(), result: null, new_model_hash: null }))) return false;
+      if (!(await this.transition(trx, jobId, round, attempt, RUNNING, { state: 'failed', failure: reason, retry_at_ms: this.clock(), result: null, new_model_hash: null }))) return false;
       await trx.deleteFrom('updates').where('job_id', '=', jobId).where('round', '=', round).execute();
       return true;
     }, event && (() => event));
   }
 
-  private async toFailed(
-    trx: Transaction<AggregatorDb>,
-    jobId: string,
-    round: number,
-    attempt: number,
-    set: { failure: string; retry_at_ms: number; result?: null; new_model_hash?: null },
-  ): Promise<boolean> {
-    const updated = await trx
-      .updateTable('rounds')
-      .set({ state: 'failed', ...set })
-      .where('job_id', '=', jobId)
-      .where('round', '=', round)
-      .where('attempt', '=', attempt)
-      .where('state', 'in', ['open', 'closed'])
-      .executeTakeFirst();
-    return Number(updated.numUpdatedRows) > 0;
-  }
-
   async saveResult(jobId: string, round: number, attempt: number, result: StoredResult): Promise<void> {
-    await this.db
-      .updateTable('rounds')
-      .set({ result: JSON.stringify(result), new_model_hash: result.newModelHash })
-      .where('job_id', '=', jobId)
-      .where('round', '=', round)
-      .where('attempt', '=', attempt)
-      .where('state', '=', 'closed')
-      .execute();
+    await this.transition(this.db, jobId, round, attempt, ['closed'], { result: JSON.stringify(result), new_model_hash: result.newModelHash });
   }
 
   /** Marks a closed round committed at `height`, with `event` in the outbox. */
-  async commit(jobId: string, round: number, attempt: number, height: number, blockHash: string, event?: OutboxEvent): Promise<boolean> {
-    return this.withEvent(async (trx) => {
-      const updated = await trx
-        .updateTable('rounds')
-        .set({ state: 'committed', height, block_hash: blockHash, committed_at_ms: this.clock() })
-        .where('job_id', '=', jobId)
-        .where('round', '=', round)
-        .where('attempt', '=', attempt)
-        .where('state', '=', 'closed')
-        .executeTakeFirst();
-      return Number(updated.numUpdatedRows) > 0;
-    }, event && (() => event));
+  commit(jobId: string, round: number, attempt: number, height: number, blockHash: string, event?: OutboxEvent): Promise<boolean> {
+    return this.withEvent(
+      (trx) => this.transition(trx, jobId, round, attempt, ['closed'], { state: 'committed', height, block_hash: blockHash, committed_at_ms: this.clock() }),
+      event && (() => event),
+    );
   }
 
   /** The outbox the state changes above write to. */

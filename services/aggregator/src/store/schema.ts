@@ -1,5 +1,5 @@
 /** The aggregator's tables, and the migrations that create them. */
-import type { ColumnType, Migrations } from '@learnchain/storage';
+import type { ColumnType, Kysely, Migrations, Transaction } from '@learnchain/storage';
 
 /** bigint columns: pg returns strings, PGlite numbers; write numbers, read through Number(). */
 type Int8 = ColumnType<string | number | bigint, number, number>;
@@ -66,6 +66,9 @@ export interface AggregatorDb {
     published: ColumnType<boolean, boolean | undefined, boolean>;
   };
 }
+
+/** The database, or a transaction on it. */
+export type Db = Kysely<AggregatorDb> | Transaction<AggregatorDb>;
 
 export const migrations: Migrations = {
   '0001_aggregator': {

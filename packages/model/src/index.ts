@@ -7,7 +7,7 @@ export type { Dataset, MnistSplit } from './data/dataset';
 export { encodeDataset, decodeDataset } from './data/blob';
 export { partition } from './data/partition';
 export type { PartitionOptions, Shard } from './data/partition';
-export { buildModel, classifierOf } from './models/classifier';
+export { buildModel, builtModel, classifierOf } from './models/classifier';
 export type { BuiltinModel, Classifier } from './models/classifier';
 export { trainLocal, evaluate } from './runtime/train';
 export type { TrainOptions, TrainResult, Evaluation } from './runtime/train';

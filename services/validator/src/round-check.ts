@@ -6,7 +6,7 @@
  */
 import { toHex } from '@learnchain/core';
 import type { BlobSource, JobRecord, ModelEvaluator, UpdateContext } from '@learnchain/ledger';
-import { buildModel, decodeDataset, evaluate, type Classifier, type Dataset, type SessionConfig } from '@learnchain/model';
+import { builtModel, decodeDataset, evaluate, type Dataset, type SessionConfig } from '@learnchain/model';
 import { decodeUpdate, flatLayout, isUpdateEncoding, layoutOf, UPDATE_HEADER_BYTES, type ParameterLayout, type TensorSlice } from '@learnchain/model/encoding';
 
 function count(value: unknown): number | undefined {
@@ -58,18 +58,6 @@ export function modelNameOf(job: JobRecord): string {
   return spec !== null && typeof spec === 'object' && typeof spec.model === 'string' && spec.model.length > 0 ? spec.model : 'mlp';
 }
 
-const classifiers = new Map<string, Classifier>();
-
-/** The built-in classifier by name (its definition; the seed only shapes initial parameters). */
-export function classifier(name: string): Classifier {
-  let c = classifiers.get(name);
-  if (!c) {
-    c = buildModel(name, { seed: 1 });
-    classifiers.set(name, c);
-  }
-  return c;
-}
-
 /** Evaluates built-in models on dataset blobs fetched (once each) from `blobs`. */
 export class BlobModelEvaluator implements ModelEvaluator {
   private readonly datasets = new Map<string, Promise<Dataset>>();
@@ -87,7 +75,7 @@ export class BlobModelEvaluator implements ModelEvaluator {
       data.catch(() => this.datasets.delete(key));
       this.datasets.set(key, data);
     }
-    const { loss } = await evaluate(classifier(modelNameOf(job)), parameters, await data, this.sessions);
+    const { loss } = await evaluate(builtModel(modelNameOf(job)), parameters, await data, this.sessions);
     return { loss };
   }
 }

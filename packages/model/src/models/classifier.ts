@@ -35,3 +35,19 @@ export function buildModel(name: string, options: { readonly seed: number }): Cl
   else throw new UnknownModelError(name);
   return classifierOf(definition, initialParameters(definition, options.seed));
 }
+
+const built = new Map<string, Classifier>();
+
+/**
+ * The built-in model `name`, built once per thread, for callers that bring
+ * their own parameters: its definition and manifest (its initial parameters,
+ * seed 0, are not theirs to use). Throws UnknownModelError.
+ */
+export function builtModel(name: string): Classifier {
+  let model = built.get(name);
+  if (!model) {
+    model = buildModel(name, { seed: 0 });
+    built.set(name, model);
+  }
+  return model;
+}

@@ -4,7 +4,7 @@
  * (training-thread.ts). Built models are cached by name; their initial
  * parameters are never used (the base comes by hash).
  */
-import { buildModel, type Classifier, type Dataset, type ExecutionProvider, type Manifest } from '@learnchain/model';
+import { builtModel, type Dataset, type ExecutionProvider, type Manifest } from '@learnchain/model';
 
 import type { TrainingJob } from '../job';
 import type { LocalResult, LocalTrainer } from '../ports';
@@ -21,7 +21,6 @@ export interface OnnxTrainerOptions {
 }
 
 export class OnnxLocalTrainer implements LocalTrainer {
-  private readonly models = new Map<string, Classifier>();
   private rounds = 0;
   private readonly thread: TrainingThread;
 
@@ -29,23 +28,14 @@ export class OnnxLocalTrainer implements LocalTrainer {
     this.thread = new TrainingThread(options.shard);
   }
 
-  private model(name: string): Classifier {
-    let model = this.models.get(name);
-    if (!model) {
-      model = buildModel(name, { seed: 0 });
-      this.models.set(name, model);
-    }
-    return model;
-  }
-
   manifest(name: string): Manifest {
-    return this.model(name).manifest;
+    return builtModel(name).manifest;
   }
 
   async train(job: TrainingJob, base: Float32Array, signal?: AbortSignal): Promise<LocalResult> {
     signal?.throwIfAborted();
     // An unknown model throws here, before the thread is asked.
-    this.model(job.model);
+    builtModel(job.model);
     const started = process.hrtime.bigint();
     this.rounds += 1;
     const result = await this.thread.train(job.model, base, {

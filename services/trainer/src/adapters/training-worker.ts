@@ -1,29 +1,19 @@
 // Entry of a trainer's training thread: holds the node's shard (sent once, as workerData) and runs
 // each training request on onnxruntime, whose session.run blocks the thread it is called on.
 import { parentPort, workerData } from 'node:worker_threads';
-import { buildModel, trainLocal, type Classifier, type Dataset } from '@learnchain/model';
+import { builtModel, trainLocal, type Dataset } from '@learnchain/model';
 
 import type { TrainReply, TrainRequest } from './training-thread';
 
 const port = parentPort;
 if (port === null) throw new Error('the training worker must run in a worker thread');
 const shard = (workerData as { shard: Dataset }).shard;
-const models = new Map<string, Classifier>();
-
-function model(name: string): Classifier {
-  let built = models.get(name);
-  if (!built) {
-    built = buildModel(name, { seed: 0 });
-    models.set(name, built);
-  }
-  return built;
-}
 
 port.on('message', (request: TrainRequest) => {
   const warnings: string[] = [];
   // Every failure, an unknown model included, is an answer: the thread lives on.
   Promise.resolve()
-    .then(() => trainLocal(model(request.model), request.base, shard, { ...request.options, onWarning: (message) => warnings.push(message) }))
+    .then(() => trainLocal(builtModel(request.model), request.base, shard, { ...request.options, onWarning: (message) => warnings.push(message) }))
     .then(
       (result) => port.postMessage({ id: request.id, ok: true, params: result.params, losses: result.losses, provider: result.provider, warnings } satisfies TrainReply, [result.params.buffer as ArrayBuffer]),
       (error: unknown) => port.postMessage({ id: request.id, ok: false, name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error), warnings } satisfies TrainReply),

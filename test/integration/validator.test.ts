@@ -68,6 +68,8 @@ describeWith(['postgres', 'nats'], 'validator processes', () => {
       LEARNCHAIN_EMPTY_BLOCK_INTERVAL_MS: '100',
       LEARNCHAIN_TIMEOUT_PROPOSE_MS: '800',
       LEARNCHAIN_TIMEOUT_ROUND_MS: '300',
+      // Two check gossiped transactions' signatures on a worker thread, two on the event loop.
+      LEARNCHAIN_SIGNATURE_THREADS: i < 2 ? '1' : '0',
       ...extra,
     };
   }

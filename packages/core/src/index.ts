@@ -20,3 +20,4 @@ export * from './grpc/health';
 export * from './grpc/server';
 export * from './grpc/client';
 export * from './worker-script';
+export * from './signature-checks';

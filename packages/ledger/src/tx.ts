@@ -103,8 +103,17 @@ export interface DecodeTxOptions {
   readonly isVerified?: (hashHex: string) => boolean;
 }
 
-/** Checks everything about a transaction that does not need the ledger state. Throws TxFormatError. */
-export function decodeTx(wire: v1.Tx__Output, options: DecodeTxOptions): Tx {
+/** A transaction whose form is checked, with the bytes its signature must cover (not checked yet). */
+export interface UncheckedTx {
+  readonly tx: Tx;
+  readonly signed: Uint8Array;
+}
+
+/**
+ * Everything {@link decodeTx} checks but the signature: for callers that check
+ * many signatures at once (elsewhere, or later). Throws TxFormatError.
+ */
+export function decodeTxForm(wire: v1.Tx__Output, options: DecodeTxOptions): UncheckedTx {
   const kind = wire.body;
   if (!kind || !(TX_KINDS as readonly string[]).includes(kind)) throw new TxFormatError('body', 'unknown_type', 'names no known transaction type');
   const body = wire[kind];
@@ -118,16 +127,27 @@ export function decodeTx(wire: v1.Tx__Output, options: DecodeTxOptions): Tx {
   const statement = txStatement(wire.chainId, wire.nonce, kind, body);
   const signer = new Uint8Array(sig.publicKey);
   const signature = new Uint8Array(sig.signature);
-  let bytes: Uint8Array;
+  let signed: Uint8Array;
   try {
-    bytes = signedBytes('tx', statement);
+    signed = signedBytes('tx', statement);
   } catch (error) {
     throw new TxFormatError(`body.${kind}`, 'not_canonical', (error as Error).message);
   }
-  const hash = sha256(bytes, signer, signature);
-  const hashHex = toHex(hash);
-  if (!options.isVerified?.(hashHex) && !verifyBytes(signer, bytes, signature)) throw new TxFormatError('signature', 'bad_signature', 'does not verify over the transaction');
-  return { kind, chainId: wire.chainId, nonce: wire.nonce, body, signer, signerHex: toHex(signer), signature, hash, hashHex, size, wire } as Tx;
+  const hash = sha256(signed, signer, signature);
+  const tx = { kind, chainId: wire.chainId, nonce: wire.nonce, body, signer, signerHex: toHex(signer), signature, hash, hashHex: toHex(hash), size, wire } as Tx;
+  return { tx, signed };
+}
+
+/** The error of a transaction whose signature does not verify. */
+export function badTxSignature(): TxFormatError {
+  return new TxFormatError('signature', 'bad_signature', 'does not verify over the transaction');
+}
+
+/** Checks everything about a transaction that does not need the ledger state. Throws TxFormatError. */
+export function decodeTx(wire: v1.Tx__Output, options: DecodeTxOptions): Tx {
+  const { tx, signed } = decodeTxForm(wire, options);
+  if (!options.isVerified?.(tx.hashHex) && !verifyBytes(tx.signer, signed, tx.signature)) throw badTxSignature();
+  return tx;
 }
 
 /** Parses protobuf bytes of a transaction, then {@link decodeTx}. */

@@ -22,6 +22,7 @@ export const validatorConfig = {
   timeoutCommitMs: field.int({ env: 'LEARNCHAIN_TIMEOUT_COMMIT_MS', flag: 'timeout-commit-ms', doc: 'Pause after a commit before the next height starts.', default: 0, min: 0 }),
   emptyBlockIntervalMs: field.int({ env: 'LEARNCHAIN_EMPTY_BLOCK_INTERVAL_MS', flag: 'empty-block-interval-ms', doc: 'How long a proposer with an empty mempool waits for a transaction before it proposes an empty block.', default: 1000, min: 0 }),
   relayAfterMs: field.int({ env: 'LEARNCHAIN_RELAY_AFTER_MS', flag: 'relay-after-ms', doc: 'A height that has not committed after this long gets its votes re-gossiped to every peer (its proposal after four times as long).', default: 500, min: 10 }),
+  signatureThreads: field.int({ env: 'LEARNCHAIN_SIGNATURE_THREADS', flag: 'signature-threads', doc: "Worker threads that check the signatures of transactions other validators pass on; 0: checked on the event loop; -1: one per core beyond the first two, at most 4.", default: -1, min: -1, max: 64 }),
   mempoolMaxTxs: field.int({ env: 'LEARNCHAIN_MEMPOOL_MAX_TXS', flag: 'mempool-max-txs', doc: 'Transactions the mempool holds before it answers RESOURCE_EXHAUSTED.', default: 50_000, min: 1 }),
   maxMessageBytes: field.int({ env: 'LEARNCHAIN_MAX_MESSAGE_BYTES', flag: 'max-message-bytes', doc: 'Largest gRPC message accepted or sent.', default: 16 * 1024 * 1024, min: 1024 }),
   logLevel: field.oneOf({ env: 'LEARNCHAIN_LOG_LEVEL', flag: 'log-level', doc: 'pino log level.', values: LOG_LEVELS, default: 'info' }),

@@ -12,6 +12,7 @@ import { SERVICE_NAMES, type v1 } from '@learnchain/proto';
 
 import type { Chain } from './chain';
 import type { ValidatorNode } from './node';
+import type { Reception } from './gossip';
 
 export interface ConsensusServiceOptions {
   readonly genesis: Genesis;
@@ -89,18 +90,25 @@ export function consensusService(options: ConsensusServiceOptions): ConsensusSer
       refilledAt = now;
       if (tokens < 1) return cut(Status.RESOURCE_EXHAUSTED, 'flooding: more messages than the rate limit');
       tokens -= 1;
+      const failed = (error: unknown): Reception => {
+        logger.error({ err: error, peer }, 'consensus message handling failed');
+        return 'bad';
+      };
+      const judge = (result: Reception): void => {
+        if (result !== 'bad' || done) return;
+        strikes += 1;
+        if (strikes === 1) logger.warn({ peer }, 'peer sent an invalid consensus message');
+        if (strikes >= maxStrikes) cut(Status.INVALID_ARGUMENT, 'too many invalid messages (bad signatures, non-validators, garbage)');
+      };
       let result;
       try {
         result = node.receive(message, peer);
       } catch (error) {
-        logger.error({ err: error, peer }, 'consensus message handling failed');
-        result = 'bad' as const;
+        result = failed(error);
       }
-      if (result === 'bad') {
-        strikes += 1;
-        if (strikes === 1) logger.warn({ peer }, 'peer sent an invalid consensus message');
-        if (strikes >= maxStrikes) cut(Status.INVALID_ARGUMENT, 'too many invalid messages (bad signatures, non-validators, garbage)');
-      }
+      // Transactions are judged once their signatures are checked.
+      if (typeof result === 'string') judge(result);
+      else result.then(judge, (error: unknown) => judge(failed(error)));
     });
     call.on('error', finish);
     call.on('end', () => {

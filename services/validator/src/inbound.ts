@@ -5,7 +5,7 @@
  * saying a peer committed this node's running height starts block sync.
  */
 import type { Input } from '@learnchain/consensus';
-import { TxFormatError } from '@learnchain/ledger';
+import type { SignatureChecks } from '@learnchain/core';
 import type { v1 } from '@learnchain/proto';
 
 import { admitProposal, admitVote, type GossipView, type Network, type Reception } from './gossip';
@@ -16,6 +16,8 @@ export interface Inbound {
   readonly view: GossipView;
   network(): Network;
   readonly mempool: Mempool;
+  /** Where the signatures of gossiped transactions are checked. */
+  readonly signatures: SignatureChecks;
   /** Queues an input for the core (a proposal with its block). */
   enqueue(input: Input, block?: v1.Block__Output): void;
   /** A transaction entered the mempool. */
@@ -24,8 +26,8 @@ export interface Inbound {
   callsForSync(status: v1.HeightStatus__Output): boolean;
 }
 
-/** A message from a peer (Hello already done). */
-export function receive(inbound: Inbound, message: v1.ConsensusMessage__Output, peer: string): Reception {
+/** A message from a peer (Hello already done); transactions are taken once their signatures are checked. */
+export function receive(inbound: Inbound, message: v1.ConsensusMessage__Output, peer: string): Reception | Promise<Reception> {
   if (message.vote) return receiveVote(inbound, message.vote, peer);
   if (message.proposal) return receiveProposal(inbound, message.proposal, message);
   if (message.status) {
@@ -60,15 +62,8 @@ function receiveProposal(inbound: Inbound, wire: v1.Proposal__Output, message: v
 }
 
 /** Transactions a peer's mempool accepted; one with a bad signature counts against the peer. */
-function receiveTxs(inbound: Inbound, txs: readonly v1.Tx__Output[]): Reception {
-  let fresh = false;
-  for (const wire of txs) {
-    try {
-      fresh = inbound.mempool.add(wire).fresh || fresh;
-    } catch (error) {
-      if (error instanceof TxFormatError && error.reason === 'bad_signature') return 'bad';
-    }
-  }
-  if (fresh) inbound.txArrived();
-  return 'ok';
+async function receiveTxs(inbound: Inbound, txs: readonly v1.Tx__Output[]): Promise<Reception> {
+  const { fresh, badSignatures } = await inbound.mempool.addBatch(txs, inbound.signatures);
+  if (fresh > 0) inbound.txArrived();
+  return badSignatures > 0 ? 'bad' : 'ok';
 }

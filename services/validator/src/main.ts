@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 
 import { LocalEventBus, NatsEventBus, type EventBus } from '@learnchain/bus';
-import { createLogger, GrpcServer, Identity, maybeServeMetrics, runService, type ConfigOf } from '@learnchain/core';
+import { createLogger, GrpcServer, Identity, maybeServeMetrics, runService, signatureChecks, type ConfigOf } from '@learnchain/core';
 import { AggregateRoundVerifier, parseGenesis, type Genesis, type RoundVerifier } from '@learnchain/ledger';
 import { contracts, SERVICE_NAMES } from '@learnchain/proto';
 import { openStorage } from '@learnchain/storage';
@@ -100,12 +100,14 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
   );
   const unobserve = observeCommits(chain, genesis.chainId, metrics, identity.address);
   const signer = new Signer({ identity, chainId: genesis.chainId, wal, crashAfterPrecommitHeight: config.testCrashAfterPrecommitHeight });
+  const signatures = signatureChecks(config.signatureThreads);
   const node = new ValidatorNode({
     genesis,
     signer,
     wal,
     chain,
     mempool,
+    signatures,
     verifier,
     logger,
     timing: {
@@ -145,6 +147,7 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
       consensus.closeStreams();
       await server.shutdown(2000);
       await node.stop();
+      await signatures.close();
       await chain.drainEvents();
       unobserve();
       await metricsEndpoint.close();

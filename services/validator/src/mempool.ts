@@ -3,7 +3,8 @@
  * tell (form, signature, chain, size, nonce, who may submit what), waiting for a
  * proposer. Bounded: past its limit it refuses new ones (RESOURCE_EXHAUSTED).
  */
-import { authorityProblem, decodeTx, nonceOf, type Genesis, type LedgerState, type Tx } from '@learnchain/ledger';
+import { verifyBytes, type SignatureChecks } from '@learnchain/core';
+import { authorityProblem, badTxSignature, decodeTxForm, nonceOf, TxFormatError, type Genesis, type LedgerState, type Tx, type UncheckedTx } from '@learnchain/ledger';
 import type { v1 } from '@learnchain/proto';
 
 import { MempoolFullError, TxRefusedError } from './errors';
@@ -15,7 +16,18 @@ function refusal(reason: string): string {
   return `this validator found the round unverifiable and votes against it: ${reason}`;
 }
 
+/** What became of a batch a peer passed on. */
+export interface BatchOutcome {
+  /** Transactions new to the mempool. */
+  readonly fresh: number;
+  readonly badSignatures: number;
+  /** Transactions not looked at: too many were being checked already. */
+  readonly dropped: number;
+}
+
 export class Mempool {
+  /** Transactions of batches whose signatures are being checked. */
+  private checking = 0;
   private readonly txs = new Map<string, Tx>();
   /** Transactions this validator found unverifiable (a round it votes against), with why: never queued again. */
   private readonly rejected = new Map<string, string>();
@@ -49,7 +61,55 @@ export class Mempool {
    * same hash. Throws TxFormatError, TxRefusedError or MempoolFullError.
    */
   add(wire: v1.Tx__Output, size?: number): { tx: Tx; fresh: boolean } {
-    const tx = decodeTx(wire, { chainId: this.genesis.chainId, maxTxBytes: this.genesis.consensus.maxTxBytes, isVerified: this.isVerified, ...(size === undefined ? {} : { size }) });
+    const { tx, signed } = this.decode(wire, size);
+    if (!this.isVerified(tx.hashHex) && !verifyBytes(tx.signer, signed, tx.signature)) throw badTxSignature();
+    return this.admit(tx);
+  }
+
+  /**
+   * Checks and queues a batch of transactions a peer passed on, their
+   * signatures checked together by `checks` (on worker threads where cores
+   * are spare). What `add` would refuse is skipped. Past the mempool's size in
+   * transactions still being checked, a batch is dropped whole (its
+   * transactions reach the proposer through the validators that took them).
+   */
+  async addBatch(wires: readonly v1.Tx__Output[], checks: SignatureChecks): Promise<BatchOutcome> {
+    if (this.checking + wires.length > this.maxTxs) return { fresh: 0, badSignatures: 0, dropped: wires.length };
+    const formed: UncheckedTx[] = [];
+    for (const wire of wires) {
+      try {
+        formed.push(this.decode(wire));
+      } catch (error) {
+        if (!(error instanceof TxFormatError)) throw error;
+      }
+    }
+    const unchecked = formed.filter((f) => !this.isVerified(f.tx.hashHex));
+    this.checking += unchecked.length;
+    let verdicts: boolean[];
+    try {
+      verdicts = await checks.verify(unchecked.map((f) => ({ publicKey: f.tx.signer, message: f.signed, signature: f.tx.signature })));
+    } finally {
+      this.checking -= unchecked.length;
+    }
+    const bad = new Set(unchecked.filter((_, i) => !verdicts[i]).map((f) => f.tx.hashHex));
+    let fresh = 0;
+    for (const { tx } of formed) {
+      if (bad.has(tx.hashHex)) continue;
+      try {
+        if (this.admit(tx).fresh) fresh += 1;
+      } catch {
+        // refused as `add` would refuse it (replay, authority, full)
+      }
+    }
+    return { fresh, badSignatures: bad.size, dropped: 0 };
+  }
+
+  private decode(wire: v1.Tx__Output, size?: number): UncheckedTx {
+    return decodeTxForm(wire, { chainId: this.genesis.chainId, maxTxBytes: this.genesis.consensus.maxTxBytes, ...(size === undefined ? {} : { size }) });
+  }
+
+  /** Queues a transaction whose signature verified. */
+  private admit(tx: Tx): { tx: Tx; fresh: boolean } {
     this.markVerified(tx.hashHex);
     const existing = this.txs.get(tx.hashHex);
     if (existing) return { tx: existing, fresh: false };
@@ -58,7 +118,6 @@ export class Mempool {
     if (this.txs.size >= this.maxTxs) throw new MempoolFullError(this.maxTxs);
     const state = this.state();
     if (tx.nonce <= nonceOf(state, tx.signerHex)) throw new TxRefusedError(`replay: nonce ${tx.nonce} is not above ${nonceOf(state, tx.signerHex)}`, 'nonce');
-    // Authority does not depend on other pending transactions: refuse early what would be refused anyway.
     const problem = authorityProblem(state, tx, this.genesis);
     if (problem) throw new TxRefusedError(problem, 'signature', 'refused');
     this.txs.set(tx.hashHex, tx);

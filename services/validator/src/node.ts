@@ -20,7 +20,7 @@ import {
   type ValidatorSet,
   type Vote,
 } from '@learnchain/consensus';
-import { toHex, type Logger } from '@learnchain/core';
+import { inlineSignatureChecks, toHex, type Logger, type SignatureChecks } from '@learnchain/core';
 import { decodeTxBytes, encodeTx, nonceOf, signTx, type Genesis, type RoundVerifier, type Tx } from '@learnchain/ledger';
 import { messageCodec, type v1 } from '@learnchain/proto';
 
@@ -42,6 +42,8 @@ export interface NodeOptions {
   readonly wal: Wal;
   readonly chain: Chain;
   readonly mempool: Mempool;
+  /** Where gossiped transactions' signatures are checked (default: on the event loop). */
+  readonly signatures?: SignatureChecks;
   readonly verifier: RoundVerifier;
   readonly logger: Logger;
   readonly timing: Timing;
@@ -101,6 +103,7 @@ export class ValidatorNode {
       view: this.view,
       network: () => this.network,
       mempool: options.mempool,
+      signatures: options.signatures ?? inlineSignatureChecks,
       enqueue: (input, block) => void this.run(() => this.step(input, block)),
       txArrived: () => this.txArrived(),
       callsForSync: (status) => statusCallsForSync(status, this.core.height, Date.now() - this.heightBegan, options.timing.relayAfterMs),
@@ -332,7 +335,7 @@ export class ValidatorNode {
   }
 
   /** A message from a peer (Hello already done). Signatures are checked before the core sees anything. */
-  receive(message: v1.ConsensusMessage__Output, peer: string): Reception {
+  receive(message: v1.ConsensusMessage__Output, peer: string): Reception | Promise<Reception> {
     return receive(this.inbound, message, peer);
   }
 

@@ -1,4 +1,4 @@
-import { Identity, toHex } from '@learnchain/core';
+import { Identity, inlineSignatureChecks, SignatureThreads, toHex, type SignatureChecks } from '@learnchain/core';
 import { genesisWrites, LedgerState, parseGenesis, signTx, TxFormatError, decodeTxBytes, encodeTx } from '@learnchain/ledger';
 import type { v1 } from '@learnchain/proto';
 
@@ -47,5 +47,46 @@ describe('mempool', () => {
     expect(pool.size).toBe(0);
     expect(heard).toEqual([[tx.hashHex, 'this validator found the round unverifiable and votes against it: round job-1/1: aggregate-mismatch']]);
     expect(() => pool.add(wire(1))).toThrow(expect.objectContaining({ code: 'round_unverifiable', field: 'body', message: expect.stringContaining('aggregate-mismatch') }));
+  });
+});
+
+describe('mempool batches from peers', () => {
+  const checks: [string, () => SignatureChecks][] = [
+    ['on the event loop', () => inlineSignatureChecks],
+    ['on worker threads', () => new SignatureThreads(2)],
+  ];
+  it.each(checks)('checks the signatures together (%s): queues the good, counts the bad, skips what add refuses', async (_name, make) => {
+    const signatures = make();
+    try {
+      const pool = new Mempool(genesis, () => state, 100);
+      const tampered = { ...wire(3), createJob: { ...(wire(3).createJob as v1.CreateJob__Output), jobId: 'other' } };
+      const wrongChain = { ...wire(4), chainId: 'elsewhere' };
+      const good = Array.from({ length: 40 }, (_, i) => wire(10 + i));
+      const outcome = await pool.addBatch([wire(1), tampered, wrongChain, ...good, wire(1)], signatures);
+      expect(outcome).toEqual({ fresh: 41, badSignatures: 1, dropped: 0 });
+      expect(pool.size).toBe(41);
+      // Already queued: nothing new, nothing checked again.
+      expect(await pool.addBatch([wire(1)], signatures)).toEqual({ fresh: 0, badSignatures: 0, dropped: 0 });
+    } finally {
+      await signatures.close();
+    }
+  });
+
+  it('drops a batch whole while more than its size are being checked', async () => {
+    const pool = new Mempool(genesis, () => state, 3);
+    let release: () => void = () => undefined;
+    const held: SignatureChecks = {
+      verify: async (items) => {
+        await new Promise<void>((resolve) => {
+          release = resolve;
+        });
+        return items.map(() => true);
+      },
+      close: async () => undefined,
+    };
+    const first = pool.addBatch([wire(1), wire(2)], held);
+    expect(await pool.addBatch([wire(3), wire(4)], held)).toEqual({ fresh: 0, badSignatures: 0, dropped: 2 });
+    release();
+    expect(await first).toEqual({ fresh: 2, badSignatures: 0, dropped: 0 });
   });
 });

@@ -1,0 +1,82 @@
+import { Identity, inlineSignatureChecks, signatureChecks, SignatureThreads, type SignedBytes } from '../index';
+
+const signers = [Identity.generate(), Identity.generate(), Identity.generate()];
+
+/** Signed messages, every fifth tampered one way or another; `expected` is what a check must say. */
+function batch(n: number): { items: SignedBytes[]; expected: boolean[] } {
+  const items: SignedBytes[] = [];
+  const expected: boolean[] = [];
+  for (let i = 0; i < n; i++) {
+    const signer = signers[i % signers.length] as Identity;
+    // Views into a larger buffer, as a decoded gRPC message hands them out.
+    const backing = Buffer.alloc(4096, i % 251);
+    const message = backing.subarray(100 + (i % 7), 140 + (i % 50));
+    const signature = signer.signBytes(message);
+    let item: SignedBytes = { publicKey: signer.publicKey, message, signature };
+    let ok = true;
+    switch (i % 5 === 4 ? (i / 5) % 4 : -1) {
+      case 0:
+        item = { ...item, message: Buffer.concat([message, Buffer.from([1])]) };
+        ok = false;
+        break;
+      case 1:
+        item = { ...item, publicKey: (signers[(i + 1) % signers.length] as Identity).publicKey };
+        ok = false;
+        break;
+      case 2:
+        item = { ...item, signature: signature.subarray(0, 63) };
+        ok = false;
+        break;
+      case 3:
+        item = { ...item, publicKey: new Uint8Array(33) };
+        ok = false;
+        break;
+    }
+    items.push(item);
+    expected.push(ok);
+  }
+  return { items, expected };
+}
+
+describe('signature checks', () => {
+  it('on the event loop: each verdict in order', async () => {
+    const { items, expected } = batch(40);
+    expect(await inlineSignatureChecks.verify(items)).toEqual(expected);
+  });
+
+  it('on worker threads: the same verdicts, in order, for batches split across threads and for one small batch', async () => {
+    const threads = new SignatureThreads(2);
+    try {
+      for (const n of [0, 1, 15, 200]) {
+        const { items, expected } = batch(n);
+        expect(await threads.verify(items)).toEqual(expected);
+      }
+      // Batches in flight at once each get their own verdicts.
+      const batches = [batch(50), batch(33), batch(7)];
+      const verdicts = await Promise.all(batches.map((b) => threads.verify(b.items)));
+      expect(verdicts).toEqual(batches.map((b) => b.expected));
+      expect(threads.degraded).toBe(false);
+    } finally {
+      await threads.close();
+    }
+  });
+
+  it('checks on the event loop once its threads are gone', async () => {
+    const threads = new SignatureThreads(1);
+    await threads.close();
+    expect(threads.degraded).toBe(true);
+    const { items, expected } = batch(30);
+    expect(await threads.verify(items)).toEqual(expected);
+  });
+
+  it('takes threads from the configuration: 0 is the event loop', async () => {
+    expect(signatureChecks(0)).toBe(inlineSignatureChecks);
+    const two = signatureChecks(2);
+    try {
+      expect(two).toBeInstanceOf(SignatureThreads);
+      expect((two as SignatureThreads).size).toBe(2);
+    } finally {
+      await two.close();
+    }
+  });
+});

@@ -1,0 +1,181 @@
+/**
+ * Checking many ed25519 signatures at once, on the event loop or on worker
+ * threads. A validator checks the signature of every transaction it hears of;
+ * under load that is the largest single cost of its event loop, and one that
+ * spare cores can take: `SignatureThreads` spreads a batch over worker
+ * threads. A failed worker never turns into a verdict: what it held, and
+ * every later batch, is checked on the event loop instead.
+ */
+import { availableParallelism } from 'node:os';
+import { Worker } from 'node:worker_threads';
+
+import { verifyBytes } from './identity';
+import { workerScript } from './worker-script';
+
+/** A signature to check: `signature` by `publicKey` over `message`. */
+export interface SignedBytes {
+  readonly publicKey: Uint8Array;
+  readonly message: Uint8Array;
+  readonly signature: Uint8Array;
+}
+
+/** The port. */
+export interface SignatureChecks {
+  /** Whether each signature verifies, in the order given. */
+  verify(items: readonly SignedBytes[]): Promise<boolean[]>;
+  close(): Promise<void>;
+}
+
+function wellFormed(s: SignedBytes): boolean {
+  return s.publicKey.byteLength === 32 && s.signature.byteLength === 64;
+}
+
+function verifyAll(items: readonly SignedBytes[]): boolean[] {
+  return items.map((s) => verifyBytes(s.publicKey, s.message, s.signature));
+}
+
+/** Checks on the event loop (one core, or no cores to spare). */
+export const inlineSignatureChecks: SignatureChecks = {
+  verify: async (items) => verifyAll(items),
+  close: async () => undefined,
+};
+
+/**
+ * What a worker is sent: the signatures packed in one buffer, each as its key
+ * (32 bytes), signature (64) and message, `ends[i]` the end of the i-th. (The
+ * items' own arrays are often views into a whole received gRPC message, which
+ * a worker message would copy whole.)
+ */
+export interface SignatureTask {
+  readonly id: number;
+  readonly packed: Uint8Array;
+  readonly ends: Uint32Array;
+}
+export interface SignatureReply {
+  readonly id: number;
+  /** 1 where the signature verifies, 0 where it does not. */
+  readonly ok: Uint8Array;
+}
+
+export function packTask(id: number, items: readonly SignedBytes[]): SignatureTask {
+  const ends = new Uint32Array(items.length);
+  let size = 0;
+  items.forEach((s, i) => {
+    size += 96 + s.message.byteLength;
+    ends[i] = size;
+  });
+  const packed = new Uint8Array(size);
+  let at = 0;
+  for (const s of items) {
+    // A key or signature of the wrong length cannot verify: packed as zeros, and its verdict forced below.
+    if (s.publicKey.byteLength === 32) packed.set(s.publicKey, at);
+    if (s.signature.byteLength === 64) packed.set(s.signature, at + 32);
+    packed.set(s.message, at + 96);
+    at += 96 + s.message.byteLength;
+  }
+  return { id, packed, ends };
+}
+
+/** The signatures of a packed task, as views. */
+export function unpackTask(task: SignatureTask): SignedBytes[] {
+  const out: SignedBytes[] = [];
+  let start = 0;
+  for (const end of task.ends) {
+    out.push({ publicKey: task.packed.subarray(start, start + 32), signature: task.packed.subarray(start + 32, start + 96), message: task.packed.subarray(start + 96, end) });
+    start = end;
+  }
+  return out;
+}
+
+/** Below this many signatures a batch is not split further (a hop costs a few tens of microseconds). */
+const MIN_SHARE = 16;
+
+interface Thread {
+  readonly worker: Worker;
+  /** Tasks sent and not answered, by id. */
+  readonly pending: Map<number, { readonly items: readonly SignedBytes[]; readonly resolve: (ok: boolean[]) => void }>;
+}
+
+/** Worker threads that check signatures; batches are split across them. */
+export class SignatureThreads implements SignatureChecks {
+  private readonly threads: Thread[] = [];
+  private nextId = 1;
+  private turn = 0;
+  private failed = false;
+
+  constructor(count: number) {
+    const entry = workerScript(__filename, 'signature-worker');
+    for (let i = 0; i < count; i++) {
+      const worker = new Worker(entry.file, { execArgv: entry.execArgv });
+      const thread: Thread = { worker, pending: new Map() };
+      worker.on('message', (reply: SignatureReply) => {
+        const task = thread.pending.get(reply.id);
+        if (!task) return;
+        thread.pending.delete(reply.id);
+        if (thread.pending.size === 0) worker.unref();
+        // A key or signature of the wrong length was packed as zeros: it never verifies.
+        task.resolve(Array.from(reply.ok, (b, i) => b === 1 && wellFormed(task.items[i] as SignedBytes)));
+      });
+      worker.on('error', () => this.fail());
+      worker.on('exit', () => this.fail());
+      worker.unref();
+      this.threads.push(thread);
+    }
+  }
+
+  get size(): number {
+    return this.threads.length;
+  }
+
+  /** True once a worker failed: every check runs on the event loop from then on. */
+  get degraded(): boolean {
+    return this.failed;
+  }
+
+  async verify(items: readonly SignedBytes[]): Promise<boolean[]> {
+    if (this.failed || items.length === 0) return verifyAll(items);
+    const shares = Math.max(1, Math.min(this.threads.length, Math.floor(items.length / MIN_SHARE)));
+    const per = Math.ceil(items.length / shares);
+    const parts: Promise<boolean[]>[] = [];
+    for (let at = 0; at < items.length; at += per) parts.push(this.send(items.slice(at, at + per)));
+    return (await Promise.all(parts)).flat();
+  }
+
+  private send(items: readonly SignedBytes[]): Promise<boolean[]> {
+    const thread = this.threads[this.turn++ % this.threads.length] as Thread;
+    const id = this.nextId++;
+    return new Promise((resolve) => {
+      thread.pending.set(id, { items, resolve });
+      thread.worker.ref();
+      const task = packTask(id, items);
+      thread.worker.postMessage(task, [task.packed.buffer as ArrayBuffer, task.ends.buffer as ArrayBuffer]);
+    });
+  }
+
+  /** A worker died: what it held is checked here, and so is everything after. */
+  private fail(): void {
+    if (this.failed) return;
+    this.failed = true;
+    for (const thread of this.threads) {
+      for (const task of thread.pending.values()) task.resolve(verifyAll(task.items));
+      thread.pending.clear();
+      void thread.worker.terminate();
+    }
+  }
+
+  async close(): Promise<void> {
+    this.fail();
+    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+  }
+}
+
+/**
+ * Signature checks for `threads` worker threads: 0 checks on the event loop;
+ * -1 takes one thread per core beyond the first two, at most four (none on a
+ * machine of one or two cores, where the event loop and the database
+ * already keep them busy).
+ */
+export function signatureChecks(threads: number): SignatureChecks {
+  const count = threads < 0 ? Math.min(4, Math.max(0, availableParallelism() - 2)) : threads;
+  return count === 0 ? inlineSignatureChecks : new SignatureThreads(count);
+}

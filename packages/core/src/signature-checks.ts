@@ -96,12 +96,19 @@ interface Thread {
   readonly pending: Map<number, { readonly items: readonly SignedBytes[]; readonly resolve: (ok: boolean[]) => void }>;
 }
 
-/** Worker threads that check signatures; batches are split across them. */
+/**
+ * Worker threads that check signatures: a large batch is split across them;
+ * small requests made in one turn of the event loop (a transaction per client
+ * call) are sent together.
+ */
 export class SignatureThreads implements SignatureChecks {
   private readonly threads: Thread[] = [];
   private nextId = 1;
   private turn = 0;
   private failed = false;
+  /** Small requests waiting for the end of this turn of the event loop, and the verdicts they will share. */
+  private gathered: SignedBytes[] = [];
+  private gathering: Promise<boolean[]> | undefined;
 
   constructor(count: number) {
     const entry = workerScript(__filename, 'signature-worker');
@@ -134,6 +141,28 @@ export class SignatureThreads implements SignatureChecks {
 
   async verify(items: readonly SignedBytes[]): Promise<boolean[]> {
     if (this.failed || items.length === 0) return verifyAll(items);
+    // Small requests of one turn of the event loop (one transaction per client call) travel together.
+    if (items.length < MIN_SHARE) return this.gather(items);
+    return this.spread(items);
+  }
+
+  private gather(items: readonly SignedBytes[]): Promise<boolean[]> {
+    const at = this.gathered.length;
+    this.gathered.push(...items);
+    if (!this.gathering) {
+      this.gathering = new Promise<boolean[]>((resolve) =>
+        setImmediate(() => {
+          const all = this.gathered;
+          this.gathered = [];
+          this.gathering = undefined;
+          resolve(this.failed ? verifyAll(all) : this.spread(all));
+        }),
+      );
+    }
+    return this.gathering.then((verdicts) => verdicts.slice(at, at + items.length));
+  }
+
+  private async spread(items: readonly SignedBytes[]): Promise<boolean[]> {
     const shares = Math.max(1, Math.min(this.threads.length, Math.floor(items.length / MIN_SHARE)));
     const per = Math.ceil(items.length / shares);
     const parts: Promise<boolean[]>[] = [];

@@ -15,6 +15,7 @@ import {
   unauthenticated,
   writeMessage,
   type Logger,
+  type SignatureChecks,
 } from '@learnchain/core';
 import { canonicalJson, ledgerValidators, TxFormatError, UnknownPathError, type Genesis } from '@learnchain/ledger';
 import { SERVICE_NAMES, type v1 } from '@learnchain/proto';
@@ -29,6 +30,8 @@ export interface ApiOptions {
   readonly genesis: Genesis;
   readonly chain: Chain;
   readonly mempool: Mempool;
+  /** Where a submitted transaction's signature is checked. */
+  readonly signatures: SignatureChecks;
   readonly node: ValidatorNode;
   readonly network: () => Network;
   readonly address: string;
@@ -75,7 +78,7 @@ export function validatorApi(options: ApiOptions): UntypedServiceImplementation 
       if (!request.tx) throw invalidArgument('tx', 'is required', 'missing');
       let added;
       try {
-        added = mempool.add(request.tx);
+        added = await mempool.addChecked(request.tx, options.signatures);
       } catch (error) {
         throw toStatus(error);
       }

@@ -127,7 +127,7 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
     logger,
     maxMessageBytes: config.maxMessageBytes,
     services: [
-      { name: SERVICE_NAMES.validator, definition: contracts().validator.service, implementation: validatorApi({ genesis, chain, mempool, node, network: () => peers, address: identity.address, logger }) },
+      { name: SERVICE_NAMES.validator, definition: contracts().validator.service, implementation: validatorApi({ genesis, chain, mempool, signatures, node, network: () => peers, address: identity.address, logger }) },
       { name: SERVICE_NAMES.consensus, definition: contracts().consensus.service, implementation: consensus.implementation },
     ],
   });

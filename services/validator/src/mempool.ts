@@ -66,6 +66,16 @@ export class Mempool {
     return this.admit(tx);
   }
 
+  /** {@link add} with the signature checked by `checks` (where client calls meet gossip on worker threads). */
+  async addChecked(wire: v1.Tx__Output, checks: SignatureChecks): Promise<{ tx: Tx; fresh: boolean }> {
+    const { tx, signed } = this.decode(wire);
+    if (!this.isVerified(tx.hashHex)) {
+      const [ok] = await checks.verify([{ publicKey: tx.signer, message: signed, signature: tx.signature }]);
+      if (!ok) throw badTxSignature();
+    }
+    return this.admit(tx);
+  }
+
   /**
    * Checks and queues a batch of transactions a peer passed on, their
    * signatures checked together by `checks` (on worker threads where cores

@@ -61,6 +61,19 @@ describe('signature checks', () => {
     }
   });
 
+  it('on worker threads: single signatures asked for in one turn travel together, each answered with its own verdict', async () => {
+    const threads = new SignatureThreads(2);
+    try {
+      const { items, expected } = batch(60);
+      expect(await Promise.all(items.map((item) => threads.verify([item])))).toEqual(expected.map((ok) => [ok]));
+      // Small and large requests mixed.
+      const mixed = await Promise.all([threads.verify(items.slice(0, 3)), threads.verify(items.slice(3, 50)), threads.verify(items.slice(50))]);
+      expect(mixed.flat()).toEqual(expected);
+    } finally {
+      await threads.close();
+    }
+  });
+
   it('checks on the event loop once its threads are gone', async () => {
     const threads = new SignatureThreads(1);
     await threads.close();

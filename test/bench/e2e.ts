@@ -8,6 +8,8 @@
 //      Dirichlet α = 0.5 (the devnet's other defaults), at most --max-rounds rounds;
 //   3. bytes per update and final accuracy with float32, float16 and int8 updates (target: int8 ≥ 3.5x fewer bytes
 //      than float32, within 0.5 points of its accuracy), three jobs run one after another on one 4-trainer mesh.
+// Beside each overhead, how busy the process's one event loop was while the job ran (`event_loop_busy`): every
+// service of the devnet shares it, so near 1 it is that loop, not the round's protocol, that sets the pace.
 // Prints figures as it goes, then one JSON line. Never fails on a figure.
 import { cpus, loadavg } from 'node:os';
 import { rmSync } from 'node:fs';
@@ -53,6 +55,8 @@ interface JobRun {
   /** From the job's commit to each round's commit, as the follower saw it (ms). */
   readonly elapsedMs: readonly number[];
   readonly record: JobRecordOnChain;
+  /** How busy this process's event loop (every service's, in the devnet) was while the job ran, 0 to 1. */
+  readonly eventLoopBusy: number;
 }
 
 /** Submits one job on a running mesh and follows it; `stop` ends it early after a round. */
@@ -62,6 +66,7 @@ async function runJob(mesh: Mesh, options: DevnetOptions, stop: (report: RoundRe
   const abort = new AbortController();
   const reports: RoundReport[] = [];
   const elapsedMs: number[] = [];
+  const loop = performance.eventLoopUtilization();
   try {
     const job = await submitJob(options, mesh.chainId, aggregator, validator);
     const started = Date.now();
@@ -88,7 +93,8 @@ async function runJob(mesh: Mesh, options: DevnetOptions, stop: (report: RoundRe
     }
     const api = new ValidatorApi(validator);
     try {
-      return { jobId: job.jobId, reports, elapsedMs, record: await readJobFromChain(api, job.jobId) };
+      const eventLoopBusy = round3(performance.eventLoopUtilization(loop).utilization) as number;
+      return { jobId: job.jobId, reports, elapsedMs, record: await readJobFromChain(api, job.jobId), eventLoopBusy };
     } finally {
       api.close();
     }
@@ -122,7 +128,7 @@ function meanPhases(times: readonly RoundTime[]): Record<string, number> {
   return Object.fromEntries(PHASES.map((p) => [p, round3(rows.filter((r) => r.phase === p).reduce((s, r) => s + r.seconds, 0) / Math.max(1, times.length)) ?? 0]));
 }
 
-function overheadOf(run: JobRun): { fraction: number | null; rounds: number; period_s: number | null; wall_s: number | null; training_s: number | null; phases_s: Record<string, number> } {
+function overheadOf(run: JobRun): { fraction: number | null; rounds: number; period_s: number | null; wall_s: number | null; training_s: number | null; phases_s: Record<string, number>; event_loop_busy: number } {
   const steady = steadyRounds(roundTimes(run.record));
   const mean = (xs: (number | null)[]): number | null => {
     const known = xs.filter((x): x is number => x !== null);
@@ -135,6 +141,8 @@ function overheadOf(run: JobRun): { fraction: number | null; rounds: number; per
     wall_s: round3(mean(steady.map((t) => t.wallMs))),
     training_s: round3(mean(steady.map((t) => t.trainingMs))),
     phases_s: meanPhases(steady),
+    // Near 1: the services' shared event loop, not the round's protocol, sets the pace.
+    event_loop_busy: run.eventLoopBusy,
   };
 }
 

@@ -94,7 +94,6 @@ export interface MeshPlan {
   readonly trainers: readonly Record<string, string>[];
 }
 
-/** The settings of every service of a devnet on the given addresses. */
 /**
  * onnxruntime threads per operator for the devnet's trainers and validators:
  * they share this machine's cores, where the default pools (one thread per
@@ -102,6 +101,7 @@ export interface MeshPlan {
  */
 const ONE_THREAD = '1';
 
+/** The settings of every service of a devnet on the given addresses. */
 export function planMesh(options: DevnetOptions, p: { tag: string; chainId: string; dir: string; files: GenesisFiles; genesisJson: string; validators: readonly string[]; registry: string; aggregator: string }): MeshPlan {
   const schema = (name: string): string => (options.database ? `devnet_${p.tag}_${name}` : name);
   const common: Record<string, string> = { LEARNCHAIN_CHAIN_ID: p.chainId, LEARNCHAIN_LOG_LEVEL: logLevel(options.logLevel), LEARNCHAIN_STREAM: `devnet_${p.tag}`, DATABASE_URL: options.database ?? 'pglite:memory' };
@@ -122,6 +122,8 @@ export function planMesh(options: DevnetOptions, p: { tag: string; chainId: stri
         // Each validator re-executes rounds and checks their loss on the job's validation set, from blobs it fetches itself.
         LEARNCHAIN_AGGREGATOR: p.aggregator,
         LEARNCHAIN_VALIDATOR_EVAL_THREADS: ONE_THREAD,
+        // A devnet's validators see a few transactions a round: worker threads for their signatures would only cost start-up time.
+        LEARNCHAIN_SIGNATURE_THREADS: '0',
       },
     })),
     registry: {

@@ -10,24 +10,16 @@ import { availableParallelism } from 'node:os';
 import { Worker } from 'node:worker_threads';
 
 import { verifyBytes } from './identity';
-import { workerScript } from './worker-script';
+import { packTask, wellFormed, type SignatureReply, type SignedBytes } from './signature-task';
 
-/** A signature to check: `signature` by `publicKey` over `message`. */
-export interface SignedBytes {
-  readonly publicKey: Uint8Array;
-  readonly message: Uint8Array;
-  readonly signature: Uint8Array;
-}
+export type { SignedBytes } from './signature-task';
+import { workerScript } from './worker-script';
 
 /** The port. */
 export interface SignatureChecks {
   /** Whether each signature verifies, in the order given. */
   verify(items: readonly SignedBytes[]): Promise<boolean[]>;
   close(): Promise<void>;
-}
-
-function wellFormed(s: SignedBytes): boolean {
-  return s.publicKey.byteLength === 32 && s.signature.byteLength === 64;
 }
 
 function verifyAll(items: readonly SignedBytes[]): boolean[] {
@@ -39,53 +31,6 @@ export const inlineSignatureChecks: SignatureChecks = {
   verify: async (items) => verifyAll(items),
   close: async () => undefined,
 };
-
-/**
- * What a worker is sent: the signatures packed in one buffer, each as its key
- * (32 bytes), signature (64) and message, `ends[i]` the end of the i-th. (The
- * items' own arrays are often views into a whole received gRPC message, which
- * a worker message would copy whole.)
- */
-export interface SignatureTask {
-  readonly id: number;
-  readonly packed: Uint8Array;
-  readonly ends: Uint32Array;
-}
-export interface SignatureReply {
-  readonly id: number;
-  /** 1 where the signature verifies, 0 where it does not. */
-  readonly ok: Uint8Array;
-}
-
-export function packTask(id: number, items: readonly SignedBytes[]): SignatureTask {
-  const ends = new Uint32Array(items.length);
-  let size = 0;
-  items.forEach((s, i) => {
-    size += 96 + s.message.byteLength;
-    ends[i] = size;
-  });
-  const packed = new Uint8Array(size);
-  let at = 0;
-  for (const s of items) {
-    // A key or signature of the wrong length cannot verify: packed as zeros, and its verdict forced below.
-    if (s.publicKey.byteLength === 32) packed.set(s.publicKey, at);
-    if (s.signature.byteLength === 64) packed.set(s.signature, at + 32);
-    packed.set(s.message, at + 96);
-    at += 96 + s.message.byteLength;
-  }
-  return { id, packed, ends };
-}
-
-/** The signatures of a packed task, as views. */
-export function unpackTask(task: SignatureTask): SignedBytes[] {
-  const out: SignedBytes[] = [];
-  let start = 0;
-  for (const end of task.ends) {
-    out.push({ publicKey: task.packed.subarray(start, start + 32), signature: task.packed.subarray(start + 32, start + 96), message: task.packed.subarray(start + 96, end) });
-    start = end;
-  }
-  return out;
-}
 
 /** Below this many signatures a batch is not split further (a hop costs a few tens of microseconds). */
 const MIN_SHARE = 16;

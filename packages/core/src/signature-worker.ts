@@ -2,7 +2,7 @@
 import { parentPort } from 'node:worker_threads';
 
 import { verifyBytes } from './identity';
-import { unpackTask, type SignatureReply, type SignatureTask } from './signature-checks';
+import { unpackTask, type SignatureReply, type SignatureTask } from './signature-task';
 
 const port = parentPort;
 if (port === null) throw new Error('the signature worker must run in a worker thread');

@@ -11,9 +11,9 @@ import { Worker } from 'node:worker_threads';
 
 import { verifyBytes } from './identity';
 import { packTask, wellFormed, type SignatureReply, type SignedBytes } from './signature-task';
+import { workerScript } from './worker-script';
 
 export type { SignedBytes } from './signature-task';
-import { workerScript } from './worker-script';
 
 /** The port. */
 export interface SignatureChecks {

@@ -36,6 +36,9 @@ const seconds = Number(process.argv[2] ?? '8');
 const database = process.env.DATABASE_URL ?? 'pglite:memory';
 const stamp = `${process.pid}_${Date.now().toString(36)}`;
 
+/** The database schema of validator `i` of a network. */
+const schemaOf = (tag: string, i: number): string => `bench_${tag}_${stamp}_${i}`;
+
 function percentile(values: readonly number[], p: number): number {
   if (values.length === 0) return Number.NaN;
   const sorted = [...values].sort((a, b) => a - b);
@@ -44,7 +47,6 @@ function percentile(values: readonly number[], p: number): number {
 
 interface Network {
   readonly clients: ValidatorClient[];
-  readonly schemas: string[];
   /** CPU milliseconds the validator processes have used so far (user + system), from /proc; NaN where unreadable. */
   cpuMs(): number;
   stop(): Promise<void>;
@@ -64,7 +66,6 @@ function processCpuMs(pid: number): number {
 async function startNetwork(files: GenesisFiles, dir: string, tag: string, extra: Record<string, string>): Promise<Network> {
   const ports = await Promise.all([0, 1, 2, 3].map(() => freePort()));
   const addresses = ports.map((p) => `127.0.0.1:${p}`);
-  const schemas = [0, 1, 2, 3].map((i) => `bench_${tag}_${stamp}_${i}`);
   const started = await Promise.allSettled(
     [0, 1, 2, 3].map((i) =>
       ServiceProcess.start({
@@ -79,7 +80,7 @@ async function startNetwork(files: GenesisFiles, dir: string, tag: string, extra
           LEARNCHAIN_KEY_FILE: files.validatorKeys[i] as string,
           LEARNCHAIN_GENESIS_FILE: files.genesisPath,
           DATABASE_URL: database,
-          LEARNCHAIN_VALIDATOR_SCHEMA: schemas[i] as string,
+          LEARNCHAIN_VALIDATOR_SCHEMA: schemaOf(tag, i),
           LEARNCHAIN_WAL_DIR: join(dir, `${tag}-wal-${i}`),
           LEARNCHAIN_LOG_LEVEL: process.env.BENCH_LOG_LEVEL ?? 'info',
           NATS_URL: '',
@@ -98,7 +99,6 @@ async function startNetwork(files: GenesisFiles, dir: string, tag: string, extra
   const clients = addresses.map((a) => createClient(contracts().validator, a));
   return {
     clients,
-    schemas,
     cpuMs: () => procs.reduce((sum, p) => sum + processCpuMs(p.pid), 0),
     async stop() {
       for (const c of clients) c.close();
@@ -219,7 +219,6 @@ async function main(): Promise<void> {
   const dir = mkdtempSync(join(tmpdir(), 'learnchain-bench-'));
   const loadBefore = loadavg().map((l) => Number(l.toFixed(2)));
   const files = writeGenesis({ validators: 4, out: dir, chainId: `bench-${stamp}`.replace(/_/g, '-') });
-  const schemas: string[] = [];
   try {
     const empty = await emptyBlocks(files, dir);
     console.log(`empty blocks: ${empty.heights} heights in ${seconds} s, interval p50 ${empty.p50} ms, p99 ${empty.p99} ms`);
@@ -243,10 +242,9 @@ async function main(): Promise<void> {
   } finally {
     if (database.startsWith('postgres')) {
       const pool = new Pool({ connectionString: database, max: 1 });
-      for (const tag of ['empty', 'load']) for (let i = 0; i < 4; i++) await pool.query(`DROP SCHEMA IF EXISTS "bench_${tag}_${stamp}_${i}" CASCADE`);
+      for (const tag of ['empty', 'load']) for (let i = 0; i < 4; i++) await pool.query(`DROP SCHEMA IF EXISTS "${schemaOf(tag, i)}" CASCADE`);
       await pool.end();
     }
-    void schemas;
     rmSync(dir, { recursive: true, force: true });
   }
 }

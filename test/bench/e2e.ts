@@ -1,5 +1,6 @@
-// `npm run bench -- e2e [--rounds N] [--max-rounds N] [--validators N] [--skip overhead,accuracy,encodings]`: the devnet end to end
-// (validators, registry, aggregator and trainers in this process over loopback gRPC, embedded databases), three figures:
+// `npm run bench -- e2e [--rounds N] [--max-rounds N] [--validators N] [--skip overhead,accuracy,encodings] [--processes]`: the
+// devnet end to end (validators, registry, aggregator and trainers in this process over loopback gRPC, embedded databases;
+// with --processes each service its own process over the PostgreSQL and NATS of DATABASE_URL and NATS_URL), three figures:
 //   1. round overhead — a round's period (its opening to the next round's) less its slowest trainer's training, as a
 //      share of the period — with 4 and with 8 trainers (target ≤ 10%), split from the chain exactly as `learnchain
 //      report` splits it; beside it, the same 4-trainer job with rounds not pipelined (each opened once the previous
@@ -35,6 +36,9 @@ const MAX_ROUNDS = arg('max-rounds', 30);
 const VALIDATORS = arg('validators', 4);
 const skipAt = process.argv.indexOf('--skip');
 const SKIP = new Set(skipAt > 0 ? (process.argv[skipAt + 1] ?? '').split(',') : []);
+// Every service its own process, over the PostgreSQL and NATS of DATABASE_URL and NATS_URL (as deployed).
+const PROCESSES = process.argv.includes('--processes');
+if (PROCESSES && !(process.env.DATABASE_URL && process.env.NATS_URL)) throw new Error('--processes needs DATABASE_URL and NATS_URL');
 const TARGET = 0.97;
 const ENCODINGS = ['float32', 'float16', 'int8'] as const;
 
@@ -46,7 +50,8 @@ const round3 = (x: number | null): number | null => (x === null ? null : Math.ro
 function devnet(flags: Record<string, string | number>): DevnetOptions {
   // A job gives up after four minutes a round on average: a stalled chain ends the section, not the benchmark.
   const timeout = Math.max(600, Number(flags.rounds ?? ROUNDS) * 240);
-  return parseDevnetOptions(new Map(Object.entries({ 'log-level': 'error', timeout, validators: VALIDATORS, ...flags }).map(([k, v]) => [k, String(v)])));
+  const topology = PROCESSES ? { processes: 'true', database: process.env.DATABASE_URL as string, nats: process.env.NATS_URL as string } : {};
+  return parseDevnetOptions(new Map(Object.entries({ 'log-level': 'error', timeout, validators: VALIDATORS, ...topology, ...flags }).map(([k, v]) => [k, String(v)])));
 }
 
 interface JobRun {
@@ -55,8 +60,8 @@ interface JobRun {
   /** From the job's commit to each round's commit, as the follower saw it (ms). */
   readonly elapsedMs: readonly number[];
   readonly record: JobRecordOnChain;
-  /** How busy this process's event loop (every service's, in the devnet) was while the job ran, 0 to 1. */
-  readonly eventLoopBusy: number;
+  /** How busy this process's event loop (every service's, in the devnet) was while the job ran, 0 to 1; null with --processes. */
+  readonly eventLoopBusy: number | null;
 }
 
 /** Submits one job on a running mesh and follows it; `stop` ends it early after a round. */
@@ -93,7 +98,7 @@ async function runJob(mesh: Mesh, options: DevnetOptions, stop: (report: RoundRe
     }
     const api = new ValidatorApi(validator);
     try {
-      const eventLoopBusy = round3(performance.eventLoopUtilization(loop).utilization) as number;
+      const eventLoopBusy = PROCESSES ? null : round3(performance.eventLoopUtilization(loop).utilization);
       return { jobId: job.jobId, reports, elapsedMs, record: await readJobFromChain(api, job.jobId), eventLoopBusy };
     } finally {
       api.close();
@@ -128,7 +133,7 @@ function meanPhases(times: readonly RoundTime[]): Record<string, number> {
   return Object.fromEntries(PHASES.map((p) => [p, round3(rows.filter((r) => r.phase === p).reduce((s, r) => s + r.seconds, 0) / Math.max(1, times.length)) ?? 0]));
 }
 
-function overheadOf(run: JobRun): { fraction: number | null; rounds: number; period_s: number | null; wall_s: number | null; training_s: number | null; phases_s: Record<string, number>; event_loop_busy: number } {
+function overheadOf(run: JobRun): { fraction: number | null; rounds: number; period_s: number | null; wall_s: number | null; training_s: number | null; phases_s: Record<string, number>; event_loop_busy: number | null } {
   const steady = steadyRounds(roundTimes(run.record));
   const mean = (xs: (number | null)[]): number | null => {
     const known = xs.filter((x): x is number => x !== null);
@@ -154,7 +159,7 @@ function bytesPerUpdate(run: JobRun): number | null {
 async function main(): Promise<void> {
   const began = Date.now();
   say(`e2e benchmark: ${cpus().length} CPUs, load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
-  const result: Record<string, unknown> = { validators: VALIDATORS, rounds_per_job: ROUNDS, max_rounds_to_97: MAX_ROUNDS };
+  const result: Record<string, unknown> = { validators: VALIDATORS, rounds_per_job: ROUNDS, max_rounds_to_97: MAX_ROUNDS, topology: PROCESSES ? 'processes' : 'one process' };
 
   const errors: Record<string, string> = {};
   const section = async (name: string, work: () => Promise<void>): Promise<void> => {

@@ -137,7 +137,9 @@ export class RoundManager {
       try {
         await this.step(job);
       } catch (error) {
-        this.options.logger.error({ err: error, job: job.jobId }, 'round step failed; retrying on the next tick');
+        // Stopping cancels the calls a step has in flight: that is no failure.
+        if (this.abort.signal.aborted) this.options.logger.debug({ err: error, job: job.jobId }, 'round step cut short by stopping');
+        else this.options.logger.error({ err: error, job: job.jobId }, 'round step failed; retrying on the next tick');
       }
     }
     // Events a failed publish left in the outbox.

@@ -17,6 +17,8 @@ export type { SignedBytes } from './signature-task';
 
 /** The port. */
 export interface SignatureChecks {
+  /** Worker threads doing the checks (0: the event loop does). */
+  readonly threads: number;
   /** Whether each signature verifies, in the order given. */
   verify(items: readonly SignedBytes[]): Promise<boolean[]>;
   close(): Promise<void>;
@@ -28,6 +30,7 @@ function verifyAll(items: readonly SignedBytes[]): boolean[] {
 
 /** Checks on the event loop (one core, or no cores to spare). */
 export const inlineSignatureChecks: SignatureChecks = {
+  threads: 0,
   verify: async (items) => verifyAll(items),
   close: async () => undefined,
 };
@@ -47,7 +50,7 @@ interface Thread {
  * call) are sent together.
  */
 export class SignatureThreads implements SignatureChecks {
-  private readonly threads: Thread[] = [];
+  private readonly workers: Thread[] = [];
   private nextId = 1;
   private turn = 0;
   private failed = false;
@@ -55,7 +58,11 @@ export class SignatureThreads implements SignatureChecks {
   private gathered: SignedBytes[] = [];
   private gathering: Promise<boolean[]> | undefined;
 
-  constructor(count: number) {
+  constructor(
+    count: number,
+    /** Told once when a worker fails (not when the threads are closed). */
+    private readonly onFailure: (reason: string) => void = () => undefined,
+  ) {
     const entry = workerScript(__filename, 'signature-worker');
     for (let i = 0; i < count; i++) {
       const worker = new Worker(entry.file, { execArgv: entry.execArgv });
@@ -68,15 +75,15 @@ export class SignatureThreads implements SignatureChecks {
         // A key or signature of the wrong length was packed as zeros: it never verifies.
         task.resolve(Array.from(reply.ok, (b, i) => b === 1 && wellFormed(task.items[i] as SignedBytes)));
       });
-      worker.on('error', () => this.fail());
-      worker.on('exit', () => this.fail());
+      worker.on('error', (error: Error) => this.fail(`a signature thread failed: ${error.message}`));
+      worker.on('exit', (code: number) => this.fail(`a signature thread exited with code ${code}`));
       worker.unref();
-      this.threads.push(thread);
+      this.workers.push(thread);
     }
   }
 
-  get size(): number {
-    return this.threads.length;
+  get threads(): number {
+    return this.workers.length;
   }
 
   /** True once a worker failed: every check runs on the event loop from then on. */
@@ -108,7 +115,7 @@ export class SignatureThreads implements SignatureChecks {
   }
 
   private async spread(items: readonly SignedBytes[]): Promise<boolean[]> {
-    const shares = Math.max(1, Math.min(this.threads.length, Math.floor(items.length / MIN_SHARE)));
+    const shares = Math.max(1, Math.min(this.workers.length, Math.floor(items.length / MIN_SHARE)));
     const per = Math.ceil(items.length / shares);
     const parts: Promise<boolean[]>[] = [];
     for (let at = 0; at < items.length; at += per) parts.push(this.send(items.slice(at, at + per)));
@@ -116,7 +123,7 @@ export class SignatureThreads implements SignatureChecks {
   }
 
   private send(items: readonly SignedBytes[]): Promise<boolean[]> {
-    const thread = this.threads[this.turn++ % this.threads.length] as Thread;
+    const thread = this.workers[this.turn++ % this.workers.length] as Thread;
     const id = this.nextId++;
     return new Promise((resolve) => {
       thread.pending.set(id, { items, resolve });
@@ -126,11 +133,12 @@ export class SignatureThreads implements SignatureChecks {
     });
   }
 
-  /** A worker died: what it held is checked here, and so is everything after. */
-  private fail(): void {
+  /** A worker died (or the threads are closed): what they held is checked here, and so is everything after. */
+  private fail(reason?: string): void {
     if (this.failed) return;
     this.failed = true;
-    for (const thread of this.threads) {
+    if (reason !== undefined) this.onFailure(reason);
+    for (const thread of this.workers) {
       for (const task of thread.pending.values()) task.resolve(verifyAll(task.items));
       thread.pending.clear();
       void thread.worker.terminate();
@@ -139,7 +147,7 @@ export class SignatureThreads implements SignatureChecks {
 
   async close(): Promise<void> {
     this.fail();
-    await Promise.all(this.threads.map((t) => t.worker.terminate()));
+    await Promise.all(this.workers.map((t) => t.worker.terminate()));
   }
 }
 
@@ -149,7 +157,7 @@ export class SignatureThreads implements SignatureChecks {
  * machine of one or two cores, where the event loop and the database
  * already keep them busy).
  */
-export function signatureChecks(threads: number): SignatureChecks {
+export function signatureChecks(threads: number, onFailure?: (reason: string) => void): SignatureChecks {
   const count = threads < 0 ? Math.min(4, Math.max(0, availableParallelism() - 2)) : threads;
-  return count === 0 ? inlineSignatureChecks : new SignatureThreads(count);
+  return count === 0 ? inlineSignatureChecks : new SignatureThreads(count, onFailure);
 }

@@ -100,7 +100,7 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
   );
   const unobserve = observeCommits(chain, genesis.chainId, metrics, identity.address);
   const signer = new Signer({ identity, chainId: genesis.chainId, wal, crashAfterPrecommitHeight: config.testCrashAfterPrecommitHeight });
-  const signatures = signatureChecks(config.signatureThreads);
+  const signatures = signatureChecks(config.signatureThreads, (reason) => logger.error({ reason }, 'signature threads failed: signatures are checked on the event loop from now on'));
   const node = new ValidatorNode({
     genesis,
     signer,
@@ -134,7 +134,7 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
   peers.start();
   await node.start();
   const metricsEndpoint = await maybeServeMetrics(metrics.registry, config.metricsListen);
-  logger.info({ chain: genesis.chainId, address: identity.address, height: chain.tip.height, database: storage.description, peers: config.peers.length, metrics: metricsEndpoint.url || undefined }, 'validator running');
+  logger.info({ chain: genesis.chainId, address: identity.address, height: chain.tip.height, database: storage.description, peers: config.peers.length, signatureThreads: signatures.threads, metrics: metricsEndpoint.url || undefined }, 'validator running');
   return {
     address: server.address,
     validator: identity.address,

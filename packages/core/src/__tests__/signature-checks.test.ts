@@ -1,3 +1,6 @@
+import { once } from 'node:events';
+import type { Worker } from 'node:worker_threads';
+
 import { Identity, inlineSignatureChecks, signatureChecks, SignatureThreads, type SignedBytes } from '../index';
 
 const signers = [Identity.generate(), Identity.generate(), Identity.generate()];
@@ -14,7 +17,7 @@ function batch(n: number): { items: SignedBytes[]; expected: boolean[] } {
     const signature = signer.signBytes(message);
     let item: SignedBytes = { publicKey: signer.publicKey, message, signature };
     let ok = true;
-    switch (i % 5 === 4 ? (i / 5) % 4 : -1) {
+    switch (i % 5 === 4 ? Math.floor(i / 5) % 4 : -1) {
       case 0:
         item = { ...item, message: Buffer.concat([message, Buffer.from([1])]) };
         ok = false;
@@ -39,6 +42,11 @@ function batch(n: number): { items: SignedBytes[]; expected: boolean[] } {
 }
 
 describe('signature checks', () => {
+  it('are tested with good and bad signatures of every kind', () => {
+    const { expected } = batch(40);
+    expect(expected.filter((ok) => !ok)).toHaveLength(8);
+  });
+
   it('on the event loop: each verdict in order', async () => {
     const { items, expected } = batch(40);
     expect(await inlineSignatureChecks.verify(items)).toEqual(expected);
@@ -74,6 +82,30 @@ describe('signature checks', () => {
     }
   });
 
+  it('answers what a dying thread held from the event loop, says why once, and checks there from then on', async () => {
+    const failures: string[] = [];
+    const threads = new SignatureThreads(1, (reason) => failures.push(reason));
+    // Reaching into the pool: there is no other way to kill one of its threads.
+    const worker = (threads as unknown as { workers: { worker: Worker }[] }).workers[0]?.worker as Worker;
+    try {
+      await once(worker, 'online');
+      // Half a second of work or so: the thread is at it when it dies.
+      const small = batch(100);
+      const items = Array.from({ length: 50 }, () => small.items).flat();
+      const expected = Array.from({ length: 50 }, () => small.expected).flat();
+      const asked = threads.verify(items);
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      await worker.terminate();
+      expect(await asked).toEqual(expected);
+      expect(threads.degraded).toBe(true);
+      expect(failures).toEqual([expect.stringMatching(/^a signature thread exited with code/)]);
+      expect(await threads.verify(small.items)).toEqual(small.expected);
+    } finally {
+      await threads.close();
+    }
+    expect(failures).toHaveLength(1);
+  });
+
   it('checks on the event loop once its threads are gone', async () => {
     const threads = new SignatureThreads(1);
     await threads.close();
@@ -84,10 +116,11 @@ describe('signature checks', () => {
 
   it('takes threads from the configuration: 0 is the event loop', async () => {
     expect(signatureChecks(0)).toBe(inlineSignatureChecks);
+    expect(inlineSignatureChecks.threads).toBe(0);
     const two = signatureChecks(2);
     try {
       expect(two).toBeInstanceOf(SignatureThreads);
-      expect((two as SignatureThreads).size).toBe(2);
+      expect(two.threads).toBe(2);
     } finally {
       await two.close();
     }

@@ -76,6 +76,7 @@ describe('mempool batches from peers', () => {
     const pool = new Mempool(genesis, () => state, 3);
     let release: () => void = () => undefined;
     const held: SignatureChecks = {
+      threads: 0,
       verify: async (items) => {
         await new Promise<void>((resolve) => {
           release = resolve;

@@ -3,8 +3,8 @@
  * tell (form, signature, chain, size, nonce, who may submit what), waiting for a
  * proposer. Bounded: past its limit it refuses new ones (RESOURCE_EXHAUSTED).
  */
-import { verifyBytes, type SignatureChecks } from '@learnchain/core';
-import { authorityProblem, badTxSignature, decodeTxForm, nonceOf, TxFormatError, type Genesis, type LedgerState, type Tx, type UncheckedTx } from '@learnchain/ledger';
+import type { SignatureChecks } from '@learnchain/core';
+import { authorityProblem, badTxSignature, decodeTx, decodeTxForm, nonceOf, TxFormatError, type DecodeTxOptions, type Genesis, type LedgerState, type Tx, type UncheckedTx } from '@learnchain/ledger';
 import type { v1 } from '@learnchain/proto';
 
 import { MempoolFullError, TxRefusedError } from './errors';
@@ -61,19 +61,14 @@ export class Mempool {
    * same hash. Throws TxFormatError, TxRefusedError or MempoolFullError.
    */
   add(wire: v1.Tx__Output, size?: number): { tx: Tx; fresh: boolean } {
-    const { tx, signed } = this.decode(wire, size);
-    if (!this.isVerified(tx.hashHex) && !verifyBytes(tx.signer, signed, tx.signature)) throw badTxSignature();
-    return this.admit(tx);
+    return this.admit(decodeTx(wire, { ...this.decoding(size), isVerified: this.isVerified }));
   }
 
   /** {@link add} with the signature checked by `checks` (where client calls meet gossip on worker threads). */
   async addChecked(wire: v1.Tx__Output, checks: SignatureChecks): Promise<{ tx: Tx; fresh: boolean }> {
-    const { tx, signed } = this.decode(wire);
-    if (!this.isVerified(tx.hashHex)) {
-      const [ok] = await checks.verify([{ publicKey: tx.signer, message: signed, signature: tx.signature }]);
-      if (!ok) throw badTxSignature();
-    }
-    return this.admit(tx);
+    const formed = decodeTxForm(wire, this.decoding());
+    if ((await this.badSignatures(this.unchecked([formed]), checks)).size > 0) throw badTxSignature();
+    return this.admit(formed.tx);
   }
 
   /**
@@ -88,20 +83,19 @@ export class Mempool {
     const formed: UncheckedTx[] = [];
     for (const wire of wires) {
       try {
-        formed.push(this.decode(wire));
+        formed.push(decodeTxForm(wire, this.decoding()));
       } catch (error) {
         if (!(error instanceof TxFormatError)) throw error;
       }
     }
-    const unchecked = formed.filter((f) => !this.isVerified(f.tx.hashHex));
+    const unchecked = this.unchecked(formed);
     this.checking += unchecked.length;
-    let verdicts: boolean[];
+    let bad: Set<string>;
     try {
-      verdicts = await checks.verify(unchecked.map((f) => ({ publicKey: f.tx.signer, message: f.signed, signature: f.tx.signature })));
+      bad = await this.badSignatures(unchecked, checks);
     } finally {
       this.checking -= unchecked.length;
     }
-    const bad = new Set(unchecked.filter((_, i) => !verdicts[i]).map((f) => f.tx.hashHex));
     let fresh = 0;
     for (const { tx } of formed) {
       if (bad.has(tx.hashHex)) continue;
@@ -114,8 +108,20 @@ export class Mempool {
     return { fresh, badSignatures: bad.size, dropped: 0 };
   }
 
-  private decode(wire: v1.Tx__Output, size?: number): UncheckedTx {
-    return decodeTxForm(wire, { chainId: this.genesis.chainId, maxTxBytes: this.genesis.consensus.maxTxBytes, ...(size === undefined ? {} : { size }) });
+  /** The chain and size limit a transaction is decoded against here. */
+  private decoding(size?: number): DecodeTxOptions {
+    return { chainId: this.genesis.chainId, maxTxBytes: this.genesis.consensus.maxTxBytes, ...(size === undefined ? {} : { size }) };
+  }
+
+  /** Those of `formed` whose signatures were not checked here before. */
+  private unchecked(formed: readonly UncheckedTx[]): UncheckedTx[] {
+    return formed.filter((f) => !this.isVerified(f.tx.hashHex));
+  }
+
+  /** The hashes of those of `unchecked` whose signatures do not verify. */
+  private async badSignatures(unchecked: readonly UncheckedTx[], checks: SignatureChecks): Promise<Set<string>> {
+    const verdicts = await checks.verify(unchecked.map((f) => ({ publicKey: f.tx.signer, message: f.signed, signature: f.tx.signature })));
+    return new Set(unchecked.filter((_, i) => !verdicts[i]).map((f) => f.tx.hashHex));
   }
 
   /** Queues a transaction whose signature verified. */
@@ -128,6 +134,7 @@ export class Mempool {
     if (this.txs.size >= this.maxTxs) throw new MempoolFullError(this.maxTxs);
     const state = this.state();
     if (tx.nonce <= nonceOf(state, tx.signerHex)) throw new TxRefusedError(`replay: nonce ${tx.nonce} is not above ${nonceOf(state, tx.signerHex)}`, 'nonce');
+    // Authority does not depend on other pending transactions: refuse early what would be refused anyway.
     const problem = authorityProblem(state, tx, this.genesis);
     if (problem) throw new TxRefusedError(problem, 'signature', 'refused');
     this.txs.set(tx.hashHex, tx);

@@ -16,6 +16,12 @@ function refusal(reason: string): string {
   return `this validator found the round unverifiable and votes against it: ${reason}`;
 }
 
+/** What became of one transaction of a batch: queued (new or already there), or refused with what `add` would throw. */
+export type Admission = { readonly tx: Tx; readonly fresh: boolean } | { readonly refused: TxRefusal; readonly hash?: Uint8Array };
+
+/** Why the mempool refuses a transaction. */
+export type TxRefusal = TxFormatError | TxRefusedError | MempoolFullError;
+
 /** What became of a batch a peer passed on. */
 export interface BatchOutcome {
   /** Transactions new to the mempool. */
@@ -66,9 +72,9 @@ export class Mempool {
 
   /** {@link add} with the signature checked by `checks` (where client calls meet gossip on worker threads). */
   async addChecked(wire: v1.Tx__Output, checks: SignatureChecks): Promise<{ tx: Tx; fresh: boolean }> {
-    const formed = decodeTxForm(wire, this.decoding());
-    if ((await this.badSignatures(this.unchecked([formed]), checks)).size > 0) throw badTxSignature();
-    return this.admit(formed.tx);
+    const [admission] = (await this.admitAll([wire], checks)) as [Admission];
+    if ('refused' in admission) throw admission.refused;
+    return admission;
   }
 
   /**
@@ -79,16 +85,42 @@ export class Mempool {
    * transactions reach the proposer through the validators that took them).
    */
   async addBatch(wires: readonly v1.Tx__Output[], checks: SignatureChecks): Promise<BatchOutcome> {
-    if (this.checking + wires.length > this.maxTxs) return { fresh: 0, badSignatures: 0, dropped: wires.length };
-    const formed: UncheckedTx[] = [];
-    for (const wire of wires) {
-      try {
-        formed.push(decodeTxForm(wire, this.decoding()));
-      } catch (error) {
-        if (!(error instanceof TxFormatError)) throw error;
-      }
+    if (this.overloaded(wires.length)) return { fresh: 0, badSignatures: 0, dropped: wires.length };
+    let fresh = 0;
+    let badSignatures = 0;
+    for (const admission of await this.admitAll(wires, checks)) {
+      if (!('refused' in admission)) fresh += admission.fresh ? 1 : 0;
+      else if (admission.refused instanceof TxFormatError && admission.refused.reason === 'bad_signature') badSignatures += 1;
     }
-    const unchecked = this.unchecked(formed);
+    return { fresh, badSignatures, dropped: 0 };
+  }
+
+  /** Whether `count` more transactions to check would put more than the mempool's size under check at once (0: whether it has already). */
+  overloaded(count = 0): boolean {
+    return this.checking + count > this.maxTxs;
+  }
+
+  /**
+   * Checks and queues each of `wires` as {@link add} would, their signatures
+   * checked together by `checks`: one admission per transaction, in order,
+   * each queued or refused with the error `add` would throw for it alone —
+   * except that while the mempool is full, one not queued already is refused
+   * as such without its signature checked.
+   */
+  async admitAll(wires: readonly v1.Tx__Output[], checks: SignatureChecks): Promise<Admission[]> {
+    const formed = wires.map((wire): UncheckedTx | TxFormatError => {
+      try {
+        return decodeTxForm(wire, this.decoding());
+      } catch (error) {
+        if (error instanceof TxFormatError) return error;
+        throw error;
+      }
+    });
+    // A mempool already full (counting what is being checked) refuses transactions new to it unchecked: a flood costs no signature checks.
+    const full = this.txs.size + this.checking >= this.maxTxs;
+    const fullError = full ? new MempoolFullError(this.maxTxs) : undefined;
+    const refusedUnchecked = (f: UncheckedTx): boolean => full && !this.txs.has(f.tx.hashHex);
+    const unchecked = this.unchecked(formed.filter((f): f is UncheckedTx => !(f instanceof TxFormatError) && !refusedUnchecked(f)));
     this.checking += unchecked.length;
     let bad: Set<string>;
     try {
@@ -96,16 +128,17 @@ export class Mempool {
     } finally {
       this.checking -= unchecked.length;
     }
-    let fresh = 0;
-    for (const { tx } of formed) {
-      if (bad.has(tx.hashHex)) continue;
+    return formed.map((f): Admission => {
+      if (f instanceof TxFormatError) return { refused: f };
+      if (fullError && refusedUnchecked(f)) return { refused: fullError, hash: f.tx.hash };
+      if (bad.has(f.tx.hashHex)) return { refused: badTxSignature(), hash: f.tx.hash };
       try {
-        if (this.admit(tx).fresh) fresh += 1;
-      } catch {
-        // refused as `add` would refuse it (replay, authority, full)
+        return this.admit(f.tx);
+      } catch (error) {
+        if (error instanceof TxRefusedError || error instanceof MempoolFullError) return { refused: error, hash: f.tx.hash };
+        throw error;
       }
-    }
-    return { fresh, badSignatures: bad.size, dropped: 0 };
+    });
   }
 
   /** The chain and size limit a transaction is decoded against here. */

@@ -91,3 +91,31 @@ describe('mempool batches from peers', () => {
     expect(await first).toEqual({ fresh: 2, badSignatures: 0, dropped: 0 });
   });
 });
+
+describe('mempool batches from clients', () => {
+  it('gives each transaction the verdict add would give it alone, in order, one refusal refusing no other', async () => {
+    const pool = new Mempool(genesis, () => state, 5);
+    pool.add(wire(1));
+    const tampered = { ...wire(3), createJob: { ...(wire(3).createJob as v1.CreateJob__Output), jobId: 'other' } };
+    const unsigned = { ...wire(4), signature: null };
+    const register = decodeTxBytes(encodeTx(signTx(client, CHAIN, 5, { registerNode: { nodeId: client.address, publicKey: Buffer.from(client.publicKey), role: 'ROLE_TRAINER', epoch: 1 } })), { chainId: CHAIN }).wire;
+    const admissions = await pool.admitAll([wire(2), tampered, wire(1), unsigned, register, wire(6), wire(7), wire(8), wire(9)], inlineSignatureChecks);
+    const verdicts = admissions.map((a) => ('refused' in a ? `${a.refused.constructor.name}${a.hash ? ' with hash' : ''}` : a.fresh ? 'queued' : 'already queued'));
+    expect(verdicts).toEqual(['queued', 'TxFormatError with hash', 'already queued', 'TxFormatError', 'TxRefusedError with hash', 'queued', 'queued', 'queued', 'MempoolFullError with hash']);
+    expect(admissions[1]).toMatchObject({ refused: { reason: 'bad_signature' } });
+    expect(admissions[3]).toMatchObject({ refused: { reason: 'unsigned' } });
+    expect(pool.size).toBe(5);
+  });
+
+  it('refuses what it does not hold unchecked while full, forged or not, and still answers for what it holds', async () => {
+    const pool = new Mempool(genesis, () => state, 2);
+    pool.add(wire(1));
+    pool.add(wire(2));
+    const checked: number[] = [];
+    const counting: SignatureChecks = { threads: 0, verify: async (items) => (checked.push(items.length), inlineSignatureChecks.verify(items)), close: async () => undefined };
+    const tampered = { ...wire(3), createJob: { ...(wire(3).createJob as v1.CreateJob__Output), jobId: 'other' } };
+    const admissions = await pool.admitAll([tampered, wire(4), wire(2)], counting);
+    expect(admissions.map((a) => ('refused' in a ? a.refused.constructor.name : a.fresh))).toEqual(['MempoolFullError', 'MempoolFullError', false]);
+    expect(checked.reduce((a, b) => a + b, 0)).toBe(0);
+  });
+});

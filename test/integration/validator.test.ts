@@ -136,6 +136,18 @@ describeWith(['postgres', 'nats'], 'validator processes', () => {
     expect(new Set(blockEvents).size).toBe(blockEvents.length);
   });
 
+  it('commits transactions submitted many in one call', async () => {
+    const client = Identity.generate();
+    const txs = [1, 2, 3].map((nonce) => signTx(client, chainId, nonce, { createJob: { jobId: `batch-${nonce}`, model: 'mlp', initialParametersHash: Buffer.alloc(32, nonce), rule: { name: 'fedavg' }, minTrainers: 1, roundDeadlineMs: 1000 } }));
+    const { admissions } = await unary(api(1), 'BroadcastTxs', { txs });
+    expect(admissions.map((a) => a.queued)).toEqual([true, true, true]);
+    // Waiting on another validator: the last of them reached it (gossip) or reaches it now, and commits after the other two.
+    const last = await unary(api(3), 'BroadcastTx', { tx: txs[2] as v1.Tx, wait: 'TX_WAIT_COMMIT' });
+    expect(last).toMatchObject({ accepted: true, txHash: admissions[2]?.txHash });
+    await reaches(1, last.height);
+    for (const nonce of [1, 2, 3]) expect(JSON.parse((await unary(api(1), 'QueryState', { path: `jobs/batch-${nonce}` })).json)).toMatchObject({ jobId: `batch-${nonce}` });
+  });
+
   it('refuses bad input with clear statuses, and never commits a round it cannot verify', async () => {
     const code = async (work: Promise<unknown>): Promise<number | undefined> => work.then(() => undefined, (error: { code?: number }) => error.code);
     const client = Identity.generate();

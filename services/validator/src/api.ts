@@ -1,7 +1,8 @@
 /**
- * The Validator gRPC API for clients: BroadcastTx, GetBlock, GetCommit,
- * QueryState, Status, WatchBlocks. Bad input is INVALID_ARGUMENT naming the
- * field, a bad signature UNAUTHENTICATED, a full mempool RESOURCE_EXHAUSTED.
+ * The Validator gRPC API for clients: BroadcastTx (and BroadcastTxs, many in
+ * one call, each with its own verdict), GetBlock, GetCommit, QueryState,
+ * Status, WatchBlocks. Bad input is INVALID_ARGUMENT naming the field, a bad
+ * signature UNAUTHENTICATED, a full mempool RESOURCE_EXHAUSTED.
  */
 import type { UntypedServiceImplementation } from '@grpc/grpc-js';
 import {
@@ -9,10 +10,11 @@ import {
   HandlerFactory,
   invalidArgument,
   notFound,
-  permissionDenied,
   resourceExhausted,
+  Status,
+  StatusError,
   toHex,
-  unauthenticated,
+  type ErrorDetail,
   writeMessage,
   type Logger,
   type SignatureChecks,
@@ -23,7 +25,7 @@ import { SERVICE_NAMES, type v1 } from '@learnchain/proto';
 import type { Chain, CommittedBlock } from './chain';
 import { MempoolFullError, TxRefusedError } from './errors';
 import type { Network } from './gossip';
-import type { Mempool } from './mempool';
+import type { Admission, Mempool, TxRefusal } from './mempool';
 import type { ValidatorNode } from './node';
 
 export interface ApiOptions {
@@ -38,17 +40,31 @@ export interface ApiOptions {
   readonly logger: Logger;
 }
 
-function toStatus(error: unknown): unknown {
+/** Transactions one BroadcastTxs call may carry. */
+export const MAX_BROADCAST_TXS = 1000;
+
+/** The status a refused transaction is answered with (`tx` names it in the request), as data: a batch answers many. */
+function refusalOf(error: TxRefusal, tx: string): { readonly code: Status; readonly detail: ErrorDetail } {
   if (error instanceof TxFormatError) {
-    if (error.reason === 'bad_signature' || error.reason === 'unsigned') return unauthenticated(error.message, error.reason, `tx.${error.field}`);
-    return invalidArgument(`tx.${error.field}`, error.message, error.reason);
+    const code = error.reason === 'bad_signature' || error.reason === 'unsigned' ? Status.UNAUTHENTICATED : Status.INVALID_ARGUMENT;
+    return { code, detail: { field: `${tx}.${error.field}`, reason: error.reason, message: error.message } };
   }
-  if (error instanceof MempoolFullError) return resourceExhausted(error.message, 'mempool_full');
-  if (error instanceof TxRefusedError) {
-    if (error.reason.startsWith('not-authorised')) return permissionDenied(error.reason, 'not_authorised', `tx.${error.field}`);
-    return invalidArgument(`tx.${error.field}`, error.reason, error.code);
-  }
-  return error;
+  if (error instanceof MempoolFullError) return { code: Status.RESOURCE_EXHAUSTED, detail: { field: '', reason: 'mempool_full', message: error.message } };
+  if (error.reason.startsWith('not-authorised')) return { code: Status.PERMISSION_DENIED, detail: { field: `${tx}.${error.field}`, reason: 'not_authorised', message: error.reason } };
+  return { code: Status.INVALID_ARGUMENT, detail: { field: `${tx}.${error.field}`, reason: error.code, message: error.reason } };
+}
+
+function toStatus(error: unknown): unknown {
+  if (!(error instanceof TxFormatError || error instanceof MempoolFullError || error instanceof TxRefusedError)) return error;
+  const { code, detail } = refusalOf(error, 'tx');
+  return new StatusError(code, detail);
+}
+
+/** One transaction's verdict in a BroadcastTxs answer. */
+function admissionOf(admission: Admission, index: number): v1.TxAdmission {
+  if (!('refused' in admission)) return { txHash: Buffer.from(admission.tx.hash), queued: true };
+  const { code, detail } = refusalOf(admission.refused, `txs[${index}]`);
+  return { txHash: admission.hash ? Buffer.from(admission.hash) : Buffer.alloc(0), queued: false, code, error: detail };
 }
 
 function blockResponse(stored: { block: v1.Block__Output; commit: v1.Commit__Output; hash: Uint8Array; outcomes: readonly { txHash: string; accepted: boolean; reason: string }[] }): v1.GetBlockResponse {
@@ -94,6 +110,23 @@ export function validatorApi(options: ApiOptions): UntypedServiceImplementation 
       } catch {
         throw failedPrecondition('the call ended before the transaction was committed', 'not_committed_yet');
       }
+    }),
+
+    BroadcastTxs: h.unary('BroadcastTxs', async (request: v1.BroadcastTxsRequest__Output): Promise<v1.BroadcastTxsResponse> => {
+      const count = request.txs.length;
+      if (count === 0 || count > MAX_BROADCAST_TXS) throw invalidArgument('txs', `must hold 1 to ${MAX_BROADCAST_TXS} transactions, not ${count}`, 'bad_batch_size');
+      // A client's batch is answered one by one (a full mempool refuses the rest), but not while more than
+      // the mempool's size are still being checked.
+      if (mempool.overloaded()) throw resourceExhausted('too many transactions are being checked already: send again shortly', 'mempool_busy');
+      const admissions = await mempool.admitAll(request.txs, options.signatures);
+      let fresh = 0;
+      for (const admission of admissions) {
+        if ('refused' in admission || !admission.fresh) continue;
+        options.network().gossipTx(admission.tx.wire);
+        fresh += 1;
+      }
+      if (fresh > 0) node.txArrived();
+      return { admissions: admissions.map(admissionOf) };
     }),
 
     GetBlock: h.unary('GetBlock', async (request: v1.GetBlockRequest__Output): Promise<v1.GetBlockResponse> => {

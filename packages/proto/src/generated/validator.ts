@@ -7,6 +7,8 @@ import type { BlobHeader as _learnchain_v1_BlobHeader, BlobHeader__Output as _le
 import type { Block as _learnchain_v1_Block, Block__Output as _learnchain_v1_Block__Output } from './learnchain/v1/Block';
 import type { BroadcastTxRequest as _learnchain_v1_BroadcastTxRequest, BroadcastTxRequest__Output as _learnchain_v1_BroadcastTxRequest__Output } from './learnchain/v1/BroadcastTxRequest';
 import type { BroadcastTxResponse as _learnchain_v1_BroadcastTxResponse, BroadcastTxResponse__Output as _learnchain_v1_BroadcastTxResponse__Output } from './learnchain/v1/BroadcastTxResponse';
+import type { BroadcastTxsRequest as _learnchain_v1_BroadcastTxsRequest, BroadcastTxsRequest__Output as _learnchain_v1_BroadcastTxsRequest__Output } from './learnchain/v1/BroadcastTxsRequest';
+import type { BroadcastTxsResponse as _learnchain_v1_BroadcastTxsResponse, BroadcastTxsResponse__Output as _learnchain_v1_BroadcastTxsResponse__Output } from './learnchain/v1/BroadcastTxsResponse';
 import type { Capabilities as _learnchain_v1_Capabilities, Capabilities__Output as _learnchain_v1_Capabilities__Output } from './learnchain/v1/Capabilities';
 import type { Commit as _learnchain_v1_Commit, Commit__Output as _learnchain_v1_Commit__Output } from './learnchain/v1/Commit';
 import type { CreateJob as _learnchain_v1_CreateJob, CreateJob__Output as _learnchain_v1_CreateJob__Output } from './learnchain/v1/CreateJob';
@@ -34,6 +36,7 @@ import type { StatusRequest as _learnchain_v1_StatusRequest, StatusRequest__Outp
 import type { StatusResponse as _learnchain_v1_StatusResponse, StatusResponse__Output as _learnchain_v1_StatusResponse__Output } from './learnchain/v1/StatusResponse';
 import type { TensorSpec as _learnchain_v1_TensorSpec, TensorSpec__Output as _learnchain_v1_TensorSpec__Output } from './learnchain/v1/TensorSpec';
 import type { Tx as _learnchain_v1_Tx, Tx__Output as _learnchain_v1_Tx__Output } from './learnchain/v1/Tx';
+import type { TxAdmission as _learnchain_v1_TxAdmission, TxAdmission__Output as _learnchain_v1_TxAdmission__Output } from './learnchain/v1/TxAdmission';
 import type { TxOutcome as _learnchain_v1_TxOutcome, TxOutcome__Output as _learnchain_v1_TxOutcome__Output } from './learnchain/v1/TxOutcome';
 import type { ValidationRule as _learnchain_v1_ValidationRule, ValidationRule__Output as _learnchain_v1_ValidationRule__Output } from './learnchain/v1/ValidationRule';
 import type { ValidatorClient as _learnchain_v1_ValidatorClient, ValidatorDefinition as _learnchain_v1_ValidatorDefinition } from './learnchain/v1/Validator';
@@ -58,6 +61,8 @@ export interface ProtoGrpcType {
       Block: MessageTypeDefinition<_learnchain_v1_Block, _learnchain_v1_Block__Output>
       BroadcastTxRequest: MessageTypeDefinition<_learnchain_v1_BroadcastTxRequest, _learnchain_v1_BroadcastTxRequest__Output>
       BroadcastTxResponse: MessageTypeDefinition<_learnchain_v1_BroadcastTxResponse, _learnchain_v1_BroadcastTxResponse__Output>
+      BroadcastTxsRequest: MessageTypeDefinition<_learnchain_v1_BroadcastTxsRequest, _learnchain_v1_BroadcastTxsRequest__Output>
+      BroadcastTxsResponse: MessageTypeDefinition<_learnchain_v1_BroadcastTxsResponse, _learnchain_v1_BroadcastTxsResponse__Output>
       Capabilities: MessageTypeDefinition<_learnchain_v1_Capabilities, _learnchain_v1_Capabilities__Output>
       Commit: MessageTypeDefinition<_learnchain_v1_Commit, _learnchain_v1_Commit__Output>
       CreateJob: MessageTypeDefinition<_learnchain_v1_CreateJob, _learnchain_v1_CreateJob__Output>
@@ -87,6 +92,7 @@ export interface ProtoGrpcType {
       StatusResponse: MessageTypeDefinition<_learnchain_v1_StatusResponse, _learnchain_v1_StatusResponse__Output>
       TensorSpec: MessageTypeDefinition<_learnchain_v1_TensorSpec, _learnchain_v1_TensorSpec__Output>
       Tx: MessageTypeDefinition<_learnchain_v1_Tx, _learnchain_v1_Tx__Output>
+      TxAdmission: MessageTypeDefinition<_learnchain_v1_TxAdmission, _learnchain_v1_TxAdmission__Output>
       TxOutcome: MessageTypeDefinition<_learnchain_v1_TxOutcome, _learnchain_v1_TxOutcome__Output>
       TxWait: EnumTypeDefinition
       ValidationRule: MessageTypeDefinition<_learnchain_v1_ValidationRule, _learnchain_v1_ValidationRule__Output>

@@ -4,6 +4,8 @@ import type * as grpc from '@grpc/grpc-js'
 import type { MethodDefinition } from '@grpc/proto-loader'
 import type { BroadcastTxRequest as _learnchain_v1_BroadcastTxRequest, BroadcastTxRequest__Output as _learnchain_v1_BroadcastTxRequest__Output } from '../../learnchain/v1/BroadcastTxRequest';
 import type { BroadcastTxResponse as _learnchain_v1_BroadcastTxResponse, BroadcastTxResponse__Output as _learnchain_v1_BroadcastTxResponse__Output } from '../../learnchain/v1/BroadcastTxResponse';
+import type { BroadcastTxsRequest as _learnchain_v1_BroadcastTxsRequest, BroadcastTxsRequest__Output as _learnchain_v1_BroadcastTxsRequest__Output } from '../../learnchain/v1/BroadcastTxsRequest';
+import type { BroadcastTxsResponse as _learnchain_v1_BroadcastTxsResponse, BroadcastTxsResponse__Output as _learnchain_v1_BroadcastTxsResponse__Output } from '../../learnchain/v1/BroadcastTxsResponse';
 import type { Commit as _learnchain_v1_Commit, Commit__Output as _learnchain_v1_Commit__Output } from '../../learnchain/v1/Commit';
 import type { GetBlockRequest as _learnchain_v1_GetBlockRequest, GetBlockRequest__Output as _learnchain_v1_GetBlockRequest__Output } from '../../learnchain/v1/GetBlockRequest';
 import type { GetBlockResponse as _learnchain_v1_GetBlockResponse, GetBlockResponse__Output as _learnchain_v1_GetBlockResponse__Output } from '../../learnchain/v1/GetBlockResponse';
@@ -29,6 +31,25 @@ export interface ValidatorClient extends grpc.Client {
   broadcastTx(argument: _learnchain_v1_BroadcastTxRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_learnchain_v1_BroadcastTxResponse__Output>): grpc.ClientUnaryCall;
   broadcastTx(argument: _learnchain_v1_BroadcastTxRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_learnchain_v1_BroadcastTxResponse__Output>): grpc.ClientUnaryCall;
   broadcastTx(argument: _learnchain_v1_BroadcastTxRequest, callback: grpc.requestCallback<_learnchain_v1_BroadcastTxResponse__Output>): grpc.ClientUnaryCall;
+  
+  /**
+   * Checks and queues up to 1,000 transactions in one call (a client with many to
+   * submit). Each gets the verdict BroadcastTx would give it alone; one refused
+   * refuses no other.
+   */
+  BroadcastTxs(argument: _learnchain_v1_BroadcastTxsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_learnchain_v1_BroadcastTxsResponse__Output>): grpc.ClientUnaryCall;
+  BroadcastTxs(argument: _learnchain_v1_BroadcastTxsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_learnchain_v1_BroadcastTxsResponse__Output>): grpc.ClientUnaryCall;
+  BroadcastTxs(argument: _learnchain_v1_BroadcastTxsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_learnchain_v1_BroadcastTxsResponse__Output>): grpc.ClientUnaryCall;
+  BroadcastTxs(argument: _learnchain_v1_BroadcastTxsRequest, callback: grpc.requestCallback<_learnchain_v1_BroadcastTxsResponse__Output>): grpc.ClientUnaryCall;
+  /**
+   * Checks and queues up to 1,000 transactions in one call (a client with many to
+   * submit). Each gets the verdict BroadcastTx would give it alone; one refused
+   * refuses no other.
+   */
+  broadcastTxs(argument: _learnchain_v1_BroadcastTxsRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_learnchain_v1_BroadcastTxsResponse__Output>): grpc.ClientUnaryCall;
+  broadcastTxs(argument: _learnchain_v1_BroadcastTxsRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_learnchain_v1_BroadcastTxsResponse__Output>): grpc.ClientUnaryCall;
+  broadcastTxs(argument: _learnchain_v1_BroadcastTxsRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_learnchain_v1_BroadcastTxsResponse__Output>): grpc.ClientUnaryCall;
+  broadcastTxs(argument: _learnchain_v1_BroadcastTxsRequest, callback: grpc.requestCallback<_learnchain_v1_BroadcastTxsResponse__Output>): grpc.ClientUnaryCall;
   
   GetBlock(argument: _learnchain_v1_GetBlockRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_learnchain_v1_GetBlockResponse__Output>): grpc.ClientUnaryCall;
   GetBlock(argument: _learnchain_v1_GetBlockRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_learnchain_v1_GetBlockResponse__Output>): grpc.ClientUnaryCall;
@@ -91,6 +112,13 @@ export interface ValidatorHandlers extends grpc.UntypedServiceImplementation {
    */
   BroadcastTx: grpc.handleUnaryCall<_learnchain_v1_BroadcastTxRequest__Output, _learnchain_v1_BroadcastTxResponse>;
   
+  /**
+   * Checks and queues up to 1,000 transactions in one call (a client with many to
+   * submit). Each gets the verdict BroadcastTx would give it alone; one refused
+   * refuses no other.
+   */
+  BroadcastTxs: grpc.handleUnaryCall<_learnchain_v1_BroadcastTxsRequest__Output, _learnchain_v1_BroadcastTxsResponse>;
+  
   GetBlock: grpc.handleUnaryCall<_learnchain_v1_GetBlockRequest__Output, _learnchain_v1_GetBlockResponse>;
   
   GetCommit: grpc.handleUnaryCall<_learnchain_v1_GetCommitRequest__Output, _learnchain_v1_Commit>;
@@ -111,6 +139,7 @@ export interface ValidatorHandlers extends grpc.UntypedServiceImplementation {
 
 export interface ValidatorDefinition extends grpc.ServiceDefinition {
   BroadcastTx: MethodDefinition<_learnchain_v1_BroadcastTxRequest, _learnchain_v1_BroadcastTxResponse, _learnchain_v1_BroadcastTxRequest__Output, _learnchain_v1_BroadcastTxResponse__Output>
+  BroadcastTxs: MethodDefinition<_learnchain_v1_BroadcastTxsRequest, _learnchain_v1_BroadcastTxsResponse, _learnchain_v1_BroadcastTxsRequest__Output, _learnchain_v1_BroadcastTxsResponse__Output>
   GetBlock: MethodDefinition<_learnchain_v1_GetBlockRequest, _learnchain_v1_GetBlockResponse, _learnchain_v1_GetBlockRequest__Output, _learnchain_v1_GetBlockResponse__Output>
   GetCommit: MethodDefinition<_learnchain_v1_GetCommitRequest, _learnchain_v1_Commit, _learnchain_v1_GetCommitRequest__Output, _learnchain_v1_Commit__Output>
   QueryState: MethodDefinition<_learnchain_v1_QueryStateRequest, _learnchain_v1_QueryStateResponse, _learnchain_v1_QueryStateRequest__Output, _learnchain_v1_QueryStateResponse__Output>

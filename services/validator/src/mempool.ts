@@ -80,12 +80,13 @@ export class Mempool {
   /**
    * Checks and queues a batch of transactions a peer passed on, their
    * signatures checked together by `checks` (on worker threads where cores
-   * are spare). What `add` would refuse is skipped. Past the mempool's size in
-   * transactions still being checked, a batch is dropped whole (its
-   * transactions reach the proposer through the validators that took them).
+   * are spare). What `add` would refuse is skipped. While the mempool is
+   * full, or past its size in transactions still being checked, a batch is
+   * dropped whole, not even decoded (its transactions reach the proposer
+   * through the validators that took them).
    */
   async addBatch(wires: readonly v1.Tx__Output[], checks: SignatureChecks): Promise<BatchOutcome> {
-    if (this.overloaded(wires.length)) return { fresh: 0, badSignatures: 0, dropped: wires.length };
+    if (this.txs.size >= this.maxTxs || this.overloaded(wires.length)) return { fresh: 0, badSignatures: 0, dropped: wires.length };
     let fresh = 0;
     let badSignatures = 0;
     for (const admission of await this.admitAll(wires, checks)) {

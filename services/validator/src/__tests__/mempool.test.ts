@@ -72,6 +72,13 @@ describe('mempool batches from peers', () => {
     }
   });
 
+  it('drops a batch whole while full', async () => {
+    const pool = new Mempool(genesis, () => state, 1);
+    pool.add(wire(1));
+    expect(await pool.addBatch([wire(2), wire(1)], inlineSignatureChecks)).toEqual({ fresh: 0, badSignatures: 0, dropped: 2 });
+    expect(pool.size).toBe(1);
+  });
+
   it('drops a batch whole while more than its size are being checked', async () => {
     const pool = new Mempool(genesis, () => state, 3);
     let release: () => void = () => undefined;

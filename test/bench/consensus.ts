@@ -7,7 +7,9 @@
  *   next validator in turn, default timeouts;
  * - throughput: pre-signed small transactions (CreateJob) from many signers, sent
  *   to all four validators with a bounded number in flight; committed
- *   transactions per second from the blocks.
+ *   transactions per second from the blocks. Twice, one after the other on the
+ *   same validators: one transaction per BroadcastTx call (`tx_per_s`), then
+ *   100 per BroadcastTxs call (`tx_per_s_batched`).
  *
  * Uses DATABASE_URL when set (one schema per validator), PGlite in memory otherwise.
  * BENCH_CPU_PROF_DIR: each validator process writes a V8 CPU profile there on exit;
@@ -21,7 +23,7 @@ import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { createClient, Identity, serverStream, unary } from '@learnchain/core';
+import { createClient, Identity, serverStream, Status, unary } from '@learnchain/core';
 import { signTx } from '@learnchain/ledger';
 import { contracts, type v1 } from '@learnchain/proto';
 import { Pool } from 'pg';
@@ -151,65 +153,116 @@ async function emptyBlocks(files: GenesisFiles, dir: string): Promise<{ p50: num
   }
 }
 
-async function loaded(files: GenesisFiles, dir: string): Promise<{ latency: number[]; txPerS: number; committed: number; blocks: number; cpuMsPerTx: number; submitted: number; refused: number }> {
+/** Pre-signed small transactions (CreateJob) from 32 signers taking turns, enough for 5,000 tx/s over the run. */
+function presigned(chainId: string, tag: string): v1.Tx[] {
+  const signers = Array.from({ length: 32 }, () => Identity.generate());
+  // Signing them costs the machine time before the run.
+  const total = Math.ceil(Math.min(60_000, seconds * 5_000) / signers.length) * signers.length;
+  const txs: v1.Tx[] = [];
+  // Signers take turns (a block can hold many signers' transactions; one signer's must follow its nonces).
+  for (let n = 0; n < total; n++) {
+    const s = n % signers.length;
+    const nonce = Math.floor(n / signers.length) + 1;
+    txs.push(signTx(signers[s] as Identity, chainId, nonce, { createJob: { jobId: `${tag}-${s}-${nonce}`, initialParametersHash: Buffer.alloc(32, 2), rule: { name: 'fedavg' }, minTrainers: 1 } }));
+  }
+  return txs;
+}
+
+interface Throughput {
+  readonly txPerS: number;
+  readonly committed: number;
+  readonly blocks: number;
+  readonly cpuMsPerTx: number;
+  readonly submitted: number;
+  /** Refusals (a full mempool) whose transactions were sent again. */
+  readonly refused: number;
+}
+
+/**
+ * Committed transactions per second while `inFlight` senders push `txs` to the
+ * four validators in turn, `perCall` at a time. `send` answers those to send
+ * again (refused while the mempool is full): one lost would leave its signer's
+ * later nonces waiting forever.
+ */
+async function throughput(net: Network, txs: readonly v1.Tx[], perCall: number, inFlight: number, send: (client: ValidatorClient, txs: v1.Tx[]) => Promise<v1.Tx[]>): Promise<Throughput> {
+  const cpuBefore = net.cpuMs();
+  const watcher = watchBlocks(net.clients[0] as ValidatorClient, seconds * 1000);
+  const deadline = performance.now() + seconds * 1000;
+  let next = 0;
+  let submitted = 0;
+  let refused = 0;
+  await Promise.all(
+    Array.from({ length: inFlight }, async (_, w) => {
+      while (performance.now() < deadline && next < txs.length) {
+        let batch = txs.slice(next, next + perCall);
+        next += batch.length;
+        for (let attempt = 0; batch.length > 0 && performance.now() < deadline; attempt++) {
+          const again = await send(net.clients[w % 4] as ValidatorClient, batch);
+          submitted += batch.length - again.length;
+          refused += again.length;
+          // Back off, longer each time the same transactions are refused (5 ms, 10 ms, ... 160 ms).
+          if (again.length > 0) await new Promise((r) => setTimeout(r, 5 * 2 ** Math.min(attempt, 5)));
+          batch = again;
+        }
+      }
+    }),
+  );
+  const blocks = await watcher;
+  const committed = blocks.reduce((sum, b) => sum + b.txs, 0);
+  const cpuMsPerTx = Number(((net.cpuMs() - cpuBefore) / Math.max(committed, 1)).toFixed(3));
+  // From the first block seen to the last: the transactions of the blocks after the first (the first one's were committed before the span began).
+  const span = blocks.length > 1 ? ((blocks[blocks.length - 1] as { at: number }).at - (blocks[0] as { at: number }).at) / 1000 : Number.NaN;
+  const txPerS = blocks.length > 1 ? Math.round((committed - (blocks[0] as { txs: number }).txs) / span) : 0;
+  return { txPerS, committed, blocks: blocks.length, cpuMsPerTx, submitted, refused };
+}
+
+/** Until every validator's mempool is empty (at most 30 s): the next phase starts from a clean slate. */
+async function drained(net: Network): Promise<void> {
+  const until = performance.now() + 30_000;
+  while (performance.now() < until) {
+    const sizes = await Promise.all(net.clients.map((c) => unary(c, 'Status', {}).then((s) => s.mempoolSize)));
+    if (sizes.every((n) => n === 0)) return;
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
+
+async function loaded(files: GenesisFiles, dir: string): Promise<{ latency: number[]; single: Throughput; batched: Throughput }> {
   const net = await startNetwork(files, dir, 'load', {});
   try {
     // Commit latency: one transaction at a time, after the mesh settles (the first five are warm-up).
     await new Promise((r) => setTimeout(r, 1000));
     const latency: number[] = [];
-    const single = Identity.generate();
+    const signer = Identity.generate();
     // Half the run, but at least 20 measured transactions (a loaded machine is slow) within four times that.
     const began = performance.now();
     const until = began + (seconds * 1000) / 2;
     const giveUp = began + seconds * 2000;
     for (let n = 1; (performance.now() < until || latency.length < 20) && performance.now() < giveUp; n++) {
-      const tx = signTx(single, files.chainId, n, { createJob: { jobId: `lat-${n}`, initialParametersHash: Buffer.alloc(32, 1), rule: { name: 'fedavg' }, minTrainers: 1 } });
+      const tx = signTx(signer, files.chainId, n, { createJob: { jobId: `lat-${n}`, initialParametersHash: Buffer.alloc(32, 1), rule: { name: 'fedavg' }, minTrainers: 1 } });
       const t0 = performance.now();
       await unary(net.clients[n % 4] as ValidatorClient, 'BroadcastTx', { tx, wait: 'TX_WAIT_COMMIT' });
       if (n > 5) latency.push(performance.now() - t0);
     }
-    // Throughput: pre-signed small transactions from many signers, 4 validators, bounded in flight.
-    const signers = Array.from({ length: 32 }, () => Identity.generate());
-    // Enough for 5,000 tx/s over the run (signing them costs the machine time before the run).
-    const perSigner = Math.ceil(Math.min(60_000, seconds * 5_000) / signers.length);
-    const total = perSigner * signers.length;
-    const txs: v1.Tx[] = [];
-    // Signers take turns (a block can hold many signers' transactions; one signer's must follow its nonces).
-    for (let n = 0; n < total; n++) {
-      const s = n % signers.length;
-      const nonce = Math.floor(n / signers.length) + 1;
-      txs.push(signTx(signers[s] as Identity, files.chainId, nonce, { createJob: { jobId: `t-${s}-${nonce}`, initialParametersHash: Buffer.alloc(32, 2), rule: { name: 'fedavg' }, minTrainers: 1 } }));
-    }
-    const cpuBefore = net.cpuMs();
-    const watcher = watchBlocks(net.clients[0] as ValidatorClient, seconds * 1000);
-    const deadline = performance.now() + seconds * 1000;
-    let next = 0;
-    let submitted = 0;
-    let refused = 0;
-    const inFlight = 64;
-    await Promise.all(
-      Array.from({ length: inFlight }, async (_, w) => {
-        while (performance.now() < deadline && next < total) {
-          const tx = txs[next++] as v1.Tx;
-          // A refused transaction (mempool full) is sent again: one lost would leave its signer's later nonces waiting forever.
-          while (performance.now() < deadline) {
-            try {
-              await unary(net.clients[w % 4] as ValidatorClient, 'BroadcastTx', { tx });
-              submitted += 1;
-              break;
-            } catch {
-              refused += 1;
-              await new Promise((r) => setTimeout(r, 5)); // back off
-            }
-          }
-        }
-      }),
-    );
-    const blocks = await watcher;
-    const committed = blocks.reduce((sum, b) => sum + b.txs, 0);
-    const cpuMsPerTx = Number(((net.cpuMs() - cpuBefore) / Math.max(committed, 1)).toFixed(3));
-    const span = blocks.length > 1 ? ((blocks[blocks.length - 1] as { at: number }).at - (blocks[0] as { at: number }).at) / 1000 : seconds;
-    return { latency, txPerS: Math.round(committed / Math.max(span, 0.001)), committed, blocks: blocks.length, cpuMsPerTx, submitted, refused };
+    // Throughput, clients sending one transaction per BroadcastTx call, 64 calls in flight.
+    const single = await throughput(net, presigned(files.chainId, 'one'), 1, 64, async (client, [tx]) => {
+      try {
+        await unary(client, 'BroadcastTx', { tx: tx as v1.Tx });
+        return [];
+      } catch {
+        return [tx as v1.Tx];
+      }
+    });
+    await drained(net);
+    // The same, clients sending 100 per BroadcastTxs call, 8 calls in flight.
+    const batched = await throughput(net, presigned(files.chainId, 'many'), 100, 8, async (client, txs) => {
+      try {
+        const { admissions } = await unary(client, 'BroadcastTxs', { txs });
+        return txs.filter((_, i) => admissions[i]?.code === Status.RESOURCE_EXHAUSTED);
+      } catch {
+        return txs; // the whole call refused (too many being checked) or failed
+      }
+    });
+    return { latency, single, batched };
   } finally {
     await net.stop();
   }
@@ -224,16 +277,21 @@ async function main(): Promise<void> {
     console.log(`empty blocks: ${empty.heights} heights in ${seconds} s, interval p50 ${empty.p50} ms, p99 ${empty.p99} ms`);
     const load = await loaded(files, dir);
     console.log(`commit latency (one tx at a time): ${load.latency.length} txs, p50 ${percentile(load.latency, 50)} ms, p99 ${percentile(load.latency, 99)} ms`);
-    console.log(`throughput: ${load.submitted} txs taken (${load.refused} refusals, sent again), ${load.committed} committed in ${load.blocks} blocks: ${load.txPerS} tx/s`);
+    for (const [name, t] of [['one per call', load.single], ['100 per call', load.batched]] as const) {
+      console.log(`throughput, ${name}: ${t.submitted} txs taken (${t.refused} refusals, sent again), ${t.committed} committed in ${t.blocks} blocks: ${t.txPerS} tx/s, ${t.cpuMsPerTx} CPU ms per tx`);
+    }
     console.log(
       JSON.stringify({
         commit_latency_ms: { p50: percentile(load.latency, 50), p99: percentile(load.latency, 99) },
-        tx_per_s: load.txPerS,
+        tx_per_s: load.single.txPerS,
+        // Clients submitting 100 transactions per BroadcastTxs call: the same validators, less gRPC per transaction.
+        tx_per_s_batched: load.batched.txPerS,
         empty_block_latency_ms: { p50: empty.p50, p99: empty.p99 },
         empty_blocks_per_s: Math.round(empty.heights / seconds),
         // CPU of the four validators together, which load on the machine changes much less than latency.
         empty_block_cpu_ms_per_height: empty.cpuMsPerHeight,
-        cpu_ms_per_committed_tx: load.cpuMsPerTx,
+        cpu_ms_per_committed_tx: load.single.cpuMsPerTx,
+        cpu_ms_per_committed_tx_batched: load.batched.cpuMsPerTx,
         validators: 4,
         load_average: { start: loadBefore, end: loadavg().map((l) => Number(l.toFixed(2))) },
         database: database.startsWith('pglite') ? 'pglite' : 'postgres',

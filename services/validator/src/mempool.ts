@@ -118,10 +118,9 @@ export class Mempool {
       }
     });
     // A mempool already full (counting what is being checked) refuses transactions new to it unchecked: a flood costs no signature checks.
-    const full = this.txs.size + this.checking >= this.maxTxs;
-    const fullError = full ? new MempoolFullError(this.maxTxs) : undefined;
-    const refusedUnchecked = (f: UncheckedTx): boolean => full && !this.txs.has(f.tx.hashHex);
-    const unchecked = this.unchecked(formed.filter((f): f is UncheckedTx => !(f instanceof TxFormatError) && !refusedUnchecked(f)));
+    const refusedUnchecked = new Set<UncheckedTx>();
+    if (this.txs.size + this.checking >= this.maxTxs) for (const f of formed) if (!(f instanceof TxFormatError) && !this.txs.has(f.tx.hashHex)) refusedUnchecked.add(f);
+    const unchecked = this.unchecked(formed.filter((f): f is UncheckedTx => !(f instanceof TxFormatError) && !refusedUnchecked.has(f)));
     this.checking += unchecked.length;
     let bad: Set<string>;
     try {
@@ -129,9 +128,10 @@ export class Mempool {
     } finally {
       this.checking -= unchecked.length;
     }
+    let full: MempoolFullError | undefined;
     return formed.map((f): Admission => {
       if (f instanceof TxFormatError) return { refused: f };
-      if (fullError && refusedUnchecked(f)) return { refused: fullError, hash: f.tx.hash };
+      if (refusedUnchecked.has(f)) return { refused: (full ??= new MempoolFullError(this.maxTxs)), hash: f.tx.hash };
       if (bad.has(f.tx.hashHex)) return { refused: badTxSignature(), hash: f.tx.hash };
       try {
         return this.admit(f.tx);

@@ -89,6 +89,17 @@ export function validatorApi(options: ApiOptions): UntypedServiceImplementation 
     return requested === 0 ? chain.persistedHeight : requested;
   };
 
+  /** Passes transactions new to the mempool on to the peers, and wakes a proposer waiting for one. */
+  const passOn = (admissions: readonly Admission[]): void => {
+    let fresh = 0;
+    for (const admission of admissions) {
+      if ('refused' in admission || !admission.fresh) continue;
+      options.network().gossipTx(admission.tx.wire);
+      fresh += 1;
+    }
+    if (fresh > 0) node.txArrived();
+  };
+
   return {
     BroadcastTx: h.unary('BroadcastTx', async (request: v1.BroadcastTxRequest__Output, _call, signal): Promise<v1.BroadcastTxResponse> => {
       if (!request.tx) throw invalidArgument('tx', 'is required', 'missing');
@@ -99,10 +110,7 @@ export function validatorApi(options: ApiOptions): UntypedServiceImplementation 
         throw toStatus(error);
       }
       const hash = added.tx.hashHex;
-      if (added.fresh) {
-        options.network().gossipTx(added.tx.wire);
-        node.txArrived();
-      }
+      passOn([added]);
       if (request.wait !== 'TX_WAIT_COMMIT') return { txHash: Buffer.from(added.tx.hash) };
       try {
         const done = await chain.waitFor(hash, signal);
@@ -119,13 +127,7 @@ export function validatorApi(options: ApiOptions): UntypedServiceImplementation 
       // the mempool's size are still being checked.
       if (mempool.overloaded()) throw resourceExhausted('too many transactions are being checked already: send again shortly', 'mempool_busy');
       const admissions = await mempool.admitAll(request.txs, options.signatures);
-      let fresh = 0;
-      for (const admission of admissions) {
-        if ('refused' in admission || !admission.fresh) continue;
-        options.network().gossipTx(admission.tx.wire);
-        fresh += 1;
-      }
-      if (fresh > 0) node.txArrived();
+      passOn(admissions);
       return { admissions: admissions.map(admissionOf) };
     }),
 

@@ -11,9 +11,12 @@
 //      than float32, within 0.5 points of its accuracy), three jobs run one after another on one 4-trainer mesh.
 // Beside each overhead, how busy the process's one event loop was while the job ran (`event_loop_busy`): every
 // service of the devnet shares it, so near 1 it is that loop, not the round's protocol, that sets the pace.
+// BENCH_CPU_PROF_DIR: a V8 CPU profile of this process while each job runs is written there (one process only).
 // Prints figures as it goes, then one JSON line. Never fails on a figure.
 import { cpus, loadavg } from 'node:os';
-import { rmSync } from 'node:fs';
+import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { Session } from 'node:inspector/promises';
+import { join } from 'node:path';
 
 import { ValidatorApi } from '../../cli/src/client/services';
 import { aggregatorClient } from '../../cli/src/devnet/blobs';
@@ -64,6 +67,24 @@ interface JobRun {
   readonly eventLoopBusy: number | null;
 }
 
+/** Profiles this process's CPU while `work` runs, when BENCH_CPU_PROF_DIR names a folder. */
+async function profiled<T>(name: string, work: () => Promise<T>): Promise<T> {
+  const dir = process.env.BENCH_CPU_PROF_DIR;
+  if (!dir || PROCESSES) return work();
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.start');
+  try {
+    return await work();
+  } finally {
+    const { profile } = await session.post('Profiler.stop');
+    mkdirSync(dir, { recursive: true });
+    writeFileSync(join(dir, `${name}.cpuprofile`), JSON.stringify(profile));
+    session.disconnect();
+  }
+}
+
 /** Submits one job on a running mesh and follows it; `stop` ends it early after a round. */
 async function runJob(mesh: Mesh, options: DevnetOptions, stop: (report: RoundReport) => boolean = () => false): Promise<JobRun> {
   const aggregator = aggregatorClient(mesh.aggregator.address);
@@ -77,7 +98,7 @@ async function runJob(mesh: Mesh, options: DevnetOptions, stop: (report: RoundRe
     const started = Date.now();
     say(`  job ${job.jobId} (${options.encoding}, ${options.trainers} trainers) committed at height ${job.height}`);
     try {
-      await followJob({
+      await profiled(`job-${options.trainers}-${options.encoding}-${job.jobId}`, () => followJob({
         jobId: job.jobId,
         rounds: options.rounds,
         model: job.model,
@@ -92,7 +113,7 @@ async function runJob(mesh: Mesh, options: DevnetOptions, stop: (report: RoundRe
           if (stop(report)) abort.abort();
         },
         onFailure: (round, reason) => say(`    round ${round} failed: ${reason}`),
-      });
+      }));
     } catch (error) {
       if (!(error instanceof JobNotFinishedError && abort.signal.aborted)) throw error;
     }

@@ -48,3 +48,6 @@ export class WalError extends ValidatorError {
 
 /** Thrown when the configuration names no key or no genesis, or they do not fit together. */
 export class SetupError extends ValidatorError {}
+
+/** Fails an evaluation in flight when the evaluation thread dies or is closed. */
+export class EvaluationThreadError extends ValidatorError {}

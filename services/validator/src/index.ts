@@ -7,4 +7,5 @@ export type { Wal, WalEntry } from './wal';
 export { Signer, signKey } from './signer';
 export { Mempool } from './mempool';
 export * from './errors';
-export { BlobModelEvaluator, decodeUpdateBlob } from './round-check';
+export { BlobModelEvaluator, decodeUpdateBlob, type EvaluationRunner } from './round-check';
+export { EvaluationThread } from './evaluation-thread';

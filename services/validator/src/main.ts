@@ -18,6 +18,7 @@ import { Chain } from './chain';
 import { validatorConfig } from './config';
 import { consensusService } from './consensus-service';
 import { SetupError } from './errors';
+import { EvaluationThread } from './evaluation-thread';
 import { Mempool } from './mempool';
 import { observeCommits, observedVerifier, ValidatorMetrics } from './metrics';
 import { ValidatorNode } from './node';
@@ -90,11 +91,13 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
         onPrefetchError: (hash, error) => logger.debug({ blob: hash, err: error }, 'prefetch failed: the round check fetches it again'),
       })
     : undefined;
+  // Each round's loss is checked off the event loop, which meanwhile goes on voting.
+  const evaluations = new EvaluationThread({ threads: config.evalThreads });
   const prefetch = blobs ? await RoundPrefetch.start({ bus, chainId: genesis.chainId, blobs, logger }) : undefined;
   // Re-execute each round from the aggregator's blobs and check its loss on the job's validation set.
   const verifier = observedVerifier(
     options.verifier ??
-      new AggregateRoundVerifier({ blobs: blobs ?? noBlobs, logger, decode: decodeUpdateBlob, ...(blobs ? { evaluator: new BlobModelEvaluator(blobs, { threads: config.evalThreads }) } : {}) }),
+      new AggregateRoundVerifier({ blobs: blobs ?? noBlobs, logger, decode: decodeUpdateBlob, ...(blobs ? { evaluator: new BlobModelEvaluator(blobs, evaluations) } : {}) }),
     metrics,
     identity.address,
   );
@@ -148,6 +151,7 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
       await server.shutdown(2000);
       await node.stop();
       await signatures.close();
+      await evaluations.close();
       await chain.drainEvents();
       unobserve();
       await metricsEndpoint.close();

@@ -2,11 +2,11 @@
  * What a validator needs to check a round's model before it votes: updates
  * decoded as trainers upload them (@learnchain/model/encoding), and the new
  * model's loss on the job's committed validation set (fetched once per set
- * from the aggregator).
+ * from the aggregator), computed on the evaluation thread.
  */
-import { toHex } from '@learnchain/core';
+import { toHex, untilAborted } from '@learnchain/core';
 import type { BlobSource, JobRecord, ModelEvaluator, UpdateContext } from '@learnchain/ledger';
-import { builtModel, decodeDataset, evaluate, type Dataset, type SessionConfig } from '@learnchain/model';
+import { decodeDataset, type Dataset, type Evaluation } from '@learnchain/model';
 import { decodeUpdate, flatLayout, isUpdateEncoding, layoutOf, UPDATE_HEADER_BYTES, type ParameterLayout, type TensorSlice } from '@learnchain/model/encoding';
 
 function count(value: unknown): number | undefined {
@@ -58,13 +58,18 @@ export function modelNameOf(job: JobRecord): string {
   return spec !== null && typeof spec === 'object' && typeof spec.model === 'string' && spec.model.length > 0 ? spec.model : 'mlp';
 }
 
-/** Evaluates built-in models on dataset blobs fetched (once each) from `blobs`. */
+/** Where evaluations run: the EvaluationThread. */
+export interface EvaluationRunner {
+  evaluate(model: string, params: Float32Array, datasetKey: string, dataset: Dataset): Promise<Evaluation>;
+}
+
+/** Evaluates built-in models on dataset blobs fetched (once each) from `blobs`; an aborted check stops waiting for its evaluation. */
 export class BlobModelEvaluator implements ModelEvaluator {
   private readonly datasets = new Map<string, Promise<Dataset>>();
 
   constructor(
     private readonly blobs: BlobSource,
-    private readonly sessions: SessionConfig = {},
+    private readonly runner: EvaluationRunner,
   ) {}
 
   async evaluate(job: JobRecord, parameters: Float32Array, datasetHash: Uint8Array, signal?: AbortSignal): Promise<{ readonly loss: number }> {
@@ -75,7 +80,7 @@ export class BlobModelEvaluator implements ModelEvaluator {
       data.catch(() => this.datasets.delete(key));
       this.datasets.set(key, data);
     }
-    const { loss } = await evaluate(builtModel(modelNameOf(job)), parameters, await data, this.sessions);
+    const { loss } = await untilAborted(this.runner.evaluate(modelNameOf(job), parameters, key, await untilAborted(data, signal)), signal);
     return { loss };
   }
 }

@@ -1,0 +1,25 @@
+// Entry of a validator's evaluation thread: keeps the validation sets it is sent (by hash) and runs each
+// evaluation on onnxruntime, whose session.run blocks the thread it is called on.
+import { parentPort } from 'node:worker_threads';
+import { builtModel, evaluate, type Dataset } from '@learnchain/model';
+
+import type { EvaluateReply, EvaluateRequest } from './evaluation-thread';
+
+const port = parentPort;
+if (port === null) throw new Error('the evaluation worker must run in a worker thread');
+const datasets = new Map<string, Dataset>();
+
+port.on('message', (request: EvaluateRequest) => {
+  if (request.dataset) datasets.set(request.datasetKey, request.dataset);
+  // Every failure, an unknown model or set included, is an answer: the thread lives on.
+  Promise.resolve()
+    .then(() => {
+      const dataset = datasets.get(request.datasetKey);
+      if (!dataset) throw new Error(`validation set ${request.datasetKey} was never sent to this thread`);
+      return evaluate(builtModel(request.model), request.params, dataset, { threads: request.threads });
+    })
+    .then(
+      ({ loss, accuracy }) => port.postMessage({ id: request.id, ok: true, loss, accuracy } satisfies EvaluateReply),
+      (error: unknown) => port.postMessage({ id: request.id, ok: false, name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) } satisfies EvaluateReply),
+    );
+});

@@ -6,6 +6,8 @@ export { aggregate } from './aggregate';
 export { aggregateParallel, sharedFloat32Array } from './parallel';
 export type { ParallelAggregateOptions } from './parallel';
 export { AggregationPool, createAggregationPool } from './pool/pool';
+export { inlineRunner, PoolRuleRunner, POOL_THRESHOLDS, runsOnPool } from './runner';
+export type { PoolRunnerOptions, PoolThresholds, RuleRunner } from './runner';
 export type { AggregationPoolOptions, AggregationPoolState } from './pool/pool';
 export { checkBudget } from './budget';
 export type { BudgetCheck } from './budget';

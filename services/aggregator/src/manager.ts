@@ -13,11 +13,11 @@
  * where it was; each round.* event is written to the outbox with the state
  * change it announces and published from there (relay.ts).
  */
+import { PoolRuleRunner } from '@learnchain/aggregation';
 import { SUBJECT, type EventBus } from '@learnchain/bus';
 import { fromHex, type Identity, type Logger } from '@learnchain/core';
 import { parameterBytes, parametersOf } from '@learnchain/model/encoding';
 
-import { PoolRuleRunner } from './aggregation';
 import { EventRelay } from './relay';
 import { outboxEvent, type OutboxEvent } from './store/outbox';
 import { aggregateRound, type ReceivedUpdate } from './domain/aggregate-round';

@@ -1,9 +1,8 @@
-import { parseRule } from '@learnchain/aggregation';
+import { inlineRunner, parseRule, PoolRuleRunner, runsOnPool } from '@learnchain/aggregation';
 import { contentId, createLogger } from '@learnchain/core';
 import { encodeUpdate, type ParameterLayout, type UpdateEncoding } from '@learnchain/model/encoding';
 
-import { PoolRuleRunner, runsOnPool } from '../aggregation';
-import { aggregateRound, inlineRunner, type ReceivedUpdate } from '../domain/aggregate-round';
+import { aggregateRound, type ReceivedUpdate } from '../domain/aggregate-round';
 import type { JobSpec, RuleSpec } from '../domain/job';
 
 const logger = createLogger({ service: 'aggregation-test', level: 'silent' });

@@ -5,7 +5,7 @@
  * add the aggregate to the base parameters (float32), and sort every update
  * into included (with the rule's decision and score) or excluded (with a reason).
  */
-import { aggregate, AggregationError, type AggregationResult, type Rule, type Update } from '@learnchain/aggregation';
+import { AggregationError, inlineRunner, type AggregationResult, type RuleRunner, type Update } from '@learnchain/aggregation';
 import { toHex } from '@learnchain/core';
 import { decodeUpdate, type ParameterLayout, type UpdateEncoding } from '@learnchain/model/encoding';
 
@@ -21,19 +21,6 @@ export interface ReceivedUpdate {
 export type ClosingOutcome =
   | { readonly kind: 'aggregated'; readonly parameters: Float32Array; readonly result: Omit<StoredResult, 'newModelHash' | 'aggregationMicros'> }
   | { readonly kind: 'failed'; readonly reason: string };
-
-/** Runs a rule over decoded updates; every runner gives the bytes of `aggregate`. */
-export interface RuleRunner {
-  /** Where each decoded update of a round goes (shared memory for worker threads); undefined: ordinary arrays. */
-  allocate(rule: Rule, updates: number, dimension: number): (() => Float32Array) | undefined;
-  run(rule: Rule, updates: readonly Update[], dimension: number): Promise<AggregationResult>;
-}
-
-/** `aggregate` on the calling thread. */
-export const inlineRunner: RuleRunner = {
-  allocate: () => undefined,
-  run: async (rule, updates, dimension) => aggregate(rule, updates, undefined, { dimension }),
-};
 
 type Included = StoredResult['included'][number];
 type Excluded = StoredResult['excluded'][number];

@@ -1,5 +1,6 @@
 /**
- * Where a round's rule runs: inline (`aggregate`) for small rounds, on a
+ * Where a round's rule runs (the aggregator closing a round, a validator
+ * checking it): inline (`aggregate`) for small rounds, on a
  * worker pool (`aggregateParallel`, byte-identical to `aggregate`) for large
  * ones, with the decoded updates placed in shared memory so the workers read
  * them in place. The pool starts on the first large round, so an aggregator of
@@ -13,20 +14,27 @@
  * n = 32, d = 1,663,370 the pool's fedavg is 1.4x the memory-bandwidth floor,
  * inline 2.8x (issue 6's benchmark).
  */
-import {
-  aggregate,
-  aggregateParallel,
-  AggregationPoolError,
-  createAggregationPool,
-  sharedFloat32Array,
-  type AggregationPool,
-  type AggregationResult,
-  type Rule,
-  type Update,
-} from '@learnchain/aggregation';
 import type { Logger } from '@learnchain/core';
 
-import type { RuleRunner } from './domain/aggregate-round';
+import { aggregate } from './aggregate';
+import { AggregationPoolError } from './errors';
+import { aggregateParallel, sharedFloat32Array } from './parallel';
+import { createAggregationPool, type AggregationPool } from './pool/pool';
+import type { Rule } from './rule';
+import type { AggregationResult, Update } from './types';
+
+/** Runs a rule over a round's decoded updates; every runner gives the bytes of `aggregate`. */
+export interface RuleRunner {
+  /** Where each decoded update of a round goes (shared memory for worker threads); undefined: ordinary arrays. */
+  allocate(rule: Rule, updates: number, dimension: number): (() => Float32Array) | undefined;
+  run(rule: Rule, updates: readonly Update[], dimension: number): Promise<AggregationResult>;
+}
+
+/** `aggregate` on the calling thread. */
+export const inlineRunner: RuleRunner = {
+  allocate: () => undefined,
+  run: async (rule, updates, dimension) => aggregate(rule, updates, undefined, { dimension }),
+};
 
 /** Values (updates × dimension) from which a round runs on the pool: for fedavg, and for every other rule. */
 export interface PoolThresholds {
@@ -49,7 +57,7 @@ export interface PoolRunnerOptions {
   readonly thresholds?: PoolThresholds;
 }
 
-/** The aggregator's RuleRunner: inline for small rounds, a lazily started worker pool for large ones. */
+/** A RuleRunner inline for small rounds, on a lazily started worker pool for large ones. */
 export class PoolRuleRunner implements RuleRunner {
   private pool: AggregationPool | undefined;
   private state: 'running' | 'closed' = 'running';

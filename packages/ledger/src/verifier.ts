@@ -5,7 +5,9 @@
  * prevotes (the consensus core's validate-proposal effect); an invalid round,
  * or one whose blobs cannot be fetched, makes the block invalid.
  */
-import { aggregate, parseRule, type Update } from '@learnchain/aggregation';
+import { setImmediate as turn } from 'node:timers/promises';
+
+import { inlineRunner, parseRule, type Rule, type RuleRunner, type Update } from '@learnchain/aggregation';
 import { ContentHasher, equalBytes, toHex, type Logger } from '@learnchain/core';
 import type { v1 } from '@learnchain/proto';
 
@@ -64,14 +66,20 @@ export interface UpdateContext {
   readonly size: number;
 }
 
-/** Turns an update blob into float32 values; the default knows 'float32' (little-endian) only. */
-export type UpdateDecoder = (bytes: Uint8Array, encoding: string, context: UpdateContext) => Float32Array;
+/**
+ * Turns an update blob into float32 values, written into `out` when given (an
+ * array of the model's size the rule runner allocated); the default knows
+ * 'float32' (little-endian) only.
+ */
+export type UpdateDecoder = (bytes: Uint8Array, encoding: string, context: UpdateContext, out?: Float32Array) => Float32Array;
 
-export function decodeFloat32(bytes: Uint8Array, encoding: string): Float32Array {
+export function decodeFloat32(bytes: Uint8Array, encoding: string, _context?: UpdateContext, out?: Float32Array): Float32Array {
   if (encoding !== 'float32') throw new Error(`update encoding ${encoding} is not supported by this validator`);
   if (bytes.byteLength % 4 !== 0) throw new Error('float32 blob length is not a multiple of 4');
-  const copy = new Uint8Array(bytes);
-  return new Float32Array(copy.buffer, copy.byteOffset, copy.byteLength / 4);
+  if (out && out.length !== bytes.byteLength / 4) throw new Error(`${bytes.byteLength / 4} values, expected ${out.length}`);
+  const copy = out ?? new Float32Array(bytes.byteLength / 4);
+  new Uint8Array(copy.buffer, copy.byteOffset, copy.byteLength).set(bytes);
+  return copy;
 }
 
 /** The bytes of parameters as the chain hashes them: float32 little-endian. */
@@ -85,6 +93,8 @@ export interface AggregateRoundVerifierOptions {
   /** Absent: evaluation is skipped (with a warning) only for jobs without a validation rule; other jobs are refused. */
   readonly evaluator?: ModelEvaluator;
   readonly decode?: UpdateDecoder;
+  /** Where the rule is re-run (default: inline); a pool keeps a large round off the caller's event loop. */
+  readonly runner?: RuleRunner;
 }
 
 /** A RoundResult's rule as @learnchain/aggregation names it. */
@@ -111,22 +121,31 @@ export class AggregateRoundVerifier implements RoundVerifier {
     } catch (error) {
       return unverifiable('blobs', error);
     }
+    let rule: Rule;
+    try {
+      rule = parseRule(ruleOf(result.rule));
+    } catch (error) {
+      return { valid: false, reason: `aggregate: ${(error as Error).message}` };
+    }
+    const runner = this.options.runner ?? inlineRunner;
     let updates: Update[];
     let base: Float32Array;
     try {
       const [baseBytes, ...updateBytes] = blobs;
       base = decodeFloat32(baseBytes!, 'float32');
-      updates = result.included.map((u, i) => ({
-        id: toHex(u.updateHash),
-        values: decode(updateBytes[i]!, encodingName(u.encoding) ?? '', { job, size: base.length }),
-        weight: Math.max(1, u.numSamples),
-      }));
+      const allocate = runner.allocate(rule, result.included.length, base.length);
+      updates = [];
+      for (const [i, u] of result.included.entries()) {
+        // One update at a time, each its own turn of the event loop: a validator's votes do not wait for all of them.
+        if (i > 0) await turn();
+        updates.push({ id: toHex(u.updateHash), values: decode(updateBytes[i]!, encodingName(u.encoding) ?? '', { job, size: base.length }, allocate?.()), weight: Math.max(1, u.numSamples) });
+      }
     } catch (error) {
       return { valid: false, reason: `blobs: ${(error as Error).message}` };
     }
     let next: Float32Array;
     try {
-      const { aggregate: delta } = aggregate(parseRule(ruleOf(result.rule)), updates, undefined, { dimension: base.length });
+      const { aggregate: delta } = await runner.run(rule, updates, base.length);
       next = new Float32Array(base.length);
       for (let i = 0; i < base.length; i++) next[i] = (base[i] as number) + (delta[i] as number);
     } catch (error) {

@@ -6,6 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 
+import { PoolRuleRunner } from '@learnchain/aggregation';
 import { LocalEventBus, NatsEventBus, type EventBus } from '@learnchain/bus';
 import { createLogger, GrpcServer, Identity, maybeServeMetrics, runService, signatureChecks, type ConfigOf } from '@learnchain/core';
 import { AggregateRoundVerifier, parseGenesis, type Genesis, type RoundVerifier } from '@learnchain/ledger';
@@ -91,13 +92,14 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
         onPrefetchError: (hash, error) => logger.debug({ blob: hash, err: error }, 'prefetch failed: the round check fetches it again'),
       })
     : undefined;
-  // Each round's loss is checked off the event loop, which meanwhile goes on voting.
+  // A round's rule is re-run (when large) and its loss checked off the event loop, which meanwhile goes on voting.
   const evaluations = new EvaluationThread({ threads: config.evalThreads });
+  const rules = new PoolRuleRunner({ logger });
   const prefetch = blobs ? await RoundPrefetch.start({ bus, chainId: genesis.chainId, blobs, logger }) : undefined;
   // Re-execute each round from the aggregator's blobs and check its loss on the job's validation set.
   const verifier = observedVerifier(
     options.verifier ??
-      new AggregateRoundVerifier({ blobs: blobs ?? noBlobs, logger, decode: decodeUpdateBlob, ...(blobs ? { evaluator: new BlobModelEvaluator(blobs, evaluations) } : {}) }),
+      new AggregateRoundVerifier({ blobs: blobs ?? noBlobs, logger, decode: decodeUpdateBlob, runner: rules, ...(blobs ? { evaluator: new BlobModelEvaluator(blobs, evaluations) } : {}) }),
     metrics,
     identity.address,
   );
@@ -152,6 +154,7 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
       await node.stop();
       await signatures.close();
       await evaluations.close();
+      await rules.close();
       await chain.drainEvents();
       unobserve();
       await metricsEndpoint.close();

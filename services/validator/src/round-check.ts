@@ -44,12 +44,12 @@ export function updateLayoutOf(job: JobRecord, size: number): ParameterLayout {
  * are bit for bit the values it aggregated. Without a context the update is
  * read as one flat tensor of the count in its header.
  */
-export function decodeUpdateBlob(bytes: Uint8Array, encoding: string, context?: UpdateContext): Float32Array {
+export function decodeUpdateBlob(bytes: Uint8Array, encoding: string, context?: UpdateContext, out?: Float32Array): Float32Array {
   if (!isUpdateEncoding(encoding)) throw new Error(`update encoding ${JSON.stringify(encoding)} is not float32, float16 or int8`);
-  if (context) return decodeUpdate(bytes, updateLayoutOf(context.job, context.size), encoding);
+  if (context) return decodeUpdate(bytes, updateLayoutOf(context.job, context.size), encoding, out);
   if (bytes.byteLength < UPDATE_HEADER_BYTES) throw new Error('update shorter than its header');
   const values = new DataView(bytes.buffer, bytes.byteOffset, bytes.byteLength).getUint32(8, true);
-  return decodeUpdate(bytes, flatLayout(values), encoding);
+  return decodeUpdate(bytes, flatLayout(values), encoding, out);
 }
 
 /** The job's model name from its canonical spec. */

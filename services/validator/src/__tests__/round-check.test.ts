@@ -1,4 +1,4 @@
-import { aggregate, parseRule } from '@learnchain/aggregation';
+import { aggregate, inlineRunner, parseRule, PoolRuleRunner, type RuleRunner } from '@learnchain/aggregation';
 import { createLogger, sha256, toHex } from '@learnchain/core';
 import { AggregateRoundVerifier, BlobUnavailableError, type BlobSource, type JobRecord } from '@learnchain/ledger';
 import { manifestOf } from '@learnchain/model';
@@ -92,10 +92,22 @@ describe('round checks: decoding updates', () => {
   });
 });
 
-describe('round checks: re-executing rounds of every encoding', () => {
+describe.each([
+  ['inline', () => inlineRunner],
+  // Every round on the pool: the updates are decoded into shared memory and the rule runs on worker threads.
+  ['on the aggregation pool', () => new PoolRuleRunner({ logger, workers: 1, thresholds: { fedavg: 0, other: 0 } })],
+] as const)('round checks: re-executing rounds of every encoding, the rule %s', (_, makeRunner: () => RuleRunner) => {
+  let runner: RuleRunner;
+  beforeAll(() => {
+    runner = makeRunner();
+  });
+  afterAll(async () => {
+    if (runner instanceof PoolRuleRunner) await runner.close();
+  });
+
   it.each(['float32', 'float16', 'int8'] as const)('%s: the verifier recomputes the aggregator model byte for byte', async (encoding) => {
     const { result, blobs } = round(encoding, job());
-    const verifier = new AggregateRoundVerifier({ blobs, logger, decode: decodeUpdateBlob });
+    const verifier = new AggregateRoundVerifier({ blobs, logger, decode: decodeUpdateBlob, runner });
     expect(await verifier.verify({ chainId: 'c', job: job(), result })).toEqual({ valid: true, reason: '' });
   });
 
@@ -103,7 +115,7 @@ describe('round checks: re-executing rounds of every encoding', () => {
     const { result, blobs } = round('int8', job());
     const exact = aggregate(parseRule({ name: 'fedavg', f: 0 }), deltas.map((values, i) => ({ id: `d${i}`, values, weight: samples[i] ?? 1 })), undefined, { dimension: base.length });
     const forged = { ...result, newModelHash: Buffer.from(sha256(parameterBytes(base.map((v, i) => v + (exact.aggregate[i] ?? 0))))) };
-    const verdict = await new AggregateRoundVerifier({ blobs, logger, decode: decodeUpdateBlob }).verify({ chainId: 'c', job: job(), result: forged });
+    const verdict = await new AggregateRoundVerifier({ blobs, logger, decode: decodeUpdateBlob, runner }).verify({ chainId: 'c', job: job(), result: forged });
     expect(verdict.reason).toMatch(/^aggregate-mismatch/);
   });
 });

@@ -8,12 +8,12 @@
 // (threads / inline). Never fails on a timing.
 import { createLogger, sha256, toHex } from '@learnchain/core';
 import { AggregateRoundVerifier, type BlobSource, type JobRecord } from '@learnchain/ledger';
-import { builtModel, encodeDataset, evaluate, loadMnist, subset } from '@learnchain/model';
+import { builtModel, encodeDataset, loadMnist, subset } from '@learnchain/model';
 import { encodeUpdate, parameterBytes } from '@learnchain/model/encoding';
 import type { v1 } from '@learnchain/proto';
 import { aggregate, parseRule, PoolRuleRunner } from '@learnchain/aggregation';
 
-import { BlobModelEvaluator, decodeUpdateBlob, EvaluationThread, type EvaluationRunner } from '../../services/validator/src/index';
+import { BlobModelEvaluator, decodeUpdateBlob, EvaluationThread, inlineEvaluation } from '../../services/validator/src/index';
 
 function arg(name: string, fallback: string): string {
   const at = process.argv.indexOf(`--${name}`);
@@ -75,7 +75,7 @@ async function measure(verifier: AggregateRoundVerifier, check: { job: JobRecord
 async function main(): Promise<void> {
   const logger = createLogger({ service: 'bench', level: 'silent' });
   const { job, result, blobs } = makeRound();
-  const inline: EvaluationRunner = { evaluate: (model, params, _key, dataset) => evaluate(builtModel(model), params, dataset, { threads: 1 }) };
+  const inline = inlineEvaluation({ threads: 1 });
   const thread = new EvaluationThread({ threads: 1 });
   const rules = new PoolRuleRunner({ logger });
   const verifiers = {

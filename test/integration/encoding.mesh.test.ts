@@ -4,7 +4,7 @@
  * encode int8 with one scale per tensor of the job's manifest, the aggregator
  * admits exactly that size, aggregates the decoded values, and the round
  * commits only because every validator re-executed it from the same blobs and
- * got the same model bytes.
+ * got the same model bytes, each evaluating it on its evaluation thread.
  */
 import { aggregate, parseRule } from '@learnchain/aggregation';
 import { contentId, toHex, unary } from '@learnchain/core';
@@ -32,7 +32,8 @@ describeWith(['postgres'], 'a job with int8 updates over the mesh', () => {
   });
 
   it('commits a round of int8 updates that every validator re-executed to the same model', async () => {
-    const flags = { encoding: 'int8', trainers: '3', clients: '24', rule: 'fedavg', rounds: '1', epochs: '1', 'validation-samples': '200', database: serviceUrl('postgres') };
+    // Validators check the round as a deployment does: the loss on the evaluation thread (not the devnet's event loop).
+    const flags = { encoding: 'int8', trainers: '3', clients: '24', rule: 'fedavg', rounds: '1', epochs: '1', 'validation-samples': '200', database: serviceUrl('postgres'), 'round-check-threads': '1' };
     const options = parseDevnetOptions(new Map(Object.entries(flags)));
     mesh = await startMesh(options);
     client = aggregatorClient(mesh.aggregator.address);

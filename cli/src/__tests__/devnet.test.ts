@@ -34,6 +34,10 @@ describe('devnet options', () => {
     expect(parseDevnetOptions(flags({})).encoding).toBe('float32');
     expect(parseDevnetOptions(flags({ encoding: 'int8' })).encoding).toBe('int8');
     expect(() => parseDevnetOptions(flags({ encoding: 'bfloat16' }))).toThrow(/--encoding must be one of float32, float16, int8/);
+    // Validators check rounds on their event loop unless told otherwise.
+    expect(parseDevnetOptions(flags({})).roundCheckThreads).toBe(0);
+    expect(parseDevnetOptions(flags({ 'round-check-threads': '-1' })).roundCheckThreads).toBe(-1);
+    expect(() => parseDevnetOptions(flags({ 'round-check-threads': 'two' }))).toThrow(/--round-check-threads/);
   });
 });
 

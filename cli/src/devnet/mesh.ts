@@ -122,6 +122,9 @@ export function planMesh(options: DevnetOptions, p: { tag: string; chainId: stri
         // Each validator re-executes rounds and checks their loss on the job's validation set, from blobs it fetches itself.
         LEARNCHAIN_AGGREGATOR: p.aggregator,
         LEARNCHAIN_VALIDATOR_EVAL_THREADS: ONE_THREAD,
+        // 0 by default: every service shares the devnet's few cores, where threads for round checks take them from the
+        // trainers, and the checks, slower for it, hold up the commits the next rounds wait for.
+        LEARNCHAIN_ROUND_CHECK_THREADS: String(options.roundCheckThreads),
         // A devnet's validators see a few transactions a round: worker threads for their signatures would only cost start-up time.
         LEARNCHAIN_SIGNATURE_THREADS: '0',
       },

@@ -42,18 +42,21 @@ export interface DevnetOptions {
   readonly metricsListen?: string;
   /** Whether the aggregator opens each round before the previous one commits (LEARNCHAIN_ROUND_PIPELINE). */
   readonly pipeline: boolean;
+  /** Validators' round-check threads (LEARNCHAIN_ROUND_CHECK_THREADS); 0, the devnet's default: checks on the event loop. */
+  readonly roundCheckThreads: number;
 }
 
 export const DEVNET_USAGE =
   'learnchain devnet [--trainers N] [--byzantine K --attack NAME] [--rule NAME] [--rounds N] [--model mlp|cnn] [--json]\n' +
   '      [--database postgres://...] [--nats nats://...] [--validators N] [--clients M] [--alpha A] [--epochs E] [--batch B]\n' +
   '      [--lr LR] [--momentum M] [--shift PIXELS] [--validation-samples S] [--seed S] [--dir DIR] [--log-level LEVEL] [--timeout SECONDS] [--target ACCURACY]\n' +
-  '      [--encoding float32|float16|int8] [--mixing nnm|none] [--processes] [--pipeline true|false]';
+  '      [--encoding float32|float16|int8] [--mixing nnm|none] [--processes] [--pipeline true|false]\n' +
+  '      [--round-check-threads N]';
 
 const KNOWN = new Set([
   'trainers', 'validators', 'clients', 'byzantine', 'attack', 'rule', 'rounds', 'model', 'alpha', 'epochs', 'batch', 'lr', 'momentum', 'shift',
   'validation-samples', 'seed', 'json', 'database', 'nats', 'dir', 'log-level', 'timeout', 'target', 'encoding', 'processes', 'mixing',
-  'pipeline',
+  'pipeline', 'round-check-threads',
 ]);
 
 const RULES = ['fedavg', 'trimmed-mean', 'median', 'krum', 'multi-krum', 'geometric-median', 'centered-clipping', 'bulyan'];
@@ -108,6 +111,7 @@ export function parseDevnetOptions(flags: Map<string, string>): DevnetOptions {
     encoding,
     mixing,
     pipeline: pipeline === 'true',
+    roundCheckThreads: intFlag(flags, 'round-check-threads', 0, -1, 64),
   };
 }
 

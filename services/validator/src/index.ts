@@ -7,5 +7,5 @@ export type { Wal, WalEntry } from './wal';
 export { Signer, signKey } from './signer';
 export { Mempool } from './mempool';
 export * from './errors';
-export { BlobModelEvaluator, decodeUpdateBlob, type EvaluationRunner } from './round-check';
+export { BlobModelEvaluator, decodeUpdateBlob, inlineEvaluation, type EvaluationRunner } from './round-check';
 export { EvaluationThread } from './evaluation-thread';

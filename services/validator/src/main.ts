@@ -6,7 +6,7 @@
  */
 import { readFileSync } from 'node:fs';
 
-import { PoolRuleRunner } from '@learnchain/aggregation';
+import { inlineRunner, PoolRuleRunner } from '@learnchain/aggregation';
 import { LocalEventBus, NatsEventBus, type EventBus } from '@learnchain/bus';
 import { createLogger, GrpcServer, Identity, maybeServeMetrics, runService, signatureChecks, type ConfigOf } from '@learnchain/core';
 import { AggregateRoundVerifier, parseGenesis, type Genesis, type RoundVerifier } from '@learnchain/ledger';
@@ -25,7 +25,7 @@ import { observeCommits, observedVerifier, ValidatorMetrics } from './metrics';
 import { ValidatorNode } from './node';
 import { Peers } from './peers';
 import { RoundPrefetch } from './prefetch';
-import { BlobModelEvaluator, decodeUpdateBlob } from './round-check';
+import { BlobModelEvaluator, decodeUpdateBlob, inlineEvaluation } from './round-check';
 import { Signer } from './signer';
 import { BlockStore, type ValidatorDb } from './store';
 import { FileWal } from './wal';
@@ -93,13 +93,14 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
       })
     : undefined;
   // A round's rule is re-run (when large) and its loss checked off the event loop, which meanwhile goes on voting.
-  const evaluations = new EvaluationThread({ threads: config.evalThreads });
-  const rules = new PoolRuleRunner({ logger });
+  const offLoop = config.roundCheckThreads !== 0;
+  const evaluations = offLoop ? new EvaluationThread({ threads: config.evalThreads }) : undefined;
+  const rules = offLoop ? new PoolRuleRunner({ logger, ...(config.roundCheckThreads > 0 ? { workers: config.roundCheckThreads } : {}) }) : undefined;
   const prefetch = blobs ? await RoundPrefetch.start({ bus, chainId: genesis.chainId, blobs, logger }) : undefined;
   // Re-execute each round from the aggregator's blobs and check its loss on the job's validation set.
   const verifier = observedVerifier(
     options.verifier ??
-      new AggregateRoundVerifier({ blobs: blobs ?? noBlobs, logger, decode: decodeUpdateBlob, runner: rules, ...(blobs ? { evaluator: new BlobModelEvaluator(blobs, evaluations) } : {}) }),
+      new AggregateRoundVerifier({ blobs: blobs ?? noBlobs, logger, decode: decodeUpdateBlob, runner: rules ?? inlineRunner, ...(blobs ? { evaluator: new BlobModelEvaluator(blobs, evaluations ?? inlineEvaluation({ threads: config.evalThreads })) } : {}) }),
     metrics,
     identity.address,
   );
@@ -153,8 +154,8 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
       await server.shutdown(2000);
       await node.stop();
       await signatures.close();
-      await evaluations.close();
-      await rules.close();
+      await evaluations?.close();
+      await rules?.close();
       await chain.drainEvents();
       unobserve();
       await metricsEndpoint.close();

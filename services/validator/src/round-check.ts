@@ -6,7 +6,7 @@
  */
 import { toHex, untilAborted } from '@learnchain/core';
 import type { BlobSource, JobRecord, ModelEvaluator, UpdateContext } from '@learnchain/ledger';
-import { decodeDataset, type Dataset, type Evaluation } from '@learnchain/model';
+import { builtModel, decodeDataset, evaluate, type Dataset, type Evaluation, type SessionConfig } from '@learnchain/model';
 import { decodeUpdate, flatLayout, isUpdateEncoding, layoutOf, UPDATE_HEADER_BYTES, type ParameterLayout, type TensorSlice } from '@learnchain/model/encoding';
 
 function count(value: unknown): number | undefined {
@@ -58,9 +58,14 @@ export function modelNameOf(job: JobRecord): string {
   return spec !== null && typeof spec === 'object' && typeof spec.model === 'string' && spec.model.length > 0 ? spec.model : 'mlp';
 }
 
-/** Where evaluations run: the EvaluationThread. */
+/** Where evaluations run: the EvaluationThread, or `inlineEvaluation` on the calling thread. */
 export interface EvaluationRunner {
   evaluate(model: string, params: Float32Array, datasetKey: string, dataset: Dataset): Promise<Evaluation>;
+}
+
+/** Evaluations on the calling thread (onnxruntime blocks it for each batch). */
+export function inlineEvaluation(sessions: SessionConfig = {}): EvaluationRunner {
+  return { evaluate: (model, params, _datasetKey, dataset) => evaluate(builtModel(model), params, dataset, sessions) };
 }
 
 /** Evaluates built-in models on dataset blobs fetched (once each) from `blobs`; an aborted check stops waiting for its evaluation. */

@@ -75,10 +75,6 @@ export class RoundManager {
   private poked = false;
   private loops: Promise<void>[] = [];
   private readonly submitBackoff = new Map<string, number>();
-  /** Round results on their way to the chain, by job/round/attempt. */
-  private readonly submitting = new Map<string, Promise<void>>();
-  /** The last of them: the next one starts when it has ended. */
-  private submissions: Promise<void> = Promise.resolve();
   private readonly warned = new Set<string>();
   private readonly clock: () => number;
   private readonly observer: RoundObserver;
@@ -111,7 +107,7 @@ export class RoundManager {
     this.lifecycle = 'draining';
     this.abort.abort();
     this.wake?.();
-    await Promise.allSettled([...this.loops, ...this.submitting.values()]);
+    await Promise.allSettled(this.loops);
     // The last state changes' events go out before the bus closes (what cannot stays in the outbox).
     await this.relay.kick();
     await this.runner.close();
@@ -326,32 +322,16 @@ export class RoundManager {
   }
 
   private async finish(job: JobSpec, round: RoundRecord): Promise<void> {
+    const { rounds, chain, identity, chainId, logger } = this.options;
     const result = await this.result(job, round);
     if (!result) return;
     if (this.options.pipeline !== false) {
       // Trainers start on the next round before this one's result reaches the chain.
-      const opening = openOnResult(job, round.round, result.newModelHash, await this.options.rounds.round(job.jobId, round.round + 1), this.clock());
+      const opening = openOnResult(job, round.round, result.newModelHash, await rounds.round(job.jobId, round.round + 1), this.clock());
       if (opening) await this.open(job, opening.round, opening.attempt, opening.baseModelHash);
     }
     const key = `${job.jobId}/${round.round}/${round.attempt}`;
-    if (this.submitting.has(key) || this.clock() < (this.submitBackoff.get(key) ?? 0)) return;
-    // The result goes to the chain beside the passes: while it waits for its block, the round opened
-    // on it still closes and aggregates as soon as its updates are in. Submissions (every job's) go
-    // one after another, as the ledger takes this key's nonces: in order, without gaps.
-    const submission = this.submissions
-      .then(() => this.submit(job, round, result, key))
-      .catch((error: unknown) => {
-        if (this.abort.signal.aborted) this.options.logger.debug({ err: error, job: job.jobId, round: round.round }, 'round submission cut short by stopping');
-        else this.options.logger.error({ err: error, job: job.jobId, round: round.round }, 'round submission failed; retrying on the next pass');
-      })
-      .finally(() => this.submitting.delete(key));
-    this.submitting.set(key, submission);
-    this.submissions = submission;
-  }
-
-  /** Submits a round's result unless the chain has it already, and follows it to its commit (or failure). */
-  private async submit(job: JobSpec, round: RoundRecord, result: StoredResult, key: string): Promise<void> {
-    const { rounds, chain, identity, chainId, logger } = this.options;
+    if (this.clock() < (this.submitBackoff.get(key) ?? 0)) return;
     let committed;
     try {
       // A submission whose answer was lost (a crash, a timeout) may have committed: never submit a round twice.

@@ -80,7 +80,7 @@ async function main(): Promise<void> {
   const rules = new PoolRuleRunner({ logger });
   const verifiers = {
     inline: new AggregateRoundVerifier({ blobs, logger, decode: decodeUpdateBlob, evaluator: new BlobModelEvaluator(blobs, inline) }),
-    threads: new AggregateRoundVerifier({ blobs, logger, decode: decodeUpdateBlob, runner: rules, evaluator: new BlobModelEvaluator(blobs, thread) }),
+    threads: new AggregateRoundVerifier({ blobs, logger, decode: decodeUpdateBlob, runner: rules, interleave: true, evaluator: new BlobModelEvaluator(blobs, thread) }),
   };
   say(`round check: ${MODEL}, ${UPDATES} updates, trimmed-mean, ${SAMPLES} validation samples, ${RUNS} runs each (first of each is warm-up)`);
   const runs: Record<'inline' | 'threads', { ms: number; blockedMs: number }[]> = { inline: [], threads: [] };

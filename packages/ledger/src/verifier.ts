@@ -95,6 +95,12 @@ export interface AggregateRoundVerifierOptions {
   readonly decode?: UpdateDecoder;
   /** Where the rule is re-run (default: inline); a pool keeps a large round off the caller's event loop. */
   readonly runner?: RuleRunner;
+  /**
+   * Decode each update in a turn of the event loop of its own, so that what else the loop serves (a validator's
+   * votes) does not wait for all of them. Off by default: where the whole check runs on the loop anyway, the turns
+   * only make it, and the commit waiting for it, later.
+   */
+  readonly interleave?: boolean;
 }
 
 /** A RoundResult's rule as @learnchain/aggregation names it. */
@@ -136,8 +142,7 @@ export class AggregateRoundVerifier implements RoundVerifier {
       const allocate = runner.allocate(rule, result.included.length, base.length);
       updates = [];
       for (const [i, u] of result.included.entries()) {
-        // One update at a time, each its own turn of the event loop: a validator's votes do not wait for all of them.
-        if (i > 0) await turn();
+        if (i > 0 && this.options.interleave) await turn();
         updates.push({ id: toHex(u.updateHash), values: decode(updateBytes[i]!, encodingName(u.encoding) ?? '', { job, size: base.length }, allocate?.()), weight: Math.max(1, u.numSamples) });
       }
     } catch (error) {

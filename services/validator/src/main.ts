@@ -100,7 +100,7 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
   // Re-execute each round from the aggregator's blobs and check its loss on the job's validation set.
   const verifier = observedVerifier(
     options.verifier ??
-      new AggregateRoundVerifier({ blobs: blobs ?? noBlobs, logger, decode: decodeUpdateBlob, runner: rules ?? inlineRunner, ...(blobs ? { evaluator: new BlobModelEvaluator(blobs, evaluations ?? inlineEvaluation({ threads: config.evalThreads })) } : {}) }),
+      new AggregateRoundVerifier({ blobs: blobs ?? noBlobs, logger, decode: decodeUpdateBlob, runner: rules ?? inlineRunner, interleave: offLoop, ...(blobs ? { evaluator: new BlobModelEvaluator(blobs, evaluations ?? inlineEvaluation({ threads: config.evalThreads })) } : {}) }),
     metrics,
     identity.address,
   );

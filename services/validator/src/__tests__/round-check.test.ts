@@ -93,21 +93,22 @@ describe('round checks: decoding updates', () => {
 });
 
 describe.each([
-  ['inline', () => inlineRunner],
-  // Every round on the pool: the updates are decoded into shared memory and the rule runs on worker threads.
-  ['on the aggregation pool', () => new PoolRuleRunner({ logger, workers: 1, thresholds: { fedavg: 0, other: 0 } })],
-] as const)('round checks: re-executing rounds of every encoding, the rule %s', (_, makeRunner: () => RuleRunner) => {
-  let runner: RuleRunner;
+  ['inline', () => ({ runner: inlineRunner })],
+  // As a validator with round-check threads: the updates decoded into shared memory one turn of the event loop each,
+  // the rule run on worker threads.
+  ['on the aggregation pool', () => ({ runner: new PoolRuleRunner({ logger, workers: 1, thresholds: { fedavg: 0, other: 0 } }), interleave: true })],
+] as const)('round checks: re-executing rounds of every encoding, the rule %s', (_, makeRunner: () => { runner: RuleRunner; interleave?: boolean }) => {
+  let options: { runner: RuleRunner; interleave?: boolean };
   beforeAll(() => {
-    runner = makeRunner();
+    options = makeRunner();
   });
   afterAll(async () => {
-    if (runner instanceof PoolRuleRunner) await runner.close();
+    if (options.runner instanceof PoolRuleRunner) await options.runner.close();
   });
 
   it.each(['float32', 'float16', 'int8'] as const)('%s: the verifier recomputes the aggregator model byte for byte', async (encoding) => {
     const { result, blobs } = round(encoding, job());
-    const verifier = new AggregateRoundVerifier({ blobs, logger, decode: decodeUpdateBlob, runner });
+    const verifier = new AggregateRoundVerifier({ blobs, logger, decode: decodeUpdateBlob, ...options });
     expect(await verifier.verify({ chainId: 'c', job: job(), result })).toEqual({ valid: true, reason: '' });
   });
 
@@ -115,7 +116,7 @@ describe.each([
     const { result, blobs } = round('int8', job());
     const exact = aggregate(parseRule({ name: 'fedavg', f: 0 }), deltas.map((values, i) => ({ id: `d${i}`, values, weight: samples[i] ?? 1 })), undefined, { dimension: base.length });
     const forged = { ...result, newModelHash: Buffer.from(sha256(parameterBytes(base.map((v, i) => v + (exact.aggregate[i] ?? 0))))) };
-    const verdict = await new AggregateRoundVerifier({ blobs, logger, decode: decodeUpdateBlob, runner }).verify({ chainId: 'c', job: job(), result: forged });
+    const verdict = await new AggregateRoundVerifier({ blobs, logger, decode: decodeUpdateBlob, ...options }).verify({ chainId: 'c', job: job(), result: forged });
     expect(verdict.reason).toMatch(/^aggregate-mismatch/);
   });
 });

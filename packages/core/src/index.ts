@@ -19,5 +19,6 @@ export * from './grpc/handlers';
 export * from './grpc/health';
 export * from './grpc/server';
 export * from './grpc/client';
+export * from './worker-calls';
 export * from './worker-script';
 export * from './signature-checks';

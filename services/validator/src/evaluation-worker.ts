@@ -9,7 +9,7 @@ const port = parentPort;
 if (port === null) throw new Error('the evaluation worker must run in a worker thread');
 const datasets = new Map<string, Dataset>();
 
-port.on('message', (request: EvaluateRequest) => {
+port.on('message', (request: EvaluateRequest & { readonly id: number }) => {
   if (request.dataset) datasets.set(request.datasetKey, request.dataset);
   // Every failure, an unknown model or set included, is an answer: the thread lives on.
   Promise.resolve()
@@ -19,7 +19,7 @@ port.on('message', (request: EvaluateRequest) => {
       return evaluate(builtModel(request.model), request.params, dataset, { threads: request.threads });
     })
     .then(
-      ({ loss, accuracy }) => port.postMessage({ id: request.id, ok: true, loss, accuracy } satisfies EvaluateReply),
-      (error: unknown) => port.postMessage({ id: request.id, ok: false, name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) } satisfies EvaluateReply),
+      ({ loss, accuracy }) => port.postMessage({ id: request.id, ok: true, loss, accuracy } satisfies EvaluateReply & { id: number }),
+      (error: unknown) => port.postMessage({ id: request.id, ok: false, name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) } satisfies EvaluateReply & { id: number }),
     );
 });

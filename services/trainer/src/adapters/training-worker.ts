@@ -9,13 +9,13 @@ const port = parentPort;
 if (port === null) throw new Error('the training worker must run in a worker thread');
 const shard = (workerData as { shard: Dataset }).shard;
 
-port.on('message', (request: TrainRequest) => {
+port.on('message', (request: TrainRequest & { readonly id: number }) => {
   const warnings: string[] = [];
   // Every failure, an unknown model included, is an answer: the thread lives on.
   Promise.resolve()
     .then(() => trainLocal(builtModel(request.model), request.base, shard, { ...request.options, onWarning: (message) => warnings.push(message) }))
     .then(
-      (result) => port.postMessage({ id: request.id, ok: true, params: result.params, losses: result.losses, provider: result.provider, warnings } satisfies TrainReply, [result.params.buffer as ArrayBuffer]),
-      (error: unknown) => port.postMessage({ id: request.id, ok: false, name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error), warnings } satisfies TrainReply),
+      (result) => port.postMessage({ id: request.id, ok: true, params: result.params, losses: result.losses, provider: result.provider, warnings } satisfies TrainReply & { id: number }, [result.params.buffer as ArrayBuffer]),
+      (error: unknown) => port.postMessage({ id: request.id, ok: false, name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error), warnings } satisfies TrainReply & { id: number }),
     );
 });

@@ -92,7 +92,7 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
         onPrefetchError: (hash, error) => logger.debug({ blob: hash, err: error }, 'prefetch failed: the round check fetches it again'),
       })
     : undefined;
-  // A round's rule is re-run (when large) and its loss checked off the event loop, which meanwhile goes on voting.
+  // With round-check threads, a round's rule is re-run (when large) and its loss checked off the event loop, which meanwhile goes on voting.
   const offLoop = config.roundCheckThreads !== 0;
   const evaluations = offLoop ? new EvaluationThread({ threads: config.evalThreads }) : undefined;
   const rules = offLoop ? new PoolRuleRunner({ logger, ...(config.roundCheckThreads > 0 ? { workers: config.roundCheckThreads } : {}) }) : undefined;

@@ -2,7 +2,8 @@
  * What a validator needs to check a round's model before it votes: updates
  * decoded as trainers upload them (@learnchain/model/encoding), and the new
  * model's loss on the job's committed validation set (fetched once per set
- * from the aggregator), computed on the evaluation thread.
+ * from the aggregator), computed on the evaluation thread (or, without
+ * round-check threads, on the calling one).
  */
 import { toHex, untilAborted } from '@learnchain/core';
 import type { BlobSource, JobRecord, ModelEvaluator, UpdateContext } from '@learnchain/ledger';

@@ -23,9 +23,9 @@ import { canonicalJson, ledgerValidators, TxFormatError, UnknownPathError, type 
 import { SERVICE_NAMES, type v1 } from '@learnchain/proto';
 
 import type { Chain, CommittedBlock } from './chain';
-import { MempoolFullError, TxRefusedError } from './errors';
+import { MempoolFullError } from './errors';
 import type { Network } from './gossip';
-import type { Admission, Mempool, TxRefusal } from './mempool';
+import { isTxRefusal, type Admission, type Mempool, type TxRefusal } from './mempool';
 import type { ValidatorNode } from './node';
 
 export interface ApiOptions {
@@ -55,7 +55,7 @@ function refusalOf(error: TxRefusal, tx: string): { readonly code: Status; reado
 }
 
 function toStatus(error: unknown): unknown {
-  if (!(error instanceof TxFormatError || error instanceof MempoolFullError || error instanceof TxRefusedError)) return error;
+  if (!isTxRefusal(error)) return error;
   const { code, detail } = refusalOf(error, 'tx');
   return new StatusError(code, detail);
 }

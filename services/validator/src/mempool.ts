@@ -22,6 +22,11 @@ export type Admission = { readonly tx: Tx; readonly fresh: boolean } | { readonl
 /** Why the mempool refuses a transaction. */
 export type TxRefusal = TxFormatError | TxRefusedError | MempoolFullError;
 
+/** Whether `error` is a refusal of the transaction (an answer for its sender) rather than a fault. */
+export function isTxRefusal(error: unknown): error is TxRefusal {
+  return error instanceof TxFormatError || error instanceof TxRefusedError || error instanceof MempoolFullError;
+}
+
 /** What became of a batch a peer passed on. */
 export interface BatchOutcome {
   /** Transactions new to the mempool. */
@@ -136,7 +141,7 @@ export class Mempool {
       try {
         return this.admit(f.tx);
       } catch (error) {
-        if (error instanceof TxRefusedError || error instanceof MempoolFullError) return { refused: error, hash: f.tx.hash };
+        if (isTxRefusal(error)) return { refused: error, hash: f.tx.hash };
         throw error;
       }
     });

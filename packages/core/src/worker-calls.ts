@@ -80,6 +80,11 @@ export class WorkerCalls<Call extends object, Answer extends object> {
   }
 }
 
+/** In the worker thread: the answer to a call that failed with `error`. */
+export function errorAnswer(error: unknown): { readonly ok: false; readonly name: string; readonly message: string } {
+  return { ok: false, name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) };
+}
+
 /** The error a worker thread answered with, as an Error of the same name. */
 export function answerError(answer: { readonly name: string; readonly message: string }): Error {
   return Object.assign(new Error(answer.message), { name: answer.name });

@@ -1,6 +1,7 @@
 // Entry of a validator's evaluation thread: keeps the validation sets it is sent (by hash) and runs each
 // evaluation on onnxruntime, whose session.run blocks the thread it is called on.
 import { parentPort } from 'node:worker_threads';
+import { errorAnswer } from '@learnchain/core';
 import { builtModel, evaluate, type Dataset } from '@learnchain/model';
 
 import type { EvaluateReply, EvaluateRequest } from './evaluation-thread';
@@ -20,6 +21,6 @@ port.on('message', (request: EvaluateRequest & { readonly id: number }) => {
     })
     .then(
       ({ loss, accuracy }) => port.postMessage({ id: request.id, ok: true, loss, accuracy } satisfies EvaluateReply & { id: number }),
-      (error: unknown) => port.postMessage({ id: request.id, ok: false, name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error) } satisfies EvaluateReply & { id: number }),
+      (error: unknown) => port.postMessage({ id: request.id, ...errorAnswer(error) } satisfies EvaluateReply & { id: number }),
     );
 });

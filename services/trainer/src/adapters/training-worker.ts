@@ -1,6 +1,7 @@
 // Entry of a trainer's training thread: holds the node's shard (sent once, as workerData) and runs
 // each training request on onnxruntime, whose session.run blocks the thread it is called on.
 import { parentPort, workerData } from 'node:worker_threads';
+import { errorAnswer } from '@learnchain/core';
 import { builtModel, trainLocal, type Dataset } from '@learnchain/model';
 
 import type { TrainReply, TrainRequest } from './training-thread';
@@ -16,6 +17,6 @@ port.on('message', (request: TrainRequest & { readonly id: number }) => {
     .then(() => trainLocal(builtModel(request.model), request.base, shard, { ...request.options, onWarning: (message) => warnings.push(message) }))
     .then(
       (result) => port.postMessage({ id: request.id, ok: true, params: result.params, losses: result.losses, provider: result.provider, warnings } satisfies TrainReply & { id: number }, [result.params.buffer as ArrayBuffer]),
-      (error: unknown) => port.postMessage({ id: request.id, ok: false, name: error instanceof Error ? error.name : 'Error', message: error instanceof Error ? error.message : String(error), warnings } satisfies TrainReply & { id: number }),
+      (error: unknown) => port.postMessage({ id: request.id, ...errorAnswer(error), warnings } satisfies TrainReply & { id: number }),
     );
 });

@@ -12,6 +12,7 @@
 // Beside each overhead, how busy the process's one event loop was while the job ran (`event_loop_busy`): every
 // service of the devnet shares it, so near 1 it is that loop, not the round's protocol, that sets the pace.
 // BENCH_CPU_PROF_DIR: a V8 CPU profile of this process while each job runs is written there (one process only).
+// BENCH_LOG_LEVEL (default error): the services' log level (at debug, each validator's height timings), to stdout.
 // Prints figures as it goes, then one JSON line. Never fails on a figure.
 import { cpus, loadavg } from 'node:os';
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
@@ -54,7 +55,7 @@ function devnet(flags: Record<string, string | number>): DevnetOptions {
   // A job gives up after four minutes a round on average: a stalled chain ends the section, not the benchmark.
   const timeout = Math.max(600, Number(flags.rounds ?? ROUNDS) * 240);
   const topology = PROCESSES ? { processes: 'true', database: process.env.DATABASE_URL as string, nats: process.env.NATS_URL as string } : {};
-  return parseDevnetOptions(new Map(Object.entries({ 'log-level': 'error', timeout, validators: VALIDATORS, ...topology, ...flags }).map(([k, v]) => [k, String(v)])));
+  return parseDevnetOptions(new Map(Object.entries({ 'log-level': process.env.BENCH_LOG_LEVEL ?? 'error', timeout, validators: VALIDATORS, ...topology, ...flags }).map(([k, v]) => [k, String(v)])));
 }
 
 interface JobRun {
@@ -103,7 +104,6 @@ async function runJob(mesh: Mesh, options: DevnetOptions, stop: (report: RoundRe
         rounds: options.rounds,
         model: job.model,
         aggregator,
-        validator,
         deadlineMs: Date.now() + options.timeoutMs,
         signal: abort.signal,
         onRound: (report) => {

@@ -39,15 +39,22 @@ describeWith(['postgres'], 'a job with int8 updates over the mesh', () => {
     client = aggregatorClient(mesh.aggregator.address);
     const validator = mesh.validators[0]?.address as string;
     const job = await submitJob(options, mesh.chainId, client, validator);
-    const [report] = await followJob({ jobId: job.jobId, rounds: 1, model: job.model, aggregator: client, validator, deadlineMs: Date.now() + 200_000, signal: new AbortController().signal, onRound: () => undefined });
+    const [report] = await followJob({ jobId: job.jobId, rounds: 1, model: job.model, aggregator: client, deadlineMs: Date.now() + 200_000, signal: new AbortController().signal, onRound: () => undefined });
     expect(report?.included).toBe(3);
 
     // The ledger recorded the job's encoding; the committed round names int8 updates.
     const api = new ValidatorApi(validator);
-    const { value: record } = await api.query<{ spec: { updateEncoding: string } }>(`jobs/${job.jobId}`).finally(() => api.close());
+    const [{ value: record }, { value: committed }] = await Promise.all([
+      api.query<{ spec: { updateEncoding: string } }>(`jobs/${job.jobId}`),
+      api.query<{ height: number }>(`jobs/${job.jobId}/rounds/1`),
+    ]).finally(() => api.close());
     expect(record.spec.updateEncoding).toBe('DTYPE_INT8');
     const status = (await unary(client, 'getRound', { jobId: job.jobId, round: 1 }, { deadlineMs: 5000 })) as v1.RoundStatus__Output;
     expect(status.state).toBe('ROUND_STATE_COMMITTED');
+    // The aggregator names the block that committed the round, as the ledger records it; the devnet reports that height.
+    expect(Number(status.committedHeight)).toBe(committed.height);
+    expect(status.committedBlockHash).toHaveLength(32);
+    expect(report?.height).toBe(committed.height);
     const result = status.result as v1.RoundResult__Output;
     expect(result.included.map((u) => u.encoding)).toEqual(['DTYPE_INT8', 'DTYPE_INT8', 'DTYPE_INT8']);
 

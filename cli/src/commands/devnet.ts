@@ -45,7 +45,6 @@ async function run(options: DevnetOptions, out: Output, signal: AbortSignal, onM
       rounds: options.rounds,
       model: job.model,
       aggregator,
-      validator,
       deadlineMs: started + options.timeoutMs,
       signal,
       onRound: (report) => say(progressLine(report, options.rounds)),

@@ -3,10 +3,10 @@
  * commits: after each commit it fetches the new model by hash, evaluates it on
  * the 2,000-digit MNIST test split and reports a progress line.
  */
-import { createClient, unary } from '@learnchain/core';
+import { unary } from '@learnchain/core';
 import { evaluate, loadMnist, type Classifier } from '@learnchain/model';
 import { parametersOf } from '@learnchain/model/encoding';
-import { contracts, type v1 } from '@learnchain/proto';
+import type { v1 } from '@learnchain/proto';
 
 import { sleep } from '../client/sleep';
 import { GrpcBlobs, type AggregatorClient } from './blobs';
@@ -18,6 +18,7 @@ export interface RoundReport {
   readonly included: number;
   readonly accuracy: number;
   readonly loss: number;
+  /** The block that committed the round. */
   readonly height: number;
   readonly elapsedMs: number;
   readonly excluded: readonly { readonly nodeId: string; readonly reason: string }[];
@@ -34,7 +35,6 @@ export interface FollowOptions {
   readonly rounds: number;
   readonly model: Classifier;
   readonly aggregator: AggregatorClient;
-  readonly validator: string;
   readonly deadlineMs: number;
   readonly signal: AbortSignal;
   readonly onRound: (report: RoundReport) => void;
@@ -62,55 +62,49 @@ export async function testAccuracy(model: Classifier, parameters: Float32Array):
 /** Waits for every round of the job to commit, reporting each; resolves to the reports in order. */
 export async function followJob(options: FollowOptions): Promise<RoundReport[]> {
   const blobs = new GrpcBlobs(options.aggregator);
-  const validator = createClient(contracts().validator, options.validator);
   const reports: RoundReport[] = [];
   let last = Date.now();
-  try {
-    for (let round = 1; round <= options.rounds; round++) {
-      const failures = new Set<string>();
-      let attempts = 0;
-      let status: v1.RoundStatus__Output | undefined;
-      for (;;) {
-        if (options.signal.aborted) throw new JobNotFinishedError(round, 'interrupted');
-        if (Date.now() > options.deadlineMs) throw new JobNotFinishedError(round, `timed out${failures.size > 0 ? ` (failures: ${[...failures].join('; ')})` : ''}`);
-        const previous = status;
-        status = await unary(options.aggregator, 'getRound', { jobId: options.jobId, round }, { deadlineMs: 5000 }).catch(() => undefined);
-        if (status?.state === 'ROUND_STATE_COMMITTED' && status.result) break;
-        if (status?.state === 'ROUND_STATE_FAILED' && previous?.state !== 'ROUND_STATE_FAILED') {
-          attempts += 1;
-          const reason = status.failure || 'no reason given';
-          if (!failures.has(reason)) options.onFailure?.(round, reason);
-          failures.add(reason);
-          if (attempts >= (options.maxFailures ?? 6)) throw new JobNotFinishedError(round, `${attempts} attempts failed (${[...failures].join('; ')})`);
-        }
-        await sleep(200, options.signal);
+  for (let round = 1; round <= options.rounds; round++) {
+    const failures = new Set<string>();
+    let attempts = 0;
+    let status: v1.RoundStatus__Output | undefined;
+    for (;;) {
+      if (options.signal.aborted) throw new JobNotFinishedError(round, 'interrupted');
+      if (Date.now() > options.deadlineMs) throw new JobNotFinishedError(round, `timed out${failures.size > 0 ? ` (failures: ${[...failures].join('; ')})` : ''}`);
+      const previous = status;
+      status = await unary(options.aggregator, 'getRound', { jobId: options.jobId, round }, { deadlineMs: 5000 }).catch(() => undefined);
+      if (status?.state === 'ROUND_STATE_COMMITTED' && status.result) break;
+      if (status?.state === 'ROUND_STATE_FAILED' && previous?.state !== 'ROUND_STATE_FAILED') {
+        attempts += 1;
+        const reason = status.failure || 'no reason given';
+        if (!failures.has(reason)) options.onFailure?.(round, reason);
+        failures.add(reason);
+        if (attempts >= (options.maxFailures ?? 6)) throw new JobNotFinishedError(round, `${attempts} attempts failed (${[...failures].join('; ')})`);
       }
-      const result = status.result as v1.RoundResult__Output;
-      const parameters = await blobs.fetch(new Uint8Array(result.newModelHash));
-      const { accuracy, loss } = await testAccuracy(options.model, parametersOf(parameters));
-      const chain = await unary(validator, 'Status', {}, { deadlineMs: 5000 }).catch(() => undefined);
-      const now = Date.now();
-      const report: RoundReport = {
-        round,
-        participants: status.participants.length,
-        included: result.included.length,
-        accuracy,
-        loss,
-        height: Number(chain?.latestHeight ?? 0),
-        elapsedMs: now - last,
-        excluded: result.excluded.map((e) => ({ nodeId: e.nodeId, reason: e.reason })),
-        discounted: result.included.filter((u) => u.decision !== '' && u.decision !== 'selected' && u.decision !== 'kept').map((u) => ({ nodeId: u.nodeId, decision: u.decision })),
-        failures: [...failures],
-        attempts,
-      };
-      last = now;
-      reports.push(report);
-      options.onRound(report);
+      await sleep(200, options.signal);
     }
-    return reports;
-  } finally {
-    validator.close();
+    const result = status.result as v1.RoundResult__Output;
+    const parameters = await blobs.fetch(new Uint8Array(result.newModelHash));
+    const { accuracy, loss } = await testAccuracy(options.model, parametersOf(parameters));
+    const now = Date.now();
+    const report: RoundReport = {
+      round,
+      participants: status.participants.length,
+      included: result.included.length,
+      accuracy,
+      loss,
+      height: Number(status.committedHeight),
+      elapsedMs: now - last,
+      excluded: result.excluded.map((e) => ({ nodeId: e.nodeId, reason: e.reason })),
+      discounted: result.included.filter((u) => u.decision !== '' && u.decision !== 'selected' && u.decision !== 'kept').map((u) => ({ nodeId: u.nodeId, decision: u.decision })),
+      failures: [...failures],
+      attempts,
+    };
+    last = now;
+    reports.push(report);
+    options.onRound(report);
   }
+  return reports;
 }
 
 /** A short node id for display. */

@@ -70,6 +70,8 @@ export async function roundStatus(rounds: RoundStore, record: RoundRecord): Prom
       : {}),
     failure: record.failure,
     membershipEpoch: record.epoch,
+    committedHeight: record.height ?? 0,
+    committedBlockHash: Buffer.from(record.blockHash ?? '', 'hex'),
   };
 }
 

@@ -15,6 +15,11 @@ export interface RoundStatus {
   'result'?: (_learnchain_v1_RoundResult | null);
   'failure'?: (string);
   'membershipEpoch'?: (number | string | Long);
+  /**
+   * The block that committed the round's result (0 and empty until it is committed).
+   */
+  'committedHeight'?: (number | string | Long);
+  'committedBlockHash'?: (Buffer | Uint8Array | string);
 }
 
 export interface RoundStatus__Output {
@@ -28,4 +33,9 @@ export interface RoundStatus__Output {
   'result': (_learnchain_v1_RoundResult__Output | null);
   'failure': (string);
   'membershipEpoch': (number);
+  /**
+   * The block that committed the round's result (0 and empty until it is committed).
+   */
+  'committedHeight': (number);
+  'committedBlockHash': (Buffer);
 }

@@ -85,7 +85,7 @@ export class RoundManager {
   constructor(private readonly options: RoundManagerOptions) {
     this.clock = options.clock ?? Date.now;
     this.observer = options.observer ?? new RoundObserver(options.chainId, new AggregatorMetrics());
-    this.relay = new EventRelay({ outbox: options.rounds.outbox(), bus: options.bus, chainId: options.chainId, logger: options.logger, observer: this.observer });
+    this.relay = new EventRelay({ outbox: options.rounds.outbox(), bus: options.bus, chainId: options.chainId, logger: options.logger, observer: this.observer, clock: this.clock });
     this.runner = new PoolRuleRunner({ logger: options.logger, ...(options.aggregationWorkers === undefined ? {} : { workers: options.aggregationWorkers }) });
   }
 
@@ -142,8 +142,8 @@ export class RoundManager {
         else this.options.logger.error({ err: error, job: job.jobId }, 'round step failed; retrying on the next tick');
       }
     }
-    // Events a failed publish left in the outbox.
-    await this.relay.kick();
+    // Events a failed publish (or another replica) left in the outbox.
+    await this.relay.sweep();
   }
 
   private async tickLoop(): Promise<void> {

@@ -1,7 +1,8 @@
 /**
  * Publishes the round events of the outbox: once at start (what a crash left
- * unpublished), after every state change, and on every tick (what a failed
- * publish left). Passes never overlap; a kick during a pass runs one more.
+ * unpublished), after every state change (`kick`), and on every tick
+ * (`sweep`): what a failed publish left, and at most every `sweepMs` what
+ * another replica left. Passes never overlap; a kick during a pass runs one more.
  */
 import type { EventBus } from '@learnchain/bus';
 import type { Logger } from '@learnchain/core';
@@ -15,11 +16,20 @@ export interface EventRelayOptions {
   readonly chainId: string;
   readonly logger: Logger;
   readonly observer: RoundObserver;
+  /** How often a sweep reads the outbox when no pass failed (default 10 s); `clock` times it (default Date.now). */
+  readonly sweepMs?: number;
+  readonly clock?: () => number;
 }
+
+/** Events taken per outbox transaction: a pass reads again only after a full batch. */
+const BATCH = 100;
 
 export class EventRelay {
   private pass: Promise<void> | undefined;
   private again = false;
+  /** Whether the last pass stopped at a failed publish, and when the last pass began. */
+  private failed = false;
+  private lastPassAt = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: EventRelayOptions) {}
 
@@ -35,12 +45,22 @@ export class EventRelay {
     return this.pass;
   }
 
+  /** A kick when the last pass failed or `sweepMs` have passed since the last one began; otherwise nothing to read. */
+  sweep(): Promise<void> {
+    const now = (this.options.clock ?? Date.now)();
+    if (!this.failed && now - this.lastPassAt < (this.options.sweepMs ?? 10_000)) return Promise.resolve();
+    return this.kick();
+  }
+
   private async run(): Promise<void> {
     do {
       this.again = false;
+      this.lastPassAt = (this.options.clock ?? Date.now)();
       try {
-        while ((await this.options.outbox.drain((event) => this.publish(event))) > 0);
+        while ((await this.options.outbox.drain((event) => this.publish(event), BATCH)) === BATCH);
+        this.failed = false;
       } catch (error) {
+        this.failed = true;
         this.options.logger.warn({ err: error }, 'round event not published; the outbox keeps it for the next pass');
         return;
       }

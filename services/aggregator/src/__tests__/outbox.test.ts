@@ -9,7 +9,7 @@ import { openStorage, type Storage } from '@learnchain/storage';
 
 import { RoundObserver, AggregatorMetrics } from '../metrics';
 import { EventRelay } from '../relay';
-import { outboxEvent, type OutboxEvent } from '../store/outbox';
+import { EventOutbox, outboxEvent, type OutboxEvent, type PublishEvent } from '../store/outbox';
 import type { RoundOpening } from '../store/records';
 import { RoundStore } from '../store/rounds';
 import type { AggregatorDb } from '../store/schema';
@@ -73,6 +73,44 @@ describe('the round event outbox', () => {
     expect(await outbox.drain(async (e) => void seen.push(e.msgId))).toBe(1);
     expect(seen).toEqual(['j/1/1/failed', 'j/1/2/opened']);
     expect(await outbox.pending()).toBe(0);
+  });
+
+  it('a relay sweep reads the outbox after a failed pass, and otherwise only once its interval has passed', async () => {
+    /** The outbox, counting its reads. */
+    class CountedOutbox extends EventOutbox {
+      reads = 0;
+      override drain(publish: PublishEvent, limit?: number): Promise<number> {
+        this.reads += 1;
+        return super.drain(publish, limit);
+      }
+    }
+    const outbox = new CountedOutbox(storage.db);
+    await outbox.drain(async () => undefined);
+    const failures: string[] = [];
+    const bus = failingOnce(SUBJECT.roundOpened, failures)(await LocalEventBus.create({ subjectsPrefix: 'c' }));
+    let now = 1_000;
+    const relay = new EventRelay({ outbox, bus, chainId: 'c', logger, observer: new RoundObserver('c', new AggregatorMetrics()), sweepMs: 10_000, clock: () => now });
+    try {
+      expect(await store.open(opening(3), opened(3))).toBe(true);
+      await relay.kick();
+      expect(failures).toEqual(['c/j/3/1/opened']);
+      expect(await outbox.pending()).toBe(1);
+
+      // The failed pass left the event: the next sweep publishes it.
+      await relay.sweep();
+      expect(await outbox.pending()).toBe(0);
+      const reads = outbox.reads;
+      await relay.sweep();
+      now += 9_999;
+      await relay.sweep();
+      expect(outbox.reads).toBe(reads);
+      // Past the interval a sweep reads again (what another replica may have left).
+      now += 1;
+      await relay.sweep();
+      expect(outbox.reads).toBe(reads + 1);
+    } finally {
+      await bus.close();
+    }
   });
 
   it('a relay started after a crash publishes what the crashed process committed but never sent, with the payload intact', async () => {

@@ -18,6 +18,9 @@ import { migrations, type AggregatorDb, type Db, type RoundStateName } from './s
 const RUNNING: readonly RoundStateName[] = ['open', 'closed'];
 
 export class RoundStore {
+  /** Jobs read so far: a job's description never changes once saved (saveJob keeps the first). */
+  private readonly specs = new Map<string, JobSpec>();
+
   private constructor(
     private readonly db: Kysely<AggregatorDb>,
     private readonly clock: () => number,
@@ -45,8 +48,13 @@ export class RoundStore {
   }
 
   async job(jobId: string): Promise<JobSpec | undefined> {
+    const known = this.specs.get(jobId);
+    if (known) return known;
     const row = await this.db.selectFrom('jobs').select('spec').where('job_id', '=', jobId).executeTakeFirst();
-    return row ? (JSON.parse(row.spec) as JobSpec) : undefined;
+    if (!row) return undefined;
+    const spec = JSON.parse(row.spec) as JobSpec;
+    this.specs.set(jobId, spec);
+    return spec;
   }
 
   /** The job's latest round, if any. */

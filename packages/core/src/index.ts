@@ -19,6 +19,7 @@ export * from './grpc/handlers';
 export * from './grpc/health';
 export * from './grpc/server';
 export * from './grpc/client';
+export * from './pass-schedule';
 export * from './worker-calls';
 export * from './worker-script';
 export * from './signature-checks';

@@ -5,7 +5,7 @@
  * another replica left. Passes never overlap; a kick during a pass runs one more.
  */
 import type { EventBus } from '@learnchain/bus';
-import type { Logger } from '@learnchain/core';
+import { PassSchedule, type Logger } from '@learnchain/core';
 
 import type { RoundObserver } from './metrics';
 import type { EventOutbox, OutboxEvent } from './store/outbox';
@@ -27,11 +27,11 @@ const BATCH = 100;
 export class EventRelay {
   private pass: Promise<void> | undefined;
   private again = false;
-  /** Whether the last pass stopped at a failed publish, and when the last pass began. */
-  private failed = false;
-  private lastPassAt = Number.NEGATIVE_INFINITY;
+  private readonly schedule: PassSchedule;
 
-  constructor(private readonly options: EventRelayOptions) {}
+  constructor(private readonly options: EventRelayOptions) {
+    this.schedule = new PassSchedule(options.sweepMs ?? 10_000, options.clock);
+  }
 
   /** Publishes what the outbox holds; resolves when a pass that started after this call ends. Never throws. */
   kick(): Promise<void> {
@@ -47,20 +47,17 @@ export class EventRelay {
 
   /** A kick when the last pass failed or `sweepMs` have passed since the last one began; otherwise nothing to read. */
   sweep(): Promise<void> {
-    const now = (this.options.clock ?? Date.now)();
-    if (!this.failed && now - this.lastPassAt < (this.options.sweepMs ?? 10_000)) return Promise.resolve();
-    return this.kick();
+    return this.schedule.due() ? this.kick() : Promise.resolve();
   }
 
   private async run(): Promise<void> {
     do {
       this.again = false;
-      this.lastPassAt = (this.options.clock ?? Date.now)();
+      this.schedule.begin();
       try {
         while ((await this.options.outbox.drain((event) => this.publish(event), BATCH)) === BATCH);
-        this.failed = false;
       } catch (error) {
-        this.failed = true;
+        this.schedule.unfinished();
         this.options.logger.warn({ err: error }, 'round event not published; the outbox keeps it for the next pass');
         return;
       }

@@ -12,7 +12,7 @@ import { ROLES } from '@learnchain/membership';
 import { contracts } from '@learnchain/proto';
 import type { Kysely } from '@learnchain/storage';
 
-import { drainChainOutbox, type ChainBatch, type ChainBatchResult } from './store/chain-outbox';
+import { drainChainOutbox, type ChainBatch, type ChainBatchResult, type ChainPass } from './store/chain-outbox';
 import type { ChangeRecord } from './store/members';
 import type { RegistryDb } from './store/schema';
 
@@ -63,8 +63,8 @@ export class MembershipRecorder {
     this.clients = options.validators.map((address) => createClient(contracts().validator, address));
   }
 
-  /** Submits what is pending; returns how many changes were done with. */
-  recordPending(): Promise<number> {
+  /** Submits what is pending: how many changes were done with, how many of the batch are still pending. */
+  recordPending(): Promise<ChainPass> {
     return drainChainOutbox(this.options.db, (batch) => this.submit(batch));
   }
 

@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 
 import { SUBJECT, type EventBus } from '@learnchain/bus';
-import { addressOf, unavailable, verifyStatement, type Canonical, type Logger } from '@learnchain/core';
+import { addressOf, PassSchedule, unavailable, verifyStatement, type Canonical, type Logger } from '@learnchain/core';
 import { heartbeatStatement, heartbeatStreamStatement, joinStatement, leaveStatement, type CapabilitiesStatement, type RoleName } from '@learnchain/membership';
 
 import { admit, type AdmissionPolicy } from './domain/admission';
@@ -17,6 +17,7 @@ import { LeaseSession, LeaseSessions, type LeaseView, type SessionHost } from '.
 import type { Renewed } from './store/heartbeats';
 import type { MemberStatusName } from './store/schema';
 import type { Census, ChangeRecord, MemberRecord, MemberStore } from './store/members';
+import type { ChainPass } from './store/chain-outbox';
 
 export interface RegistryOptions {
   readonly chainId: string;
@@ -32,8 +33,7 @@ export interface RegistryOptions {
   readonly pollIntervalMs: number;
   readonly clock?: () => number;
   /** Records membership changes on chain; absent: membership stays off chain. */
-  /** Records membership changes on chain; `interrupt` makes a pass stop waiting for commits (the changes stay pending). */
-  readonly recorder?: { recordPending(): Promise<number>; interrupt?(): void };
+  readonly recorder?: ChainRecorder;
 }
 
 export interface JoinRequest {
@@ -58,6 +58,17 @@ export interface StreamOpenRequest extends SignedRequest {
 
 type RegistryState = 'created' | 'running' | 'stopping' | 'stopped';
 
+/** Records membership changes on chain; `interrupt` makes a pass stop waiting for commits (the changes stay pending). */
+export interface ChainRecorder {
+  recordPending(): Promise<ChainPass>;
+  interrupt?(): void;
+}
+
+/** Changes published per outbox transaction: a pass reads again only after a full batch. */
+const OUTBOX_BATCH = 100;
+/** How often the outbox and the chain submissions are read with nothing asking (work another replica left). */
+const SWEEP_MS = 10_000;
+
 export class Registry implements SessionHost {
   private state: RegistryState = 'created';
   private readonly clock: () => number;
@@ -66,6 +77,9 @@ export class Registry implements SessionHost {
   private readonly running = new Set<Promise<unknown>>();
   private readonly waiters = new Set<() => void>();
   private outboxBusy = false;
+  /** When the event outbox and the changes still to record on chain need a pass (a poll otherwise reads nothing). */
+  private readonly outboxPasses = new PassSchedule(SWEEP_MS);
+  private readonly chainPasses = new PassSchedule(SWEEP_MS);
   private readonly keys = new MemberKeys();
   private readonly sessions = new LeaseSessions();
   private epochSeen = 0;
@@ -141,11 +155,11 @@ export class Registry implements SessionHost {
       this.timers.push(timer);
     };
     every(this.options.sweepIntervalMs, () => this.sweep(), 'lease sweep');
-    every(Math.max(100, this.options.pollIntervalMs), () => this.publishOutbox(), 'event publishing');
+    every(Math.max(100, this.options.pollIntervalMs), () => (this.outboxPasses.due() ? this.publishOutbox() : Promise.resolve(0)), 'event publishing');
     every(this.options.pollIntervalMs, async () => this.wake(), 'change feed poll');
     every(this.options.pollIntervalMs, () => this.followChangesForSessions(), 'heartbeat stream follow-up');
     const recorder = this.options.recorder;
-    if (recorder) every(Math.max(100, this.options.pollIntervalMs), () => this.recordOnChain(recorder), 'recording membership on chain');
+    if (recorder) every(Math.max(100, this.options.pollIntervalMs), () => (this.chainPasses.due() ? this.recordOnChain(recorder) : Promise.resolve()), 'recording membership on chain');
   }
 
   /** Stops background work; Watch streams end. */
@@ -285,15 +299,23 @@ export class Registry implements SessionHost {
 
   /** Publishes committed changes not yet published, in epoch order. */
   async publishOutbox(): Promise<number> {
-    if (this.outboxBusy) return 0;
+    if (this.outboxBusy) {
+      // The running pass may have read before the change that asked for this one: the next poll runs it.
+      this.outboxPasses.touch();
+      return 0;
+    }
     this.outboxBusy = true;
+    this.outboxPasses.begin();
     try {
       let total = 0;
       for (;;) {
-        const published = await this.options.store.drainOutbox((change) => this.publish(change));
+        const published = await this.options.store.drainOutbox((change) => this.publish(change), OUTBOX_BATCH);
         total += published;
-        if (published === 0) return total;
+        if (published < OUTBOX_BATCH) return total;
       }
+    } catch (error) {
+      this.outboxPasses.unfinished();
+      throw error;
     } finally {
       this.outboxBusy = false;
     }
@@ -318,13 +340,24 @@ export class Registry implements SessionHost {
     }
   }
 
-  private async recordOnChain(recorder: { recordPending(): Promise<number> }): Promise<void> {
-    while ((await recorder.recordPending()) > 0 && this.state === 'running') {
-      /* keep going while there is work */
+  private async recordOnChain(recorder: ChainRecorder): Promise<void> {
+    this.chainPasses.begin();
+    try {
+      for (;;) {
+        const { done, left } = await recorder.recordPending();
+        // Changes that did not commit in time stay pending: the next poll sends them again.
+        if (left > 0 && done === 0) this.chainPasses.unfinished();
+        if (done === 0 || this.state !== 'running') return;
+      }
+    } catch (error) {
+      this.chainPasses.unfinished();
+      throw error;
     }
   }
 
   private changed(): void {
+    this.chainPasses.touch();
+    this.outboxPasses.touch();
     this.wake();
     void this.publishOutbox().catch((error: unknown) => this.options.logger.warn({ err: error }, 'event publishing failed; will retry'));
   }

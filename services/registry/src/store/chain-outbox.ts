@@ -20,21 +20,27 @@ export interface ChainBatchResult {
   readonly lastNonce: number;
 }
 
+/** What one pass did: changes done with, and changes of its batch still pending. */
+export interface ChainPass {
+  readonly done: number;
+  readonly left: number;
+}
+
 /**
  * Runs `submit` over the oldest unsubmitted changes while holding the submitter
- * lock; returns how many were done. Another replica holding the lock: 0.
+ * lock. Another replica holding the lock: nothing done, nothing left here.
  */
-export async function drainChainOutbox(db: Kysely<RegistryDb>, submit: (batch: ChainBatch) => Promise<ChainBatchResult>, limit = 64): Promise<number> {
+export async function drainChainOutbox(db: Kysely<RegistryDb>, submit: (batch: ChainBatch) => Promise<ChainBatchResult>, limit = 64): Promise<ChainPass> {
   return db.transaction().execute(async (tx) => {
     const lock = await tx.selectFrom('chain_submission').select('last_nonce').where('id', '=', 1).forUpdate().skipLocked().executeTakeFirst();
-    if (!lock) return 0;
+    if (!lock) return { done: 0, left: 0 };
     const rows = await tx.selectFrom('membership_changes').selectAll().where('submitted', '=', false).orderBy('epoch').limit(limit).execute();
-    if (rows.length === 0) return 0;
+    if (rows.length === 0) return { done: 0, left: 0 };
     const result = await submit({ changes: rows.map(toChange), lastNonce: Number(lock.last_nonce) });
     for (const [epoch, outcome] of result.done) {
       await tx.updateTable('membership_changes').set({ submitted: true, chain_outcome: outcome }).where('epoch', '=', epoch).execute();
     }
     await tx.updateTable('chain_submission').set({ last_nonce: result.lastNonce }).where('id', '=', 1).execute();
-    return result.done.size;
+    return { done: result.done.size, left: rows.length - result.done.size };
   });
 }

@@ -36,4 +36,11 @@ describe('blob cache', () => {
     buffer[0] = 9;
     expect(Array.from(cache.get('b')!.bytes)).toEqual([4, 5, 6]);
   });
+
+  it('keeps shared bytes themselves, which nobody alters', () => {
+    const cache = new BlobCache(10);
+    const bytes = Uint8Array.of(1, 2, 3);
+    cache.add(info('a', 3), bytes, true);
+    expect(cache.get('a')?.bytes).toBe(bytes);
+  });
 });

@@ -25,6 +25,8 @@ export interface BlobBytes {
   write(trx: Db, hash: string, bytes: Uint8Array, chunkBytes: number): Promise<void>;
   /** The bytes of a listed blob of `chunks` chunks, in order, one chunk at a time. */
   read(db: Db, hash: string, chunks: number, chunkBytes: number): AsyncGenerator<Uint8Array>;
+  /** The bytes of a blob this process holds in memory, never altered (a cache may keep them rather than a copy). */
+  held?(hash: string): Uint8Array | undefined;
 }
 
 /** The number of chunks `size` bytes take (an empty blob is one empty chunk). */
@@ -61,16 +63,20 @@ export const chunkRows: BlobBytes = {
  * still unknown (stat reads the rows), and writing it again replaces them.
  */
 export class ProcessMemory implements BlobBytes {
-  private readonly held = new Map<string, Uint8Array>();
+  private readonly kept = new Map<string, Uint8Array>();
 
   async write(_trx: Db, hash: string, bytes: Uint8Array): Promise<void> {
     // a copy (new Uint8Array copies a Buffer too, where Buffer's slice would only view it)
-    this.held.set(hash, new Uint8Array(bytes));
+    this.kept.set(hash, new Uint8Array(bytes));
   }
 
   async *read(_db: Db, hash: string, _chunks: number, chunkBytes: number): AsyncGenerator<Uint8Array> {
-    const bytes = this.held.get(hash);
+    const bytes = this.kept.get(hash);
     if (!bytes) throw new BlobNotFoundError(`${hash} (not in this process's memory)`);
     yield* slices(bytes, chunkBytes);
+  }
+
+  held(hash: string): Uint8Array | undefined {
+    return this.kept.get(hash);
   }
 }

@@ -25,8 +25,9 @@ export class BlobCache {
     return this.kept.get(hash);
   }
 
-  add(info: BlobInfo, bytes: Uint8Array): void {
-    if (this.kept.accepts(info.hash, bytes.byteLength)) this.kept.set(info.hash, { info, bytes: new Uint8Array(bytes) }, bytes.byteLength);
+  /** Keeps a copy of `bytes`, or `bytes` themselves when `shared` (bytes nobody alters). */
+  add(info: BlobInfo, bytes: Uint8Array, shared = false): void {
+    if (this.kept.accepts(info.hash, bytes.byteLength)) this.kept.set(info.hash, { info, bytes: shared ? bytes : new Uint8Array(bytes) }, bytes.byteLength);
   }
 
   /** Bytes held now. */

@@ -50,7 +50,13 @@ export class BlobStore {
 
   /** Keeps a blob whose transaction (see putIn) has committed in memory; the caller has verified `hash`. */
   remember(hash: string, bytes: Uint8Array, kind: BlobKindName): void {
-    this.cache.add({ hash, size: bytes.byteLength, kind, chunks: chunkCount(bytes.byteLength, this.chunkBytes) }, bytes);
+    this.keep({ hash, size: bytes.byteLength, kind, chunks: chunkCount(bytes.byteLength, this.chunkBytes) }, bytes);
+  }
+
+  /** Caches a blob: the bytes held in this process's memory where they live there (no second copy), else a copy of `bytes`. */
+  private keep(info: BlobInfo, bytes: Uint8Array): void {
+    const held = this.bytes.held?.(info.hash);
+    this.cache.add(info, held ?? bytes, held !== undefined);
   }
 
   /** Writes a blob inside the caller's transaction; the caller has verified `hash`. Returns false when already held. */
@@ -95,7 +101,7 @@ export class BlobStore {
     }
     const actual = contentId(out);
     if (actual !== hash) throw new BlobHashMismatchError(hash, actual);
-    this.cache.add(info, out);
+    this.keep(info, out);
     return out;
   }
 }

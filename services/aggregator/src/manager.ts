@@ -335,7 +335,8 @@ export class RoundManager {
     let committed;
     try {
       // A submission whose answer was lost (a crash, a timeout) may have committed: never submit a round twice.
-      const known = await chain.committedRound(job.jobId, round.round, this.abort.signal);
+      // The ledger takes each key's nonces 1, 2, 3, ... without gaps: continue from what it committed (asked at the same time).
+      const [known, lastNonce] = await Promise.all([chain.committedRound(job.jobId, round.round, this.abort.signal), chain.lastNonce(identity.publicKey, this.abort.signal)]);
       if (known) {
         if (known.model !== result.newModelHash) {
           logger.error({ job: job.jobId, round: round.round, ours: result.newModelHash, chain: known.model }, 'the chain committed another result for this round: following the chain');
@@ -343,8 +344,7 @@ export class RoundManager {
         }
         return this.committed(job, round, known.model, known.height, known.blockHash);
       }
-      // The ledger takes each key's nonces 1, 2, 3, ... without gaps: continue from what it committed.
-      const nonce = (await chain.lastNonce(identity.publicKey, this.abort.signal)) + 1;
+      const nonce = lastNonce + 1;
       const base = round.round > 1 ? await rounds.round(job.jobId, round.round - 1) : undefined;
       const data = { jobId: job.jobId, round: round.round, baseModelHash: round.baseModelHash, membershipEpoch: round.epoch, rule: job.rule, result, baseCommittedAtMs: base?.committedAtMs ?? 0 };
       const tx = roundResultTx(identity, chainId, nonce, data);

@@ -45,6 +45,7 @@ export class Mempool {
   /** Hashes whose signatures were checked (here or in a proposal), kept a while so a block is not verified twice. */
   private readonly verified = new Set<string>();
   private readonly rejectListeners = new Set<(hashHex: string, refusal: string) => void>();
+  private readonly queueListeners = new Set<(tx: Tx) => void>();
 
   constructor(
     private readonly genesis: Genesis,
@@ -177,6 +178,7 @@ export class Mempool {
     const problem = authorityProblem(state, tx, this.genesis);
     if (problem) throw new TxRefusedError(problem, 'signature', 'refused');
     this.txs.set(tx.hashHex, tx);
+    for (const listener of this.queueListeners) listener(tx);
     return { tx, fresh: true };
   }
 
@@ -221,6 +223,12 @@ export class Mempool {
   onReject(listener: (hashHex: string, refusal: string) => void): () => void {
     this.rejectListeners.add(listener);
     return () => this.rejectListeners.delete(listener);
+  }
+
+  /** Hears each transaction new to the mempool as it is queued; returns the unsubscribe. */
+  onQueued(listener: (tx: Tx) => void): () => void {
+    this.queueListeners.add(listener);
+    return () => this.queueListeners.delete(listener);
   }
 
   /** After a commit: drops the included transactions and any the new state makes replays. */

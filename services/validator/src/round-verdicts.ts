@@ -1,8 +1,11 @@
 /**
  * The learning part of a block's check: every RoundResult in it is re-executed
- * by the round verifier before this validator votes. Each consensus round of a
- * height proposes a new block, but one round's result is verified once per
- * height (a verification still running is shared); a round found invalid is
+ * by the round verifier before this validator votes. The verification starts
+ * as the result enters the mempool, so a proposal that carries it mostly finds
+ * its verdict ready. A verdict stands while its transaction waits in the
+ * mempool (the verifier reads only what a job never changes: its rule, model
+ * layout and validation rule), however many proposals and heights carry it; a
+ * verification still running is shared. A round found invalid is
  * dropped from the mempool and refused from then on, with its reason. A round
  * that could not be verified for now (a blob it needs could not be fetched)
  * makes this block invalid but is checked again when a later proposal carries
@@ -31,19 +34,29 @@ export class RoundVerdicts {
   /** Checks that found a round unverifiable for now, by transaction. */
   private readonly unverifiable = new Map<string, number>();
 
-  constructor(private readonly options: RoundVerdictsOptions) {}
+  constructor(private readonly options: RoundVerdictsOptions) {
+    options.mempool.onQueued((tx) => this.begin(tx));
+  }
+
+  /** Starts verifying `tx` if it is a RoundResult of a known job not verified yet (a failure waits for the check that reads it). */
+  private begin(tx: Tx): Promise<RoundVerdict> | undefined {
+    if (tx.kind !== 'roundResult') return undefined;
+    const known = this.verdicts.get(tx.hashHex);
+    if (known) return known;
+    const job = this.options.state().get(KEYS.job(tx.body.jobId)) as unknown as JobRecord | undefined;
+    if (!job) return undefined; // refused at execution: no state changes
+    const pending = this.options.verifier.verify({ chainId: this.options.chainId, job, result: tx.body });
+    pending.catch(() => undefined);
+    this.verdicts.set(tx.hashHex, pending);
+    return pending;
+  }
 
   /** Valid when every RoundResult among `txs` verifies; otherwise the first one's reason. */
   async check(txs: readonly Tx[]): Promise<RoundVerdict> {
     for (const tx of txs) {
       if (tx.kind !== 'roundResult') continue;
-      const job = this.options.state().get(KEYS.job(tx.body.jobId)) as unknown as JobRecord | undefined;
-      if (!job) continue; // refused at execution: no state changes
-      let pending = this.verdicts.get(tx.hashHex);
-      if (!pending) {
-        pending = this.options.verifier.verify({ chainId: this.options.chainId, job, result: tx.body });
-        this.verdicts.set(tx.hashHex, pending);
-      }
+      const pending = this.begin(tx);
+      if (!pending) continue;
       const verdict = await pending;
       if (!verdict.valid) {
         const reason = `round ${tx.body.jobId}/${tx.body.round}: ${verdict.reason}`;
@@ -70,8 +83,8 @@ export class RoundVerdicts {
     return true;
   }
 
-  /** After a commit: the job state the verdicts were given against has moved on. */
+  /** After a commit: forgets the verdicts of transactions no longer waiting in the mempool (included, or dropped). */
   clear(): void {
-    this.verdicts.clear();
+    for (const hashHex of this.verdicts.keys()) if (!this.options.mempool.has(hashHex)) this.verdicts.delete(hashHex);
   }
 }

@@ -43,6 +43,19 @@ describe('round verdicts', () => {
     expect(v.calls).toEqual([1, 1]);
   });
 
+  it('starts verifying a round result as it enters the mempool, and keeps the verdict across commits while it waits there', async () => {
+    const v = verifier({});
+    const mempool = new Mempool(genesis, () => ledger, 10);
+    const rounds = new RoundVerdicts({ chainId: CHAIN, verifier: v, mempool, state: () => state });
+    const [tx, unknownJob] = [roundResult(1), roundResult(2, 'no-such-job')];
+    mempool.add(tx.wire);
+    mempool.add(unknownJob.wire);
+    expect(v.calls).toEqual([1]);
+    rounds.clear(); // a commit that did not include it
+    expect(await rounds.check([tx, unknownJob])).toEqual({ valid: true, reason: '' });
+    expect(v.calls).toEqual([1]);
+  });
+
   it('names the first invalid round, drops it from the mempool and skips rounds of unknown jobs', async () => {
     const v = verifier({ 2: { valid: false, reason: 'aggregate-mismatch: the rule applied to the signed updates does not give new_model_hash' } });
     const mempool = new Mempool(genesis, () => ledger, 10);

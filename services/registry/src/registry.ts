@@ -1,14 +1,15 @@
 /**
  * The registry's application service: checks proofs and policy, drives the
- * store, sweeps lapsed leases, publishes membership events from the outbox and
- * serves the change feed. Time comes from an injected clock.
+ * store, sweeps lapsed leases, has membership events published and recorded on
+ * chain (change-relay.ts) and serves the change feed. Time comes from an injected clock.
  */
 import { randomBytes } from 'node:crypto';
 
-import { SUBJECT, type EventBus } from '@learnchain/bus';
-import { addressOf, PassSchedule, unavailable, verifyStatement, type Canonical, type Logger } from '@learnchain/core';
+import type { EventBus } from '@learnchain/bus';
+import { addressOf, unavailable, verifyStatement, type Canonical, type Logger } from '@learnchain/core';
 import { heartbeatStatement, heartbeatStreamStatement, joinStatement, leaveStatement, type CapabilitiesStatement, type RoleName } from '@learnchain/membership';
 
+import { ChangeRelay, type ChainRecorder } from './change-relay';
 import { admit, type AdmissionPolicy } from './domain/admission';
 import { checkChallenge, issueChallenge, type Challenge } from './domain/challenge';
 import { BadSignatureError, JoinProofError, LeaseLostError, StreamSupersededError } from './errors';
@@ -17,7 +18,6 @@ import { LeaseSession, LeaseSessions, type LeaseView, type SessionHost } from '.
 import type { Renewed } from './store/heartbeats';
 import type { MemberStatusName } from './store/schema';
 import type { Census, ChangeRecord, MemberRecord, MemberStore } from './store/members';
-import type { ChainPass } from './store/chain-outbox';
 
 export interface RegistryOptions {
   readonly chainId: string;
@@ -58,17 +58,6 @@ export interface StreamOpenRequest extends SignedRequest {
 
 type RegistryState = 'created' | 'running' | 'stopping' | 'stopped';
 
-/** Records membership changes on chain; `interrupt` makes a pass stop waiting for commits (the changes stay pending). */
-export interface ChainRecorder {
-  recordPending(): Promise<ChainPass>;
-  interrupt?(): void;
-}
-
-/** Changes published per outbox transaction: a pass reads again only after a full batch. */
-const OUTBOX_BATCH = 100;
-/** How often the outbox and the chain submissions are read with nothing asking (work another replica left). */
-const SWEEP_MS = 10_000;
-
 export class Registry implements SessionHost {
   private state: RegistryState = 'created';
   private readonly clock: () => number;
@@ -76,10 +65,7 @@ export class Registry implements SessionHost {
   /** Background tasks running now: stop waits for them, so none touches the database after it closes. */
   private readonly running = new Set<Promise<unknown>>();
   private readonly waiters = new Set<() => void>();
-  private outboxBusy = false;
-  /** When the event outbox and the changes still to record on chain need a pass (a poll otherwise reads nothing). */
-  private readonly outboxPasses = new PassSchedule(SWEEP_MS);
-  private readonly chainPasses = new PassSchedule(SWEEP_MS);
+  private readonly relay: ChangeRelay;
   private readonly keys = new MemberKeys();
   private readonly sessions = new LeaseSessions();
   private epochSeen = 0;
@@ -88,6 +74,7 @@ export class Registry implements SessionHost {
 
   constructor(private readonly options: RegistryOptions) {
     this.clock = options.clock ?? Date.now;
+    this.relay = new ChangeRelay(options);
   }
 
   get chainId(): string {
@@ -155,11 +142,10 @@ export class Registry implements SessionHost {
       this.timers.push(timer);
     };
     every(this.options.sweepIntervalMs, () => this.sweep(), 'lease sweep');
-    every(Math.max(100, this.options.pollIntervalMs), () => (this.outboxPasses.due() ? this.publishOutbox() : Promise.resolve(0)), 'event publishing');
+    every(Math.max(100, this.options.pollIntervalMs), () => this.relay.pollOutbox(), 'event publishing');
     every(this.options.pollIntervalMs, async () => this.wake(), 'change feed poll');
     every(this.options.pollIntervalMs, () => this.followChangesForSessions(), 'heartbeat stream follow-up');
-    const recorder = this.options.recorder;
-    if (recorder) every(Math.max(100, this.options.pollIntervalMs), () => (this.chainPasses.due() ? this.recordOnChain(recorder) : Promise.resolve()), 'recording membership on chain');
+    if (this.options.recorder) every(Math.max(100, this.options.pollIntervalMs), () => this.relay.pollChain(), 'recording membership on chain');
   }
 
   /** Stops background work; Watch streams end. */
@@ -169,9 +155,9 @@ export class Registry implements SessionHost {
     for (const timer of this.timers) clearInterval(timer);
     this.endLeaseStreams();
     this.wake();
-    this.options.recorder?.interrupt?.();
+    this.relay.interrupt();
     await Promise.all(this.running);
-    await this.publishOutbox().catch((error: unknown) => this.options.logger.warn({ err: error }, 'final event publishing failed'));
+    await this.relay.publishOutbox().catch((error: unknown) => this.options.logger.warn({ err: error }, 'final event publishing failed'));
     this.state = 'stopped';
   }
 
@@ -297,69 +283,9 @@ export class Registry implements SessionHost {
     return failed;
   }
 
-  /** Publishes committed changes not yet published, in epoch order. */
-  async publishOutbox(): Promise<number> {
-    if (this.outboxBusy) {
-      // The running pass may have read before the change that asked for this one: the next poll runs it.
-      this.outboxPasses.touch();
-      return 0;
-    }
-    this.outboxBusy = true;
-    this.outboxPasses.begin();
-    try {
-      let total = 0;
-      for (;;) {
-        const published = await this.options.store.drainOutbox((change) => this.publish(change), OUTBOX_BATCH);
-        total += published;
-        if (published < OUTBOX_BATCH) return total;
-      }
-    } catch (error) {
-      this.outboxPasses.unfinished();
-      throw error;
-    } finally {
-      this.outboxBusy = false;
-    }
-  }
-
-  private async publish(change: ChangeRecord): Promise<void> {
-    const { member } = change;
-    const base = { nodeId: member.nodeId, publicKey: member.publicKey, role: member.role, epoch: change.epoch };
-    const msgId = `${this.options.chainId}:membership:${change.epoch}`;
-    switch (change.status) {
-      case 'active': {
-        const capabilities = [member.capabilities.device, ...Object.entries(member.capabilities.labels).map(([k, v]) => `${k}=${v}`)].filter((c) => c !== '');
-        await this.options.bus.publish(SUBJECT.membershipJoined, { ...base, capabilities }, { msgId });
-        return;
-      }
-      case 'left':
-        await this.options.bus.publish(SUBJECT.membershipLeft, { ...base, reason: change.reason }, { msgId });
-        return;
-      case 'failed':
-        await this.options.bus.publish(SUBJECT.membershipFailed, { ...base, reason: change.reason }, { msgId });
-        return;
-    }
-  }
-
-  private async recordOnChain(recorder: ChainRecorder): Promise<void> {
-    this.chainPasses.begin();
-    try {
-      for (;;) {
-        const { done, left } = await recorder.recordPending();
-        // Changes that did not commit in time stay pending: the next poll sends them again.
-        if (left > 0 && done === 0) this.chainPasses.unfinished();
-        if (done === 0 || this.state !== 'running') return;
-      }
-    } catch (error) {
-      this.chainPasses.unfinished();
-      throw error;
-    }
-  }
-
   private changed(): void {
-    this.chainPasses.touch();
-    this.outboxPasses.touch();
     this.wake();
-    void this.publishOutbox().catch((error: unknown) => this.options.logger.warn({ err: error }, 'event publishing failed; will retry'));
+    this.relay.changed();
   }
 
   private wake(): void {

@@ -11,10 +11,14 @@ jest.setTimeout(60_000);
 const CHUNK = 1024;
 const bytesOf = (size: number, seed: number): Uint8Array => Uint8Array.from({ length: size }, (_, i) => (i * 7 + seed) & 0xff);
 
-async function collect(chunks: AsyncIterable<Uint8Array>): Promise<number[][]> {
-  const out: number[][] = [];
-  for await (const c of chunks) out.push(Array.from(c));
+async function chunkViews(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
+  const out: Uint8Array[] = [];
+  for await (const c of chunks) out.push(c);
   return out;
+}
+
+async function collect(chunks: AsyncIterable<Uint8Array>): Promise<number[][]> {
+  return (await chunkViews(chunks)).map((c) => Array.from(c));
 }
 
 // The same promises whichever place holds the bytes; the cache is off so that every read reaches them.
@@ -117,9 +121,3 @@ describe('a cached blob store with bytes in process memory', () => {
     }
   });
 });
-
-async function chunkViews(chunks: AsyncIterable<Uint8Array>): Promise<Uint8Array[]> {
-  const out: Uint8Array[] = [];
-  for await (const c of chunks) out.push(c);
-  return out;
-}

@@ -41,6 +41,15 @@ export class SizedLru<V> {
     return true;
   }
 
+  /** Drops the value under `key`; false when none was kept. */
+  delete(key: string): boolean {
+    const found = this.kept.get(key);
+    if (!found) return false;
+    this.kept.delete(key);
+    this.used -= found.size;
+    return true;
+  }
+
   /** Size units held now. */
   get size(): number {
     return this.used;

@@ -94,6 +94,11 @@ export class CachedBlobs implements BlobSource {
     this.kept.set(toHex(hash), bytes, bytes.byteLength);
   }
 
+  /** Drops blobs no check needs any longer (a committed round's updates and base); a fetch in flight is left to finish. */
+  forget(hashes: readonly Uint8Array[]): void {
+    for (const hash of hashes) this.kept.delete(toHex(hash));
+  }
+
   /** Fetches what is neither kept nor being fetched, in the background, a few at a time (nothing when the cache keeps nothing). */
   prefetch(hashes: readonly Uint8Array[]): void {
     if (this.kept.capacity === 0) return;

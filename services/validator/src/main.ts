@@ -24,7 +24,7 @@ import { Mempool } from './mempool';
 import { observeCommits, observedVerifier, ValidatorMetrics } from './metrics';
 import { ValidatorNode } from './node';
 import { Peers } from './peers';
-import { RoundPrefetch } from './prefetch';
+import { releaseCommittedRounds, RoundPrefetch } from './prefetch';
 import { BlobModelEvaluator, decodeUpdateBlob, inlineEvaluation } from './round-check';
 import { Signer } from './signer';
 import { BlockStore, type ValidatorDb } from './store';
@@ -105,6 +105,7 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
     identity.address,
   );
   const unobserve = observeCommits(chain, genesis.chainId, metrics, identity.address);
+  const unrelease = blobs ? releaseCommittedRounds(chain, blobs) : () => undefined;
   const signer = new Signer({ identity, chainId: genesis.chainId, wal, crashAfterPrecommitHeight: config.testCrashAfterPrecommitHeight });
   const signatures = signatureChecks(config.signatureThreads, (reason) => logger.error({ reason }, 'signature threads failed: signatures are checked on the event loop from now on'));
   const node = new ValidatorNode({
@@ -158,6 +159,7 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
       await rules?.close();
       await chain.drainEvents();
       unobserve();
+      unrelease();
       await metricsEndpoint.close();
       await wal.close();
       await prefetch?.stop();

@@ -3,12 +3,28 @@
  * round, the updates it included are fetched in the background while it
  * aggregates and submits the result, so the check that the proposal starts
  * finds them in memory. Best effort: a missed event or a failed prefetch only
- * leaves the check to fetch the blob itself.
+ * leaves the check to fetch the blob itself. Once the round's result is
+ * committed, its updates and base model are let go (releaseCommittedRounds):
+ * no check needs them again, and its new model stays as the next round's base.
  */
 import { SUBJECT, type EventBus, type Subscription } from '@learnchain/bus';
 import type { Logger } from '@learnchain/core';
+import type { Tx } from '@learnchain/ledger';
 
 import type { CachedBlobs } from './blobs';
+import type { Chain } from './chain';
+
+/** The blobs a committed transaction leaves no check needing: a round's updates and base model, and its new model when the round was refused. */
+export function blobsDoneWith(tx: Tx, accepted: boolean): Uint8Array[] {
+  if (tx.kind !== 'roundResult') return [];
+  const { included, baseModelHash, newModelHash } = tx.body;
+  return [...included.map((u) => u.updateHash), baseModelHash, ...(accepted ? [] : [newModelHash])];
+}
+
+/** Lets go of the blobs of every round committed from now on; returns the unsubscribe. */
+export function releaseCommittedRounds(chain: Pick<Chain, 'onBlock'>, blobs: Pick<CachedBlobs, 'forget'>): () => void {
+  return chain.onBlock((committed) => blobs.forget(committed.txs.flatMap((tx, i) => blobsDoneWith(tx, committed.outcomes[i]?.accepted ?? false))));
+}
 
 export interface RoundPrefetchOptions {
   readonly bus: EventBus;

@@ -28,4 +28,11 @@ describe('SizedLru', () => {
     lru.set('d', 8, 8);
     expect([lru.has('a'), lru.has('b'), lru.has('c'), lru.has('d'), lru.size]).toEqual([false, false, false, true, 8]);
   });
+
+  it('deletes an entry, giving its size back to the budget', () => {
+    const lru = new SizedLru<string>(10);
+    lru.set('a', 'A', 6);
+    expect([lru.delete('a'), lru.delete('a'), lru.has('a'), lru.size, lru.count]).toEqual([true, false, false, 0, 0]);
+    expect(lru.set('b', 'B', 10)).toBe(true);
+  });
 });

@@ -1,9 +1,10 @@
 import { LocalEventBus } from '@learnchain/bus';
 import { createLogger, sha256, toHex } from '@learnchain/core';
-import { BlobUnavailableError, type BlobSource } from '@learnchain/ledger';
+import { BlobUnavailableError, type BlobSource, type Tx } from '@learnchain/ledger';
 
 import { CachedBlobs, type BlobServed } from '../blobs';
-import { RoundPrefetch } from '../prefetch';
+import type { CommittedBlock } from '../chain';
+import { releaseCommittedRounds, RoundPrefetch } from '../prefetch';
 
 const logger = createLogger({ service: 'blobs-test', level: 'silent' });
 const blob = (n: number, size = 8): Uint8Array => Uint8Array.from({ length: size }, (_, i) => (n * 31 + i) & 0xff);
@@ -144,6 +145,19 @@ describe('CachedBlobs', () => {
     expect(calls).toBe(2);
   });
 
+  it('forgets blobs it was told no check needs: the next ask fetches again', async () => {
+    const [a, b] = [blob(1), blob(2)];
+    const { source, fetched } = countingSource([a, b]);
+    const blobs = new CachedBlobs(source, { capacityBytes: 1024 });
+    await blobs.fetch(sha256(a));
+    await blobs.fetch(sha256(b));
+    blobs.forget([sha256(a), sha256(blob(3))]);
+    expect(blobs.size).toBe(b.byteLength);
+    await blobs.fetch(sha256(a));
+    await blobs.fetch(sha256(b));
+    expect(fetched).toEqual([a, b, a].map((x) => toHex(sha256(x))));
+  });
+
   it('prefetches nothing when it keeps nothing', async () => {
     const { source, fetched } = countingSource([blob(1)]);
     new CachedBlobs(source, { capacityBytes: 0 }).prefetch([sha256(blob(1))]);
@@ -169,5 +183,34 @@ describe('RoundPrefetch', () => {
       await prefetch.stop();
       await bus.close();
     }
+  });
+});
+
+describe('releaseCommittedRounds', () => {
+  it("lets go of a committed round's updates and base model, keeping its new model; of a refused round's new model too", async () => {
+    const [u1, u2, base, model, other] = [1, 2, 3, 4, 5].map((n) => sha256(blob(n)));
+    const { source } = countingSource([1, 2, 3, 4, 5].map((n) => blob(n)));
+    const served: BlobServed[] = [];
+    const blobs = new CachedBlobs(source, { capacityBytes: 1024, onServed: (how) => served.push(how) });
+    /** Where each blob comes from when asked now (asking keeps it again). */
+    const servedFrom = async (hashes: (Uint8Array | undefined)[]): Promise<BlobServed[]> => {
+      served.length = 0;
+      for (const h of hashes) await blobs.fetch(h as Uint8Array);
+      return [...served];
+    };
+    await servedFrom([u1, u2, base, model, other]);
+    let listener: ((block: CommittedBlock) => void) | undefined;
+    const chain = { onBlock: (l: (block: CommittedBlock) => void) => ((listener = l), () => (listener = undefined)) };
+    const unrelease = releaseCommittedRounds(chain, blobs);
+    const roundResult = (included: (Uint8Array | undefined)[], baseModelHash: Uint8Array | undefined, newModelHash: Uint8Array | undefined) =>
+      ({ kind: 'roundResult', body: { jobId: 'j', round: 1, included: included.map((h) => ({ updateHash: h })), baseModelHash, newModelHash } }) as unknown as Tx;
+    const block = (tx: Tx, accepted: boolean) => ({ txs: [tx], outcomes: [{ accepted, reason: '' }] }) as unknown as CommittedBlock;
+
+    listener?.(block(roundResult([u1, u2], base, model), true));
+    expect(await servedFrom([u1, u2, base, model, other])).toEqual(['source', 'source', 'source', 'cache', 'cache']);
+    listener?.(block(roundResult([], base, other), false));
+    expect(await servedFrom([model, other])).toEqual(['cache', 'source']);
+    unrelease();
+    expect(listener).toBeUndefined();
   });
 });

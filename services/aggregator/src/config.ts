@@ -18,6 +18,7 @@ export const aggregatorConfig = {
   maxBlobBytes: field.int({ env: 'LEARNCHAIN_MAX_BLOB_BYTES', flag: 'max-blob-bytes', doc: 'The largest blob (update, model, dataset) accepted.', default: 256 * MiB, min: 1024 }),
   chunkBytes: field.int({ env: 'LEARNCHAIN_CHUNK_BYTES', flag: 'chunk-bytes', doc: 'The largest data chunk of a stream message, and the stored chunk size.', default: MiB, min: 1024, max: 4 * MiB }),
   blobCacheBytes: field.int({ env: 'LEARNCHAIN_BLOB_CACHE_BYTES', flag: 'blob-cache-bytes', doc: 'Bytes of recently stored or read blobs kept in memory for rounds and fetches (0: none).', default: 256 * MiB, min: 0 }),
+  keepUpdateRounds: field.int({ env: 'LEARNCHAIN_KEEP_UPDATE_ROUNDS', flag: 'keep-update-rounds', doc: "Committed rounds of a job whose updates' bytes are kept: an update's bytes are deleted once this many later rounds of its job have committed (the chain keeps its hash, signer and credit). 0: kept forever.", default: 4, min: 0 }),
   maxUploads: field.int({ env: 'LEARNCHAIN_MAX_UPLOADS', flag: 'max-uploads', doc: 'Upload streams (updates, blobs) taken at once; more are answered RESOURCE_EXHAUSTED.', default: 32, min: 1 }),
   graceMs: field.int({ env: 'LEARNCHAIN_ROUND_GRACE_MS', flag: 'grace-ms', doc: 'How long a round stays open after its quorum arrived.', default: 2000, min: 0 }),
   quorumFraction: field.number({ env: 'LEARNCHAIN_ROUND_QUORUM', flag: 'quorum', doc: 'Share of the participants that makes a quorum (never below the job minimum).', default: 0.8, min: 0, max: 1 }),

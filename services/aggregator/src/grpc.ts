@@ -3,9 +3,9 @@
  * PutBlob (blobs a committed job names) over the content-addressed store, GetRound and ListRounds. Handlers
  * report failure only by throwing status errors.
  */
-import type { ServerWritableStream, UntypedServiceImplementation } from '@grpc/grpc-js';
+import { status, type ServerWritableStream, type UntypedServiceImplementation } from '@grpc/grpc-js';
 
-import { callSignal, HandlerFactory, invalidArgument, notFound, resourceExhausted, toServiceError, writeMessage, type Logger } from '@learnchain/core';
+import { callSignal, HandlerFactory, invalidArgument, notFound, resourceExhausted, StatusError, toServiceError, writeMessage, type Logger } from '@learnchain/core';
 import { SERVICE_NAMES, type v1 } from '@learnchain/proto';
 
 import { hashField, receiveBlob, type BlobLimits } from './blob-upload';
@@ -75,6 +75,14 @@ export async function roundStatus(rounds: RoundStore, record: RoundRecord): Prom
   };
 }
 
+/** NOT_FOUND for a blob; saying so when it was an update whose bytes the retention deleted (store/retention.ts). */
+async function missingBlob(rounds: RoundStore, hash: string): Promise<StatusError> {
+  const named = await rounds.updateNamed(hash);
+  if (!named) return notFound('blob', hash, 'hash');
+  const message = `blob ${hash} (the update of ${named.nodeId} to job ${named.jobId}, round ${named.round}) was deleted: updates' bytes are kept for a job's last committed rounds (LEARNCHAIN_KEEP_UPDATE_ROUNDS)`;
+  return new StatusError(status.NOT_FOUND, { field: 'hash', reason: 'deleted', message });
+}
+
 export function aggregatorService(deps: { intake: UpdateIntake; blobs: BlobStore; rounds: RoundStore; jobs: JobSource; limits: ServiceLimits; logger: Logger }): UntypedServiceImplementation {
   const { intake, blobs, rounds, jobs, limits, logger } = deps;
   const h = new HandlerFactory(logger, SERVICE_NAMES.aggregator);
@@ -100,7 +108,7 @@ export function aggregatorService(deps: { intake: UpdateIntake; blobs: BlobStore
       const hash = hashField(request.hash, 'hash');
       const size = request.chunkSize === 0 ? limits.maxChunkBytes : Math.min(request.chunkSize, limits.maxChunkBytes);
       const info = await blobs.stat(hash);
-      if (!info) throw notFound('blob', hash, 'hash');
+      if (!info) throw await missingBlob(rounds, hash);
       let header: v1.BlobHeader | undefined = { hash: request.hash, size: info.size, kind: KIND_TO_WIRE[info.kind] };
       if (info.size === 0) return writeMessage(call, { header, data: Buffer.alloc(0) });
       for await (const stored of blobs.chunks(info)) {

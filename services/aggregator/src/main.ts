@@ -18,6 +18,7 @@ import { AggregatorMetrics, ObservedIntake, RoundObserver } from './metrics';
 import type { ChainClient, JobSource, MembershipSource } from './ports';
 import { chunkRows, ProcessMemory } from './store/blob-bytes';
 import { BlobStore } from './store/blobs';
+import { UpdateRetention } from './store/retention';
 import { RoundStore } from './store/rounds';
 import type { AggregatorDb } from './store/schema';
 
@@ -81,6 +82,7 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
   // An in-memory database keeps nothing past the process: blob bytes stay in the process's memory, out of it.
   const blobs = new BlobStore(storage.db, config.chunkBytes, clock, config.blobCacheBytes, storage.inMemory ? new ProcessMemory() : chunkRows);
   const metrics = new AggregatorMetrics({ processMetrics: deps.processMetrics === true });
+  const retention = new UpdateRetention({ db: storage.db, blobs, keepRounds: config.keepUpdateRounds, onError: (error) => logger.warn({ err: error }, "expired updates' bytes not deleted; the next commit tries again") });
   const manager = new RoundManager({
     chainId: config.chainId,
     rounds,
@@ -95,6 +97,7 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
     graceMs: config.graceMs,
     quorumFraction: config.quorumFraction,
     pipeline: config.pipeline,
+    retention,
     retryDelayMs: config.retryDelayMs,
     tickMs: config.tickMs,
     consumer: config.consumer,
@@ -121,6 +124,7 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
     async stop() {
       await server.shutdown(5000);
       await manager.stop();
+      await retention.idle();
       await metricsEndpoint.close();
       if (ownBus) await bus.close();
       validators?.close();

@@ -60,6 +60,8 @@ export interface RoundManagerOptions {
   readonly aggregationWorkers?: number;
   /** Open round r+1 on round r's aggregated model before r is committed (default true). */
   readonly pipeline?: boolean;
+  /** Deletes updates' bytes that fell out of their retention, after each commit. */
+  readonly retention?: { afterCommit(): void };
 }
 
 type Lifecycle = 'starting' | 'running' | 'draining' | 'stopped';
@@ -373,6 +375,7 @@ export class RoundManager {
     if (!(await rounds.commit(job.jobId, round.round, round.attempt, height, Buffer.from(blockHash).toString('hex'), event))) return;
     logger.info({ job: job.jobId, round: round.round, height, newModel: newModelHash }, 'round committed');
     this.observer.committed(job.jobId, round.round, height);
+    this.options.retention?.afterCommit();
     await this.relay.kick();
     this.poke();
   }

@@ -5,9 +5,10 @@
  * rule, submit a RoundResult the ledger's decodeTx accepts, and open the next
  * round on the new model.
  */
+import { status, type ServiceError } from '@grpc/grpc-js';
 import { aggregate, parseRule } from '@learnchain/aggregation';
 import { SUBJECT } from '@learnchain/bus';
-import { contentId, toHex, updateStatement, verifyStatement } from '@learnchain/core';
+import { contentId, serverStream, toHex, updateStatement, verifyStatement } from '@learnchain/core';
 
 import { decodeUpdate, encodeUpdate, flatLayout, parametersOf, type ParameterLayout } from '@learnchain/model/encoding';
 import { chunks, createJob, delta, round, startMesh, submit, Trainer, until, type Mesh } from './support/mesh';
@@ -18,7 +19,7 @@ let mesh: Mesh;
 let trainers: Trainer[];
 
 beforeAll(async () => {
-  mesh = await startMesh({ LEARNCHAIN_ROUND_QUORUM: '0.5' });
+  mesh = await startMesh({ LEARNCHAIN_ROUND_QUORUM: '0.5', LEARNCHAIN_KEEP_UPDATE_ROUNDS: '1' });
   trainers = [];
   for (let i = 0; i < 4; i++) trainers.push(await Trainer.join(mesh.registry.address, mesh.chainId));
 });
@@ -217,6 +218,44 @@ it('runs the next round on a result before it commits, submits it only after, an
   expect(Number(first?.metrics?.baseCommittedAtMs)).toBe(0);
   // Round 2 opened before round 1 was committed, and says when that was.
   expect(Number(second?.metrics?.baseCommittedAtMs)).toBeGreaterThanOrEqual(Number(second?.metrics?.openedAtMs));
+});
+
+it("deletes a round's update bytes once the next round commits (keeping 1 round), keeps its record, and GetBlob says why they are gone", async () => {
+  const base = await createJob(mesh, { jobId: 'kept', rule: { name: 'fedavg' }, minTrainers: 4, roundDeadlineMs: 600_000, rounds: 2 }, new Float32Array(2));
+  await openRound('kept', 1);
+  for (const [i, t] of trainers.entries()) await send(t, 'kept', 1, base, [i, 3]);
+  const second = await openRound('kept', 2);
+  for (const [i, t] of trainers.entries()) await send(t, 'kept', 2, toHex(new Uint8Array(second.baseModelHash)), [i, 4]);
+  const committed = (r: number) =>
+    until(`round ${r} committed`, async () => {
+      const status = await round(mesh.client, 'kept', r);
+      return status?.state === 'ROUND_STATE_COMMITTED' ? status : undefined;
+    });
+  const [first, last] = [await committed(1), await committed(2)];
+  /** The bytes of a blob, or the gRPC error that refused them. */
+  const getBlob = async (hash: Uint8Array): Promise<Buffer | ServiceError> => {
+    const parts: Buffer[] = [];
+    try {
+      for await (const message of serverStream(mesh.client, 'getBlob', { hash: Buffer.from(hash), chunkSize: 0 })) parts.push(message.data);
+    } catch (error) {
+      return error as ServiceError;
+    }
+    return Buffer.concat(parts);
+  };
+  const gone = first.result?.included.map((u) => u.updateHash) ?? [];
+  expect(gone).toHaveLength(4);
+  const refusals = await until('round 1 updates deleted', async () => {
+    const answers = await Promise.all(gone.map(getBlob));
+    return answers.every((a) => !Buffer.isBuffer(a)) ? (answers as ServiceError[]) : undefined;
+  });
+  for (const refusal of refusals) {
+    expect(refusal.code).toBe(status.NOT_FOUND);
+    expect(refusal.details).toMatch(/update of .* to job kept, round 1\) was deleted/);
+  }
+  // The round's record still names them, and the last round's bytes and every model stay.
+  expect((await round(mesh.client, 'kept', 1))?.result?.included).toHaveLength(4);
+  for (const u of last.result?.included ?? []) expect(contentId((await getBlob(u.updateHash)) as Buffer)).toBe(toHex(u.updateHash));
+  expect(Buffer.isBuffer(await getBlob(first.result?.newModelHash ?? new Uint8Array()))).toBe(true);
 });
 
 it('learns from the ledger that a round committed when the answer to its submission was lost, and never submits it twice', async () => {

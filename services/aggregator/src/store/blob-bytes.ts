@@ -25,6 +25,8 @@ export interface BlobBytes {
   write(trx: Db, hash: string, bytes: Uint8Array, chunkBytes: number): Promise<void>;
   /** The bytes of a listed blob of `chunks` chunks, in order, one chunk at a time. */
   read(db: Db, hash: string, chunks: number, chunkBytes: number): AsyncGenerator<Uint8Array>;
+  /** Deletes the bytes of blobs whose rows the caller deletes in the same transaction. */
+  delete(trx: Db, hashes: readonly string[]): Promise<void>;
   /** The bytes of a blob this process holds in memory, never altered (a cache may keep them rather than a copy). */
   held?(hash: string): Uint8Array | undefined;
 }
@@ -55,12 +57,17 @@ export const chunkRows: BlobBytes = {
       yield new Uint8Array(Buffer.from(row.base64, 'base64'));
     }
   },
+  async delete(trx, hashes) {
+    if (hashes.length > 0) await trx.deleteFrom('blob_chunks').where('hash', 'in', hashes).execute();
+  },
 };
 
 /**
  * Bytes in a map of this process, for an in-memory database. A write whose
  * transaction then rolls back leaves its bytes here unlisted: the blob is
  * still unknown (stat reads the rows), and writing it again replaces them.
+ * A delete whose transaction rolls back leaves a row without bytes: only
+ * blobs nothing needs are deleted, and a read of it says it is gone.
  */
 export class ProcessMemory implements BlobBytes {
   private readonly kept = new Map<string, Uint8Array>();
@@ -74,6 +81,10 @@ export class ProcessMemory implements BlobBytes {
     const bytes = this.kept.get(hash);
     if (!bytes) throw new BlobNotFoundError(`${hash} (not in this process's memory)`);
     yield* slices(bytes, chunkBytes);
+  }
+
+  async delete(_trx: Db, hashes: readonly string[]): Promise<void> {
+    for (const hash of hashes) this.kept.delete(hash);
   }
 
   held(hash: string): Uint8Array | undefined {

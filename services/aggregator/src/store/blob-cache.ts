@@ -30,6 +30,10 @@ export class BlobCache {
     if (this.kept.accepts(info.hash, bytes.byteLength)) this.kept.set(info.hash, { info, bytes: shared ? bytes : new Uint8Array(bytes) }, bytes.byteLength);
   }
 
+  delete(hash: string): void {
+    this.kept.delete(hash);
+  }
+
   /** Bytes held now. */
   get size(): number {
     return this.kept.size;

@@ -61,7 +61,8 @@ export class BlobStore {
 
   /** Writes a blob inside the caller's transaction; the caller has verified `hash`. Returns false when already held. */
   async putIn(trx: Db, hash: string, bytes: Uint8Array, kind: BlobKindName): Promise<boolean> {
-    const held = await trx.selectFrom('blobs').select('hash').where('hash', '=', hash).executeTakeFirst();
+    // A share lock: a blob found here is not deleted (store/retention.ts) before this transaction ends.
+    const held = await trx.selectFrom('blobs').select('hash').where('hash', '=', hash).forShare().executeTakeFirst();
     if (held) return false;
     const chunks = chunkCount(bytes.byteLength, this.chunkBytes);
     await this.bytes.write(trx, hash, bytes, this.chunkBytes);
@@ -71,6 +72,18 @@ export class BlobStore {
       .onConflict((c) => c.doNothing())
       .execute();
     return true;
+  }
+
+  /** Deletes blobs inside the caller's transaction (nothing may need them); `forget` them once it has committed. */
+  async deleteIn(trx: Db, hashes: readonly string[]): Promise<void> {
+    if (hashes.length === 0) return;
+    await this.bytes.delete(trx, hashes);
+    await trx.deleteFrom('blobs').where('hash', 'in', hashes).execute();
+  }
+
+  /** Drops deleted blobs from memory. */
+  forget(hashes: readonly string[]): void {
+    for (const hash of hashes) this.cache.delete(hash);
   }
 
   async stat(hash: string): Promise<BlobInfo | undefined> {

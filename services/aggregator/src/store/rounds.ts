@@ -138,6 +138,12 @@ export class RoundStore {
     return updatesIn(this.db, jobId, round);
   }
 
+  /** An accepted update whose bytes are `hash`, if any. */
+  async updateNamed(hash: string): Promise<{ jobId: string; round: number; nodeId: string } | undefined> {
+    const row = await this.db.selectFrom('updates').select(['job_id', 'round', 'node_id']).where('update_hash', '=', hash).limit(1).executeTakeFirst();
+    return row && { jobId: row.job_id, round: Number(row.round), nodeId: row.node_id };
+  }
+
   /** What an update would meet, read without locks: lets a stream be refused before its bytes are read. */
   precheck(jobId: string, round: number, nodeId: string, updateHash: string): Promise<AcceptOutcome | undefined> {
     return priorSubmission(this.db, jobId, round, nodeId, updateHash);

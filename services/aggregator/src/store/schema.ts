@@ -157,4 +157,10 @@ export const migrations: Migrations = {
       await db.schema.alterTable('rounds').addColumn('committed_at_ms', 'bigint').execute();
     },
   },
+  // Which update rows name a blob, for the retention of update bytes (store/retention.ts).
+  '0004_updates_by_hash': {
+    async up(db) {
+      await db.schema.createIndex('updates_by_hash').on('updates').column('update_hash').execute();
+    },
+  },
 };

@@ -1,0 +1,104 @@
+/**
+ * How long updates' bytes are kept. Once a round is committed, no validator
+ * needs its updates again (block sync checks commits, not rounds), and the
+ * chain keeps what each one was: its hash, signer and credit. So the bytes of
+ * an update are deleted once `keepRounds` later rounds of its job have
+ * committed — kept for audits that long, not forever: at 10 trainers of an
+ * 800 KB model, a thousand rounds would be 8 GB. Update blobs that no update
+ * row names any more (those of a failed attempt) go too.
+ *
+ * A blob is deleted only under the lock of its row, and only if no update
+ * still kept names it after that lock is held: an upload of the same bytes
+ * (content-addressed) takes a share lock on that row when it finds it, so it
+ * either finds the blob gone and writes it again, or keeps it alive.
+ */
+import { sql, type Kysely } from '@learnchain/storage';
+
+import type { BlobStore } from './blobs';
+import type { AggregatorDb, Db } from './schema';
+
+export interface UpdateRetentionOptions {
+  readonly db: Kysely<AggregatorDb>;
+  readonly blobs: BlobStore;
+  /** Committed rounds of a job whose updates are kept (0: kept forever). */
+  readonly keepRounds: number;
+  readonly onError: (error: unknown) => void;
+}
+
+/** Update blobs (of `among`, when given) that no kept update row names. */
+function expiredUpdates(db: Db, keepRounds: number, among?: readonly string[]) {
+  const query = db
+    .selectFrom('blobs as b')
+    .select('b.hash')
+    .where('b.kind', '=', 'update')
+    .where((eb) =>
+      eb.not(
+        eb.exists(
+          eb
+            .selectFrom('updates as u')
+            .select('u.node_id')
+            .whereRef('u.update_hash', '=', 'b.hash')
+            // kept: no round of its job `keepRounds` or more after it is committed yet
+            .where((inner) =>
+              inner.not(
+                inner.exists(inner.selectFrom('rounds as r').select('r.round').whereRef('r.job_id', '=', 'u.job_id').where('r.state', '=', 'committed').where('r.round', '>=', sql<number>`u.round + ${keepRounds}`)),
+              ),
+            ),
+        ),
+      ),
+    );
+  return among ? query.where('b.hash', 'in', among) : query;
+}
+
+export class UpdateRetention {
+  private pass: Promise<void> | undefined;
+  private again = false;
+
+  constructor(private readonly options: UpdateRetentionOptions) {}
+
+  /** After a round commits: deletes what fell out of the window, in the background (a call during a pass runs one more). */
+  afterCommit(): void {
+    if (this.options.keepRounds === 0) return;
+    if (this.pass) {
+      this.again = true;
+      return;
+    }
+    this.pass = this.run().finally(() => {
+      this.pass = undefined;
+    });
+  }
+
+  /** Resolves once no pass is running. */
+  async idle(): Promise<void> {
+    while (this.pass) await this.pass;
+  }
+
+  /** Deletes the expired update blobs now; returns their hashes. */
+  async prune(): Promise<string[]> {
+    const { db, blobs, keepRounds } = this.options;
+    if (keepRounds === 0) return [];
+    const deleted = await db.transaction().execute(async (trx) => {
+      const candidates = (await expiredUpdates(trx, keepRounds).execute()).map((r) => r.hash);
+      if (candidates.length === 0) return [];
+      await trx.selectFrom('blobs').select('hash').where('hash', 'in', candidates).forUpdate().execute();
+      // Asked again under the locks: an upload of the same bytes that committed meanwhile keeps its blob.
+      const expired = (await expiredUpdates(trx, keepRounds, candidates).execute()).map((r) => r.hash);
+      await blobs.deleteIn(trx, expired);
+      return expired;
+    });
+    blobs.forget(deleted);
+    return deleted;
+  }
+
+  private async run(): Promise<void> {
+    do {
+      this.again = false;
+      try {
+        await this.prune();
+      } catch (error) {
+        this.options.onError(error);
+        return;
+      }
+    } while (this.again);
+  }
+}

@@ -1,0 +1,147 @@
+/**
+ * The retention of updates' bytes in the aggregator's store: what every
+ * database and bytes store behind it must do. Run against PostgreSQL
+ * (test/integration) and PGlite (services/aggregator).
+ */
+import { contentId } from '@learnchain/core';
+import { migrateToLatest, type Storage } from '@learnchain/storage';
+
+import { BlobNotFoundError } from '../../services/aggregator/src/errors';
+import type { BlobBytes } from '../../services/aggregator/src/store/blob-bytes';
+import { BlobStore } from '../../services/aggregator/src/store/blobs';
+import { UpdateRetention } from '../../services/aggregator/src/store/retention';
+import { migrations, type AggregatorDb, type Db, type RoundStateName } from '../../services/aggregator/src/store/schema';
+
+const CHUNK = 1024;
+const bytesOf = (seed: number): Uint8Array => Uint8Array.from({ length: CHUNK + 10 }, (_, i) => (i * 13 + seed) & 0xff);
+
+export function updateRetentionContract(name: string, open: () => Promise<Storage<AggregatorDb>>, bytesStore: () => BlobBytes): void {
+  describe(`retention of updates' bytes (${name})`, () => {
+    let storage: Storage<AggregatorDb>;
+    let blobs: BlobStore;
+    let errors: unknown[];
+    const retention = (keepRounds: number) => new UpdateRetention({ db: storage.db, blobs, keepRounds, onError: (e) => errors.push(e) });
+
+    beforeEach(async () => {
+      storage = await open();
+      await migrateToLatest(storage, migrations);
+      blobs = new BlobStore(storage.db, CHUNK, () => 1_000, 1024 * 1024, bytesStore());
+      errors = [];
+    });
+    afterEach(async () => {
+      await storage.close();
+    });
+
+    async function setRound(job: string, round: number, state: RoundStateName): Promise<void> {
+      const row = { job_id: job, round, attempt: 1, state, base_model_hash: 'b', epoch: 1, participants: '[]', opened_at_ms: 1, deadline_ms: 2, extended: false, failure: '' };
+      await storage.db.insertInto('rounds').values(row).onConflict((c) => c.columns(['job_id', 'round']).doUpdateSet({ state })).execute();
+    }
+
+    /** An accepted update of `node`: its bytes and its row, in one transaction (as intake stores them). */
+    async function addUpdate(trx: Db, job: string, round: number, node: string, bytes: Uint8Array): Promise<string> {
+      const hash = contentId(bytes);
+      await blobs.putIn(trx, hash, bytes, 'update');
+      const row = { job_id: job, round, node_id: node, update_hash: hash, size: bytes.byteLength, encoding: 'float32', num_samples: 1, public_key: Buffer.alloc(32), signature: Buffer.alloc(64), stats: '{}', received_at_ms: 1 };
+      await trx.insertInto('updates').values(row).execute();
+      return hash;
+    }
+    const update = (job: string, round: number, node: string, bytes: Uint8Array) => storage.db.transaction().execute((trx) => addUpdate(trx, job, round, node, bytes));
+
+    async function held(hash: string): Promise<boolean> {
+      const listed = (await blobs.stat(hash)) !== undefined;
+      const readable = await blobs.read(hash).then(
+        () => true,
+        (error: unknown) => {
+          if (!(error instanceof BlobNotFoundError)) throw error;
+          return false;
+        },
+      );
+      expect(readable).toBe(listed);
+      return listed;
+    }
+
+    it('deletes the bytes of updates once `keepRounds` later rounds of their job have committed, and nothing else', async () => {
+      const hashes: string[][] = [];
+      for (const round of [1, 2, 3]) {
+        await setRound('a', round, round < 3 ? 'committed' : 'closed');
+        hashes.push([await update('a', round, 'n1', bytesOf(round * 10 + 1)), await update('a', round, 'n2', bytesOf(round * 10 + 2))]);
+      }
+      const model = await blobs.put(bytesOf(99), 'parameters');
+      expect(await retention(2).prune()).toEqual([]);
+
+      await setRound('a', 3, 'committed');
+      expect((await retention(2).prune()).sort()).toEqual([...(hashes[0] ?? [])].sort());
+      expect(await Promise.all(hashes.flat().map(held))).toEqual([false, false, true, true, true, true]);
+      expect(await held(model)).toBe(true);
+      // The rows stay: who sent what, for the round's record.
+      expect(await storage.db.selectFrom('updates').select('update_hash').where('round', '=', 1).execute()).toHaveLength(2);
+      expect(await retention(2).prune()).toEqual([]);
+    });
+
+    it('keeps bytes that another job still keeps, and deletes those no update names (a failed attempt)', async () => {
+      const shared = bytesOf(7);
+      await setRound('a', 1, 'committed');
+      await setRound('a', 2, 'committed');
+      await setRound('b', 1, 'open');
+      const hash = await update('a', 1, 'n1', shared);
+      expect(await update('b', 1, 'n9', shared)).toBe(hash);
+      const orphan = await blobs.put(bytesOf(8), 'update');
+
+      expect(await retention(1).prune()).toEqual([orphan]);
+      expect(await held(hash)).toBe(true);
+      await setRound('b', 1, 'committed');
+      await setRound('b', 2, 'committed');
+      expect(await retention(1).prune()).toEqual([hash]);
+      expect(await held(hash)).toBe(false);
+    });
+
+    it('keeps everything with keepRounds 0', async () => {
+      await setRound('a', 1, 'committed');
+      await setRound('a', 2, 'committed');
+      const hash = await update('a', 1, 'n1', bytesOf(3));
+      const keepAll = retention(0);
+      keepAll.afterCommit();
+      await keepAll.idle();
+      expect(await keepAll.prune()).toEqual([]);
+      expect(await held(hash)).toBe(true);
+    });
+
+    it('an upload of the same bytes while a pass runs keeps them, whichever goes first', async () => {
+      await setRound('a', 1, 'committed');
+      await setRound('a', 2, 'committed');
+      await setRound('b', 1, 'open');
+      const bytes = bytesOf(5);
+      const hash = await update('a', 1, 'n1', bytes);
+      let release = (): void => undefined;
+      const gate = new Promise<void>((resolve) => (release = resolve));
+      let stored = (): void => undefined;
+      const storedNow = new Promise<void>((resolve) => (stored = resolve));
+      // The upload finds the blob (and locks it) before the pass starts, and commits its row after.
+      const upload = storage.db.transaction().execute(async (trx) => {
+        await addUpdate(trx, 'b', 1, 'n9', bytes);
+        stored();
+        await gate;
+      });
+      await storedNow;
+      const pass = retention(1);
+      pass.afterCommit();
+      await new Promise((r) => setTimeout(r, 50));
+      release();
+      await upload;
+      await pass.idle();
+      expect(errors).toEqual([]);
+      expect(await held(hash)).toBe(true);
+    });
+
+    it('after a pass deleted the bytes, an upload of the same bytes stores them again', async () => {
+      await setRound('a', 1, 'committed');
+      await setRound('a', 2, 'committed');
+      await setRound('b', 1, 'open');
+      const bytes = bytesOf(6);
+      const hash = await update('a', 1, 'n1', bytes);
+      expect(await retention(1).prune()).toEqual([hash]);
+      expect(await update('b', 1, 'n9', bytes)).toBe(hash);
+      expect(Array.from(await blobs.read(hash))).toEqual(Array.from(bytes));
+    });
+  });
+}

@@ -106,12 +106,17 @@ export function updateRetentionContract(name: string, open: () => Promise<Storag
       expect(await held(hash)).toBe(true);
     });
 
-    it('an upload of the same bytes while a pass runs keeps them, whichever goes first', async () => {
+    /** Job a's round 1 update of `bytes`, expired under keepRounds 1; job b's round 1 open. */
+    async function expiredUpdate(bytes: Uint8Array): Promise<string> {
       await setRound('a', 1, 'committed');
       await setRound('a', 2, 'committed');
       await setRound('b', 1, 'open');
+      return update('a', 1, 'n1', bytes);
+    }
+
+    it('an upload of the same bytes while a pass runs keeps them, whichever goes first', async () => {
       const bytes = bytesOf(5);
-      const hash = await update('a', 1, 'n1', bytes);
+      const hash = await expiredUpdate(bytes);
       let release = (): void => undefined;
       const gate = new Promise<void>((resolve) => (release = resolve));
       let stored = (): void => undefined;
@@ -134,11 +139,8 @@ export function updateRetentionContract(name: string, open: () => Promise<Storag
     });
 
     it('after a pass deleted the bytes, an upload of the same bytes stores them again', async () => {
-      await setRound('a', 1, 'committed');
-      await setRound('a', 2, 'committed');
-      await setRound('b', 1, 'open');
       const bytes = bytesOf(6);
-      const hash = await update('a', 1, 'n1', bytes);
+      const hash = await expiredUpdate(bytes);
       expect(await retention(1).prune()).toEqual([hash]);
       expect(await update('b', 1, 'n9', bytes)).toBe(hash);
       expect(Array.from(await blobs.read(hash))).toEqual(Array.from(bytes));

@@ -1,6 +1,9 @@
 import { storageContract } from '../../../../test/contracts/storage.contract';
 import { InvalidSchemaNameError, UnsupportedDatabaseUrlError } from '../errors';
 import { sql } from 'kysely';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 
 import { isInMemory, openStorage } from '../storage';
 
@@ -38,6 +41,17 @@ describe('openStorage', () => {
     } finally {
       await a.close();
       await b.close();
+    }
+  });
+
+  it('starts every embedded database, in memory or in a directory, with 16 MB of shared buffers', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'pglite-'));
+    const opened = [await openStorage({ url: 'pglite:memory', schema: 's' }), await openStorage({ url: 'pglite:memory', schema: 's' }), await openStorage({ url: `pglite:${dir}`, schema: 's' })];
+    try {
+      for (const storage of opened) expect((await sql<{ shared_buffers: string }>`SHOW shared_buffers`.execute(storage.db)).rows[0]?.shared_buffers).toBe('16MB');
+    } finally {
+      for (const storage of opened) await storage.close();
+      rmSync(dir, { recursive: true, force: true });
     }
   });
 });

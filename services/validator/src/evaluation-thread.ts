@@ -3,9 +3,10 @@
  * new model on the job's validation set with onnxruntime, whose session.run
  * blocks the thread that calls it: for a CNN and 1,000 digits about 0.6 s
  * here, in which a validator on its event loop would neither vote, propose
- * nor pass anything on. The thread keeps each validation set it was sent (by
- * its hash) and its sessions; a thread that dies fails what it had in flight
- * and is started again by the next evaluation.
+ * nor pass anything on. The thread keeps the validation sets it was sent (by
+ * their hash; the most recently used few, DATASETS_KEPT) and its sessions; a
+ * thread that dies fails what it had in flight and is started again by the
+ * next evaluation.
  */
 import { answerError, WorkerCalls, type WorkerAnswer } from '@learnchain/core';
 import type { Dataset, Evaluation } from '@learnchain/model';
@@ -18,26 +19,42 @@ export interface EvaluateRequest {
   /** The validation set's hash (hex); the set itself comes with the first request naming it. */
   readonly datasetKey: string;
   readonly dataset?: Dataset;
+  /** Validation sets the thread no longer needs to keep. */
+  readonly drop: readonly string[];
   /** onnxruntime threads per operator (0: its default). */
   readonly threads: number;
 }
 
 export type EvaluateReply = WorkerAnswer<Evaluation>;
 
+/** Validation sets kept (here and on the thread), the most recently used: one a job, so a few jobs at once. */
+export const DATASETS_KEPT = 8;
+
 export class EvaluationThread {
   private readonly calls = new WorkerCalls<EvaluateRequest, EvaluateReply>({ starter: __filename, entry: 'evaluation-worker', failure: (reason) => new EvaluationThreadError(reason) });
-  /** Validation sets the running thread holds. */
+  /** Validation sets the running thread holds, least recently used first. */
   private readonly sent = new Set<string>();
+  /** Sets dropped here, to be dropped by the thread with the next call. */
+  private dropped: string[] = [];
 
   constructor(private readonly options: { readonly threads?: number } = {}) {}
 
   /** `evaluate` of @learnchain/model on the thread: `params` of the built-in `model` over `dataset`, known by `datasetKey`. */
   async evaluate(model: string, params: Float32Array, datasetKey: string, dataset: Dataset): Promise<Evaluation> {
     // A fresh thread holds no validation set yet.
-    if (!this.calls.running) this.sent.clear();
-    const first = !this.sent.has(datasetKey);
+    if (!this.calls.running) {
+      this.sent.clear();
+      this.dropped = [];
+    }
+    const first = !this.sent.delete(datasetKey);
     this.sent.add(datasetKey);
-    const reply = await this.calls.call({ model, params, datasetKey, threads: this.options.threads ?? 0, ...(first ? { dataset } : {}) });
+    for (const oldest of this.sent) {
+      if (this.sent.size <= DATASETS_KEPT) break;
+      this.sent.delete(oldest);
+      this.dropped.push(oldest);
+    }
+    const drop = this.dropped.splice(0);
+    const reply = await this.calls.call({ model, params, datasetKey, drop, threads: this.options.threads ?? 0, ...(first ? { dataset } : {}) });
     if (!reply.ok) throw answerError(reply);
     return { loss: reply.loss, accuracy: reply.accuracy };
   }

@@ -1,4 +1,4 @@
-// Entry of a validator's evaluation thread: keeps the validation sets it is sent (by hash) and runs each
+// Entry of a validator's evaluation thread: keeps the validation sets it is sent (by hash) until told to drop them, and runs each
 // evaluation on onnxruntime, whose session.run blocks the thread it is called on.
 import { parentPort } from 'node:worker_threads';
 import { errorAnswer } from '@learnchain/core';
@@ -11,6 +11,7 @@ if (port === null) throw new Error('the evaluation worker must run in a worker t
 const datasets = new Map<string, Dataset>();
 
 port.on('message', (request: EvaluateRequest & { readonly id: number }) => {
+  for (const key of request.drop) datasets.delete(key);
   if (request.dataset) datasets.set(request.datasetKey, request.dataset);
   // Every failure, an unknown model or set included, is an answer: the thread lives on.
   Promise.resolve()

@@ -5,10 +5,12 @@
  * from the aggregator), computed on the evaluation thread (or, without
  * round-check threads, on the calling one).
  */
-import { toHex, untilAborted } from '@learnchain/core';
+import { SizedLru, toHex, untilAborted } from '@learnchain/core';
 import type { BlobSource, JobRecord, ModelEvaluator, UpdateContext } from '@learnchain/ledger';
 import { builtModel, decodeDataset, evaluate, type Dataset, type Evaluation, type SessionConfig } from '@learnchain/model';
 import { decodeUpdate, flatLayout, isUpdateEncoding, layoutOf, UPDATE_HEADER_BYTES, type ParameterLayout, type TensorSlice } from '@learnchain/model/encoding';
+
+import { DATASETS_KEPT } from './evaluation-thread';
 
 function count(value: unknown): number | undefined {
   const n = typeof value === 'bigint' || typeof value === 'string' ? Number(value) : value;
@@ -69,9 +71,12 @@ export function inlineEvaluation(sessions: SessionConfig = {}): EvaluationRunner
   return { evaluate: (model, params, _datasetKey, dataset) => evaluate(builtModel(model), params, dataset, sessions) };
 }
 
-/** Evaluates built-in models on dataset blobs fetched (once each) from `blobs`; an aborted check stops waiting for its evaluation. */
+/**
+ * Evaluates built-in models on dataset blobs fetched from `blobs` (the most recently used
+ * few kept decoded, DATASETS_KEPT); an aborted check stops waiting for its evaluation.
+ */
 export class BlobModelEvaluator implements ModelEvaluator {
-  private readonly datasets = new Map<string, Promise<Dataset>>();
+  private readonly datasets = new SizedLru<Promise<Dataset>>(DATASETS_KEPT);
 
   constructor(
     private readonly blobs: BlobSource,
@@ -84,7 +89,7 @@ export class BlobModelEvaluator implements ModelEvaluator {
     if (!data) {
       data = this.blobs.fetch(datasetHash, signal).then(decodeDataset);
       data.catch(() => this.datasets.delete(key));
-      this.datasets.set(key, data);
+      this.datasets.set(key, data, 1);
     }
     const { loss } = await untilAborted(this.runner.evaluate(modelNameOf(job), parameters, key, await untilAborted(data, signal)), signal);
     return { loss };

@@ -3,8 +3,8 @@ import type { BlobSource, JobRecord } from '@learnchain/ledger';
 import { buildModel, builtModel, encodeDataset, evaluate, loadMnist, subset } from '@learnchain/model';
 
 import { EvaluationThreadError } from '../errors';
-import { EvaluationThread } from '../evaluation-thread';
-import { BlobModelEvaluator } from '../round-check';
+import { DATASETS_KEPT, EvaluationThread } from '../evaluation-thread';
+import { BlobModelEvaluator, inlineEvaluation } from '../round-check';
 
 const { test } = loadMnist();
 const validation = subset(test, Array.from({ length: 300 }, (_, i) => i));
@@ -26,6 +26,16 @@ describe('EvaluationThread', () => {
     // Sent once: later requests name the set by its key.
     expect(await thread.evaluate('mlp', model.initialParams, 'a', validation)).toEqual(here);
     expect(here.loss).not.toEqual(elsewhere.loss);
+  });
+
+  it(`keeps the ${DATASETS_KEPT} validation sets used last: one used before them is sent again`, async () => {
+    const onValidation = await evaluate(builtModel('mlp'), model.initialParams, validation, { threads: 1 });
+    const onOther = await evaluate(builtModel('mlp'), model.initialParams, other, { threads: 1 });
+    for (let i = 0; i <= DATASETS_KEPT; i++) await thread.evaluate('mlp', model.initialParams, `k${i}`, validation);
+    // k0 was dropped: the set given with it now is sent, and used.
+    expect(await thread.evaluate('mlp', model.initialParams, 'k0', other)).toEqual(onOther);
+    // The last one is kept: named, not sent, so the set it was first sent with is used.
+    expect(await thread.evaluate('mlp', model.initialParams, `k${DATASETS_KEPT}`, other)).toEqual(onValidation);
   });
 
   it("answers a failed evaluation with the thread's error, and evaluates again after it", async () => {
@@ -67,6 +77,24 @@ describe('BlobModelEvaluator', () => {
     } finally {
       await thread.close();
     }
+  });
+
+  it(`keeps the ${DATASETS_KEPT} validation sets used last, and fetches an older one again`, async () => {
+    const fetched: string[] = [];
+    const evaluator = new BlobModelEvaluator(
+      {
+        fetch: async (h) => {
+          fetched.push(toHex(h));
+          return bytes;
+        },
+      },
+      inlineEvaluation({ threads: 1 }),
+    );
+    const sets = Array.from({ length: DATASETS_KEPT + 1 }, (_, i) => sha256(Buffer.from(`set ${i}`)));
+    for (const set of sets) await evaluator.evaluate(job, model.initialParams, set);
+    await evaluator.evaluate(job, model.initialParams, sets[DATASETS_KEPT] as Uint8Array);
+    await evaluator.evaluate(job, model.initialParams, sets[0] as Uint8Array);
+    expect(fetched).toEqual([...sets, sets[0]].map((s) => toHex(s as Uint8Array)));
   });
 
   it('stops waiting when the round check is aborted', async () => {

@@ -7,7 +7,7 @@ import { renderReport } from '../report';
 import { reportHtml } from '../report/html';
 import { collectJob, JobNotOnChainError } from '../report/record';
 import { blockRows, bytesRows, outcomeRows, overheadFraction, phaseRows, reasonKind, roundTimes, trainerRows } from '../report/rows';
-import { accuracyChart, participantsChart, roundTimeChart } from '../report/specs';
+import { accuracyChart, bytesChart, participantsChart, roundTimeChart } from '../report/specs';
 import { imagesOf, pngSize } from '../../../test/support/png';
 import { CHAIN, JOB, NODES, PLAN, reportChain, ROUND_MS, T0 } from './support/report-chain';
 
@@ -85,6 +85,14 @@ describe('the report read from blocks', () => {
     const accuracy = accuracyChart([{ round: 0, set: 'test', accuracy: 0.1, loss: 2.3 }, { round: 1, set: 'test', accuracy: 0.8, loss: 0.6 }]).spec as { data: { values: unknown[] } };
     expect(accuracy.data.values).toEqual([{ round: 0, set: 'test', accuracy: 0.1 }, { round: 1, set: 'test', accuracy: 0.8 }]);
     expect(JSON.stringify(participantsChart(outcomeRows(record())).spec)).toContain('excluded: rejected');
+  });
+
+  it('keeps a long run readable: round labels thinned where they would overlap, bytes labels only while they fit', () => {
+    const rounds = (n: number) => Array.from({ length: n }, (_, i) => ({ round: i + 1, totalBytes: 4096, updates: 4, bytesPerUpdate: 1024, encoding: 'float32' }));
+    const layers = (n: number) => (bytesChart(rounds(n)).spec as { layer: { mark: { type: string } }[] }).layer.map((l) => l.mark.type);
+    expect([layers(20), layers(150)]).toEqual([['bar', 'text'], ['bar']]);
+    const axis = (roundTimeChart(roundTimes(record())).spec as { encoding: { x: { axis: { labelOverlap?: string } } } }).encoding.x.axis;
+    expect(axis.labelOverlap).toBe('parity');
   });
 
   it('writes a page that names every chart with its size and escapes what the chain says', () => {

@@ -31,6 +31,12 @@ const CONFIG = {
   view: { stroke: null },
 };
 
+/** A round axis: every round's label while they fit, every other (then every fourth, ...) once they would overlap. */
+const ROUND_AXIS = { labelAngle: 0, labelOverlap: 'parity' as const };
+
+/** Rounds up to which each bar of the bytes chart carries its label (past it, about 25 px a bar). */
+const LABELLED_ROUNDS = 24;
+
 function base(title: string, subtitle: string) {
   return {
     $schema: 'https://vega.github.io/schema/vega-lite/v6.json',
@@ -67,7 +73,7 @@ export function accuracyChart(scores: readonly ScoreRow[]): Chart {
       data: { values },
       mark: { type: 'line', point: true, strokeWidth: 2 },
       encoding: {
-        x: { field: 'round', type: 'ordinal', title: 'round (0: the initial model)', axis: { labelAngle: 0 } },
+        x: { field: 'round', type: 'ordinal', title: 'round (0: the initial model)', axis: ROUND_AXIS },
         y: { field: 'accuracy', type: 'quantitative', title: 'accuracy', axis: { format: '.0%' }, scale: { zero: false, domainMax: 1 } },
         color: { field: 'set', type: 'nominal', title: 'evaluated on', legend: { orient: 'bottom', direction: 'horizontal', labelLimit: 400 } },
       },
@@ -87,7 +93,7 @@ export function lossChart(scores: readonly ScoreRow[]): Chart {
       data: { values },
       mark: { type: 'line', point: true, strokeWidth: 2 },
       encoding: {
-        x: { field: 'round', type: 'ordinal', title: 'round (0: the initial model)', axis: { labelAngle: 0 } },
+        x: { field: 'round', type: 'ordinal', title: 'round (0: the initial model)', axis: ROUND_AXIS },
         y: { field: 'loss', type: 'quantitative', title: 'loss (cross-entropy)' },
         color: { field: 'set', type: 'nominal', title: 'evaluated on', legend: { orient: 'bottom', direction: 'horizontal', labelLimit: 400 } },
       },
@@ -106,7 +112,7 @@ export function participantsChart(rows: readonly OutcomeRow[]): Chart {
       data: { values: rows.map((r) => ({ round: r.round, outcome: r.outcome, count: r.count, order: r.included ? 0 : 1 })) },
       mark: { type: 'bar' },
       encoding: {
-        x: { field: 'round', type: 'ordinal', title: 'round', axis: { labelAngle: 0 } },
+        x: { field: 'round', type: 'ordinal', title: 'round', axis: ROUND_AXIS },
         y: { field: 'count', type: 'quantitative', title: 'trainers', stack: 'zero', axis: { tickMinStep: 1, format: 'd' } },
         color: { field: 'outcome', type: 'nominal', title: 'outcome', scale: outcomeScale(rows.map((r) => r.outcome)) },
         order: { field: 'order', type: 'quantitative' },
@@ -128,7 +134,7 @@ export function roundTimeChart(times: readonly RoundTime[]): Chart {
       data: { values: phaseRows(times) },
       mark: { type: 'bar' },
       encoding: {
-        x: { field: 'round', type: 'ordinal', title: 'round', axis: { labelAngle: 0 } },
+        x: { field: 'round', type: 'ordinal', title: 'round', axis: ROUND_AXIS },
         y: { field: 'seconds', type: 'quantitative', title: 'seconds', stack: 'zero' },
         color: { field: 'phase', type: 'nominal', title: 'phase', scale: { domain: [...PHASES], scheme: 'tableau10' }, sort: [...PHASES] },
         order: { field: 'order', type: 'quantitative' },
@@ -181,30 +187,33 @@ export function contributionChart(trainers: readonly TrainerRow[]): Chart {
 /** Bytes of updates received per round. */
 export function bytesChart(rows: readonly BytesRow[]): Chart {
   const kib = rows.map((r) => ({ round: r.round, total: r.totalBytes / 1024, perUpdate: r.bytesPerUpdate / 1024, encoding: r.encoding }));
+  // Past a few dozen rounds the labels would run into one another: the table below has the same figures.
+  const labelled = rows.length <= LABELLED_ROUNDS;
+  const labels = {
+    mark: { type: 'text' as const, dy: -6, fontSize: 10, color: '#333' },
+    encoding: {
+      x: { field: 'round', type: 'ordinal' as const },
+      y: { field: 'total', type: 'quantitative' as const },
+      text: { field: 'perUpdate', type: 'quantitative' as const, format: ',.0f' },
+    },
+  };
   return {
     name: 'bytes',
     heading: 'Update bytes per round',
-    caption: 'Bytes of every update the aggregator received for the round (its own count, carried in the RoundResult), coloured by the job’s update encoding; the label is the mean size of an included update.',
+    caption: `Bytes of every update the aggregator received for the round (its own count, carried in the RoundResult), coloured by the job’s update encoding${labelled ? '; the label is the mean size of an included update' : ''}.`,
     spec: {
-      ...base('Update bytes per round', 'KiB of updates received per round; labels: KiB per included update'),
+      ...base('Update bytes per round', labelled ? 'KiB of updates received per round; labels: KiB per included update' : 'KiB of updates received per round'),
       data: { values: kib },
       layer: [
         {
           mark: { type: 'bar' },
           encoding: {
-            x: { field: 'round', type: 'ordinal', title: 'round', axis: { labelAngle: 0 } },
+            x: { field: 'round', type: 'ordinal', title: 'round', axis: ROUND_AXIS },
             y: { field: 'total', type: 'quantitative', title: 'KiB received' },
             color: { field: 'encoding', type: 'nominal', title: 'update encoding', scale: { scheme: 'set2' } },
           },
         },
-        {
-          mark: { type: 'text', dy: -6, fontSize: 10, color: '#333' },
-          encoding: {
-            x: { field: 'round', type: 'ordinal' },
-            y: { field: 'total', type: 'quantitative' },
-            text: { field: 'perUpdate', type: 'quantitative', format: ',.0f' },
-          },
-        },
+        ...(labelled ? [labels] : []),
       ],
     },
   };

@@ -157,10 +157,11 @@ export const migrations: Migrations = {
       await db.schema.alterTable('rounds').addColumn('committed_at_ms', 'bigint').execute();
     },
   },
-  // Which update rows name a blob, for the retention of update bytes (store/retention.ts).
+  // For the retention of update bytes (store/retention.ts): the update blobs, and which update rows name one.
   '0004_updates_by_hash': {
     async up(db) {
       await db.schema.createIndex('updates_by_hash').on('updates').column('update_hash').execute();
+      await db.schema.createIndex('blobs_by_kind').on('blobs').column('kind').execute();
     },
   },
 };

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { aggregate } from '../aggregate';
-import type { Rule } from '../rule';
+import { RULE_DEFAULTS, type Rule } from '../rule';
 import type { Update } from '../types';
 import { bytes } from './helpers';
 
@@ -75,7 +75,10 @@ describe.each(RULES.map((r) => [r.name, r] as const))('%s', (_name, rule) => {
   test('is scale-equivariant (exactly for a power of two, closely for any positive constant)', () => {
     fc.assert(
       fc.property(scenario, fc.double({ min: 0.25, max: 8, noNaN: true }), (s, c) => {
-        const scaledRule = (k: number): Rule => (rule.name === 'centered-clipping' ? { ...rule, tau: rule.tau * k } : rule);
+        // A rule's own lengths scale with the data: centered clipping's τ, and the geometric median's
+        // smoothing ν (a distance below it counts as ν, as near the median itself).
+        const scaledRule = (k: number): Rule =>
+          rule.name === 'centered-clipping' ? { ...rule, tau: rule.tau * k } : rule.name === 'geometric-median' ? { ...rule, nu: (rule.nu ?? RULE_DEFAULTS.geometricMedianNu) * k } : rule;
         const base = aggregate(rule, build(s)).aggregate;
         const doubled = aggregate(scaledRule(2), build(s, 2)).aggregate;
         expect(bytes(doubled.map((v) => v + 0))).toEqual(bytes(Float32Array.from(base, (v) => v * 2 + 0)));

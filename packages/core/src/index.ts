@@ -20,6 +20,7 @@ export * from './grpc/health';
 export * from './grpc/server';
 export * from './grpc/client';
 export * from './pass-schedule';
+export * from './serial-passes';
 export * from './worker-calls';
 export * from './worker-script';
 export * from './signature-checks';

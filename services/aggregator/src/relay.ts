@@ -5,7 +5,7 @@
  * another replica left. Passes never overlap; a kick during a pass runs one more.
  */
 import type { EventBus } from '@learnchain/bus';
-import { PassSchedule, type Logger } from '@learnchain/core';
+import { PassSchedule, SerialPasses, type Logger } from '@learnchain/core';
 
 import type { RoundObserver } from './metrics';
 import type { EventOutbox, OutboxEvent } from './store/outbox';
@@ -25,24 +25,23 @@ export interface EventRelayOptions {
 const BATCH = 100;
 
 export class EventRelay {
-  private pass: Promise<void> | undefined;
-  private again = false;
   private readonly schedule: PassSchedule;
+  private readonly passes: SerialPasses;
 
   constructor(private readonly options: EventRelayOptions) {
     this.schedule = new PassSchedule(options.sweepMs ?? 10_000, options.clock);
+    this.passes = new SerialPasses(
+      () => this.drain(),
+      (error) => {
+        this.schedule.unfinished();
+        options.logger.warn({ err: error }, 'round event not published; the outbox keeps it for the next pass');
+      },
+    );
   }
 
   /** Publishes what the outbox holds; resolves when a pass that started after this call ends. Never throws. */
   kick(): Promise<void> {
-    if (this.pass) {
-      this.again = true;
-      return this.pass;
-    }
-    this.pass = this.run().finally(() => {
-      this.pass = undefined;
-    });
-    return this.pass;
+    return this.passes.request();
   }
 
   /** A kick when the last pass failed or `sweepMs` have passed since the last one began; otherwise nothing to read. */
@@ -50,18 +49,9 @@ export class EventRelay {
     return this.schedule.due() ? this.kick() : Promise.resolve();
   }
 
-  private async run(): Promise<void> {
-    do {
-      this.again = false;
-      this.schedule.begin();
-      try {
-        while ((await this.options.outbox.drain((event) => this.publish(event), BATCH)) === BATCH);
-      } catch (error) {
-        this.schedule.unfinished();
-        this.options.logger.warn({ err: error }, 'round event not published; the outbox keeps it for the next pass');
-        return;
-      }
-    } while (this.again);
+  private async drain(): Promise<void> {
+    this.schedule.begin();
+    while ((await this.options.outbox.drain((event) => this.publish(event), BATCH)) === BATCH);
   }
 
   private async publish(event: OutboxEvent): Promise<void> {

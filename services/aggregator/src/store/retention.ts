@@ -12,6 +12,7 @@
  * (content-addressed) takes a share lock on that row when it finds it, so it
  * either finds the blob gone and writes it again, or keeps it alive.
  */
+import { SerialPasses } from '@learnchain/core';
 import { sql, type Kysely } from '@learnchain/storage';
 
 import type { BlobStore } from './blobs';
@@ -51,26 +52,22 @@ function expiredUpdates(db: Db, keepRounds: number, among?: readonly string[]) {
 }
 
 export class UpdateRetention {
-  private pass: Promise<void> | undefined;
-  private again = false;
+  private readonly passes: SerialPasses;
 
-  constructor(private readonly options: UpdateRetentionOptions) {}
+  constructor(private readonly options: UpdateRetentionOptions) {
+    this.passes = new SerialPasses(async () => {
+      await this.prune();
+    }, options.onError);
+  }
 
   /** After a round commits: deletes what fell out of the window, in the background (a call during a pass runs one more). */
   afterCommit(): void {
-    if (this.options.keepRounds === 0) return;
-    if (this.pass) {
-      this.again = true;
-      return;
-    }
-    this.pass = this.run().finally(() => {
-      this.pass = undefined;
-    });
+    if (this.options.keepRounds > 0) void this.passes.request();
   }
 
   /** Resolves once no pass is running. */
-  async idle(): Promise<void> {
-    while (this.pass) await this.pass;
+  idle(): Promise<void> {
+    return this.passes.idle();
   }
 
   /** Deletes the expired update blobs now; returns their hashes. */
@@ -88,17 +85,5 @@ export class UpdateRetention {
     });
     blobs.forget(deleted);
     return deleted;
-  }
-
-  private async run(): Promise<void> {
-    do {
-      this.again = false;
-      try {
-        await this.prune();
-      } catch (error) {
-        this.options.onError(error);
-        return;
-      }
-    } while (this.again);
   }
 }

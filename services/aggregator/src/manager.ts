@@ -1,13 +1,13 @@
 /**
  * The round manager: the adapter around the decision core (domain/round-plan
  * and domain/round-policy). It learns jobs from `job.created` events and the
- * ledger; on every tick (and whenever an update arrives) it reads each job's
- * latest two rounds, asks the plan which rounds move and the policy what to
- * do with an open one, and carries out the decision: open, extend, fail (then
- * retry after a delay), abandon, or close → aggregate → store the model →
- * open the next round on it (pipelined: trainers train while validators
- * verify) → submit the signed RoundResult → follow it to commit. Without
- * pipelining, the next round opens once the commit is seen.
+ * ledger (job-feed.ts); on every tick (and whenever an update arrives) it
+ * reads each job's latest two rounds, asks the plan which rounds move and the
+ * policy what to do with an open one, and carries out the decision: open,
+ * extend, fail (then retry after a delay), abandon, or close → aggregate →
+ * store the model → open the next round on it (pipelined: trainers train
+ * while validators verify) → submit the signed RoundResult → follow it to
+ * commit. Without pipelining, the next round opens once the commit is seen.
  *
  * All state is in the database, so a restarted manager picks up every round
  * where it was; each round.* event is written to the outbox with the state
@@ -18,6 +18,7 @@ import { SUBJECT, type EventBus } from '@learnchain/bus';
 import { fromHex, type Identity, type Logger } from '@learnchain/core';
 import { parameterBytes, parametersOf } from '@learnchain/model/encoding';
 
+import { followJobs } from './job-feed';
 import { EventRelay } from './relay';
 import { outboxEvent, type OutboxEvent } from './store/outbox';
 import { aggregateRound, type ReceivedUpdate } from './domain/aggregate-round';
@@ -95,7 +96,9 @@ export class RoundManager {
     if (this.lifecycle !== 'starting') return;
     this.lifecycle = 'running';
     // What a crash left in the outbox goes out first.
-    this.loops = [this.relay.kick().then(() => this.tickLoop()), this.jobLoop()];
+    const { bus, consumer, chainId, jobs, rounds, logger, retryDelayMs } = this.options;
+    const jobFeed = followJobs({ bus, consumer, chainId, jobs, rounds, logger, retryDelayMs, signal: this.abort.signal, onLearnt: () => this.poke() });
+    this.loops = [this.relay.kick().then(() => this.tickLoop()), jobFeed];
   }
 
   /** Looks at the rounds now rather than at the next tick. */
@@ -115,15 +118,6 @@ export class RoundManager {
     await this.runner.close();
     this.observer.stop();
     this.lifecycle = 'stopped';
-  }
-
-  /** Fetches a job from the ledger and remembers it; false while the ledger does not know it. */
-  async learnJob(jobId: string): Promise<boolean> {
-    const spec = await this.options.jobs.job(jobId, this.abort.signal);
-    if (!spec) return false;
-    if (await this.options.rounds.saveJob(spec)) this.options.logger.info({ job: jobId, rule: spec.rule.name, minTrainers: spec.minTrainers }, 'job learnt');
-    this.poke();
-    return true;
   }
 
   /** One pass over every job's current round; passes never overlap. */
@@ -161,31 +155,6 @@ export class RoundManager {
         };
       });
       this.wake = undefined;
-    }
-  }
-
-  private async jobLoop(): Promise<void> {
-    const { bus, consumer, chainId, logger } = this.options;
-    while (this.lifecycle === 'running') {
-      try {
-        const subscription = await bus.subscribe({ consumer, subjects: [SUBJECT.jobCreated], from: 'all', signal: this.abort.signal });
-        for await (const delivery of subscription) {
-          if (delivery.payload.chainId !== chainId) {
-            await delivery.ack();
-            continue;
-          }
-          const learnt = await this.learnJob(delivery.payload.jobId).catch((error: unknown) => {
-            logger.warn({ err: error, job: delivery.payload.jobId }, 'cannot read the job from the ledger yet');
-            return false;
-          });
-          if (learnt) await delivery.ack();
-          else await delivery.nak(this.options.retryDelayMs);
-        }
-      } catch (error) {
-        if (this.lifecycle !== 'running') return;
-        logger.warn({ err: error }, 'job subscription ended; subscribing again');
-        await new Promise((resolve) => setTimeout(resolve, this.options.retryDelayMs));
-      }
     }
   }
 

@@ -1,13 +1,13 @@
 /**
  * The ledger state: a key-value map of canonical values with an application
- * hash that costs O(changed keys): keys fall into 256 buckets by the first byte
- * of their SHA-256; a bucket's hash covers its sorted (key, value hash) pairs,
- * the root covers the bucket hashes. Every validator computes the same root
- * from the same state, whatever order the writes came in.
+ * hash (see StateHash) whose upkeep costs what a block writes, not the size
+ * of the state. Every validator computes the same hash from the same state,
+ * whatever order the writes came in and whatever was written before.
  */
 import { decodeCanonical, encodeCanonical, sha256, toHex, type Canonical } from '@learnchain/core';
 
 import { UnknownPathError } from './errors';
+import { StateHash } from './state-hash';
 
 /** Read access to the state (or to a state with pending writes on top). */
 export interface StateView {
@@ -17,26 +17,15 @@ export interface StateView {
 /** Writes a transaction or block makes: null deletes. */
 export type Writes = ReadonlyMap<string, Canonical | null>;
 
-const BUCKETS = 256;
-const utf8 = new TextEncoder();
-
 interface Entry {
   readonly value: Canonical;
   readonly bytes: Uint8Array;
-  readonly hash: Uint8Array;
-}
-
-function bucketOf(key: string): number {
-  return sha256(utf8.encode(key))[0] as number;
 }
 
 /** The committed state of one validator. Mutated only through `apply`, by the host, after a block commits. */
 export class LedgerState implements StateView {
   private readonly entries = new Map<string, Entry>();
-  private readonly buckets: Map<string, Uint8Array>[] = Array.from({ length: BUCKETS }, () => new Map());
-  private readonly bucketHashes: Uint8Array[] = Array.from({ length: BUCKETS }, () => sha256(new Uint8Array(0)));
-  private readonly dirty = new Set<number>();
-  private root: Uint8Array | undefined;
+  private readonly hash = new StateHash();
 
   /** A state from stored (key, canonical bytes) rows. */
   static fromRows(rows: Iterable<{ readonly key: string; readonly value: Uint8Array }>): LedgerState {
@@ -63,32 +52,19 @@ export class LedgerState implements StateView {
   /** Applies writes (null deletes). */
   apply(writes: Writes): void {
     for (const [key, value] of writes) {
-      const b = bucketOf(key);
       if (value === null) {
-        if (!this.entries.delete(key)) continue;
-        this.buckets[b]?.delete(key);
+        if (this.entries.delete(key)) this.hash.delete(key);
       } else {
         const bytes = encodeCanonical(value);
-        const hash = sha256(bytes);
-        this.entries.set(key, { value, bytes, hash });
-        this.buckets[b]?.set(key, hash);
+        this.entries.set(key, { value, bytes });
+        this.hash.set(key, sha256(bytes));
       }
-      this.dirty.add(b);
-      this.root = undefined;
     }
   }
 
   /** The application hash over the whole state. */
   appHash(): Uint8Array {
-    if (this.root) return this.root;
-    for (const b of this.dirty) {
-      const bucket = this.buckets[b] as Map<string, Uint8Array>;
-      const keys = [...bucket.keys()].sort();
-      this.bucketHashes[b] = sha256(encodeCanonical(keys.map((k) => [k, bucket.get(k) as Uint8Array])));
-    }
-    this.dirty.clear();
-    this.root = sha256(...this.bucketHashes);
-    return this.root;
+    return this.hash.root();
   }
 
   /** Keys starting with `prefix`, sorted. */

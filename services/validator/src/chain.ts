@@ -100,7 +100,7 @@ export class Chain {
       const row = await store.block(height);
       if (!row) throw new Error(`block ${height} missing from the store`);
       tip = { height, hash: row.hash, timeMs: row.timeMs, commit: commitCodec().decode(row.commit), updates: wireUpdates(row.updates), appHash: state.appHash() };
-      if (!equalBytes(row.appHash, tip.appHash)) throw new Error(`stored state does not hash to the app hash of block ${height}`);
+      if (!equalBytes(row.appHash, tip.appHash)) throw new Error(`stored state does not hash to the app hash of block ${height}: the store is damaged, or was written by a version of learnchain that hashed the state another way`);
     }
     const updates = await store.allUpdates();
     let previous: ValidatorSet | undefined;

@@ -58,3 +58,10 @@ export class UnknownFlagError extends CoreError {
     super(`unknown flag --${flag}`);
   }
 }
+
+/** A server stream's client closed the call (cancelled, or went away) before it took the message being written. */
+export class CallClosedError extends CoreError {
+  constructor() {
+    super('the call closed before the message was taken');
+  }
+}

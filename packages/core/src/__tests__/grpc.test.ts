@@ -24,6 +24,8 @@ const logger = createLogger({
 
 let release: (() => void) | undefined;
 const blobs = new Map<string, Buffer>();
+/** GetBlob calls under way, and whether one found the stream full (a write had to wait for it to drain). */
+const downloads = { running: 0, waited: false };
 
 function aggregatorService() {
   const h = new HandlerFactory(logger, SERVICE_NAMES.aggregator);
@@ -47,8 +49,15 @@ function aggregatorService() {
     GetBlob: h.serverStream('GetBlob', async (request: v1.GetBlobRequest__Output, call) => {
       const blob = blobs.get(request.hash.toString('hex'));
       if (!blob) throw invalidArgument('hash', 'unknown blob', 'unknown');
-      for (let offset = 0; offset < blob.length; offset += request.chunkSize) {
-        await writeMessage(call, { data: blob.subarray(offset, offset + request.chunkSize) });
+      downloads.running += 1;
+      try {
+        for (let offset = 0; offset < blob.length; offset += request.chunkSize) {
+          const written = writeMessage(call, { data: blob.subarray(offset, offset + request.chunkSize) });
+          if (call.writableNeedDrain) downloads.waited = true;
+          await written;
+        }
+      } finally {
+        downloads.running -= 1;
       }
     }),
   };
@@ -133,6 +142,33 @@ describe('gRPC helpers over a real socket', () => {
     for await (const chunk of serverStream(client, 'getBlob', { hash: Buffer.from('aa', 'hex'), chunkSize: 65_536 })) chunks.push(chunk.data);
     expect(chunks).toHaveLength(5);
     expect(Buffer.concat(chunks).equals(blob)).toBe(true);
+  });
+});
+
+describe('a server stream whose client stops reading', () => {
+  it('ends its handler when the client cancels while a write waits for the stream to drain', async () => {
+    const server = await GrpcServer.create({
+      address: '127.0.0.1:0',
+      logger,
+      services: [{ name: SERVICE_NAMES.aggregator, definition: contracts().aggregator.service, implementation: aggregatorService() }],
+    });
+    const client = createClient(contracts().aggregator, server.address);
+    try {
+      blobs.set('cc', Buffer.alloc(32 * 1024 * 1024, 3));
+      downloads.waited = false;
+      // Nothing reads the response: flow control stops the server once the client's window and the buffers are full.
+      const call = client.getBlob({ hash: Buffer.from('cc', 'hex'), chunkSize: 64 * 1024 });
+      call.on('error', () => undefined);
+      while (!downloads.waited) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(downloads.running).toBe(1);
+      call.cancel();
+      while (downloads.running > 0) await new Promise((resolve) => setTimeout(resolve, 20));
+      expect(downloads.running).toBe(0);
+    } finally {
+      blobs.delete('cc');
+      client.close();
+      await server.shutdown(100);
+    }
   });
 });
 

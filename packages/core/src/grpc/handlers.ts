@@ -11,6 +11,7 @@ interface CancellableCall {
   once(event: 'cancelled', listener: () => void): unknown;
 }
 
+import { CallClosedError } from '../errors';
 import type { Logger } from '../logger';
 import { isStatusError } from './status';
 
@@ -87,19 +88,28 @@ export class HandlerFactory {
   }
 }
 
-/** Writes to a server stream respecting backpressure. */
+/**
+ * Writes to a server stream respecting backpressure. When the stream cannot
+ * take the message yet, waits for it to drain; a client that cancels or goes
+ * away meanwhile closes the stream without draining it, which rejects (so the
+ * handler ends and lets go of what it holds).
+ */
 export function writeMessage<Res>(call: ServerWritableStream<unknown, Res>, message: Res): Promise<void> {
+  if (call.destroyed) return Promise.reject(new CallClosedError());
   if (call.write(message)) return Promise.resolve();
   return new Promise((resolve, reject) => {
-    const onDrain = (): void => {
-      call.off('error', onError);
-      resolve();
-    };
-    const onError = (error: Error): void => {
+    const settle = (error?: Error): void => {
       call.off('drain', onDrain);
-      reject(error);
+      call.off('error', onError);
+      call.off('close', onClose);
+      if (error) reject(error);
+      else resolve();
     };
+    const onDrain = (): void => settle();
+    const onError = (error: Error): void => settle(error);
+    const onClose = (): void => settle(new CallClosedError());
     call.once('drain', onDrain);
     call.once('error', onError);
+    call.once('close', onClose);
   });
 }

@@ -27,6 +27,7 @@ import { MempoolFullError } from './errors';
 import type { Network } from './gossip';
 import { isTxRefusal, type Admission, type Mempool, type TxRefusal } from './mempool';
 import type { ValidatorNode } from './node';
+import { watchBlocks } from './watch-blocks';
 
 export interface ApiOptions {
   readonly genesis: Genesis;
@@ -42,6 +43,12 @@ export interface ApiOptions {
 
 /** Transactions one BroadcastTxs call may carry. */
 export const MAX_BROADCAST_TXS = 1000;
+
+/** A block on its way to a WatchBlocks client. */
+interface StreamedBlock {
+  readonly height: number;
+  readonly response: v1.GetBlockResponse;
+}
 
 /** The status a refused transaction is answered with (`tx` names it in the request), as data: a batch answers many. */
 function refusalOf(error: TxRefusal, tx: string): { readonly code: Status; readonly detail: ErrorDetail } {
@@ -168,41 +175,23 @@ export function validatorApi(options: ApiOptions): UntypedServiceImplementation 
       mempoolSize: mempool.size,
     })),
 
-    WatchBlocks: h.serverStream('WatchBlocks', async (request: v1.WatchBlocksRequest__Output, call, signal) => {
-      let next = Math.max(1, request.fromHeight);
-      const live: CommittedBlock[] = [];
-      let wake: (() => void) | undefined;
-      const unsubscribe = chain.onBlock((b) => {
-        live.push(b);
-        wake?.();
-      });
-      try {
-        while (!signal.aborted) {
-          if (next <= chain.persistedHeight && (live.length === 0 || (live[0] as CommittedBlock).height > next)) {
-            const stored = await chain.storedBlock(next);
-            if (!stored) throw notFound('block', String(next), 'from_height');
-            await writeMessage(call, blockResponse(stored));
-            next += 1;
-            continue;
-          }
-          const b = live.shift();
-          if (b) {
-            if (b.height === next) {
-              await writeMessage(call, committedResponse(b));
-              next += 1;
-            }
-            continue;
-          }
-          await new Promise<void>((resolve) => {
-            wake = resolve;
-            signal.addEventListener('abort', () => resolve(), { once: true });
-          });
-          wake = undefined;
-        }
-      } finally {
-        unsubscribe();
-      }
-    }),
+    WatchBlocks: h.serverStream('WatchBlocks', (request: v1.WatchBlocksRequest__Output, call, signal) =>
+      watchBlocks<StreamedBlock>(
+        {
+          get persistedHeight() {
+            return chain.persistedHeight;
+          },
+          storedBlock: async (height) => {
+            const stored = await chain.storedBlock(height);
+            return stored && { height, response: blockResponse(stored) };
+          },
+          onBlock: (listener) => chain.onBlock((b) => listener({ height: b.height, response: committedResponse(b) })),
+        },
+        request.fromHeight,
+        (b) => writeMessage(call, b.response),
+        signal,
+      ),
+    ),
   };
 }
 

@@ -9,7 +9,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
-import { createClient, errorDetailOf, Identity, loadConfig, Status, toHex, unary } from '@learnchain/core';
+import { createClient, errorDetailOf, Identity, loadConfig, serverStream, Status, toHex, unary } from '@learnchain/core';
 import { decodeTxForm, encodeTx, signTx } from '@learnchain/ledger';
 import { contracts, messageCodec, type v1 } from '@learnchain/proto';
 import type { ServiceError } from '@grpc/grpc-js';
@@ -106,5 +106,45 @@ describe('Validator API: BroadcastTxs', () => {
       expect([error.code, errorDetailOf(error)?.field, errorDetailOf(error)?.reason]).toEqual([Status.INVALID_ARGUMENT, 'txs', 'bad_batch_size']);
     }
     expect((await unary(api, 'Status', {})).mempoolSize).toBe(MEMPOOL);
+  });
+});
+
+describe('Validator API: WatchBlocks', () => {
+  let dir = '';
+  let validator: RunningValidator | undefined;
+
+  beforeAll(async () => {
+    dir = mkdtempSync(join(tmpdir(), 'learnchain-watch-'));
+    // A validator alone in its genesis commits a block after another, empty ones included.
+    const env = {
+      LEARNCHAIN_VALIDATOR_LISTEN: '127.0.0.1:0',
+      LEARNCHAIN_KEY: seed.toString('hex'),
+      LEARNCHAIN_GENESIS: JSON.stringify({ chainId: CHAIN, validators: [{ publicKey: toHex(self.publicKey), power: 1 }] }),
+      LEARNCHAIN_WAL_DIR: join(dir, 'wal'),
+      LEARNCHAIN_EMPTY_BLOCK_INTERVAL_MS: '0',
+      LEARNCHAIN_LOG_LEVEL: 'error',
+      DATABASE_URL: 'pglite:memory',
+    };
+    validator = await startValidator(loadConfig(validatorConfig, { env }));
+  });
+
+  afterAll(async () => {
+    await validator?.stop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('streams every block from the asked height on, in order: those stored when it asks, then each as it is committed', async () => {
+    const api = createClient(contracts().validator, (validator as RunningValidator).address);
+    try {
+      while ((await unary(api, 'Status', {})).latestHeight < 20) await new Promise((resolve) => setTimeout(resolve, 20));
+      const heights: number[] = [];
+      for await (const message of serverStream(api, 'WatchBlocks', { fromHeight: 3 })) {
+        heights.push(Number(message.block?.header?.height));
+        if (heights.length === 100) break;
+      }
+      expect(heights).toEqual(Array.from({ length: 100 }, (_, i) => i + 3));
+    } finally {
+      api.close();
+    }
   });
 });

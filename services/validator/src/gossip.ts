@@ -9,6 +9,7 @@ import { sha256, toHex, verifyStatement } from '@learnchain/core';
 import { checkVote, proposalStatement } from '@learnchain/ledger';
 import type { v1 } from '@learnchain/proto';
 
+import { Ballots } from './ballots';
 import { valueBytes, valueOf } from './blocks';
 
 /** What the node needs from the network: send to every peer, and fetch blocks it lacks. */
@@ -46,10 +47,11 @@ function heightOfKey(key: string): number {
   return Number(key.split('/')[0]);
 }
 
-/** Verified votes and proposals (own and received) of the running and next height. */
+/** Verified votes and proposals (own and received) of the running and next height, within what Ballots lets each validator put in. */
 export class MessageBook {
   private readonly votes = new Map<string, v1.Vote__Output>();
   private readonly proposals = new Map<string, v1.ConsensusMessage__Output>();
+  private readonly ballots = new Ballots();
 
   hasVote(key: string): boolean {
     return this.votes.has(key);
@@ -59,8 +61,14 @@ export class MessageBook {
     return this.votes.get(key);
   }
 
+  /** Whether a vote not in the book yet would fit its validator's share of it, `running` being the running round of its height. */
+  voteFits(wire: v1.Vote__Output, running: number): boolean {
+    return this.ballots.fits(wire.height, wire.round, wire.validator, String(wire.type), toHex(wire.blockHash), running);
+  }
+
   addVote(key: string, wire: v1.Vote__Output): void {
     this.votes.set(key, wire);
+    this.ballots.add(wire.height, wire.round, wire.validator, String(wire.type), toHex(wire.blockHash));
   }
 
   hasProposal(key: string): boolean {
@@ -72,13 +80,19 @@ export class MessageBook {
     return this.proposals.get(proposalKey(p.height, p.round, p.proposer, p.value))?.proposal ?? undefined;
   }
 
-  addProposal(key: string, message: v1.ConsensusMessage__Output): void {
-    this.proposals.set(key, message);
+  /** Whether a proposal not in the book yet would fit its proposer's share of it, `running` being the running round of its height. */
+  proposalFits(p: Proposal, running: number): boolean {
+    return this.ballots.fits(p.height, p.round, p.proposer, 'proposal', p.value, running);
+  }
+
+  addProposal(p: Proposal, message: v1.ConsensusMessage__Output): void {
+    this.proposals.set(proposalKey(p.height, p.round, p.proposer, p.value), message);
+    this.ballots.add(p.height, p.round, p.proposer, 'proposal', p.value);
   }
 
   /** Keeps what this validator signed, for commits and re-gossip. */
   addOwn(wire: v1.ConsensusMessage__Output): void {
-    if (wire.vote) this.votes.set(wireVoteKey(wire.vote), wire.vote);
+    if (wire.vote) this.addVote(wireVoteKey(wire.vote), wire.vote);
     if (wire.proposal) this.proposals.set(`${wire.proposal.height}/${wire.proposal.round}`, wire);
   }
 
@@ -91,6 +105,7 @@ export class MessageBook {
   prune(committed: number): void {
     for (const key of this.votes.keys()) if (heightOfKey(key) <= committed) this.votes.delete(key);
     for (const key of this.proposals.keys()) if (heightOfKey(key) <= committed) this.proposals.delete(key);
+    this.ballots.prune(committed);
   }
 
   /** The messages to gossip again for heights from `height` on: the votes, and with `withProposals` the proposals. */
@@ -134,8 +149,9 @@ export interface GossipView {
   readonly chainId: string;
   /** Checks a vote's signature (remembering those that verified). */
   readonly votes: VerifiedVotes;
-  /** The running height. */
+  /** The running height and round. */
   readonly height: number;
+  readonly round: number;
   /** The validator set of the running or the next height; undefined for any other. */
   setFor(height: number): ValidatorSet | undefined;
   readonly book: MessageBook;
@@ -145,6 +161,11 @@ export interface GossipView {
 export type Admission<T> =
   | { readonly reception: Exclude<Reception, 'ok'>; readonly behind?: boolean }
   | ({ readonly reception: 'ok'; readonly key: string } & T);
+
+/** The running round of `height` as this node sees it: its own for the running height, 0 for the next. */
+function runningRound(view: GossipView, height: number): number {
+  return height === view.height ? view.round : 0;
+}
 
 /**
  * Checks a peer's vote: for the running or the next height, from a validator
@@ -159,6 +180,8 @@ export function admitVote(view: GossipView, wire: v1.Vote__Output): Admission<{ 
   }
   const key = wireVoteKey(wire);
   if (view.book.hasVote(key)) return { reception: 'duplicate' };
+  // Past its validator's share of the book: not taken now (an honest one's comes again when relayed).
+  if (!view.book.voteFits(wire, runningRound(view, wire.height))) return { reception: 'ignored' };
   const set = view.setFor(wire.height);
   if (!set || powerOf(set, wire.validator) === 0) return { reception: 'bad' };
   const vote = view.votes.check(wire);
@@ -178,13 +201,14 @@ export function admitProposal(view: GossipView, wire: v1.Proposal__Output): Admi
   const value = valueOf(block);
   const key = proposalKey(wire.height, wire.round, wire.proposer, value);
   if (view.book.hasProposal(key)) return { reception: 'duplicate' };
+  const proposal: Proposal = { height: wire.height, round: wire.round, value, validRound: wire.validRound, proposer: wire.proposer };
+  if (!view.book.proposalFits(proposal, runningRound(view, wire.height))) return { reception: 'ignored' };
   const set = view.setFor(wire.height);
   const publicKey = new Uint8Array(wire.signature.publicKey);
   if (!set || powerOf(set, wire.proposer) === 0 || publicKey.length !== 32) return { reception: 'bad' };
   const statement = proposalStatement(view.chainId, wire.height, wire.round, valueBytes(value), wire.validRound);
   if (!verifyStatement(publicKey, 'proposal', statement, new Uint8Array(wire.signature.signature))) return { reception: 'bad' };
   if (toHex(sha256(publicKey).subarray(0, 20)) !== wire.proposer) return { reception: 'bad' };
-  const proposal: Proposal = { height: wire.height, round: wire.round, value, validRound: wire.validRound, proposer: wire.proposer };
   return { reception: 'ok', key, proposal, block };
 }
 

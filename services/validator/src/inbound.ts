@@ -56,7 +56,7 @@ function receiveProposal(inbound: Inbound, wire: v1.Proposal__Output, message: v
     if (admitted.behind) inbound.network().requestSync();
     return admitted.reception;
   }
-  inbound.view.book.addProposal(admitted.key, message);
+  inbound.view.book.addProposal(admitted.proposal, message);
   inbound.enqueue({ kind: 'proposal', proposal: admitted.proposal }, admitted.block);
   return 'ok';
 }

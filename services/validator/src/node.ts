@@ -96,6 +96,9 @@ export class ValidatorNode {
       get height() {
         return node.core.height;
       },
+      get round() {
+        return node.core.round;
+      },
       setFor: (height) => this.setFor(height),
       book: this.book,
     };

@@ -2,6 +2,10 @@
  * The mempool: transactions checked against everything the committed state can
  * tell (form, signature, chain, size, nonce, who may submit what), waiting for a
  * proposer. Bounded: past its limit it refuses new ones (RESOURCE_EXHAUSTED).
+ * A transaction whose signer's earlier nonce is missing cannot go in a block
+ * until that one arrives; once the mempool is half full, those that waited
+ * STUCK_BLOCKS blocks are dropped, so that transactions no block can take (a
+ * gap nobody fills, or one made on purpose) do not hold its room for good.
  */
 import type { SignatureChecks } from '@learnchain/core';
 import { authorityProblem, badTxSignature, decodeTx, decodeTxForm, nonceOf, TxFormatError, type DecodeTxOptions, type Genesis, type LedgerState, type Tx, type UncheckedTx } from '@learnchain/ledger';
@@ -10,6 +14,9 @@ import type { v1 } from '@learnchain/proto';
 import { MempoolFullError, TxRefusedError } from './errors';
 
 const VERIFIED_MEMORY = 200_000;
+
+/** Blocks a transaction may wait for its signer's earlier nonce, once the mempool is half full. */
+export const STUCK_BLOCKS = 10;
 
 /** What a submitter of a transaction this validator rejected is told. */
 function refusal(reason: string): string {
@@ -40,6 +47,9 @@ export class Mempool {
   /** Transactions of batches whose signatures are being checked. */
   private checking = 0;
   private readonly txs = new Map<string, Tx>();
+  /** Blocks committed since this mempool began, and the count at which each transaction was queued. */
+  private blocks = 0;
+  private readonly queuedAt = new Map<string, number>();
   /** Transactions this validator found unverifiable (a round it votes against), with why: never queued again. */
   private readonly rejected = new Map<string, string>();
   /** Hashes whose signatures were checked (here or in a proposal), kept a while so a block is not verified twice. */
@@ -178,6 +188,7 @@ export class Mempool {
     const problem = authorityProblem(state, tx, this.genesis);
     if (problem) throw new TxRefusedError(problem, 'signature', 'refused');
     this.txs.set(tx.hashHex, tx);
+    this.queuedAt.set(tx.hashHex, this.blocks);
     for (const listener of this.queueListeners) listener(tx);
     return { tx, fresh: true };
   }
@@ -188,6 +199,20 @@ export class Mempool {
    * not arrived waits), signers in order of arrival.
    */
   reap(maxTxs: number, maxBytes: number): Tx[] {
+    const out: Tx[] = [];
+    let bytes = 0;
+    for (const run of this.includable()) {
+      for (const tx of run) {
+        if (out.length >= maxTxs || bytes + tx.size > maxBytes) return out;
+        out.push(tx);
+        bytes += tx.size;
+      }
+    }
+    return out;
+  }
+
+  /** Each signer's transactions a block could take now: the run of nonces right after its committed one, signers in order of arrival. */
+  private includable(): Tx[][] {
     const state = this.state();
     const bySigner = new Map<string, Tx[]>();
     for (const tx of this.txs.values()) {
@@ -195,25 +220,24 @@ export class Mempool {
       if (list) list.push(tx);
       else bySigner.set(tx.signerHex, [tx]);
     }
-    const out: Tx[] = [];
-    let bytes = 0;
+    const runs: Tx[][] = [];
     for (const [signer, list] of bySigner) {
       list.sort((a, b) => a.nonce - b.nonce);
+      const run: Tx[] = [];
       let expected = nonceOf(state, signer) + 1;
       for (const tx of list) {
         if (tx.nonce !== expected) break;
-        if (out.length >= maxTxs || bytes + tx.size > maxBytes) return out;
-        out.push(tx);
-        bytes += tx.size;
+        run.push(tx);
         expected += 1;
       }
+      runs.push(run);
     }
-    return out;
+    return runs;
   }
 
   /** Drops a transaction that makes blocks invalid in this validator's eyes (so it stops proposing it) and refuses it from now on. */
   reject(hashHex: string, reason: string): void {
-    this.txs.delete(hashHex);
+    this.drop(hashHex);
     if (this.rejected.size >= 10_000) this.rejected.clear();
     this.rejected.set(hashHex, reason);
     for (const listener of this.rejectListeners) listener(hashHex, refusal(reason));
@@ -231,11 +255,23 @@ export class Mempool {
     return () => this.queueListeners.delete(listener);
   }
 
-  /** After a commit: drops the included transactions and any the new state makes replays. */
+  /** After a commit: drops the included transactions, any the new state makes replays, and (half full) those stuck for STUCK_BLOCKS blocks. */
   update(committed: readonly Tx[]): void {
-    for (const tx of committed) this.txs.delete(tx.hashHex);
+    this.blocks += 1;
+    for (const tx of committed) this.drop(tx.hashHex);
     if (this.txs.size === 0) return;
     const state = this.state();
-    for (const [hash, tx] of this.txs) if (tx.nonce <= nonceOf(state, tx.signerHex)) this.txs.delete(hash);
+    for (const [hash, tx] of this.txs) if (tx.nonce <= nonceOf(state, tx.signerHex)) this.drop(hash);
+    if (this.txs.size >= this.maxTxs / 2) this.dropStuck();
+  }
+
+  private dropStuck(): void {
+    const ready = new Set(this.includable().flatMap((run) => run.map((tx) => tx.hashHex)));
+    for (const hash of this.txs.keys()) if (!ready.has(hash) && this.blocks - (this.queuedAt.get(hash) ?? this.blocks) >= STUCK_BLOCKS) this.drop(hash);
+  }
+
+  private drop(hashHex: string): void {
+    this.txs.delete(hashHex);
+    this.queuedAt.delete(hashHex);
   }
 }

@@ -3,7 +3,7 @@ import { genesisWrites, LedgerState, parseGenesis, signTx, TxFormatError, decode
 import type { v1 } from '@learnchain/proto';
 
 import { MempoolFullError, TxRefusedError } from '../errors';
-import { Mempool } from '../mempool';
+import { Mempool, STUCK_BLOCKS } from '../mempool';
 
 const CHAIN = 'mempool-test';
 const validator = Identity.generate();
@@ -47,6 +47,34 @@ describe('mempool', () => {
     expect(pool.size).toBe(0);
     expect(heard).toEqual([[tx.hashHex, 'this validator found the round unverifiable and votes against it: round job-1/1: aggregate-mismatch']]);
     expect(() => pool.add(wire(1))).toThrow(expect.objectContaining({ code: 'round_unverifiable', field: 'body', message: expect.stringContaining('aggregate-mismatch') }));
+  });
+});
+
+describe('mempool: transactions no block can take', () => {
+  const signers = Array.from({ length: 6 }, () => Identity.generate());
+  const txOf = (signer: Identity, nonce: number): v1.Tx__Output =>
+    decodeTxBytes(encodeTx(signTx(signer, CHAIN, nonce, { createJob: { jobId: `${signer.address}-${nonce}`, initialParametersHash: Buffer.alloc(32, 1), rule: { name: 'fedavg' }, minTrainers: 1 } })), { chainId: CHAIN }).wire;
+
+  it(`drops, once half full, those that waited ${STUCK_BLOCKS} blocks for an earlier nonce, and keeps those a block can take`, () => {
+    const pool = new Mempool(genesis, () => state, 10);
+    // Nonce 1 of each of five signers never comes: their nonce-2 transactions fill half the pool.
+    const stuck = signers.slice(0, 5).map((signer) => pool.add(txOf(signer, 2)).tx.hashHex);
+    const ready = pool.add(txOf(signers[5] as Identity, 1)).tx.hashHex;
+    for (let block = 1; block < STUCK_BLOCKS; block++) pool.update([]);
+    expect(pool.size).toBe(6);
+    // A gap filled in time is kept: signer 0's nonce 1 arrives, and its nonce 2 can follow it.
+    pool.add(txOf(signers[0] as Identity, 1));
+    pool.update([]);
+    expect(stuck.map((hash) => pool.has(hash))).toEqual([true, false, false, false, false]);
+    expect(pool.has(ready)).toBe(true);
+    expect(pool.reap(10, 1 << 20).map((tx) => tx.signerHex)).toEqual([signers[0], signers[0], signers[5]].map((s) => toHex((s as Identity).publicKey)));
+  });
+
+  it('keeps them while it is less than half full', () => {
+    const pool = new Mempool(genesis, () => state, 10);
+    const stuck = signers.slice(0, 4).map((signer) => pool.add(txOf(signer, 3)).tx.hashHex);
+    for (let block = 0; block < 2 * STUCK_BLOCKS; block++) pool.update([]);
+    expect(stuck.every((hash) => pool.has(hash))).toBe(true);
   });
 });
 

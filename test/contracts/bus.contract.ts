@@ -221,6 +221,29 @@ export function runBusContract(name: string, createFixture: () => Promise<BusFix
       await fresh.close();
     });
 
+    it('starts a new consumer at the first event stored at or after a time, and refuses a time that is none', async () => {
+      const pause = () => new Promise((resolve) => setTimeout(resolve, 30));
+      for (let h = 1; h <= 3; h += 1) await bus.publish('learnchain.block.committed', blockCommitted(h));
+      await pause();
+      const since = Date.now();
+      await pause();
+      const later: number[] = [];
+      for (let h = 4; h <= 6; h += 1) later.push((await bus.publish('learnchain.block.committed', blockCommitted(h))).sequence);
+      const replay = await bus.subscribe({ consumer: 'since-a-time', from: { time: since } });
+      const got = await take(replay, 3);
+      expect(got.map((d) => d.sequence)).toEqual(later);
+      await ackAll(got);
+      await replay.close();
+      // A time after every stored event: from the next one stored (the start is fixed when the consumer is made).
+      const ahead = await bus.subscribe({ from: { time: Date.now() + 60_000 } });
+      const next = await bus.publish('learnchain.block.committed', blockCommitted(7));
+      const [only] = await take(ahead, 1);
+      expect(only?.sequence).toBe(next.sequence);
+      await only?.ack();
+      await ahead.close();
+      for (const time of [-1, 1.5, Number.NaN]) await expect(bus.subscribe({ from: { time } })).rejects.toMatchObject({ name: 'InvalidOptionError', option: 'from.time' });
+    });
+
     it('rejects malformed payloads at publish, naming subject and field, and stores nothing', async () => {
       const bad = (payload: object) => payload as unknown as RoundOpened;
       await expect(bus.publish('learnchain.round.opened', bad({ ...roundOpened(1), baseModelHash: new Uint8Array(3) })))

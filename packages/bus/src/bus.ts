@@ -31,8 +31,13 @@ export interface DeliveryOf<S extends Subject> extends EventEnvelope<S> {
 /** A delivery of any of the subjects `S`; switch on `subject` to narrow the payload. */
 export type Delivery<S extends Subject = Subject> = S extends Subject ? DeliveryOf<S> : never;
 
-/** Where a new consumer starts. */
-export type StartPosition = 'all' | 'new' | { readonly sequence: number };
+/**
+ * Where a new consumer starts: the first event, the next one published, the
+ * event of a sequence, or the first event stored at or after a time
+ * (milliseconds since the epoch, by the transport's clock; when none is, the
+ * next one stored).
+ */
+export type StartPosition = 'all' | 'new' | { readonly sequence: number } | { readonly time: number };
 
 /** Options of one publish. */
 export interface PublishOptions {

@@ -37,7 +37,9 @@ export function planConsumer<S extends Subject>(options: SubscribeOptions<S>, de
     }
   }
   const from = options.from ?? 'all';
-  if (typeof from === 'object' && !(Number.isSafeInteger(from.sequence) && from.sequence >= 1)) {
+  if (typeof from === 'object' && 'time' in from) {
+    if (!(Number.isSafeInteger(from.time) && from.time >= 0)) throw new InvalidOptionError('from.time', `must be milliseconds since the epoch, got ${from.time}`);
+  } else if (typeof from === 'object' && !(Number.isSafeInteger(from.sequence) && from.sequence >= 1)) {
     throw new InvalidOptionError('from.sequence', `must be an integer of at least 1, got ${from.sequence}`);
   }
   const ackWaitMs = positive('ackWaitMs', options.ackWaitMs ?? defaults.ackWaitMs);

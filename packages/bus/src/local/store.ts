@@ -39,7 +39,7 @@ export interface LocalBrokerOptions {
 }
 
 /** Where a new consumer starts, as a stream sequence. */
-export type StartAt = 'all' | 'new' | { readonly sequence: number };
+export type StartAt = 'all' | 'new' | { readonly sequence: number } | { readonly time: number };
 
 export class LocalBroker {
   private readonly streams = new Map<string, LocalStream>();
@@ -128,11 +128,17 @@ export class LocalStream {
         return existing;
       }
     }
-    const start = from === 'all' ? 1 : from === 'new' ? this.lastSequence + 1 : from.sequence;
+    const start = from === 'all' ? 1 : from === 'new' ? this.lastSequence + 1 : 'time' in from ? this.firstSince(from.time) : from.sequence;
     const consumerName = name ?? `ephemeral-${(this.ephemeralCount += 1)}`;
     const consumer = new LocalConsumer(consumerName, name !== undefined, config, start, this, this.broker.timers);
     this.consumers.set(consumerName, consumer);
     return consumer;
+  }
+
+  /** The sequence of the first message stored at or after `time`; when none is, the next one stored, whenever that is (as JetStream resolves a start time). */
+  private firstSince(time: number): number {
+    const index = this.messages.findIndex((m) => m.publishedAt >= time);
+    return index < 0 ? this.lastSequence + 1 : index + 1;
   }
 
   /** Removes a consumer and its timers (ephemeral consumers go when their subscription does). */

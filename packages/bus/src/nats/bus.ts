@@ -217,6 +217,7 @@ export class NatsEventBus implements EventBus {
 function startAt(from: StartPosition): Partial<ConsumerConfig> {
   if (from === 'all') return { deliver_policy: DeliverPolicy.All };
   if (from === 'new') return { deliver_policy: DeliverPolicy.New };
+  if ('time' in from) return { deliver_policy: DeliverPolicy.StartTime, opt_start_time: new Date(from.time).toISOString() };
   return { deliver_policy: DeliverPolicy.StartSequence, opt_start_seq: from.sequence };
 }
 

@@ -30,6 +30,7 @@ export const trainerConfig = {
   maxMessageBytes: field.int({ env: 'LEARNCHAIN_MAX_MESSAGE_BYTES', flag: 'max-message-bytes', doc: 'The largest gRPC message sent or received.', default: 4 * MiB, min: 64 * 1024 }),
   maxModelBytes: field.int({ env: 'LEARNCHAIN_MAX_MODEL_BYTES', flag: 'max-model-bytes', doc: 'The largest base model accepted from the aggregator.', default: 512 * MiB, min: 1024 }),
   ackWaitMs: field.int({ env: 'LEARNCHAIN_TRAINER_ACK_WAIT_MS', flag: 'ack-wait-ms', doc: 'How long a round event may stay unacknowledged while its round runs.', default: 600_000, min: 1000 }),
+  replayMs: field.int({ env: 'LEARNCHAIN_TRAINER_REPLAY_MS', flag: 'replay-ms', doc: "How far back from its start a trainer whose event consumer is new reads round.opened events (a round opened before then is over, or did not ask it); a trainer that keeps its key resumes its consumer where it was.", default: 600_000, min: 0 }),
   drainMs: field.int({ env: 'LEARNCHAIN_TRAINER_DRAIN_MS', flag: 'drain-ms', doc: 'On SIGTERM, how long the round in flight may still finish before it is aborted.', default: 10_000, min: 0 }),
   logLevel: field.oneOf({ env: 'LEARNCHAIN_LOG_LEVEL', flag: 'log-level', doc: 'pino log level.', values: LOG_LEVELS, default: 'info' }),
   otlpEndpoint: field.optional(field.string({ env: 'OTEL_EXPORTER_OTLP_ENDPOINT', flag: 'otlp-endpoint', doc: 'OTLP/gRPC endpoint for traces; absent: none exported.' })),

@@ -126,7 +126,7 @@ export async function startTrainer(config: TrainerConfig, deps: TrainerDeps = {}
     clock: deps.clock ?? { now: () => Date.now() },
     logger,
   });
-  const node = new TrainerNode({ membership, bus: events, rounds, logger, ackWaitMs: config.ackWaitMs, drainMs: config.drainMs, onOutcome: (outcome) => {
+  const node = new TrainerNode({ membership, bus: events, rounds, logger, ackWaitMs: config.ackWaitMs, drainMs: config.drainMs, replayMs: config.replayMs, onOutcome: (outcome) => {
       metrics.outcome(outcome);
       deps.onOutcome?.(outcome);
     },

@@ -2,7 +2,10 @@
  * The trainer node's lifecycle: join through the registry (heartbeats follow),
  * read round.opened events from a durable consumer of its own, one round at a
  * time, and on stop: take no more rounds, let the round in flight finish for a
- * grace period (then abort it), leave the registry.
+ * grace period (then abort it), leave the registry. A consumer made new (a new
+ * node, or one whose consumer the transport forgot) starts at the events of
+ * the last `replayMs`, not at the first event ever: a round opened before that
+ * is over, or did not ask this node.
  */
 import type { EventBus, Subscription } from '@learnchain/bus';
 import { SUBJECT, traceContextOf } from '@learnchain/bus';
@@ -29,6 +32,8 @@ export interface TrainerNodeOptions {
   readonly ackWaitMs: number;
   /** How long stop waits for the round in flight before aborting it. */
   readonly drainMs: number;
+  /** How far back from its start a consumer made new reads round.opened events. */
+  readonly replayMs: number;
   /** Called with each round's outcome (tests and metrics). */
   readonly onOutcome?: (outcome: RoundOutcome) => void;
 }
@@ -54,12 +59,13 @@ export class TrainerNode {
   /** Joins and starts taking rounds; resolves with the lease. */
   async start(): Promise<Lease> {
     if (this.state !== 'starting') throw new Error(`cannot start a trainer that is ${this.state}`);
+    const since = Date.now() - this.options.replayMs;
     const lease = await this.options.membership.start();
     try {
       this.subscription = await this.options.bus.subscribe({
         consumer: consumerName(lease.nodeId),
         subjects: [SUBJECT.roundOpened],
-        from: 'all',
+        from: { time: Math.max(0, since) },
         ackWaitMs: this.options.ackWaitMs,
         maxAckPending: 1,
         onMalformed: (error, sequence) => this.options.logger.warn({ err: error, sequence }, 'malformed event skipped'),

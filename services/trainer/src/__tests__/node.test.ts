@@ -32,7 +32,7 @@ class StuckTrainer extends StepTrainer {
   }
 }
 
-function node(broker: LocalBroker, trainer: StepTrainer, sink: MemorySink, outcomes: RoundOutcome[], membership = new FakeMembership()) {
+function node(broker: LocalBroker, trainer: StepTrainer, sink: MemorySink, outcomes: RoundOutcome[], membership = new FakeMembership(), replayMs = 60_000) {
   return LocalEventBus.create({ broker }).then((bus) => {
     const rounds = new RoundHandler({
       chainId: 'c',
@@ -46,7 +46,7 @@ function node(broker: LocalBroker, trainer: StepTrainer, sink: MemorySink, outco
       clock: { now: () => Date.now() },
       logger,
     });
-    return { bus, membership, trainer: new TrainerNode({ membership, bus, rounds, logger, ackWaitMs: 60_000, drainMs: 50, onOutcome: (o) => outcomes.push(o) }) };
+    return { bus, membership, trainer: new TrainerNode({ membership, bus, rounds, logger, ackWaitMs: 60_000, drainMs: 50, replayMs, onOutcome: (o) => outcomes.push(o) }) };
   });
 }
 
@@ -78,6 +78,25 @@ describe('TrainerNode', () => {
     await bus.close();
     await publisher.close();
     expect(consumerName(NODE)).toBe('trainer-node-n');
+  });
+
+  it('reads, when new, the round events of the last replayMs only, not every one ever published', async () => {
+    const broker = new LocalBroker();
+    const publisher = await LocalEventBus.create({ broker });
+    await publisher.publish(SUBJECT.roundOpened, opened(1));
+    const between = Date.now() + 500;
+    await new Promise((r) => setTimeout(r, 1000));
+    await publisher.publish(SUBJECT.roundOpened, opened(2));
+    const sink = new MemorySink();
+    // Back to half way between the two events.
+    const { bus, trainer } = await node(broker, new StepTrainer(), sink, [], new FakeMembership(), Date.now() - between);
+    await trainer.start();
+    await publisher.publish(SUBJECT.roundOpened, opened(3));
+    await until(() => sink.received.length === 2);
+    expect(sink.received.map((u) => u.header.round)).toEqual([2, 3]);
+    await trainer.stop();
+    await bus.close();
+    await publisher.close();
   });
 
   it('aborts a round still training after the drain period and leaves it for a restart', async () => {

@@ -65,6 +65,8 @@ export async function startTrainer(config: TrainerConfig, deps: TrainerDeps = {}
   const logger = deps.logger ?? createLogger({ service: 'trainer', level: config.logLevel });
   const { partition } = checkTrainerConfig(config);
   const identity = deps.identity ?? identityOf(config, logger);
+  // A fresh key makes a new member on every start: its consumer would never be used again.
+  const keptKey = deps.identity !== undefined || config.keyFile !== undefined || config.key !== undefined;
   const attack: Attack = { name: config.attack, magnitude: config.attackMagnitude, seed: config.seed };
   if (attack.name !== 'none') {
     logger.warn({ attack: attack.name, magnitude: attack.magnitude }, `!!! ATTACK MODE ${attack.name.toUpperCase()}: this trainer sends poisoned updates on purpose (test only) !!!`);
@@ -126,7 +128,7 @@ export async function startTrainer(config: TrainerConfig, deps: TrainerDeps = {}
     clock: deps.clock ?? { now: () => Date.now() },
     logger,
   });
-  const node = new TrainerNode({ membership, bus: events, rounds, logger, ackWaitMs: config.ackWaitMs, drainMs: config.drainMs, replayMs: config.replayMs, onOutcome: (outcome) => {
+  const node = new TrainerNode({ membership, bus: events, rounds, logger, ackWaitMs: config.ackWaitMs, drainMs: config.drainMs, replayMs: config.replayMs, durable: keptKey, onOutcome: (outcome) => {
       metrics.outcome(outcome);
       deps.onOutcome?.(outcome);
     },

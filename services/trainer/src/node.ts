@@ -1,7 +1,7 @@
 /**
  * The trainer node's lifecycle: join through the registry (heartbeats follow),
- * read round.opened events from a durable consumer of its own, one round at a
- * time, and on stop: take no more rounds, let the round in flight finish for a
+ * read round.opened events from a consumer of its own (durable when its key
+ * outlives it), one round at a time, and on stop: take no more rounds, let the round in flight finish for a
  * grace period (then abort it), leave the registry. A consumer made new (a new
  * node, or one whose consumer the transport forgot) starts at the events of
  * the last `replayMs`, not at the first event ever: a round opened before that
@@ -34,11 +34,17 @@ export interface TrainerNodeOptions {
   readonly drainMs: number;
   /** How far back from its start a consumer made new reads round.opened events. */
   readonly replayMs: number;
+  /**
+   * Whether the node's consumer outlives it, so that a restart resumes where
+   * it was: worth it only for a node whose key, and so whose id, outlives it
+   * too. Otherwise the consumer goes with the subscription.
+   */
+  readonly durable: boolean;
   /** Called with each round's outcome (tests and metrics). */
   readonly onOutcome?: (outcome: RoundOutcome) => void;
 }
 
-/** The durable consumer name of a trainer: one per node, so a restart resumes where it was. */
+/** The durable consumer name of a trainer that keeps its key: one per node, so a restart resumes where it was. */
 export function consumerName(nodeId: string): string {
   return `trainer-${nodeId}`;
 }
@@ -63,7 +69,7 @@ export class TrainerNode {
     const lease = await this.options.membership.start();
     try {
       this.subscription = await this.options.bus.subscribe({
-        consumer: consumerName(lease.nodeId),
+        ...(this.options.durable ? { consumer: consumerName(lease.nodeId) } : {}),
         subjects: [SUBJECT.roundOpened],
         from: { time: Math.max(0, since) },
         ackWaitMs: this.options.ackWaitMs,

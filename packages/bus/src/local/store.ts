@@ -141,6 +141,11 @@ export class LocalStream {
     return index < 0 ? this.lastSequence + 1 : index + 1;
   }
 
+  /** The names of the consumers the stream holds (durable ones until deleted, ephemeral ones while subscribed). */
+  consumerNames(): string[] {
+    return [...this.consumers.keys()];
+  }
+
   /** Removes a consumer and its timers (ephemeral consumers go when their subscription does). */
   deleteConsumer(name: string): void {
     this.consumers.get(name)?.dispose();

@@ -32,7 +32,7 @@ class StuckTrainer extends StepTrainer {
   }
 }
 
-function node(broker: LocalBroker, trainer: StepTrainer, sink: MemorySink, outcomes: RoundOutcome[], membership = new FakeMembership(), replayMs = 60_000) {
+function node(broker: LocalBroker, trainer: StepTrainer, sink: MemorySink, outcomes: RoundOutcome[], membership = new FakeMembership(), replayMs = 60_000, durable = true) {
   return LocalEventBus.create({ broker }).then((bus) => {
     const rounds = new RoundHandler({
       chainId: 'c',
@@ -46,7 +46,7 @@ function node(broker: LocalBroker, trainer: StepTrainer, sink: MemorySink, outco
       clock: { now: () => Date.now() },
       logger,
     });
-    return { bus, membership, trainer: new TrainerNode({ membership, bus, rounds, logger, ackWaitMs: 60_000, drainMs: 50, replayMs, onOutcome: (o) => outcomes.push(o) }) };
+    return { bus, membership, trainer: new TrainerNode({ membership, bus, rounds, logger, ackWaitMs: 60_000, drainMs: 50, replayMs, durable, onOutcome: (o) => outcomes.push(o) }) };
   });
 }
 
@@ -78,6 +78,22 @@ describe('TrainerNode', () => {
     await bus.close();
     await publisher.close();
     expect(consumerName(NODE)).toBe('trainer-node-n');
+    expect(broker.stream('learnchain').consumerNames()).toEqual(['trainer-node-n']);
+  });
+
+  it('leaves no consumer behind when its key, and so its consumer, would not be used again', async () => {
+    const broker = new LocalBroker();
+    const publisher = await LocalEventBus.create({ broker });
+    const sink = new MemorySink();
+    const { bus, trainer } = await node(broker, new StepTrainer(), sink, [], new FakeMembership(), 60_000, false);
+    await trainer.start();
+    await publisher.publish(SUBJECT.roundOpened, opened(1));
+    await until(() => sink.received.length === 1);
+    expect(broker.stream('learnchain').consumerNames()).toHaveLength(1);
+    await trainer.stop();
+    expect(broker.stream('learnchain').consumerNames()).toEqual([]);
+    await bus.close();
+    await publisher.close();
   });
 
   it('reads, when new, the round events of the last replayMs only, not every one ever published', async () => {

@@ -25,7 +25,7 @@ import { aggregateRound, type ReceivedUpdate } from './domain/aggregate-round';
 import type { JobSpec } from './domain/job';
 import { selectParticipants } from './domain/participants';
 import { decideRound, quorumOf, type Straggler } from './domain/round-policy';
-import { openOnResult, planRounds } from './domain/round-plan';
+import { jobFinished, openOnResult, planRounds } from './domain/round-plan';
 import { layoutOf } from './intake';
 import type { ChainClient, JobSource, MembershipSource } from './ports';
 import type { BlobStore } from './store/blobs';
@@ -79,6 +79,8 @@ export class RoundManager {
   private loops: Promise<void>[] = [];
   private readonly submitBackoff = new Map<string, number>();
   private readonly warned = new Set<string>();
+  /** Jobs whose last round committed: passes skip them. */
+  private readonly finished = new Set<string>();
   private readonly clock: () => number;
   private readonly observer: RoundObserver;
   private readonly runner: PoolRuleRunner;
@@ -128,8 +130,11 @@ export class RoundManager {
   }
 
   private async tickOnce(): Promise<void> {
-    for (const job of await this.options.rounds.jobs()) {
+    for (const jobId of await this.options.rounds.jobIds()) {
       if (this.lifecycle === 'draining') return;
+      if (this.finished.has(jobId)) continue;
+      const job = await this.options.rounds.job(jobId);
+      if (!job) continue;
       try {
         await this.step(job);
       } catch (error) {
@@ -160,6 +165,8 @@ export class RoundManager {
 
   private async step(job: JobSpec): Promise<void> {
     const [current, previous] = await this.options.rounds.latest(job.jobId);
+    // A finished job stays finished: later passes skip it.
+    if (jobFinished(job, current)) this.finished.add(job.jobId);
     for (const step of planRounds(job, current, previous, this.clock())) {
       switch (step.kind) {
         case 'open':

@@ -1,4 +1,4 @@
-import { openOnResult, planRounds, type PlannedRound } from '../domain/round-plan';
+import { jobFinished, openOnResult, planRounds, type PlannedRound } from '../domain/round-plan';
 
 const job = { initialModelHash: 'm0', rounds: 5 };
 const NOW = 10_000;
@@ -7,6 +7,18 @@ function round(n: number, state: PlannedRound['state'], base: string, extra: Par
   return { round: n, attempt: 1, state, baseModelHash: base, retryAtMs: null, result: null, ...extra };
 }
 const withResult = (model: string) => ({ result: { newModelHash: model } });
+
+describe('jobFinished', () => {
+  it('is true once the last planned round committed, never for a job of unbounded rounds', () => {
+    const last = round(5, 'committed', 'm4', withResult('m5'));
+    expect(jobFinished(job, last)).toBe(true);
+    expect(planRounds(job, last, round(4, 'committed', 'm3', withResult('m4')), NOW)).toEqual([]);
+    expect(jobFinished(job, round(5, 'closed', 'm4', withResult('m5')))).toBe(false);
+    expect(jobFinished(job, round(4, 'committed', 'm3', withResult('m4')))).toBe(false);
+    expect(jobFinished(job, undefined)).toBe(false);
+    expect(jobFinished({ ...job, rounds: 0 }, round(500, 'committed', 'm', withResult('n')))).toBe(false);
+  });
+});
 
 describe('planRounds', () => {
   it('opens round 1 on the initial model', () => {

@@ -93,6 +93,11 @@ export function openOnResult(job: PlannedJob, round: number, newModelHash: strin
   return { kind: 'open', round: round + 1, attempt: next ? next.attempt + 1 : 1, baseModelHash: newModelHash };
 }
 
+/** Whether the job is over: its last planned round committed (a job of unbounded rounds never is). */
+export function jobFinished(job: PlannedJob, current: PlannedRound | undefined): boolean {
+  return current?.state === 'committed' && ended(job, current.round);
+}
+
 function ended(job: PlannedJob, round: number): boolean {
   return job.rounds !== 0 && round >= job.rounds;
 }

@@ -42,9 +42,10 @@ export class RoundStore {
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
-  async jobs(): Promise<JobSpec[]> {
-    const rows = await this.db.selectFrom('jobs').select('spec').orderBy('created_at_ms').orderBy('job_id').execute();
-    return rows.map((r) => JSON.parse(r.spec) as JobSpec);
+  /** Every job's id, oldest first. */
+  async jobIds(): Promise<string[]> {
+    const rows = await this.db.selectFrom('jobs').select('job_id').orderBy('created_at_ms').orderBy('job_id').execute();
+    return rows.map((r) => r.job_id);
   }
 
   async job(jobId: string): Promise<JobSpec | undefined> {

@@ -22,6 +22,10 @@ export interface ServiceLimits extends BlobLimits {
   readonly maxUploads: number;
 }
 
+/** Rounds in a ListRounds page when the request names no limit, and the most it may name. */
+export const DEFAULT_LIST_ROUNDS = 100;
+export const MAX_LIST_ROUNDS = 1000;
+
 const STATE_TO_WIRE: Record<RoundStateName, v1.RoundState> = {
   open: 'ROUND_STATE_OPEN',
   closed: 'ROUND_STATE_CLOSED',
@@ -54,9 +58,10 @@ function serverStream<Req, Res>(logger: Logger, method: string, handler: (reques
 }
 
 
-export async function roundStatus(rounds: RoundStore, record: RoundRecord): Promise<v1.RoundStatus> {
+/** A round as GetRound and ListRounds answer it; `received` names the senders of its updates when the caller has them already. */
+export async function roundStatus(rounds: RoundStore, record: RoundRecord, received?: readonly string[]): Promise<v1.RoundStatus> {
   const job = await rounds.job(record.jobId);
-  const updates = await rounds.updates(record.jobId, record.round);
+  const senders = received ?? (await rounds.updates(record.jobId, record.round)).map((u) => u.nodeId);
   return {
     jobId: record.jobId,
     round: record.round,
@@ -64,7 +69,7 @@ export async function roundStatus(rounds: RoundStore, record: RoundRecord): Prom
     baseModelHash: Buffer.from(record.baseModelHash, 'hex'),
     deadlineMs: record.deadlineMs,
     participants: record.participants.map((p) => p.nodeId),
-    received: updates.map((u) => u.nodeId),
+    received: [...senders],
     ...(record.result && job
       ? { result: roundResultMessage({ jobId: record.jobId, round: record.round, baseModelHash: record.baseModelHash, membershipEpoch: record.epoch, rule: job.rule, result: record.result }) }
       : {}),
@@ -134,8 +139,17 @@ export function aggregatorService(deps: { intake: UpdateIntake; blobs: BlobStore
 
     ListRounds: h.unary('ListRounds', async (request: v1.ListRoundsRequest__Output): Promise<v1.ListRoundsResponse> => {
       if (!request.jobId) throw invalidArgument('job_id', 'is required', 'missing');
-      const records = await rounds.rounds(request.jobId);
-      return { rounds: await Promise.all(records.map((r) => roundStatus(rounds, r))) };
+      if (request.limit > MAX_LIST_ROUNDS) throw invalidArgument('limit', `is at most ${MAX_LIST_ROUNDS}`, 'too_large');
+      const from = Math.max(1, Number(request.fromRound));
+      const limit = request.limit || DEFAULT_LIST_ROUNDS;
+      // One more than the page: whether another page follows.
+      const records = await rounds.roundsFrom(request.jobId, from, limit + 1);
+      const page = records.slice(0, limit);
+      const last = page[page.length - 1];
+      const senders = last ? await rounds.senders(request.jobId, from, last.round) : new Map<number, string[]>();
+      const statuses: v1.RoundStatus[] = [];
+      for (const record of page) statuses.push(await roundStatus(rounds, record, senders.get(record.round) ?? []));
+      return { rounds: statuses, nextRound: records.length > limit ? (records[limit] as RoundRecord).round : 0 };
     }),
   };
 }

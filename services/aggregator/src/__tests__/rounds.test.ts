@@ -8,7 +8,7 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { aggregate, parseRule } from '@learnchain/aggregation';
 import { SUBJECT } from '@learnchain/bus';
-import { contentId, serverStream, toHex, updateStatement, verifyStatement } from '@learnchain/core';
+import { contentId, errorDetailOf, serverStream, toHex, unary, updateStatement, verifyStatement } from '@learnchain/core';
 
 import { decodeUpdate, encodeUpdate, flatLayout, parametersOf, type ParameterLayout } from '@learnchain/model/encoding';
 import { chunks, createJob, delta, round, startMesh, submit, Trainer, until, type Mesh } from './support/mesh';
@@ -93,6 +93,16 @@ it('opens a round for every active trainer, closes all-in, commits the fedavg mo
   const committedEvent = eventsOf('all-in').find((e) => e.subject === SUBJECT.roundCommitted);
   expect(committedEvent?.payload).toMatchObject({ round: 1, height: expect.any(Number) as number });
   expect(toHex((committedEvent?.payload as { newModelHash: Uint8Array }).newModelHash)).toBe(newHash);
+
+  // ListRounds in pages: round 1 with its four senders, then round 2 (open, none yet).
+  const first = await unary(mesh.client, 'listRounds', { jobId: 'all-in', limit: 1 });
+  expect(first.rounds.map((r) => [r.round, r.state, [...r.received].sort()])).toEqual([[1, 'ROUND_STATE_COMMITTED', trainers.map((t) => t.nodeId).sort()]]);
+  expect(Number(first.nextRound)).toBe(2);
+  const second = await unary(mesh.client, 'listRounds', { jobId: 'all-in', fromRound: first.nextRound, limit: 1 });
+  expect(second.rounds.map((r) => [r.round, r.received.length])).toEqual([[2, 0]]);
+  expect(Number(second.nextRound)).toBe(0);
+  const tooMany = (await unary(mesh.client, 'listRounds', { jobId: 'all-in', limit: 1001 }).catch((e: ServiceError) => e)) as ServiceError;
+  expect([tooMany.code, errorDetailOf(tooMany)?.field, errorDetailOf(tooMany)?.reason]).toEqual([status.INVALID_ARGUMENT, 'limit', 'too_large']);
 });
 
 it('closes on quorum plus grace and drops the stragglers with a reason', async () => {
@@ -175,10 +185,9 @@ it('fails a round the ledger refuses, and commits it on the retry', async () => 
     return status?.state === 'ROUND_STATE_COMMITTED' ? status : undefined;
   });
   expect(done.result?.included).toHaveLength(4);
-  const listed = await new Promise<number>((resolve, reject) =>
-    mesh.client.listRounds({ jobId: 'refused' }, (error, answer) => (error ? reject(error) : resolve(answer?.rounds.length ?? -1))),
-  );
-  expect(listed).toBe(1);
+  const listed = await unary(mesh.client, 'listRounds', { jobId: 'refused' });
+  expect(listed.rounds.map((r) => [r.round, r.received.length])).toEqual([[1, 4]]);
+  expect(Number(listed.nextRound)).toBe(0);
 });
 
 it('runs the next round on a result before it commits, submits it only after, and abandons it when that result is refused', async () => {

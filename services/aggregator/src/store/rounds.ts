@@ -74,9 +74,32 @@ export class RoundStore {
     return row ? toRound(row) : undefined;
   }
 
-  async rounds(jobId: string): Promise<RoundRecord[]> {
-    const rows = await this.db.selectFrom('rounds').selectAll().where('job_id', '=', jobId).orderBy('round').execute();
+  /** At most `limit` of the job's rounds from round `from` on, in order. */
+  async roundsFrom(jobId: string, from: number, limit: number): Promise<RoundRecord[]> {
+    const rows = await this.db.selectFrom('rounds').selectAll().where('job_id', '=', jobId).where('round', '>=', from).orderBy('round').limit(limit).execute();
     return rows.map(toRound);
+  }
+
+  /** Who sent the accepted updates of rounds `from` to `to`, by round, oldest first. */
+  async senders(jobId: string, from: number, to: number): Promise<Map<number, string[]>> {
+    const rows = await this.db
+      .selectFrom('updates')
+      .select(['round', 'node_id'])
+      .where('job_id', '=', jobId)
+      .where('round', '>=', from)
+      .where('round', '<=', to)
+      .orderBy('round')
+      .orderBy('received_at_ms')
+      .orderBy('node_id')
+      .execute();
+    const out = new Map<number, string[]>();
+    for (const row of rows) {
+      const round = Number(row.round);
+      const list = out.get(round);
+      if (list) list.push(row.node_id);
+      else out.set(round, [row.node_id]);
+    }
+    return out;
   }
 
   /**

@@ -22,10 +22,23 @@ interface Entry {
   readonly bytes: Uint8Array;
 }
 
+/** The collections QueryState lists whole ("jobs", "members"): the records one level under each. */
+const LISTED = ['jobs', 'members'] as const;
+
+/** The listed collection a key is a record of ("jobs/ID" → "jobs"; "jobs/ID/rounds/1" → none). */
+function listedIn(key: string): string | undefined {
+  const slash = key.indexOf('/');
+  if (slash < 0 || key.indexOf('/', slash + 1) >= 0) return undefined;
+  const collection = key.slice(0, slash);
+  return (LISTED as readonly string[]).includes(collection) ? collection : undefined;
+}
+
 /** The committed state of one validator. Mutated only through `apply`, by the host, after a block commits. */
 export class LedgerState implements StateView {
   private readonly entries = new Map<string, Entry>();
   private readonly hash = new StateHash();
+  /** The keys of each listed collection, kept as writes come (listing one reads only its own). */
+  private readonly listed = new Map<string, Set<string>>(LISTED.map((c) => [c, new Set<string>()]));
 
   /** A state from stored (key, canonical bytes) rows. */
   static fromRows(rows: Iterable<{ readonly key: string; readonly value: Uint8Array }>): LedgerState {
@@ -52,12 +65,15 @@ export class LedgerState implements StateView {
   /** Applies writes (null deletes). */
   apply(writes: Writes): void {
     for (const [key, value] of writes) {
+      const collection = listedIn(key);
       if (value === null) {
         if (this.entries.delete(key)) this.hash.delete(key);
+        if (collection) this.listed.get(collection)?.delete(key);
       } else {
         const bytes = encodeCanonical(value);
         this.entries.set(key, { value, bytes });
         this.hash.set(key, sha256(bytes));
+        if (collection) this.listed.get(collection)?.add(key);
       }
     }
   }
@@ -67,9 +83,9 @@ export class LedgerState implements StateView {
     return this.hash.root();
   }
 
-  /** Keys starting with `prefix`, sorted. */
-  keysWith(prefix: string): string[] {
-    return [...this.entries.keys()].filter((k) => k.startsWith(prefix)).sort();
+  /** Every key, sorted. */
+  keys(): string[] {
+    return [...this.entries.keys()].sort();
   }
 
   /**
@@ -78,7 +94,8 @@ export class LedgerState implements StateView {
    */
   query(path: string): Canonical {
     const clean = path.replace(/^\/+|\/+$/g, '');
-    if (clean === 'members' || clean === 'jobs') return this.keysWith(`${clean}/`).filter((k) => k.split('/').length === 2).map((k) => this.get(k) as Canonical);
+    const listed = this.listed.get(clean);
+    if (listed) return [...listed].sort().map((k) => this.get(k) as Canonical);
     const value = this.get(clean);
     if (value === undefined) throw new UnknownPathError(path);
     return value;

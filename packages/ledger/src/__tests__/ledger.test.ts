@@ -209,3 +209,25 @@ describe('evidence', () => {
     expect(applyTx(state, tx(signTx(client, CHAIN, 1, { evidence: { voteA: vote, voteB: vote, proposalA: p, proposalB: p } })), ctx(4)).outcome.reason).toBe('evidence-needs-two-votes-or-two-proposals');
   });
 });
+
+describe('state queries', () => {
+  it('lists the jobs and the members: the records one level under each, sorted, not what lies below them', () => {
+    const state = new LedgerState();
+    state.apply(
+      new Map<string, Canonical | null>([
+        ['jobs/b', { id: 'b' }],
+        ['jobs/a', { id: 'a' }],
+        ['jobs/a/rounds/1', { round: 1 }],
+        ['members/m1', { id: 'm1' }],
+        ['membership', { epoch: 1 }],
+        ['jobsx/c', { id: 'c' }],
+      ]),
+    );
+    expect(state.query('jobs')).toEqual([{ id: 'a' }, { id: 'b' }]);
+    expect(state.query('/members/')).toEqual([{ id: 'm1' }]);
+    state.apply(new Map([['jobs/a', null]]));
+    expect(state.query('jobs')).toEqual([{ id: 'b' }]);
+    expect(state.query('jobs/a/rounds/1')).toEqual({ round: 1 });
+    expect(() => state.query('rounds')).toThrow('rounds');
+  });
+});

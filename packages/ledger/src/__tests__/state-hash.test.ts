@@ -95,7 +95,7 @@ describe('LedgerState app hash', () => {
       live.apply(writes);
       live.appHash();
     }
-    const rows = live.keysWith('').map((key) => ({ key, value: live.bytesOf(key) as Uint8Array }));
+    const rows = live.keys().map((key) => ({ key, value: live.bytesOf(key) as Uint8Array }));
     expect(rows.length).toBe(live.size);
     expect(toHex(LedgerState.fromRows(rows).appHash())).toBe(toHex(live.appHash()));
   });

@@ -1,9 +1,9 @@
 /**
  * Outbound links to the other validators: one Gossip stream per peer, opened by
  * answering the peer's Hello with a signature over its nonce, re-opened with
- * backoff when it breaks; a bounded send queue per peer (the oldest message is
- * dropped when a peer cannot keep up); batched transaction gossip; and block
- * sync from a peer that is ahead.
+ * backoff when it breaks; a bounded send queue per peer (SendQueue: the oldest
+ * message is dropped when a peer cannot keep up, few transaction batches);
+ * batched transaction gossip; and block sync from a peer that is ahead.
  */
 import type { ClientDuplexStream } from '@grpc/grpc-js';
 import { createClient, serverStream, signStatement, type Identity, type Logger } from '@learnchain/core';
@@ -12,6 +12,7 @@ import { contracts, type v1 } from '@learnchain/proto';
 
 import type { Network } from './gossip';
 import type { ValidatorNode } from './node';
+import { SendQueue } from './send-queue';
 
 type ConsensusClient = InstanceType<ReturnType<typeof contracts>['consensus']>;
 
@@ -25,12 +26,14 @@ export interface PeersOptions {
 }
 
 const TX_BATCH = 1000;
+/** Transaction batches a peer's send queue holds at most. */
+const TX_BATCHES_QUEUED = 16;
 
 class PeerLink {
   readonly client: ConsensusClient;
   private call: ClientDuplexStream<v1.ConsensusMessage, v1.ConsensusMessage__Output> | undefined;
   private ready = false;
-  private readonly queue: v1.ConsensusMessage[] = [];
+  private readonly queue: SendQueue;
   private backoffMs = 100;
   private closed = false;
   private dropped = 0;
@@ -45,6 +48,7 @@ class PeerLink {
     private readonly onAhead: (link: PeerLink) => void,
   ) {
     this.client = createClient(contracts().consensus, address, { maxMessageBytes: options.maxMessageBytes });
+    this.queue = new SendQueue(options.maxQueue ?? 10_000, TX_BATCHES_QUEUED);
   }
 
   start(): void {
@@ -93,19 +97,15 @@ class PeerLink {
   }
 
   send(message: v1.ConsensusMessage): void {
-    if (this.queue.length >= (this.options.maxQueue ?? 10_000)) {
-      this.queue.shift();
-      if (this.dropped++ % 1000 === 0) this.options.logger.warn({ peer: this.address, dropped: this.dropped }, 'peer send queue full: dropping the oldest messages');
-    }
-    this.queue.push(message);
-    if (this.queue.length === 1) this.flush();
+    const outcome = this.queue.push(message, this.ready);
+    if (outcome === 'displaced' && this.dropped++ % 1000 === 0) this.options.logger.warn({ peer: this.address, dropped: this.dropped }, 'peer send queue full: dropping the oldest messages');
+    if (outcome !== 'skipped' && this.queue.length === 1) this.flush();
   }
 
   private flush(): void {
     const call = this.call;
     if (!this.ready || !call) return;
-    while (this.queue.length > 0) {
-      const next = this.queue.shift() as v1.ConsensusMessage;
+    for (let next = this.queue.shift(); next !== undefined; next = this.queue.shift()) {
       if (!call.write(next)) return;
     }
   }

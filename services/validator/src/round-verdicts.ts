@@ -38,13 +38,17 @@ export class RoundVerdicts {
     options.mempool.onQueued((tx) => this.begin(tx));
   }
 
-  /** Starts verifying `tx` if it is a RoundResult of a known job not verified yet (a failure waits for the check that reads it). */
+  /**
+   * Starts verifying `tx` if it is a RoundResult of a known job, for a round it
+   * has not committed, not verified yet (a failure waits for the check that reads it).
+   */
   private begin(tx: Tx): Promise<RoundVerdict> | undefined {
     if (tx.kind !== 'roundResult') return undefined;
     const known = this.verdicts.get(tx.hashHex);
     if (known) return known;
     const job = this.options.state().get(KEYS.job(tx.body.jobId)) as unknown as JobRecord | undefined;
-    if (!job) return undefined; // refused at execution: no state changes
+    // Refused at execution, changing nothing: a round of an unknown job, or one its job has committed already.
+    if (!job || tx.body.round <= job.round) return undefined;
     const pending = this.options.verifier.verify({ chainId: this.options.chainId, job, result: tx.body });
     pending.catch(() => undefined);
     this.verdicts.set(tx.hashHex, pending);

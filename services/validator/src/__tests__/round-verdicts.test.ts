@@ -10,7 +10,8 @@ const aggregator = Identity.generate();
 const genesis = parseGenesis({ chainId: CHAIN, validators: [{ publicKey: toHex(validator.publicKey), power: 1 }], aggregatorKeys: [toHex(aggregator.publicKey)] });
 const ledger = new LedgerState();
 ledger.apply(genesisWrites(genesis));
-const state: StateView = { get: (key) => (key === KEYS.job('job-1') ? { jobId: 'job-1' } : ledger.get(key)) };
+const JOBS: Record<string, { jobId: string; round: number }> = { [KEYS.job('job-1')]: { jobId: 'job-1', round: 0 }, [KEYS.job('job-3')]: { jobId: 'job-3', round: 3 } };
+const state: StateView = { get: (key) => JOBS[key] ?? ledger.get(key) };
 
 const hash = (b: number): Buffer => Buffer.alloc(32, b);
 const roundResult = (round: number, jobId = 'job-1') =>
@@ -54,6 +55,16 @@ describe('round verdicts', () => {
     rounds.clear(); // a commit that did not include it
     expect(await rounds.check([tx, unknownJob])).toEqual({ valid: true, reason: '' });
     expect(v.calls).toEqual([1]);
+  });
+
+  it('does not re-execute a round its job has committed already (execution refuses it, changing nothing)', async () => {
+    const v = verifier({});
+    const mempool = new Mempool(genesis, () => ledger, 10);
+    const rounds = new RoundVerdicts({ chainId: CHAIN, verifier: v, mempool, state: () => state });
+    for (const round of [2, 3, 4, 5]) mempool.add(roundResult(round, 'job-3').wire);
+    expect(v.calls).toEqual([4, 5]);
+    expect(await rounds.check([roundResult(3, 'job-3'), roundResult(4, 'job-3')])).toEqual({ valid: true, reason: '' });
+    expect(v.calls).toEqual([4, 5]);
   });
 
   it('names the first invalid round, drops it from the mempool and skips rounds of unknown jobs', async () => {

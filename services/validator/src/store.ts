@@ -48,6 +48,12 @@ export const migrations: Migrations = {
         .execute();
     },
   },
+  // Restarts read the blocks that changed the validator set: without it, every block.
+  '0002_blocks_with_updates': {
+    async up(db) {
+      await db.schema.createIndex('chain_blocks_with_updates').on('chain_blocks').column('height').where(sql.ref('updates'), '<>', '[]').execute();
+    },
+  },
 };
 
 /** A stored validator-set change: hex public key and power. */

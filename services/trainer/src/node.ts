@@ -1,11 +1,11 @@
 /**
  * The trainer node's lifecycle: join through the registry (heartbeats follow),
  * read round.opened events from a consumer of its own (durable when its key
- * outlives it), one round at a time, and on stop: take no more rounds, let the round in flight finish for a
- * grace period (then abort it), leave the registry. A consumer made new (a new
- * node, or one whose consumer the transport forgot) starts at the events of
- * the last `replayMs`, not at the first event ever: a round opened before that
- * is over, or did not ask this node.
+ * outlives it), one round at a time, and on stop: take no more rounds, let
+ * the round in flight finish for a grace period (then abort it), leave the
+ * registry. A consumer made new (a new node, or one whose consumer the
+ * transport forgot) starts at the events of the last `replayMs`, not at the
+ * first event ever: a round opened before that is over, or did not ask this node.
  */
 import type { EventBus, Subscription } from '@learnchain/bus';
 import { SUBJECT, traceContextOf } from '@learnchain/bus';

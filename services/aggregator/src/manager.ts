@@ -25,7 +25,7 @@ import { aggregateRound, type ReceivedUpdate } from './domain/aggregate-round';
 import type { JobSpec } from './domain/job';
 import { selectParticipants } from './domain/participants';
 import { decideRound, quorumOf, type Straggler } from './domain/round-policy';
-import { jobFinished, openOnResult, planRounds } from './domain/round-plan';
+import { isLastRound, jobFinished, openOnResult, planRounds } from './domain/round-plan';
 import { layoutOf } from './intake';
 import type { ChainClient, JobSource, MembershipSource } from './ports';
 import type { BlobStore } from './store/blobs';
@@ -66,6 +66,9 @@ export interface RoundManagerOptions {
 }
 
 type Lifecycle = 'starting' | 'running' | 'draining' | 'stopped';
+
+/** The registry's answer for a round: its membership epoch and active trainers. */
+type RoundTrainers = Awaited<ReturnType<MembershipSource['activeTrainers']>>;
 
 function hexBytes(hex: string): Uint8Array {
   return fromHex(hex) ?? new Uint8Array();
@@ -188,16 +191,21 @@ export class RoundManager {
     }
   }
 
-  private async open(job: JobSpec, round: number, attempt: number, baseModelHash: string): Promise<void> {
-    const { rounds, blobs, membership, bus, chainId, logger } = this.options;
+  /** The registry's active trainers for round `round` of a job (asking it is part of that round's trace: its List call joins it). */
+  private trainersFor(jobId: string, round: number): Promise<RoundTrainers> {
+    return this.observer.inRound({ jobId, round }, () => this.options.membership.activeTrainers(this.abort.signal));
+  }
+
+  /** Opens a round on `baseModelHash`, with the trainers the registry names (asked now, unless `asked` is that answer on its way). */
+  private async open(job: JobSpec, round: number, attempt: number, baseModelHash: string, asked?: Promise<RoundTrainers>): Promise<void> {
+    const { rounds, blobs, bus, chainId, logger } = this.options;
     if (!(await blobs.stat(baseModelHash))) {
       const key = `${job.jobId}/${baseModelHash}`;
       if (!this.warned.has(key)) logger.warn({ job: job.jobId, round, base: baseModelHash }, 'base model not stored yet: the round waits for it (PutBlob)');
       this.warned.add(key);
       return;
     }
-    // Asking the registry is part of the round's trace (the registry's List call joins it).
-    const { epoch, trainers } = await this.observer.inRound({ jobId: job.jobId, round }, () => membership.activeTrainers(this.abort.signal));
+    const { epoch, trainers } = await (asked ?? this.trainersFor(job.jobId, round));
     const participants = selectParticipants(trainers, job.maxTrainers, `${chainId}/${job.jobId}/${round}/${attempt}`);
     const now = this.clock();
     const deadlineMs = now + job.roundDeadlineMs;
@@ -301,12 +309,16 @@ export class RoundManager {
 
   private async finish(job: JobSpec, round: RoundRecord): Promise<void> {
     const { rounds, chain, identity, chainId, logger } = this.options;
+    const pipelined = this.options.pipeline !== false;
+    // The next round opens as soon as this one is aggregated: the registry is asked for its trainers while it is.
+    const asked = pipelined && !round.result && !isLastRound(job, round.round) ? this.trainersFor(job.jobId, round.round + 1) : undefined;
+    asked?.catch(() => undefined); // a failure surfaces when the round opens, or not at all when it does not
     const result = await this.result(job, round);
     if (!result) return;
-    if (this.options.pipeline !== false) {
+    if (pipelined) {
       // Trainers start on the next round before this one's result reaches the chain.
       const opening = openOnResult(job, round.round, result.newModelHash, await rounds.round(job.jobId, round.round + 1), this.clock());
-      if (opening) await this.open(job, opening.round, opening.attempt, opening.baseModelHash);
+      if (opening) await this.open(job, opening.round, opening.attempt, opening.baseModelHash, asked);
     }
     const key = `${job.jobId}/${round.round}/${round.attempt}`;
     if (this.clock() < (this.submitBackoff.get(key) ?? 0)) return;

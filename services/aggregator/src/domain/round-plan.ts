@@ -59,7 +59,7 @@ export function planRounds<R extends PlannedRound>(job: PlannedJob, current: R |
     case 'closed':
       return [{ kind: 'finish', record: current }];
     case 'committed':
-      if (!current.result || ended(job, current.round)) return [];
+      if (!current.result || isLastRound(job, current.round)) return [];
       return [{ kind: 'open', round: current.round + 1, attempt: 1, baseModelHash: current.result.newModelHash }];
     case 'failed':
       if (nowMs < (current.retryAtMs ?? 0)) return [];
@@ -88,16 +88,17 @@ function planAhead<R extends PlannedRound>(pending: R, ahead: R, nowMs: number):
  * waits out a failure.
  */
 export function openOnResult(job: PlannedJob, round: number, newModelHash: string, next: PlannedRound | undefined, nowMs: number): OpenStep | undefined {
-  if (ended(job, round)) return undefined;
+  if (isLastRound(job, round)) return undefined;
   if (next && (next.state !== 'failed' || nowMs < (next.retryAtMs ?? 0))) return undefined;
   return { kind: 'open', round: round + 1, attempt: next ? next.attempt + 1 : 1, baseModelHash: newModelHash };
 }
 
 /** Whether the job is over: its last planned round committed (a job of unbounded rounds never is). */
 export function jobFinished(job: PlannedJob, current: PlannedRound | undefined): boolean {
-  return current?.state === 'committed' && ended(job, current.round);
+  return current?.state === 'committed' && isLastRound(job, current.round);
 }
 
-function ended(job: PlannedJob, round: number): boolean {
+/** Whether `round` is the job's last planned one (a job of unbounded rounds has none). */
+export function isLastRound(job: PlannedJob, round: number): boolean {
   return job.rounds !== 0 && round >= job.rounds;
 }

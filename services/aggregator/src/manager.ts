@@ -81,6 +81,8 @@ export class RoundManager {
   private poked = false;
   private loops: Promise<void>[] = [];
   private readonly submitBackoff = new Map<string, number>();
+  /** Submissions under way, by job/round/attempt. */
+  private readonly submitting = new Map<string, Promise<void>>();
   private readonly warned = new Set<string>();
   /** Jobs whose last round committed: passes skip them. */
   private readonly finished = new Set<string>();
@@ -117,7 +119,7 @@ export class RoundManager {
     this.lifecycle = 'draining';
     this.abort.abort();
     this.wake?.();
-    await Promise.allSettled(this.loops);
+    await Promise.allSettled([...this.loops, ...this.submitting.values()]);
     // The last state changes' events go out before the bus closes (what cannot stays in the outbox).
     await this.relay.kick();
     await this.runner.close();
@@ -308,7 +310,7 @@ export class RoundManager {
   }
 
   private async finish(job: JobSpec, round: RoundRecord): Promise<void> {
-    const { rounds, chain, identity, chainId, logger } = this.options;
+    const { rounds } = this.options;
     const pipelined = this.options.pipeline !== false;
     // The next round opens as soon as this one is aggregated: the registry is asked for its trainers while it is.
     const asked = pipelined && !round.result && !isLastRound(job, round.round) ? this.trainersFor(job.jobId, round.round + 1) : undefined;
@@ -320,8 +322,25 @@ export class RoundManager {
       const opening = openOnResult(job, round.round, result.newModelHash, await rounds.round(job.jobId, round.round + 1), this.clock());
       if (opening) await this.open(job, opening.round, opening.attempt, opening.baseModelHash, asked);
     }
+    this.submitAside(job, round, result);
+  }
+
+  /**
+   * Submits a round's result to the chain unless a submission of it is under
+   * way, aside from the pass: a pass never waits for a commit, so the rounds
+   * of other jobs, and the next round of this one, move on meanwhile.
+   */
+  private submitAside(job: JobSpec, round: RoundRecord, result: StoredResult): void {
     const key = `${job.jobId}/${round.round}/${round.attempt}`;
-    if (this.clock() < (this.submitBackoff.get(key) ?? 0)) return;
+    if (this.submitting.has(key) || this.clock() < (this.submitBackoff.get(key) ?? 0)) return;
+    const submission = this.submit(job, round, result, key)
+      .catch((error: unknown) => this.options.logger.error({ err: error, job: job.jobId, round: round.round }, 'round result submission failed; retrying on the next tick'))
+      .finally(() => this.submitting.delete(key));
+    this.submitting.set(key, submission);
+  }
+
+  private async submit(job: JobSpec, round: RoundRecord, result: StoredResult, key: string): Promise<void> {
+    const { rounds, chain, identity, chainId, logger } = this.options;
     let committed;
     try {
       // A submission whose answer was lost (a crash, a timeout) may have committed: never submit a round twice.
@@ -341,7 +360,8 @@ export class RoundManager {
       committed = await this.observer.submit(job.jobId, round.round, () => chain.submit(tx, this.abort.signal));
     } catch (error) {
       this.submitBackoff.set(key, this.clock() + this.options.retryDelayMs);
-      logger.warn({ err: error, job: job.jobId, round: round.round }, 'round result not submitted; retrying');
+      if (this.abort.signal.aborted) logger.debug({ err: error, job: job.jobId, round: round.round }, 'round result submission cut short by stopping');
+      else logger.warn({ err: error, job: job.jobId, round: round.round }, 'round result not submitted; retrying');
       return;
     }
     this.submitBackoff.delete(key);

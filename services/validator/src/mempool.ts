@@ -243,7 +243,7 @@ export class Mempool {
     for (const listener of this.rejectListeners) listener(hashHex, refusal(reason));
   }
 
-  /** Hears each rejection, with the refusal a submitter is given; returns the unsubscribe. */
+  /** Hears each transaction rejected, or dropped as stuck, with what a submitter waiting for it is told; returns the unsubscribe. */
   onReject(listener: (hashHex: string, refusal: string) => void): () => void {
     this.rejectListeners.add(listener);
     return () => this.rejectListeners.delete(listener);
@@ -267,7 +267,14 @@ export class Mempool {
 
   private dropStuck(): void {
     const ready = new Set(this.includable().flatMap((run) => run.map((tx) => tx.hashHex)));
-    for (const hash of this.txs.keys()) if (!ready.has(hash) && this.blocks - (this.queuedAt.get(hash) ?? this.blocks) >= STUCK_BLOCKS) this.drop(hash);
+    const state = this.state();
+    for (const [hash, tx] of this.txs) {
+      if (ready.has(hash) || this.blocks - (this.queuedAt.get(hash) ?? this.blocks) < STUCK_BLOCKS) continue;
+      this.drop(hash);
+      const missing = nonceOf(state, tx.signerHex) + 1;
+      const told = `dropped from the mempool: it waited ${STUCK_BLOCKS} blocks for its signer's transaction of nonce ${missing}, which never arrived; send that one, then this one again`;
+      for (const listener of this.rejectListeners) listener(hash, told);
+    }
   }
 
   private drop(hashHex: string): void {

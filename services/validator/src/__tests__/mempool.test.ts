@@ -57,6 +57,8 @@ describe('mempool: transactions no block can take', () => {
 
   it(`drops, once half full, those that waited ${STUCK_BLOCKS} blocks for an earlier nonce, and keeps those a block can take`, () => {
     const pool = new Mempool(genesis, () => state, 10);
+    const told = new Map<string, string>();
+    pool.onReject((hash, reason) => told.set(hash, reason));
     // Nonce 1 of each of five signers never comes: their nonce-2 transactions fill half the pool.
     const stuck = signers.slice(0, 5).map((signer) => pool.add(txOf(signer, 2)).tx.hashHex);
     const ready = pool.add(txOf(signers[5] as Identity, 1)).tx.hashHex;
@@ -66,6 +68,10 @@ describe('mempool: transactions no block can take', () => {
     pool.add(txOf(signers[0] as Identity, 1));
     pool.update([]);
     expect(stuck.map((hash) => pool.has(hash))).toEqual([true, false, false, false, false]);
+    // Whoever waits for one is told, and may send it again.
+    expect([...told.keys()]).toEqual(stuck.slice(1));
+    expect(told.get(stuck[1] as string)).toBe(`dropped from the mempool: it waited ${STUCK_BLOCKS} blocks for its signer's transaction of nonce 1, which never arrived; send that one, then this one again`);
+    expect(pool.add(txOf(signers[1] as Identity, 2)).fresh).toBe(true);
     expect(pool.has(ready)).toBe(true);
     expect(pool.reap(10, 1 << 20).map((tx) => tx.signerHex)).toEqual([signers[0], signers[0], signers[5]].map((s) => toHex((s as Identity).publicKey)));
   });

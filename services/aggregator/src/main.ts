@@ -104,7 +104,7 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
     observer: new RoundObserver(config.chainId, metrics),
   });
   const limits = { maxChunkBytes: config.chunkBytes, maxBlobBytes: config.maxBlobBytes, maxUploads: config.maxUploads };
-  const intake = new ObservedIntake({ chainId: config.chainId, rounds, blobs, limits, onAccepted: () => manager.poke() }, metrics);
+  const intake = new ObservedIntake({ chainId: config.chainId, rounds, blobs, limits, onAccepted: (jobId) => manager.poke(jobId) }, metrics);
   const server = await GrpcServer.create({
     address: config.listen,
     logger,

@@ -78,7 +78,8 @@ export class RoundManager {
   private lifecycle: Lifecycle = 'starting';
   private readonly abort = new AbortController();
   private wake: (() => void) | undefined;
-  private poked = false;
+  /** What the next pass looks at: every job, or those poked since the last pass began. */
+  private due: Set<string> | 'all' = 'all';
   private loops: Promise<void>[] = [];
   private readonly submitBackoff = new Map<string, number>();
   /** Submissions under way, by job/round/attempt. */
@@ -108,9 +109,10 @@ export class RoundManager {
     this.loops = [this.relay.kick().then(() => this.tickLoop()), jobFeed];
   }
 
-  /** Looks at the rounds now rather than at the next tick. */
-  poke(): void {
-    this.poked = true;
+  /** Looks at the rounds now rather than at the next tick: those of `jobId` (an update came, a round committed), or of every job. */
+  poke(jobId?: string): void {
+    if (jobId === undefined) this.due = 'all';
+    else if (this.due !== 'all') this.due.add(jobId);
     this.wake?.();
   }
 
@@ -127,15 +129,15 @@ export class RoundManager {
     this.lifecycle = 'stopped';
   }
 
-  /** One pass over every job's current round; passes never overlap. */
-  tick(): Promise<void> {
-    const pass = this.pass.then(() => this.tickOnce());
+  /** One pass over the current round of every job, or of `jobs`; passes never overlap. */
+  tick(jobs: ReadonlySet<string> | 'all' = 'all'): Promise<void> {
+    const pass = this.pass.then(() => this.tickOnce(jobs));
     this.pass = pass.catch(() => undefined);
     return pass;
   }
 
-  private async tickOnce(): Promise<void> {
-    for (const jobId of await this.options.rounds.jobIds()) {
+  private async tickOnce(jobs: ReadonlySet<string> | 'all'): Promise<void> {
+    for (const jobId of jobs === 'all' ? await this.options.rounds.jobIds() : jobs) {
       if (this.lifecycle === 'draining') return;
       if (this.finished.has(jobId)) continue;
       const job = await this.options.rounds.job(jobId);
@@ -152,19 +154,27 @@ export class RoundManager {
     await this.relay.sweep();
   }
 
+  /** Whether a poke came since the last pass began. */
+  private pokedSince(): boolean {
+    return this.due === 'all' || this.due.size > 0;
+  }
+
+  /** Passes every `tickMs` over every job (deadlines, retries), and at once over the jobs poked meanwhile. */
   private async tickLoop(): Promise<void> {
     while (this.lifecycle === 'running') {
-      this.poked = false;
-      await this.tick();
-      if (this.poked || this.lifecycle !== 'running') continue;
-      await new Promise<void>((resolve) => {
-        const timer = setTimeout(resolve, this.options.tickMs);
+      const scope = this.due;
+      this.due = new Set();
+      await this.tick(scope);
+      if (this.pokedSince() || this.lifecycle !== 'running') continue;
+      const poked = await new Promise<boolean>((resolve) => {
+        const timer = setTimeout(() => resolve(false), this.options.tickMs);
         this.wake = () => {
           clearTimeout(timer);
-          resolve();
+          resolve(true);
         };
       });
       this.wake = undefined;
+      if (!poked) this.due = 'all';
     }
   }
 
@@ -371,7 +381,7 @@ export class RoundManager {
       if (known && known.model === result.newModelHash) return this.committed(job, round, known.model, known.height, known.blockHash);
       await this.fail(job, round, `the ledger refused the round result: ${committed.reason || 'no reason given'}`);
       // A round opened on the refused result is abandoned on the next pass (planRounds).
-      this.poke();
+      this.poke(job.jobId);
       return;
     }
     return this.committed(job, round, result.newModelHash, committed.height, committed.blockHash);
@@ -385,7 +395,7 @@ export class RoundManager {
     this.observer.committed(job.jobId, round.round, height);
     this.options.retention?.afterCommit();
     await this.relay.kick();
-    this.poke();
+    this.poke(job.jobId);
   }
 
   private fail(job: JobSpec, round: RoundRecord, reason: string): Promise<void> {

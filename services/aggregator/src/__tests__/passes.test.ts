@@ -1,0 +1,46 @@
+/**
+ * Round passes: an accepted update makes the manager look at once at its own
+ * job's round only; the other jobs wait for the periodic pass (a minute
+ * here, so that none comes during the test).
+ */
+import { createJob, chunks, delta, round, startMesh, submit, Trainer, until, type Mesh } from './support/mesh';
+
+jest.setTimeout(60_000);
+
+let mesh: Mesh;
+let trainers: Trainer[];
+
+beforeAll(async () => {
+  mesh = await startMesh({ LEARNCHAIN_ROUND_TICK_MS: '60000' });
+  trainers = [await Trainer.join(mesh.registry.address, mesh.chainId), await Trainer.join(mesh.registry.address, mesh.chainId)];
+});
+
+afterAll(async () => {
+  await mesh?.stop();
+});
+
+it("looks at once at the round of the job an update came for, and not at the other jobs'", async () => {
+  const initial = Float32Array.from([1, 2]);
+  const job = { rule: { name: 'fedavg' }, minTrainers: 2, roundDeadlineMs: 600_000 };
+  const bases = [await createJob(mesh, { jobId: 'passes-a', ...job }, initial), await createJob(mesh, { jobId: 'passes-b', ...job }, initial)];
+  for (const jobId of ['passes-a', 'passes-b']) await until(`${jobId} open`, async () => ((await round(mesh.client, jobId))?.state === 'ROUND_STATE_OPEN' ? true : undefined));
+
+  const looked: string[] = [];
+  const latest = mesh.aggregator.rounds.latest.bind(mesh.aggregator.rounds);
+  const spy = jest.spyOn(mesh.aggregator.rounds, 'latest').mockImplementation((jobId, count) => {
+    looked.push(jobId);
+    return latest(jobId, count);
+  });
+  try {
+    // Both trainers' updates for job a: the round closes on them, long before any periodic pass.
+    for (const [i, trainer] of trainers.entries()) {
+      const bytes = delta([i, 1]);
+      await submit(mesh.client, chunks(trainer.header({ chainId: mesh.chainId, jobId: 'passes-a', round: 1, baseModelHash: bases[0] as string, bytes, numSamples: 10 }), bytes));
+    }
+    await until('job a closed', async () => ((await round(mesh.client, 'passes-a', 1))?.state !== 'ROUND_STATE_OPEN' ? true : undefined));
+    expect(looked).toContain('passes-a');
+    expect(looked).not.toContain('passes-b');
+  } finally {
+    spy.mockRestore();
+  }
+});

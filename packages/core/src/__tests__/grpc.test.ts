@@ -180,11 +180,14 @@ describe('graceful shutdown', () => {
       services: [{ name: SERVICE_NAMES.aggregator, definition: contracts().aggregator.service, implementation: aggregatorService() }],
     });
     const client = createClient(contracts().aggregator, server.address);
+    release = undefined;
     const inFlight = unary(client, 'getRound', { jobId: 'slow', round: 1 });
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // In flight: the handler has it (and waits for release).
+    const held = (): (() => void) | undefined => release;
+    while (held() === undefined) await new Promise((resolve) => setTimeout(resolve, 10));
     const stopped = server.shutdown(5000);
     expect(server.state).toBe('draining');
-    release?.();
+    held()?.();
     await expect(inFlight).resolves.toMatchObject({ jobId: 'slow' });
     await stopped;
     expect(server.state).toBe('stopped');

@@ -19,6 +19,7 @@ import { fromHex, type Identity, type Logger } from '@learnchain/core';
 import { parameterBytes, parametersOf } from '@learnchain/model/encoding';
 
 import { followJobs } from './job-feed';
+import { PassLoop, type PassScope } from './pass-loop';
 import { EventRelay } from './relay';
 import { outboxEvent, type OutboxEvent } from './store/outbox';
 import { aggregateRound, type ReceivedUpdate } from './domain/aggregate-round';
@@ -77,9 +78,7 @@ function hexBytes(hex: string): Uint8Array {
 export class RoundManager {
   private lifecycle: Lifecycle = 'starting';
   private readonly abort = new AbortController();
-  private wake: (() => void) | undefined;
-  /** What the next pass looks at: every job, or those poked since the last pass began. */
-  private due: Set<string> | 'all' = 'all';
+  private readonly passes: PassLoop;
   private loops: Promise<void>[] = [];
   private readonly submitBackoff = new Map<string, number>();
   /** Submissions under way, by job/round/attempt. */
@@ -91,13 +90,17 @@ export class RoundManager {
   private readonly observer: RoundObserver;
   private readonly runner: PoolRuleRunner;
   private readonly relay: EventRelay;
-  private pass: Promise<void> = Promise.resolve();
 
   constructor(private readonly options: RoundManagerOptions) {
     this.clock = options.clock ?? Date.now;
     this.observer = options.observer ?? new RoundObserver(options.chainId, new AggregatorMetrics());
     this.relay = new EventRelay({ outbox: options.rounds.outbox(), bus: options.bus, chainId: options.chainId, logger: options.logger, observer: this.observer, clock: this.clock });
     this.runner = new PoolRuleRunner({ logger: options.logger, ...(options.aggregationWorkers === undefined ? {} : { workers: options.aggregationWorkers }) });
+    this.passes = new PassLoop(
+      (scope) => this.pass(scope),
+      options.tickMs,
+      (error) => options.logger.error({ err: error }, 'round pass failed; looking again at the next tick'),
+    );
   }
 
   start(): void {
@@ -106,22 +109,19 @@ export class RoundManager {
     // What a crash left in the outbox goes out first.
     const { bus, consumer, chainId, jobs, rounds, logger, retryDelayMs } = this.options;
     const jobFeed = followJobs({ bus, consumer, chainId, jobs, rounds, logger, retryDelayMs, signal: this.abort.signal, onLearnt: () => this.poke() });
-    this.loops = [this.relay.kick().then(() => this.tickLoop()), jobFeed];
+    this.loops = [this.passes.start(this.relay.kick()), jobFeed];
   }
 
   /** Looks at the rounds now rather than at the next tick: those of `jobId` (an update came, a round committed), or of every job. */
   poke(jobId?: string): void {
-    if (jobId === undefined) this.due = 'all';
-    else if (this.due !== 'all') this.due.add(jobId);
-    this.wake?.();
+    this.passes.poke(jobId);
   }
 
   async stop(): Promise<void> {
     if (this.lifecycle === 'stopped') return;
     this.lifecycle = 'draining';
     this.abort.abort();
-    this.wake?.();
-    await Promise.allSettled([...this.loops, ...this.submitting.values()]);
+    await Promise.allSettled([this.passes.stop(), ...this.loops, ...this.submitting.values()]);
     // The last state changes' events go out before the bus closes (what cannot stays in the outbox).
     await this.relay.kick();
     await this.runner.close();
@@ -129,15 +129,9 @@ export class RoundManager {
     this.lifecycle = 'stopped';
   }
 
-  /** One pass over the current round of every job, or of `jobs`; passes never overlap. */
-  tick(jobs: ReadonlySet<string> | 'all' = 'all'): Promise<void> {
-    const pass = this.pass.then(() => this.tickOnce(jobs));
-    this.pass = pass.catch(() => undefined);
-    return pass;
-  }
-
-  private async tickOnce(jobs: ReadonlySet<string> | 'all'): Promise<void> {
-    for (const jobId of jobs === 'all' ? await this.options.rounds.jobIds() : jobs) {
+  /** One pass over the current round of every job, or of the jobs named (PassLoop runs one at a time). */
+  private async pass(scope: PassScope): Promise<void> {
+    for (const jobId of scope === 'all' ? await this.options.rounds.jobIds() : scope) {
       if (this.lifecycle === 'draining') return;
       if (this.finished.has(jobId)) continue;
       const job = await this.options.rounds.job(jobId);
@@ -152,30 +146,6 @@ export class RoundManager {
     }
     // Events a failed publish (or another replica) left in the outbox.
     await this.relay.sweep();
-  }
-
-  /** Whether a poke came since the last pass began. */
-  private pokedSince(): boolean {
-    return this.due === 'all' || this.due.size > 0;
-  }
-
-  /** Passes every `tickMs` over every job (deadlines, retries), and at once over the jobs poked meanwhile. */
-  private async tickLoop(): Promise<void> {
-    while (this.lifecycle === 'running') {
-      const scope = this.due;
-      this.due = new Set();
-      await this.tick(scope);
-      if (this.pokedSince() || this.lifecycle !== 'running') continue;
-      const poked = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), this.options.tickMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve(true);
-        };
-      });
-      this.wake = undefined;
-      if (!poked) this.due = 'all';
-    }
   }
 
   private async step(job: JobSpec): Promise<void> {

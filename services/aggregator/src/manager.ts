@@ -81,8 +81,9 @@ export class RoundManager {
   private readonly passes: PassLoop;
   private loops: Promise<void>[] = [];
   private readonly submitBackoff = new Map<string, number>();
-  /** Submissions under way, by job/round/attempt. */
+  /** Submissions queued or under way, by job/round/attempt, and the last one queued. */
   private readonly submitting = new Map<string, Promise<void>>();
+  private lastSubmission: Promise<void> = Promise.resolve();
   private readonly warned = new Set<string>();
   /** Jobs whose last round committed: passes skip them. */
   private readonly finished = new Set<string>();
@@ -306,17 +307,21 @@ export class RoundManager {
   }
 
   /**
-   * Submits a round's result to the chain unless a submission of it is under
-   * way, aside from the pass: a pass never waits for a commit, so the rounds
-   * of other jobs, and the next round of this one, move on meanwhile.
+   * Submits a round's result to the chain unless a submission of it is
+   * queued or under way, aside from the pass: a pass never waits for a
+   * commit, so the rounds of other jobs, and the next round of this one, move
+   * on meanwhile. Submissions go one after another (each takes the nonce
+   * after the last one the chain committed).
    */
   private submitAside(job: JobSpec, round: RoundRecord, result: StoredResult): void {
     const key = `${job.jobId}/${round.round}/${round.attempt}`;
     if (this.submitting.has(key) || this.clock() < (this.submitBackoff.get(key) ?? 0)) return;
-    const submission = this.submit(job, round, result, key)
+    const submission = this.lastSubmission
+      .then(() => this.submit(job, round, result, key))
       .catch((error: unknown) => this.options.logger.error({ err: error, job: job.jobId, round: round.round }, 'round result submission failed; retrying on the next tick'))
       .finally(() => this.submitting.delete(key));
     this.submitting.set(key, submission);
+    this.lastSubmission = submission;
   }
 
   private async submit(job: JobSpec, round: RoundRecord, result: StoredResult, key: string): Promise<void> {

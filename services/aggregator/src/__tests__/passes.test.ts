@@ -44,3 +44,30 @@ it("looks at once at the round of the job an update came for, and not at the oth
     spy.mockRestore();
   }
 });
+
+it('submits the results of rounds that close together one after another, each on the nonce after the last committed', async () => {
+  const initial = Float32Array.from([1, 2]);
+  const job = { rule: { name: 'fedavg' }, minTrainers: 2, roundDeadlineMs: 600_000 };
+  const jobs = ['passes-c', 'passes-d'];
+  const bases: string[] = [];
+  for (const jobId of jobs) bases.push(await createJob(mesh, { jobId, ...job }, initial));
+  for (const jobId of jobs) await until(`${jobId} open`, async () => ((await round(mesh.client, jobId))?.state === 'ROUND_STATE_OPEN' ? true : undefined));
+  const release = mesh.validator.hold();
+  try {
+    for (const [j, jobId] of jobs.entries()) {
+      for (const [i, trainer] of trainers.entries()) {
+        const bytes = delta([i, j]);
+        await submit(mesh.client, chunks(trainer.header({ chainId: mesh.chainId, jobId, round: 1, baseModelHash: bases[j] as string, bytes, numSamples: 10 }), bytes));
+      }
+    }
+    // Both aggregated while the chain holds the first submission.
+    for (const jobId of jobs) await until(`${jobId} aggregated`, async () => ((await round(mesh.client, jobId, 1))?.result ? true : undefined));
+    await until('a submission', () => (mesh.validator.received.some((tx) => tx.kind === 'roundResult' && jobs.includes(tx.body.jobId)) ? true : undefined));
+  } finally {
+    release();
+  }
+  for (const jobId of jobs) await until(`${jobId} committed`, async () => ((await round(mesh.client, jobId, 1))?.state === 'ROUND_STATE_COMMITTED' ? true : undefined));
+  const nonces = mesh.validator.received.filter((tx) => tx.kind === 'roundResult' && jobs.includes(tx.body.jobId)).map((tx) => tx.nonce);
+  expect(nonces).toHaveLength(2);
+  expect(nonces[1]).toBe((nonces[0] as number) + 1);
+});

@@ -7,7 +7,11 @@ export class SizedLru<V> {
   private readonly kept = new Map<string, { readonly value: V; readonly size: number }>();
   private used = 0;
 
-  constructor(readonly capacity: number) {}
+  constructor(
+    readonly capacity: number,
+    /** Hears each key dropped to make room (not those `delete` drops). */
+    private readonly onEvict: (key: string) => void = () => undefined,
+  ) {}
 
   /** The value under `key`, now the most recently used; undefined when not kept. */
   get(key: string): V | undefined {
@@ -37,6 +41,7 @@ export class SizedLru<V> {
       if (this.used <= this.capacity) break;
       this.kept.delete(oldKey);
       this.used -= oldest.size;
+      this.onEvict(oldKey);
     }
     return true;
   }

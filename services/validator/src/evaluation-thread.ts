@@ -8,7 +8,7 @@
  * thread that dies fails what it had in flight and is started again by the
  * next evaluation.
  */
-import { answerError, WorkerCalls, type WorkerAnswer } from '@learnchain/core';
+import { answerError, SizedLru, WorkerCalls, type WorkerAnswer } from '@learnchain/core';
 import type { Dataset, Evaluation } from '@learnchain/model';
 
 import { EvaluationThreadError } from './errors';
@@ -32,9 +32,8 @@ export const DATASETS_KEPT = 8;
 
 export class EvaluationThread {
   private readonly calls = new WorkerCalls<EvaluateRequest, EvaluateReply>({ starter: __filename, entry: 'evaluation-worker', failure: (reason) => new EvaluationThreadError(reason) });
-  /** Validation sets the running thread holds, least recently used first. */
-  private readonly sent = new Set<string>();
-  /** Sets dropped here, to be dropped by the thread with the next call. */
+  /** Validation sets the running thread holds; one pushed out here is to be dropped by the thread with the next call. */
+  private sent = this.holdings();
   private dropped: string[] = [];
 
   constructor(private readonly options: { readonly threads?: number } = {}) {}
@@ -43,20 +42,19 @@ export class EvaluationThread {
   async evaluate(model: string, params: Float32Array, datasetKey: string, dataset: Dataset): Promise<Evaluation> {
     // A fresh thread holds no validation set yet.
     if (!this.calls.running) {
-      this.sent.clear();
+      this.sent = this.holdings();
       this.dropped = [];
     }
-    const first = !this.sent.delete(datasetKey);
-    this.sent.add(datasetKey);
-    for (const oldest of this.sent) {
-      if (this.sent.size <= DATASETS_KEPT) break;
-      this.sent.delete(oldest);
-      this.dropped.push(oldest);
-    }
+    const first = this.sent.get(datasetKey) === undefined;
+    if (first) this.sent.set(datasetKey, true, 1);
     const drop = this.dropped.splice(0);
     const reply = await this.calls.call({ model, params, datasetKey, drop, threads: this.options.threads ?? 0, ...(first ? { dataset } : {}) });
     if (!reply.ok) throw answerError(reply);
     return { loss: reply.loss, accuracy: reply.accuracy };
+  }
+
+  private holdings(): SizedLru<true> {
+    return new SizedLru<true>(DATASETS_KEPT, (key) => this.dropped.push(key));
   }
 
   close(): Promise<void> {

@@ -22,11 +22,14 @@ describe('SizedLru', () => {
     expect(new SizedLru(0).set('z', 1, 1)).toBe(false);
   });
 
-  it('drops as many old entries as it takes to fit a new one', () => {
-    const lru = new SizedLru<number>(10);
+  it('drops as many old entries as it takes to fit a new one, telling which (not those deleted)', () => {
+    const evicted: string[] = [];
+    const lru = new SizedLru<number>(10, (key) => evicted.push(key));
     for (const [k, size] of [['a', 3], ['b', 3], ['c', 3]] as const) lru.set(k, size, size);
     lru.set('d', 8, 8);
     expect([lru.has('a'), lru.has('b'), lru.has('c'), lru.has('d'), lru.size]).toEqual([false, false, false, true, 8]);
+    lru.delete('d');
+    expect(evicted).toEqual(['a', 'b', 'c']);
   });
 
   it('deletes an entry, giving its size back to the budget', () => {

@@ -58,10 +58,9 @@ function serverStream<Req, Res>(logger: Logger, method: string, handler: (reques
 }
 
 
-/** A round as GetRound and ListRounds answer it; `received` names the senders of its updates when the caller has them already. */
-export async function roundStatus(rounds: RoundStore, record: RoundRecord, received?: readonly string[]): Promise<v1.RoundStatus> {
+/** A round as GetRound and ListRounds answer it, `received` naming the senders of its accepted updates (RoundStore.senders). */
+async function roundStatus(rounds: RoundStore, record: RoundRecord, received: readonly string[]): Promise<v1.RoundStatus> {
   const job = await rounds.job(record.jobId);
-  const senders = received ?? (await rounds.updates(record.jobId, record.round)).map((u) => u.nodeId);
   return {
     jobId: record.jobId,
     round: record.round,
@@ -69,7 +68,7 @@ export async function roundStatus(rounds: RoundStore, record: RoundRecord, recei
     baseModelHash: Buffer.from(record.baseModelHash, 'hex'),
     deadlineMs: record.deadlineMs,
     participants: record.participants.map((p) => p.nodeId),
-    received: [...senders],
+    received: [...received],
     ...(record.result && job
       ? { result: roundResultMessage({ jobId: record.jobId, round: record.round, baseModelHash: record.baseModelHash, membershipEpoch: record.epoch, rule: job.rule, result: record.result }) }
       : {}),
@@ -134,7 +133,7 @@ export function aggregatorService(deps: { intake: UpdateIntake; blobs: BlobStore
       if (!request.jobId) throw invalidArgument('job_id', 'is required', 'missing');
       const record = request.round === 0 ? await rounds.currentRound(request.jobId) : await rounds.round(request.jobId, request.round);
       if (!record) throw notFound('round', `${request.jobId}/${request.round || 'current'}`, request.round === 0 ? 'job_id' : 'round');
-      return roundStatus(rounds, record);
+      return roundStatus(rounds, record, (await rounds.senders(record.jobId, record.round, record.round)).get(record.round) ?? []);
     }),
 
     ListRounds: h.unary('ListRounds', async (request: v1.ListRoundsRequest__Output): Promise<v1.ListRoundsResponse> => {

@@ -63,18 +63,23 @@ function aggregatorService() {
   };
 }
 
+/** A server of the test's aggregator service on a free port, and a client of it. */
+async function serve(): Promise<{ server: GrpcServer; client: InstanceType<ReturnType<typeof contracts>['aggregator']> }> {
+  const server = await GrpcServer.create({
+    address: '127.0.0.1:0',
+    logger,
+    services: [{ name: SERVICE_NAMES.aggregator, definition: contracts().aggregator.service, implementation: aggregatorService() }],
+  });
+  return { server, client: createClient(contracts().aggregator, server.address) };
+}
+
 describe('gRPC helpers over a real socket', () => {
   let server: GrpcServer;
   let client: InstanceType<ReturnType<typeof contracts>['aggregator']>;
   let health: InstanceType<ReturnType<typeof contracts>['health']>;
 
   beforeAll(async () => {
-    server = await GrpcServer.create({
-      address: '127.0.0.1:0',
-      logger,
-      services: [{ name: SERVICE_NAMES.aggregator, definition: contracts().aggregator.service, implementation: aggregatorService() }],
-    });
-    client = createClient(contracts().aggregator, server.address);
+    ({ server, client } = await serve());
     health = createClient(contracts().health, server.address);
   });
 
@@ -147,12 +152,7 @@ describe('gRPC helpers over a real socket', () => {
 
 describe('a server stream whose client stops reading', () => {
   it('ends its handler when the client cancels while a write waits for the stream to drain', async () => {
-    const server = await GrpcServer.create({
-      address: '127.0.0.1:0',
-      logger,
-      services: [{ name: SERVICE_NAMES.aggregator, definition: contracts().aggregator.service, implementation: aggregatorService() }],
-    });
-    const client = createClient(contracts().aggregator, server.address);
+    const { server, client } = await serve();
     try {
       blobs.set('cc', Buffer.alloc(32 * 1024 * 1024, 3));
       downloads.waited = false;
@@ -174,12 +174,7 @@ describe('a server stream whose client stops reading', () => {
 
 describe('graceful shutdown', () => {
   it('lets a call in flight finish, then refuses new calls', async () => {
-    const server = await GrpcServer.create({
-      address: '127.0.0.1:0',
-      logger,
-      services: [{ name: SERVICE_NAMES.aggregator, definition: contracts().aggregator.service, implementation: aggregatorService() }],
-    });
-    const client = createClient(contracts().aggregator, server.address);
+    const { server, client } = await serve();
     release = undefined;
     const inFlight = unary(client, 'getRound', { jobId: 'slow', round: 1 });
     // In flight: the handler has it (and waits for release).

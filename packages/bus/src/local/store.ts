@@ -4,7 +4,7 @@
  * in the broker, so a durable consumer outlasts the buses that use it, as it
  * outlasts a client on NATS. Several LocalEventBus instances may share one broker.
  */
-import type { PublishAck } from '../bus';
+import type { PublishAck, StartPosition } from '../bus';
 import { checkName } from '../codec';
 import { BusError } from '../errors';
 import { LocalConsumer, type LocalConsumerConfig } from './consumer';
@@ -37,9 +37,6 @@ export interface LocalBrokerOptions {
   /** How long a publish `msgId` is remembered for deduplication (default 2 minutes, as JetStream). */
   readonly duplicateWindowMs?: number;
 }
-
-/** Where a new consumer starts, as a stream sequence. */
-export type StartAt = 'all' | 'new' | { readonly sequence: number } | { readonly time: number };
 
 export class LocalBroker {
   private readonly streams = new Map<string, LocalStream>();
@@ -120,7 +117,7 @@ export class LocalStream {
    * The durable consumer `name` (created at `from` when new, reconfigured when
    * it exists), or a fresh ephemeral consumer when `name` is undefined.
    */
-  consumer(name: string | undefined, config: LocalConsumerConfig, from: StartAt): LocalConsumer {
+  consumer(name: string | undefined, config: LocalConsumerConfig, from: StartPosition): LocalConsumer {
     if (name !== undefined) {
       const existing = this.consumers.get(name);
       if (existing) {

@@ -40,6 +40,17 @@ export class UnknownPathError extends LedgerError {
   }
 }
 
+/**
+ * Thrown by `LedgerState.get` for an archived record (a round's record):
+ * execution may not read one, since a validator holds it in memory only until
+ * it is stored; QueryState reads it from the store.
+ */
+export class ArchivedRecordError extends LedgerError {
+  constructor(readonly key: string) {
+    super(`state key ${JSON.stringify(key)} is an archived record: execution may not read it, QueryState reads it from the store`);
+  }
+}
+
 /** Thrown by a `BlobSource` when a blob cannot be read or its bytes do not hash to its name. */
 export class BlobUnavailableError extends LedgerError {
   constructor(

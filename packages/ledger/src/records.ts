@@ -13,6 +13,20 @@ export const KEYS = {
   evidence: (validator: string, height: number, round: number, type: string) => `evidence/${validator}/${height}/${round}/${type}`,
 } as const;
 
+/**
+ * The keys of the records execution writes but never reads: each round's
+ * record, one more with every round of every job. A validator keeps one in
+ * memory only until its block is stored, and then only its hash, for the app
+ * hash (LedgerState.release); QueryState reads it from the store. The same
+ * pattern in JavaScript and in PostgreSQL's `~`.
+ */
+export const ARCHIVED_KEY_PATTERN = '^jobs/[^/]+/rounds/[0-9]+$';
+const ARCHIVED_KEY = new RegExp(ARCHIVED_KEY_PATTERN);
+
+export function isArchivedKey(key: string): boolean {
+  return key.startsWith('jobs/') && ARCHIVED_KEY.test(key);
+}
+
 export interface MemberRecord {
   readonly nodeId: string;
   readonly publicKey: Uint8Array;

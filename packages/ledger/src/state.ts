@@ -3,24 +3,26 @@
  * hash (see StateHash) whose upkeep costs what a block writes, not the size
  * of the state. Every validator computes the same hash from the same state,
  * whatever order the writes came in and whatever was written before.
+ *
+ * Archived records (isArchivedKey: rounds' records) are in the state and its
+ * hash like any other, but execution never reads them, so their values need
+ * not stay in memory: the host releases them once their block is stored, and
+ * reads them back from the store for queries.
  */
 import { decodeCanonical, encodeCanonical, sha256, toHex, type Canonical } from '@learnchain/core';
 
-import { UnknownPathError } from './errors';
+import { ArchivedRecordError, UnknownPathError } from './errors';
+import { isArchivedKey } from './records';
 import { StateHash } from './state-hash';
 
 /** Read access to the state (or to a state with pending writes on top). */
 export interface StateView {
+  /** Throws ArchivedRecordError for an archived record, which execution may not read. */
   get(key: string): Canonical | undefined;
 }
 
 /** Writes a transaction or block makes: null deletes. */
 export type Writes = ReadonlyMap<string, Canonical | null>;
-
-interface Entry {
-  readonly value: Canonical;
-  readonly bytes: Uint8Array;
-}
 
 /** The collections QueryState lists whole ("jobs", "members"): the records one level under each. */
 const LISTED = ['jobs', 'members'] as const;
@@ -33,33 +35,40 @@ function listedIn(key: string): string | undefined {
   return (LISTED as readonly string[]).includes(collection) ? collection : undefined;
 }
 
+/** The state key a QueryState path names ("/jobs/a/" → "jobs/a"). */
+export function statePath(path: string): string {
+  return path.replace(/^\/+|\/+$/g, '');
+}
+
 /** The committed state of one validator. Mutated only through `apply`, by the host, after a block commits. */
 export class LedgerState implements StateView {
-  private readonly entries = new Map<string, Entry>();
+  /** Every value, but archived records' only until released. */
+  private readonly values = new Map<string, Canonical>();
   private readonly hash = new StateHash();
   /** The keys of each listed collection, kept as writes come (listing one reads only its own). */
   private readonly listed = new Map<string, Set<string>>(LISTED.map((c) => [c, new Set<string>()]));
 
-  /** A state from stored (key, canonical bytes) rows. */
-  static fromRows(rows: Iterable<{ readonly key: string; readonly value: Uint8Array }>): LedgerState {
+  /**
+   * A state from stored rows: (key, canonical bytes) of the records kept in
+   * memory, and (key, SHA-256 of the canonical bytes) of the archived ones.
+   */
+  static fromRows(rows: Iterable<{ readonly key: string; readonly value: Uint8Array }>, archived: Iterable<{ readonly key: string; readonly hash: Uint8Array }> = []): LedgerState {
     const state = new LedgerState();
     const writes = new Map<string, Canonical | null>();
     for (const row of rows) writes.set(row.key, decodeCanonical(row.value));
     state.apply(writes);
+    for (const row of archived) state.hash.set(row.key, row.hash);
     return state;
   }
 
-  get size(): number {
-    return this.entries.size;
-  }
-
   get(key: string): Canonical | undefined {
-    return this.entries.get(key)?.value;
+    if (isArchivedKey(key)) throw new ArchivedRecordError(key);
+    return this.values.get(key);
   }
 
-  /** The canonical bytes of a key's value, for storage. */
-  bytesOf(key: string): Uint8Array | undefined {
-    return this.entries.get(key)?.bytes;
+  /** An archived record written and not released yet (undefined once released: read it from the store). */
+  held(key: string): Canonical | undefined {
+    return isArchivedKey(key) ? this.values.get(key) : undefined;
   }
 
   /** Applies writes (null deletes). */
@@ -67,15 +76,20 @@ export class LedgerState implements StateView {
     for (const [key, value] of writes) {
       const collection = listedIn(key);
       if (value === null) {
-        if (this.entries.delete(key)) this.hash.delete(key);
+        this.values.delete(key);
+        this.hash.delete(key);
         if (collection) this.listed.get(collection)?.delete(key);
       } else {
-        const bytes = encodeCanonical(value);
-        this.entries.set(key, { value, bytes });
-        this.hash.set(key, sha256(bytes));
+        this.values.set(key, value);
+        this.hash.set(key, sha256(encodeCanonical(value)));
         if (collection) this.listed.get(collection)?.add(key);
       }
     }
+  }
+
+  /** Drops from memory the archived records `writes` wrote, once they are stored; a record written again since stays. */
+  release(writes: Writes): void {
+    for (const [key, value] of writes) if (value !== null && this.values.get(key) === value && isArchivedKey(key)) this.values.delete(key);
   }
 
   /** The application hash over the whole state. */
@@ -83,17 +97,14 @@ export class LedgerState implements StateView {
     return this.hash.root();
   }
 
-  /** Every key, sorted. */
-  keys(): string[] {
-    return [...this.entries.keys()].sort();
-  }
-
   /**
-   * Answers a QueryState path: "jobs/ID", "jobs/ID/rounds/N", "members",
-   * "members/ID", "validators", "reputation/NODE", "nonces/KEY". Throws UnknownPathError.
+   * Answers a QueryState path: "jobs/ID", "members", "members/ID",
+   * "validators", "reputation/NODE", "nonces/KEY". Throws UnknownPathError,
+   * and ArchivedRecordError for a round's record ("jobs/ID/rounds/N"), which
+   * the host reads from its store once released.
    */
   query(path: string): Canonical {
-    const clean = path.replace(/^\/+|\/+$/g, '');
+    const clean = statePath(path);
     const listed = this.listed.get(clean);
     if (listed) return [...listed].sort().map((k) => this.get(k) as Canonical);
     const value = this.get(clean);

@@ -156,7 +156,7 @@ export function validatorApi(options: ApiOptions): UntypedServiceImplementation 
       if (request.path.length === 0 || request.path.length > 512) throw invalidArgument('path', 'must be 1-512 characters', 'bad_path');
       if (request.height !== 0 && request.height !== chain.tip.height) throw failedPrecondition(`only the latest state (height ${chain.tip.height}) is kept`, 'height_pruned', 'height');
       try {
-        return { height: chain.tip.height, appHash: Buffer.from(chain.tip.appHash), json: canonicalJson(chain.state.query(request.path)) };
+        return { height: chain.tip.height, appHash: Buffer.from(chain.tip.appHash), json: canonicalJson(await chain.query(request.path)) };
       } catch (error) {
         if (error instanceof UnknownPathError) throw notFound('state', request.path, 'path');
         throw error;

@@ -6,7 +6,7 @@
 import type { EventBus } from '@learnchain/bus';
 import { SUBJECT } from '@learnchain/bus';
 import type { ValidatorSet, ValidatorUpdate } from '@learnchain/consensus';
-import { equalBytes, fromHex, toHex, type Logger } from '@learnchain/core';
+import { equalBytes, fromHex, toHex, type Canonical, type Logger } from '@learnchain/core';
 import {
   blockHashOf,
   checkBlock,
@@ -15,8 +15,11 @@ import {
   executeBlock,
   genesisValidatorSet,
   genesisWrites,
+  isArchivedKey,
   LedgerState,
   nextValidatorSet,
+  statePath,
+  UnknownPathError,
   type Genesis,
   type Tx,
   type TxOutcome,
@@ -93,10 +96,11 @@ export class Chain {
       state = new LedgerState();
       const writes = genesisWrites(genesis);
       state.apply(writes);
-      if ((await store.entries()).length === 0) await store.writeGenesis(writes);
+      if (!(await store.hasState())) await store.writeGenesis(writes);
       tip = { height: 0, hash: new Uint8Array(0), timeMs: genesis.genesisTimeMs, commit: null, updates: [], appHash: state.appHash() };
     } else {
-      state = LedgerState.fromRows(await store.entries());
+      const stored = await store.state();
+      state = LedgerState.fromRows(stored.values, stored.archived);
       const row = await store.block(height);
       if (!row) throw new Error(`block ${height} missing from the store`);
       tip = { height, hash: row.hash, timeMs: row.timeMs, commit: commitCodec().decode(row.commit), updates: wireUpdates(row.updates), appHash: state.appHash() };
@@ -169,10 +173,22 @@ export class Chain {
         process.exit(1);
       }
       this.persistedTip = tip;
+      // Stored: the round records it wrote are read from the store from now on.
+      this.state.release(result.writes);
       this.logger.debug({ height: header.height, txs: txs.length, storeMs: Number((performance.now() - began).toFixed(2)) }, 'committed');
       this.published(committed);
     });
     return committed;
+  }
+
+  /** Answers a QueryState path (LedgerState.query), an archived record from memory until its block is stored, then from the store. */
+  async query(path: string): Promise<Canonical> {
+    const key = statePath(path);
+    if (!isArchivedKey(key)) return this.state.query(key);
+    // Held, or released: released only once stored.
+    const value = this.state.held(key) ?? (await this.store.entry(key));
+    if (value === undefined) throw new UnknownPathError(path);
+    return value;
   }
 
   /** Resolves once every committed block so far is stored. */

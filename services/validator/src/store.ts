@@ -4,7 +4,8 @@
  * the state writes it caused are stored in one database transaction.
  */
 import type { Canonical } from '@learnchain/core';
-import { encodeCanonical, toHex } from '@learnchain/core';
+import { decodeCanonical, encodeCanonical, toHex } from '@learnchain/core';
+import { ARCHIVED_KEY_PATTERN } from '@learnchain/ledger';
 import type { ColumnType, Kysely, Migrations, Storage } from '@learnchain/storage';
 import { migrateToLatest, sql } from '@learnchain/storage';
 
@@ -115,9 +116,34 @@ export class BlockStore {
     return new Map(rows.map((r) => [Number(r.height), JSON.parse(r.updates) as StoredUpdate[]]));
   }
 
-  async entries(): Promise<{ key: string; value: Uint8Array }[]> {
-    const rows = await this.storage.db.selectFrom('ledger_entries').select(['key', 'value']).execute();
-    return rows.map((r) => ({ key: r.key, value: new Uint8Array(r.value) }));
+  /** Whether any state is stored (the genesis state is written before the first block). */
+  async hasState(): Promise<boolean> {
+    return (await this.storage.db.selectFrom('ledger_entries').select('key').limit(1).executeTakeFirst()) !== undefined;
+  }
+
+  /**
+   * The stored state: the values of the records a validator keeps in memory,
+   * and of each archived record (ARCHIVED_KEY_PATTERN) only the SHA-256 of its
+   * bytes, the database hashing them.
+   */
+  async state(): Promise<{ values: { key: string; value: Uint8Array }[]; archived: { key: string; hash: Uint8Array }[] }> {
+    const db = this.storage.db;
+    const values = await db.selectFrom('ledger_entries').select(['key', 'value']).where(sql<boolean>`key !~ ${ARCHIVED_KEY_PATTERN}`).execute();
+    const archived = await db
+      .selectFrom('ledger_entries')
+      .select(['key', sql<Uint8Array>`sha256(value)`.as('hash')])
+      .where(sql<boolean>`key ~ ${ARCHIVED_KEY_PATTERN}`)
+      .execute();
+    return {
+      values: values.map((r) => ({ key: r.key, value: new Uint8Array(r.value) })),
+      archived: archived.map((r) => ({ key: r.key, hash: new Uint8Array(r.hash) })),
+    };
+  }
+
+  /** One stored state value (an archived record, for a query). */
+  async entry(key: string): Promise<Canonical | undefined> {
+    const row = await this.storage.db.selectFrom('ledger_entries').select('value').where('key', '=', key).executeTakeFirst();
+    return row ? decodeCanonical(new Uint8Array(row.value)) : undefined;
   }
 
   /**

@@ -227,7 +227,7 @@ describe('state queries', () => {
     expect(state.query('/members/')).toEqual([{ id: 'm1' }]);
     state.apply(new Map([['jobs/a', null]]));
     expect(state.query('jobs')).toEqual([{ id: 'b' }]);
-    expect(state.query('jobs/a/rounds/1')).toEqual({ round: 1 });
+    expect(state.held('jobs/a/rounds/1')).toEqual({ round: 1 });
     expect(() => state.query('rounds')).toThrow('rounds');
   });
 });

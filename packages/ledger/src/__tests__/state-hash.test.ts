@@ -1,6 +1,8 @@
-import { sha256, toHex, type Canonical } from '@learnchain/core';
+import { encodeCanonical, sha256, toHex, type Canonical } from '@learnchain/core';
 import fc from 'fast-check';
 
+import { ArchivedRecordError } from '../errors';
+import { isArchivedKey } from '../records';
 import { LedgerState } from '../state';
 import { StateHash } from '../state-hash';
 
@@ -86,17 +88,80 @@ describe('StateHash', () => {
 });
 
 describe('LedgerState app hash', () => {
-  it('is the same for a state kept in memory across blocks and for one rebuilt from its rows', () => {
-    const live = new LedgerState();
-    for (let block = 0; block < 20; block++) {
+  /** Blocks of writes: job records and round records, some deleted, some written again. */
+  function blocks(): Map<string, Canonical | null>[] {
+    return Array.from({ length: 20 }, (_, block) => {
       const writes = new Map<string, Canonical | null>();
       for (let i = 0; i < 30; i++) writes.set(`jobs/${block * 7 + i}`, { block, i });
+      for (let i = 0; i < 5; i++) writes.set(`jobs/j${i}/rounds/${block + 1}`, { block, round: block + 1, included: [{ nodeId: `n${i}`, updateHash: new Uint8Array(32).fill(block) }] });
       if (block % 3 === 2) writes.set(`jobs/${block * 7 - 5}`, null);
+      return writes;
+    });
+  }
+
+  /** The rows a store keeps after `blocks`: every key's last value. */
+  function storedRows(all: readonly Map<string, Canonical | null>[]): Map<string, Uint8Array> {
+    const rows = new Map<string, Uint8Array>();
+    for (const writes of all) for (const [key, value] of writes) value === null ? rows.delete(key) : rows.set(key, encodeCanonical(value));
+    return rows;
+  }
+
+  it('is the same for a state kept in memory across blocks and for one rebuilt from its rows, archived records by their hash only', () => {
+    const live = new LedgerState();
+    const all = blocks();
+    for (const writes of all) {
       live.apply(writes);
       live.appHash();
+      live.release(writes);
     }
-    const rows = live.keys().map((key) => ({ key, value: live.bytesOf(key) as Uint8Array }));
-    expect(rows.length).toBe(live.size);
-    expect(toHex(LedgerState.fromRows(rows).appHash())).toBe(toHex(live.appHash()));
+    const rows = [...storedRows(all)];
+    const archived = rows.filter(([key]) => isArchivedKey(key));
+    expect(archived.length).toBe(100);
+    const rebuilt = LedgerState.fromRows(
+      rows.filter(([key]) => !isArchivedKey(key)).map(([key, value]) => ({ key, value })),
+      archived.map(([key, value]) => ({ key, hash: sha256(value) })),
+    );
+    expect(toHex(rebuilt.appHash())).toBe(toHex(live.appHash()));
+    // Rebuilt with every value, the state hashes the same.
+    expect(toHex(LedgerState.fromRows(rows.map(([key, value]) => ({ key, value }))).appHash())).toBe(toHex(live.appHash()));
+  });
+});
+
+describe('archived records', () => {
+  const round = (n: number): Canonical => ({ round: n });
+
+  it('are held until released, then only hashed; execution may never read one', () => {
+    const state = new LedgerState();
+    const writes = new Map<string, Canonical | null>([
+      ['jobs/a', { id: 'a' }],
+      ['jobs/a/rounds/1', round(1)],
+    ]);
+    state.apply(writes);
+    const before = toHex(state.appHash());
+    expect(state.held('jobs/a/rounds/1')).toEqual(round(1));
+    expect(() => state.get('jobs/a/rounds/1')).toThrow(ArchivedRecordError);
+    expect(() => state.query('/jobs/a/rounds/1/')).toThrow(ArchivedRecordError);
+    state.release(writes);
+    expect(state.held('jobs/a/rounds/1')).toBeUndefined();
+    expect(state.get('jobs/a')).toEqual({ id: 'a' });
+    expect(state.held('jobs/a')).toBeUndefined();
+    expect(toHex(state.appHash())).toBe(before);
+  });
+
+  it('keeps a record written again after the writes being released', () => {
+    const state = new LedgerState();
+    const first = new Map<string, Canonical | null>([['jobs/a/rounds/1', round(1)]]);
+    const second = new Map<string, Canonical | null>([['jobs/a/rounds/1', round(2)]]);
+    state.apply(first);
+    state.apply(second);
+    state.release(first);
+    expect(state.held('jobs/a/rounds/1')).toEqual(round(2));
+    state.release(second);
+    expect(state.held('jobs/a/rounds/1')).toBeUndefined();
+  });
+
+  it('are the records under a job\'s rounds, nothing else', () => {
+    for (const key of ['jobs/a/rounds/1', 'jobs/job-1.x_y/rounds/120']) expect(isArchivedKey(key)).toBe(true);
+    for (const key of ['jobs/a', 'jobs/a/rounds', 'jobs/a/rounds/x', 'jobs/a/b/rounds/1', 'members/a/rounds/1', 'xjobs/a/rounds/1', 'jobs/a/rounds/1/x']) expect(isArchivedKey(key)).toBe(false);
   });
 });

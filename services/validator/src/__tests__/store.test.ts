@@ -1,3 +1,4 @@
+import { encodeCanonical, sha256, type Canonical } from '@learnchain/core';
 import { openStorage, type Storage } from '@learnchain/storage';
 
 import { describeWith, serviceUrl, uniqueName } from '../../../../test/support/services';
@@ -20,7 +21,7 @@ function row(height: number): BlockRow {
 }
 
 const state = async (store: BlockStore): Promise<Record<string, string>> =>
-  Object.fromEntries((await store.entries()).map((e) => [e.key, Buffer.from(e.value).toString('hex')]));
+  Object.fromEntries((await store.state()).values.map((e) => [e.key, Buffer.from(e.value).toString('hex')]));
 
 function blockStoreSuite(open: (schema: string) => Promise<Storage<ValidatorDb>>): void {
   let storage: Storage<ValidatorDb>;
@@ -47,6 +48,19 @@ function blockStoreSuite(open: (schema: string) => Promise<Storage<ValidatorDb>>
     expect(await store.latestHeight()).toBe(5);
     expect(await store.block(2)).toEqual(row(2));
     expect(Object.fromEntries(await store.allUpdates())).toEqual({ 2: [{ publicKey: 'cd'.repeat(32), power: 5 }] });
+  });
+
+  it('gives the hash, not the value, of each archived record (a round record), and one value on demand', async () => {
+    expect(await store.hasState()).toBe(false);
+    const round = { jobId: 'j', round: 1, included: [{ nodeId: 'n', updateHash: new Uint8Array(32).fill(7) }] };
+    await store.writeGenesis(new Map([['jobs/j', { jobId: 'j' }]]));
+    expect(await store.hasState()).toBe(true);
+    await store.commit(row(1), new Map<string, Canonical>([['jobs/j/rounds/1', round], ['jobs/j', { jobId: 'j', round: 1 }]]));
+    const stored = await store.state();
+    expect(stored.values.map((v) => v.key)).toEqual(['jobs/j']);
+    expect(stored.archived).toEqual([{ key: 'jobs/j/rounds/1', hash: sha256(encodeCanonical(round)) }]);
+    expect(await store.entry('jobs/j/rounds/1')).toEqual(round);
+    expect(await store.entry('jobs/j/rounds/2')).toBeUndefined();
   });
 
   it('stores nothing of a block whose height is stored already', async () => {

@@ -29,6 +29,7 @@ import { messageCodec, type v1 } from '@learnchain/proto';
 import type { ChainTip } from './blocks';
 import type { Mempool } from './mempool';
 import type { BlockStore, StoredOutcome, StoredUpdate } from './store';
+import { advanceSets, restoredSets, storedSets, storesSets, type ChainSets } from './validator-sets';
 
 export const blockCodec = () => messageCodec<v1.Block, v1.Block__Output>('learnchain.v1.Block');
 export const commitCodec = () => messageCodec<v1.Commit, v1.Commit__Output>('learnchain.v1.Commit');
@@ -77,7 +78,7 @@ export class Chain {
     private readonly store: BlockStore,
     readonly state: LedgerState,
     tip: ChainTip,
-    sets: { previous: ValidatorSet | undefined; current: ValidatorSet },
+    sets: ChainSets,
     private readonly logger: Logger,
     private readonly bus: EventBus | undefined,
   ) {
@@ -99,21 +100,18 @@ export class Chain {
       if (!(await store.hasState())) await store.writeGenesis(writes);
       tip = { height: 0, hash: new Uint8Array(0), timeMs: genesis.genesisTimeMs, commit: null, updates: [], appHash: state.appHash() };
     } else {
-      const stored = await store.state();
-      state = LedgerState.fromRows(stored.values, stored.archived);
+      const rows = await store.state();
+      state = LedgerState.fromRows(rows.values, rows.archived);
       const row = await store.block(height);
       if (!row) throw new Error(`block ${height} missing from the store`);
       tip = { height, hash: row.hash, timeMs: row.timeMs, commit: commitCodec().decode(row.commit), updates: wireUpdates(row.updates), appHash: state.appHash() };
       if (!equalBytes(row.appHash, tip.appHash)) throw new Error(`stored state does not hash to the app hash of block ${height}: the store is damaged, or was written by a version of learnchain that hashed the state another way`);
     }
-    const updates = await store.allUpdates();
-    let previous: ValidatorSet | undefined;
-    let current = genesisValidatorSet(genesis);
-    for (let h = 1; h <= height; h++) {
-      previous = current;
-      current = nextValidatorSet(current, coreUpdates(wireUpdates(updates.get(h - 1) ?? [])));
-    }
-    return new Chain(genesis, store, state, tip, { previous, current }, logger, bus);
+    const stored = height > 0 ? await store.setsAtOrBelow(height) : undefined;
+    const from = stored?.height ?? 0;
+    const start = stored ? restoredSets(stored.sets) : { previous: undefined, current: genesisValidatorSet(genesis) };
+    const sets = advanceSets(start, from, height, await store.updatesFrom(from));
+    return new Chain(genesis, store, state, tip, sets, logger, bus);
   }
 
   /** The validator set of `height` (the tip's next height only). */
@@ -154,6 +152,7 @@ export class Chain {
     const core = coreUpdates(result.validatorUpdates);
     // The set of height h + 2 is the set of h + 1 advanced, with the changes of block h.
     this.currentSet = nextValidatorSet(this.currentSet, coreUpdates(block.header?.lastValidatorUpdates.map((u) => ({ publicKey: new Uint8Array(u.publicKey), power: u.power })) ?? []));
+    const sets = storesSets(header.height) ? storedSets({ previous: this.previousSet, current: this.currentSet }) : undefined;
     this.mempool?.update(txs);
     const committed: CommittedBlock = { height: header.height, hash, block, commit, txs, outcomes: result.outcomes, coreUpdates: core, appHash };
     // The block is decided (more than 2/3 of the power precommitted it) and its
@@ -166,7 +165,7 @@ export class Chain {
     const began = performance.now();
     this.persisting = this.persisting.then(async () => {
       try {
-        await this.store.commit(row, result.writes);
+        await this.store.commit(row, result.writes, sets);
       } catch (error) {
         // The in-memory state is ahead of the store: only a restart from the store and the log is safe.
         this.logger.fatal({ err: error, height: header.height }, 'cannot store a committed block: exiting');

@@ -9,6 +9,8 @@ import { ARCHIVED_KEY_PATTERN } from '@learnchain/ledger';
 import type { ColumnType, Kysely, Migrations, Storage } from '@learnchain/storage';
 import { migrateToLatest, sql } from '@learnchain/storage';
 
+import type { StoredSets } from './validator-sets';
+
 /** bigint columns: pg returns strings, PGlite numbers; write numbers, read through Number(). */
 type Int8 = ColumnType<string | number | bigint, number, number>;
 
@@ -25,6 +27,8 @@ export interface ValidatorDb {
     tx_count: number;
   };
   ledger_entries: { key: string; value: Uint8Array };
+  /** The validator sets after a block (validator-sets.ts), every SETS_EVERY heights. */
+  chain_validator_sets: { height: Int8; sets: string };
 }
 
 export const migrations: Migrations = {
@@ -53,6 +57,16 @@ export const migrations: Migrations = {
   '0002_blocks_with_updates': {
     async up(db) {
       await db.schema.createIndex('chain_blocks_with_updates').on('chain_blocks').column('height').where(sql.ref('updates'), '<>', '[]').execute();
+    },
+  },
+  // Restarts advance the validator sets from the last stored, not from genesis.
+  '0003_validator_sets': {
+    async up(db) {
+      await db.schema
+        .createTable('chain_validator_sets')
+        .addColumn('height', 'bigint', (c) => c.primaryKey())
+        .addColumn('sets', 'text', (c) => c.notNull())
+        .execute();
     },
   },
 };
@@ -110,10 +124,16 @@ export class BlockStore {
     };
   }
 
-  /** The validator-set changes of every block, by height (for rebuilding the sets after a restart). */
-  async allUpdates(): Promise<Map<number, StoredUpdate[]>> {
-    const rows = await this.storage.db.selectFrom('chain_blocks').select(['height', 'updates']).where('updates', '<>', '[]').execute();
+  /** The validator-set changes of the blocks from `height` on, by height (blocks without changes absent). */
+  async updatesFrom(height: number): Promise<Map<number, StoredUpdate[]>> {
+    const rows = await this.storage.db.selectFrom('chain_blocks').select(['height', 'updates']).where('updates', '<>', '[]').where('height', '>=', height).execute();
     return new Map(rows.map((r) => [Number(r.height), JSON.parse(r.updates) as StoredUpdate[]]));
+  }
+
+  /** The last validator sets stored at or below `height`, with the height they follow. */
+  async setsAtOrBelow(height: number): Promise<{ height: number; sets: StoredSets } | undefined> {
+    const row = await this.storage.db.selectFrom('chain_validator_sets').selectAll().where('height', '<=', height).orderBy('height', 'desc').limit(1).executeTakeFirst();
+    return row ? { height: Number(row.height), sets: JSON.parse(row.sets) as StoredSets } : undefined;
   }
 
   /** Whether any state is stored (the genesis state is written before the first block). */
@@ -147,11 +167,12 @@ export class BlockStore {
   }
 
   /**
-   * Stores a committed block with the state writes it caused, atomically: in
-   * one statement (the block's row and its writes as data-modifying parts of
-   * it, one round trip) unless the writes are many (ONE_STATEMENT_WRITES).
+   * Stores a committed block with the state writes it caused, and the
+   * validator sets after it when given, atomically: in one statement (the
+   * block's row and its writes as data-modifying parts of it, one round trip)
+   * unless the writes are many (ONE_STATEMENT_WRITES) or sets come with it.
    */
-  async commit(row: BlockRow, writes: ReadonlyMap<string, Canonical | null>): Promise<void> {
+  async commit(row: BlockRow, writes: ReadonlyMap<string, Canonical | null>, sets?: StoredSets): Promise<void> {
     const block = {
       height: row.height,
       hash: row.hash,
@@ -165,10 +186,11 @@ export class BlockStore {
     };
     const { upserts, deletes } = splitWrites(writes);
     const db = this.storage.db;
-    if (upserts.length + deletes.length > ONE_STATEMENT_WRITES) {
+    if (upserts.length + deletes.length > ONE_STATEMENT_WRITES || sets) {
       await db.transaction().execute(async (trx) => {
         await trx.insertInto('chain_blocks').values(block).execute();
         await writeEntries(trx, upserts, deletes);
+        if (sets) await trx.insertInto('chain_validator_sets').values({ height: row.height, sets: JSON.stringify(sets) }).execute();
       });
       return;
     }

@@ -3,6 +3,7 @@ import { openStorage, type Storage } from '@learnchain/storage';
 
 import { describeWith, serviceUrl, uniqueName } from '../../../../test/support/services';
 import { BlockStore, type BlockRow, type ValidatorDb } from '../store';
+import type { StoredSets } from '../validator-sets';
 
 jest.setTimeout(60_000);
 
@@ -47,7 +48,8 @@ function blockStoreSuite(open: (schema: string) => Promise<Storage<ValidatorDb>>
     expect(entries.c).toBeUndefined();
     expect(await store.latestHeight()).toBe(5);
     expect(await store.block(2)).toEqual(row(2));
-    expect(Object.fromEntries(await store.allUpdates())).toEqual({ 2: [{ publicKey: 'cd'.repeat(32), power: 5 }] });
+    expect(Object.fromEntries(await store.updatesFrom(0))).toEqual({ 2: [{ publicKey: 'cd'.repeat(32), power: 5 }] });
+    expect(Object.fromEntries(await store.updatesFrom(3))).toEqual({});
   });
 
   it('gives the hash, not the value, of each archived record (a round record), and one value on demand', async () => {
@@ -61,6 +63,17 @@ function blockStoreSuite(open: (schema: string) => Promise<Storage<ValidatorDb>>
     expect(stored.archived).toEqual([{ key: 'jobs/j/rounds/1', hash: sha256(encodeCanonical(round)) }]);
     expect(await store.entry('jobs/j/rounds/1')).toEqual(round);
     expect(await store.entry('jobs/j/rounds/2')).toBeUndefined();
+  });
+
+  it('stores the validator sets given with a block, and gives the last stored at or below a height', async () => {
+    const sets = (priority: number): StoredSets => ({ previous: null, current: [{ address: 'ab'.repeat(20), power: 3, priority }] });
+    await store.commit(row(1), new Map(), sets(-5));
+    await store.commit(row(2), new Map([['a', 1]]));
+    await store.commit(row(3), new Map([['b', 2]]), sets(7));
+    expect(await store.setsAtOrBelow(0)).toBeUndefined();
+    expect(await store.setsAtOrBelow(2)).toEqual({ height: 1, sets: sets(-5) });
+    expect(await store.setsAtOrBelow(9)).toEqual({ height: 3, sets: sets(7) });
+    expect(await state(store)).toEqual({ a: '0301', b: '0302' });
   });
 
   it('stores nothing of a block whose height is stored already', async () => {

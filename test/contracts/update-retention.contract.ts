@@ -20,7 +20,8 @@ export function updateRetentionContract(name: string, open: () => Promise<Storag
     let storage: Storage<AggregatorDb>;
     let blobs: BlobStore;
     let errors: unknown[];
-    const retention = (keepRounds: number) => new UpdateRetention({ db: storage.db, blobs, keepRounds, onError: (e) => errors.push(e) });
+    const DAY = 86_400_000;
+    const retention = (keepRounds: number, now = 1_000) => new UpdateRetention({ db: storage.db, blobs, keepRounds, keepFinishedMs: DAY, clock: () => now, onError: (e) => errors.push(e) });
 
     beforeEach(async () => {
       storage = await open();
@@ -32,9 +33,16 @@ export function updateRetentionContract(name: string, open: () => Promise<Storag
       await storage.close();
     });
 
-    async function setRound(job: string, round: number, state: RoundStateName): Promise<void> {
-      const row = { job_id: job, round, attempt: 1, state, base_model_hash: 'b', epoch: 1, participants: '[]', opened_at_ms: 1, deadline_ms: 2, extended: false, failure: '' };
-      await storage.db.insertInto('rounds').values(row).onConflict((c) => c.columns(['job_id', 'round']).doUpdateSet({ state })).execute();
+    /** A round in `state`; committed, at `committedAt` (the aggregator's clock). */
+    async function setRound(job: string, round: number, state: RoundStateName, committedAt = 1_000): Promise<void> {
+      const committed_at_ms = state === 'committed' ? committedAt : null;
+      const row = { job_id: job, round, attempt: 1, state, base_model_hash: 'b', epoch: 1, participants: '[]', opened_at_ms: 1, deadline_ms: 2, extended: false, failure: '', committed_at_ms };
+      await storage.db.insertInto('rounds').values(row).onConflict((c) => c.columns(['job_id', 'round']).doUpdateSet({ state, committed_at_ms })).execute();
+    }
+
+    /** A job whose last round is `lastRound` (0: none). */
+    async function setJob(job: string, lastRound: number): Promise<void> {
+      await storage.db.insertInto('jobs').values({ job_id: job, spec: '{}', created_at_ms: 1, last_round: lastRound }).execute();
     }
 
     /** An accepted update of `node`: its bytes and its row, in one transaction (as intake stores them). */
@@ -93,6 +101,24 @@ export function updateRetentionContract(name: string, open: () => Promise<Storag
       await setRound('b', 2, 'committed');
       expect(await retention(1).prune()).toEqual([hash]);
       expect(await held(hash)).toBe(false);
+    });
+
+    it("deletes a finished job's last updates once keepFinishedMs has passed since its last round committed, not an unfinished job's", async () => {
+      await setJob('done', 2);
+      await setJob('endless', 0);
+      await setJob('running', 3);
+      const hashes: string[] = [];
+      for (const job of ['done', 'endless', 'running'])
+        for (const round of [1, 2]) {
+          await setRound(job, round, 'committed', round === 2 ? 5_000 : 1_000);
+          hashes.push(await update(job, round, 'n1', bytesOf(hashes.length + 20)));
+        }
+      // Within four rounds of the last committed: all kept by the window.
+      expect(await retention(4, 5_000 + DAY - 1).prune()).toEqual([]);
+      expect((await retention(4, 5_000 + DAY).prune()).sort()).toEqual(hashes.slice(0, 2).sort());
+      expect(await Promise.all(hashes.map(held))).toEqual([false, false, true, true, true, true]);
+      await setRound('running', 3, 'committed', 6_000);
+      expect(await retention(4, 6_000 + DAY).prune()).toHaveLength(2);
     });
 
     it('keeps everything with keepRounds 0', async () => {

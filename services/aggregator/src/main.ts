@@ -24,6 +24,9 @@ import type { AggregatorDb } from './store/schema';
 
 export type AggregatorConfig = ConfigOf<typeof aggregatorConfig>;
 
+/** How often retention looks for expired updates besides after each commit (a finished job's expire with time). */
+const RETENTION_TICK_MS = 60_000;
+
 /** Ports a caller (an in-process mesh, a test) may supply instead of the configured adapters. */
 export interface AggregatorDeps {
   readonly bus?: EventBus;
@@ -82,7 +85,14 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
   // An in-memory database keeps nothing past the process: blob bytes stay in the process's memory, out of it.
   const blobs = new BlobStore(storage.db, config.chunkBytes, clock, config.blobCacheBytes, storage.inMemory ? new ProcessMemory() : chunkRows);
   const metrics = new AggregatorMetrics({ processMetrics: deps.processMetrics === true });
-  const retention = new UpdateRetention({ db: storage.db, blobs, keepRounds: config.keepUpdateRounds, onError: (error) => logger.warn({ err: error }, "expired updates' bytes not deleted; the next commit tries again") });
+  const retention = new UpdateRetention({
+    db: storage.db,
+    blobs,
+    keepRounds: config.keepUpdateRounds,
+    keepFinishedMs: config.keepFinishedUpdatesMs,
+    clock,
+    onError: (error) => logger.warn({ err: error }, "expired updates' bytes not deleted; the next pass tries again"),
+  });
   const manager = new RoundManager({
     chainId: config.chainId,
     rounds,
@@ -112,6 +122,7 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
     services: [{ name: SERVICE_NAMES.aggregator, definition: contracts().aggregator.service, implementation: aggregatorService({ intake, blobs, rounds, jobs, limits, logger }) }],
   });
   manager.start();
+  retention.start(RETENTION_TICK_MS);
   const metricsEndpoint = await maybeServeMetrics(metrics.registry, config.metricsListen);
   logger.info({ chain: config.chainId, database: storage.description, address: server.address, key: identity.address, metrics: metricsEndpoint.url || undefined }, 'aggregator running');
   return {
@@ -124,6 +135,7 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
     async stop() {
       await server.shutdown(5000);
       await manager.stop();
+      retention.stop();
       await retention.idle();
       await metricsEndpoint.close();
       if (ownBus) await bus.close();

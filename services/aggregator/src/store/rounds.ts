@@ -36,7 +36,7 @@ export class RoundStore {
   async saveJob(spec: JobSpec): Promise<boolean> {
     const result = await this.db
       .insertInto('jobs')
-      .values({ job_id: spec.jobId, spec: JSON.stringify(spec), created_at_ms: this.clock() })
+      .values({ job_id: spec.jobId, spec: JSON.stringify(spec), created_at_ms: this.clock(), last_round: spec.rounds })
       .onConflict((c) => c.doNothing())
       .executeTakeFirst();
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;

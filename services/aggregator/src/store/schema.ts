@@ -13,7 +13,13 @@ export interface AggregatorDb {
   /** A blob's bytes, split in fixed-size chunks numbered from 0. */
   blob_chunks: { hash: string; seq: number; data: Uint8Array };
   /** Jobs learnt from the ledger, with the details rounds need (JSON of JobSpec). */
-  jobs: { job_id: string; spec: string; created_at_ms: Int8 };
+  jobs: {
+    job_id: string;
+    spec: string;
+    created_at_ms: Int8;
+    /** The job's last round (its spec's `rounds`); 0: no last round. */
+    last_round: ColumnType<string | number | bigint, number | undefined, number>;
+  };
   /** The state of every round of every job; `attempt` counts re-openings after a failure. */
   rounds: {
     job_id: string;
@@ -162,6 +168,17 @@ export const migrations: Migrations = {
     async up(db) {
       await db.schema.createIndex('updates_by_hash').on('updates').column('update_hash').execute();
       await db.schema.createIndex('blobs_by_kind').on('blobs').column('kind').execute();
+    },
+  },
+  // Retention knows a finished job by its last round (jobs stored before this: from their spec).
+  '0005_job_last_round': {
+    async up(db) {
+      await db.schema.alterTable('jobs').addColumn('last_round', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+      const jobs = (await db.selectFrom('jobs').select(['job_id', 'spec']).execute()) as { job_id: string; spec: string }[];
+      for (const job of jobs) {
+        const rounds = Number((JSON.parse(job.spec) as { rounds?: unknown }).rounds);
+        if (Number.isSafeInteger(rounds) && rounds > 0) await db.updateTable('jobs').set({ last_round: rounds }).where('job_id', '=', job.job_id).execute();
+      }
     },
   },
 };

@@ -49,7 +49,7 @@ export function storesSets(height: number): boolean {
 }
 
 /** Core updates of stored changes. */
-export function updatesOf(updates: readonly StoredUpdate[]): ValidatorUpdate[] {
+function updatesOf(updates: readonly StoredUpdate[]): ValidatorUpdate[] {
   return coreUpdates(updates.map((u) => ({ publicKey: fromHex(u.publicKey) ?? new Uint8Array(0), power: u.power })));
 }
 

@@ -1,0 +1,50 @@
+/**
+ * The chain's restart from its store: the validator sets it resumes with,
+ * proposer priorities included, whether it advances them from the last sets
+ * stored with a block or from genesis.
+ */
+import { createLogger, Identity, toHex } from '@learnchain/core';
+import type { ValidatorSet } from '@learnchain/consensus';
+import { parseGenesis } from '@learnchain/ledger';
+import { openStorage, type Storage } from '@learnchain/storage';
+import type { v1 } from '@learnchain/proto';
+
+import { blockCodec, Chain, commitCodec } from '../chain';
+import { BlockStore, type ValidatorDb } from '../store';
+import { SETS_EVERY } from '../validator-sets';
+
+jest.setTimeout(120_000);
+
+const logger = createLogger({ service: 'validator', level: 'silent' });
+// Unequal powers: priorities, and so proposers, move differently at every height.
+const genesis = parseGenesis({ chainId: 'chain-test', validators: [1, 2, 5].map((power) => ({ publicKey: toHex(Identity.generate().publicKey), power })) });
+
+/** An empty block of `height` as the wire decodes it. */
+const block = (height: number): v1.Block__Output => blockCodec().decode(blockCodec().encode({ header: { chainId: genesis.chainId, height, timeMs: 1_000 + height } }));
+const commit = (height: number): v1.Commit__Output => commitCodec().decode(commitCodec().encode({ height }));
+const shape = (set: ValidatorSet | undefined): unknown => set?.validators.map((v) => [v.address, v.power, v.priority]);
+
+describe('Chain restart', () => {
+  let storage: Storage<ValidatorDb>;
+  afterEach(() => storage?.close());
+
+  it('resumes with the validator sets it had, from the last stored sets or, with none stored, from genesis', async () => {
+    storage = await openStorage<ValidatorDb>({ url: 'pglite:memory', schema: 'validator' });
+    const store = await BlockStore.create(storage);
+    const live = await Chain.create(genesis, store, logger);
+    const height = SETS_EVERY + 7;
+    for (let h = 1; h <= height; h++) await live.commit(block(h), commit(h), live.setAt(h));
+    await live.persisted();
+    expect((await store.setsAtOrBelow(height))?.height).toBe(SETS_EVERY);
+
+    const resumed = await Chain.create(genesis, store, logger);
+    expect(resumed.tip.height).toBe(height);
+    expect(shape(resumed.setAt(height + 1))).toEqual(shape(live.setAt(height + 1)));
+    expect(shape(resumed.previousSet)).toEqual(shape(live.previousSet));
+
+    await storage.db.deleteFrom('chain_validator_sets').execute();
+    const replayed = await Chain.create(genesis, store, logger);
+    expect(shape(replayed.setAt(height + 1))).toEqual(shape(live.setAt(height + 1)));
+    expect(shape(replayed.previousSet)).toEqual(shape(live.previousSet));
+  });
+});

@@ -120,6 +120,8 @@ export class Overlay implements StateView {
   constructor(private readonly base: StateView) {}
 
   get(key: string): Canonical | undefined {
+    // Like the state under it, even for one written earlier in the same block.
+    if (isArchivedKey(key)) throw new ArchivedRecordError(key);
     if (this.writes.has(key)) return this.writes.get(key) ?? undefined;
     return this.base.get(key);
   }

@@ -156,7 +156,9 @@ export function validatorApi(options: ApiOptions): UntypedServiceImplementation 
       if (request.path.length === 0 || request.path.length > 512) throw invalidArgument('path', 'must be 1-512 characters', 'bad_path');
       if (request.height !== 0 && request.height !== chain.tip.height) throw failedPrecondition(`only the latest state (height ${chain.tip.height}) is kept`, 'height_pruned', 'height');
       try {
-        return { height: chain.tip.height, appHash: Buffer.from(chain.tip.appHash), json: canonicalJson(await chain.query(request.path)) };
+        const json = canonicalJson(await chain.query(request.path));
+        // The tip as of the answer: a round's record read from the store may be newer than the tip when the call came.
+        return { height: chain.tip.height, appHash: Buffer.from(chain.tip.appHash), json };
       } catch (error) {
         if (error instanceof UnknownPathError) throw notFound('state', request.path, 'path');
         throw error;

@@ -3,7 +3,7 @@ import fc from 'fast-check';
 
 import { ArchivedRecordError } from '../errors';
 import { isArchivedKey } from '../records';
-import { LedgerState } from '../state';
+import { LedgerState, Overlay } from '../state';
 import { StateHash } from '../state-hash';
 
 const utf8 = new TextEncoder();
@@ -141,6 +141,11 @@ describe('archived records', () => {
     expect(state.held('jobs/a/rounds/1')).toEqual(round(1));
     expect(() => state.get('jobs/a/rounds/1')).toThrow(ArchivedRecordError);
     expect(() => state.query('/jobs/a/rounds/1/')).toThrow(ArchivedRecordError);
+    // Not even through pending writes that hold it.
+    const overlay = new Overlay(state);
+    overlay.set('jobs/a/rounds/2', round(2));
+    expect(() => overlay.get('jobs/a/rounds/2')).toThrow(ArchivedRecordError);
+    expect(overlay.get('jobs/a')).toEqual({ id: 'a' });
     state.release(writes);
     expect(state.held('jobs/a/rounds/1')).toBeUndefined();
     expect(state.get('jobs/a')).toEqual({ id: 'a' });

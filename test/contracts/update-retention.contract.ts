@@ -34,7 +34,7 @@ export function updateRetentionContract(name: string, open: () => Promise<Storag
     });
 
     /** A round in `state`; committed, at `committedAt` (the aggregator's clock). */
-    async function setRound(job: string, round: number, state: RoundStateName, committedAt = 1_000): Promise<void> {
+    async function setRound(job: string, round: number, state: RoundStateName, committedAt: number | null = 1_000): Promise<void> {
       const committed_at_ms = state === 'committed' ? committedAt : null;
       const row = { job_id: job, round, attempt: 1, state, base_model_hash: 'b', epoch: 1, participants: '[]', opened_at_ms: 1, deadline_ms: 2, extended: false, failure: '', committed_at_ms };
       await storage.db.insertInto('rounds').values(row).onConflict((c) => c.columns(['job_id', 'round']).doUpdateSet({ state, committed_at_ms })).execute();
@@ -119,6 +119,13 @@ export function updateRetentionContract(name: string, open: () => Promise<Storag
       expect(await Promise.all(hashes.map(held))).toEqual([false, false, true, true, true, true]);
       await setRound('running', 3, 'committed', 6_000);
       expect(await retention(4, 6_000 + DAY).prune()).toHaveLength(2);
+    });
+
+    it('takes a finished job whose last round committed before commit times were kept as finished long ago', async () => {
+      await setJob('old', 1);
+      await setRound('old', 1, 'committed', null);
+      const hash = await update('old', 1, 'n1', bytesOf(40));
+      expect(await retention(4, DAY).prune()).toEqual([hash]);
     });
 
     it('keeps everything with keepRounds 0', async () => {

@@ -62,7 +62,8 @@ function expiredUpdates(db: Db, keepRounds: number, finishedBefore: number, amon
                     .where('f.state', '=', 'committed')
                     .where('j.last_round', '>', 0)
                     .whereRef('f.round', '>=', 'j.last_round')
-                    .where('f.committed_at_ms', '<=', finishedBefore),
+                    // committed before the aggregator kept the time (NULL): long ago
+                    .where(sql<number>`coalesce(f.committed_at_ms, 0)`, '<=', finishedBefore),
                 ),
               ),
             ),

@@ -146,6 +146,21 @@ describeWith(['postgres', 'nats'], 'validator processes', () => {
     expect(last).toMatchObject({ accepted: true, txHash: admissions[2]?.txHash });
     await reaches(1, last.height);
     for (const nonce of [1, 2, 3]) expect(JSON.parse((await unary(api(1), 'QueryState', { path: `jobs/batch-${nonce}` })).json)).toMatchObject({ jobId: `batch-${nonce}` });
+    // The job list, two at a time: each page names where the next starts, the last names none.
+    const listed: string[] = [];
+    let after = '';
+    do {
+      const page = await unary(api(1), 'QueryState', { path: 'jobs', after, limit: 2 });
+      const ids = (JSON.parse(page.json) as { jobId: string }[]).map((j) => j.jobId);
+      expect(ids.length).toBeLessThanOrEqual(2);
+      if (page.nextAfter !== '') expect(page.nextAfter).toBe(ids[ids.length - 1]);
+      listed.push(...ids);
+      after = page.nextAfter;
+    } while (after !== '');
+    expect(listed).toEqual([...listed].sort());
+    expect(listed).toEqual(expect.arrayContaining(['batch-1', 'batch-2', 'batch-3']));
+    expect(listed.length).toBeGreaterThan(2);
+    expect(JSON.parse((await unary(api(1), 'QueryState', { path: 'jobs' })).json).map((j: { jobId: string }) => j.jobId)).toEqual(listed);
   });
 
   it('refuses bad input with clear statuses, and never commits a round it cannot verify', async () => {

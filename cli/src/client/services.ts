@@ -12,6 +12,8 @@ const MiB = 1024 * 1024;
 
 /** How long the CLI waits for a service to answer before calling it unreachable. */
 export const CONNECT_DEADLINE_MS = 5000;
+/** Records asked for per QueryState page of a list (the validator's most). */
+const LIST_PAGE = 1000;
 
 interface GrpcFailure {
   readonly code?: number;
@@ -65,6 +67,20 @@ export class ValidatorApi {
       if ((error as GrpcFailure).code === Status.NOT_FOUND) throw new NotOnChainError(path);
       throw describeFailure('validator', this.address, 'QueryState', error);
     }
+  }
+
+  /** Every record of a listed collection ("jobs", "members"), page after page; `height` that of the last page. */
+  async list<T>(path: string, options: CallOptions = {}): Promise<{ height: number; value: T[] }> {
+    const value: T[] = [];
+    let after = '';
+    let height = 0;
+    do {
+      const answer = await call('validator', this.address, 'QueryState', () => unary(this.client, 'QueryState', { path, after, limit: LIST_PAGE }, { deadlineMs: CONNECT_DEADLINE_MS, ...options }));
+      value.push(...(JSON.parse(answer.json) as T[]));
+      height = answer.height;
+      after = answer.nextAfter;
+    } while (after !== '');
+    return { height, value };
   }
 
   /** The value at `path`, or undefined when nothing is there. */

@@ -150,7 +150,7 @@ export const jobListCommand: Command = {
     const { flags, rest } = parseArgs(args);
     checkFlags(flags, ['validator', 'json']);
     if (rest.length > 0) throw new UsageError(`unexpected argument ${rest[0]}`);
-    const { value, height } = await using(new ValidatorApi(serviceAddress(flags, 'validator')), (api) => api.query<JobRecordJson[]>('jobs'));
+    const { value, height } = await using(new ValidatorApi(serviceAddress(flags, 'validator')), (api) => api.list<JobRecordJson>('jobs'));
     const jobs = value.map(jobView);
     if (wantsJson(flags)) out.info(JSON.stringify({ height, jobs }));
     else jobLines(jobs).forEach((line) => out.info(line));

@@ -13,6 +13,7 @@ import { decodeCanonical, encodeCanonical, sha256, toHex, type Canonical } from 
 
 import { ArchivedRecordError, UnknownPathError } from './errors';
 import { isArchivedKey } from './records';
+import { SortedKeys } from './sorted-keys';
 import { StateHash } from './state-hash';
 
 /** Read access to the state (or to a state with pending writes on top). */
@@ -45,8 +46,8 @@ export class LedgerState implements StateView {
   /** Every value, but archived records' only until released. */
   private readonly values = new Map<string, Canonical>();
   private readonly hash = new StateHash();
-  /** The keys of each listed collection, kept as writes come (listing one reads only its own). */
-  private readonly listed = new Map<string, Set<string>>(LISTED.map((c) => [c, new Set<string>()]));
+  /** The keys of each listed collection, in order, kept as writes come (listing one reads only its own). */
+  private readonly listed = new Map<string, SortedKeys>(LISTED.map((c) => [c, new SortedKeys()]));
 
   /**
    * A state from stored rows: (key, canonical bytes) of the records kept in
@@ -97,16 +98,36 @@ export class LedgerState implements StateView {
     return this.hash.root();
   }
 
+  /** Whether a QueryState path names a listed collection ("jobs", "members"). */
+  isList(path: string): boolean {
+    return this.listed.has(statePath(path));
+  }
+
   /**
-   * Answers a QueryState path: "jobs/ID", "members", "members/ID",
-   * "validators", "reputation/NODE", "nonces/KEY". Throws UnknownPathError,
+   * A page of a listed collection: up to `limit` records by id, from the one
+   * after the id `after` ("" from the first), and the `after` of the next
+   * page ("" when this one ends the list).
+   */
+  page(path: string, after: string, limit: number): { records: Canonical[]; nextAfter: string } {
+    const collection = statePath(path);
+    const keys = this.listed.get(collection);
+    if (!keys) throw new UnknownPathError(path);
+    const page = keys.page(after === '' ? undefined : `${collection}/${after}`, limit);
+    const last = page.keys[page.keys.length - 1];
+    return { records: page.keys.map((k) => this.get(k) as Canonical), nextAfter: page.more && last ? last.slice(collection.length + 1) : '' };
+  }
+
+  /**
+   * Answers a QueryState path: "jobs/ID", "members/ID", "validators",
+   * "reputation/NODE", "nonces/KEY", and a listed collection whole ("jobs",
+   * "members"; `page` gives it a page at a time). Throws UnknownPathError,
    * and ArchivedRecordError for a round's record ("jobs/ID/rounds/N"), which
    * the host reads from its store once released.
    */
   query(path: string): Canonical {
     const clean = statePath(path);
     const listed = this.listed.get(clean);
-    if (listed) return [...listed].sort().map((k) => this.get(k) as Canonical);
+    if (listed) return this.page(clean, '', listed.size).records;
     const value = this.get(clean);
     if (value === undefined) throw new UnknownPathError(path);
     return value;

@@ -44,6 +44,10 @@ export interface ApiOptions {
 /** Transactions one BroadcastTxs call may carry. */
 export const MAX_BROADCAST_TXS = 1000;
 
+/** Records in a page of a listed collection ("jobs", "members") when QueryState names no limit, and the most it may name. */
+export const DEFAULT_STATE_PAGE = 100;
+export const MAX_STATE_PAGE = 1000;
+
 /** A block on its way to a WatchBlocks client. */
 interface StreamedBlock {
   readonly height: number;
@@ -155,6 +159,12 @@ export function validatorApi(options: ApiOptions): UntypedServiceImplementation 
     QueryState: h.unary('QueryState', async (request: v1.QueryStateRequest__Output): Promise<v1.QueryStateResponse> => {
       if (request.path.length === 0 || request.path.length > 512) throw invalidArgument('path', 'must be 1-512 characters', 'bad_path');
       if (request.height !== 0 && request.height !== chain.tip.height) throw failedPrecondition(`only the latest state (height ${chain.tip.height}) is kept`, 'height_pruned', 'height');
+      if (request.limit > MAX_STATE_PAGE) throw invalidArgument('limit', `is at most ${MAX_STATE_PAGE}`, 'too_large');
+      if (chain.state.isList(request.path)) {
+        const page = chain.state.page(request.path, request.after, request.limit || DEFAULT_STATE_PAGE);
+        return { height: chain.tip.height, appHash: Buffer.from(chain.tip.appHash), json: canonicalJson(page.records), nextAfter: page.nextAfter };
+      }
+      if (request.after !== '' || request.limit !== 0) throw invalidArgument(request.after !== '' ? 'after' : 'limit', 'pages only the lists "jobs" and "members"', 'not_a_list');
       try {
         const json = canonicalJson(await chain.query(request.path));
         // The tip as of the answer: a round's record read from the store may be newer than the tip when the call came.

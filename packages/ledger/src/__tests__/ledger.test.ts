@@ -230,4 +230,21 @@ describe('state queries', () => {
     expect(state.held('jobs/a/rounds/1')).toEqual({ round: 1 });
     expect(() => state.query('rounds')).toThrow('rounds');
   });
+
+  it('pages a list by id: from after an id, at most a limit, naming where the next page starts', () => {
+    const state = new LedgerState();
+    const ids = ['e', 'a', 'd', 'b', 'c'];
+    state.apply(new Map<string, Canonical | null>(ids.map((id) => [`jobs/${id}`, { id }])));
+    expect(state.isList('/jobs/')).toBe(true);
+    expect(state.isList('jobs/a')).toBe(false);
+    expect(state.page('jobs', '', 2)).toEqual({ records: [{ id: 'a' }, { id: 'b' }], nextAfter: 'b' });
+    expect(state.page('jobs', 'b', 2)).toEqual({ records: [{ id: 'c' }, { id: 'd' }], nextAfter: 'd' });
+    expect(state.page('jobs', 'd', 2)).toEqual({ records: [{ id: 'e' }], nextAfter: '' });
+    // An id no longer listed still places the page.
+    expect(state.page('jobs', 'bb', 10)).toEqual({ records: [{ id: 'c' }, { id: 'd' }, { id: 'e' }], nextAfter: '' });
+    state.apply(new Map([['jobs/c', null]]));
+    expect(state.page('jobs', 'b', 1)).toEqual({ records: [{ id: 'd' }], nextAfter: 'd' });
+    expect(state.page('members', '', 5)).toEqual({ records: [], nextAfter: '' });
+    expect(() => state.page('validators', '', 5)).toThrow('validators');
+  });
 });

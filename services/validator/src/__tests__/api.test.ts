@@ -107,6 +107,19 @@ describe('Validator API: BroadcastTxs', () => {
     }
     expect((await unary(api, 'Status', {})).mempoolSize).toBe(MEMPOOL);
   });
+
+  it('QueryState pages the lists only, at most 1,000 records a page, naming the field it refuses', async () => {
+    expect(await unary(api, 'QueryState', { path: 'jobs', limit: 1000 })).toMatchObject({ json: '[]', nextAfter: '' });
+    const refusals = [
+      [{ path: 'jobs', limit: 1001 }, 'limit', 'too_large'],
+      [{ path: 'validators', after: 'x' }, 'after', 'not_a_list'],
+      [{ path: 'validators', limit: 5 }, 'limit', 'not_a_list'],
+    ] as const;
+    for (const [request, field, reason] of refusals) {
+      const error = await refusal(unary(api, 'QueryState', request));
+      expect([error.code, errorDetailOf(error)?.field, errorDetailOf(error)?.reason]).toEqual([Status.INVALID_ARGUMENT, field, reason]);
+    }
+  });
 });
 
 describe('Validator API: WatchBlocks', () => {

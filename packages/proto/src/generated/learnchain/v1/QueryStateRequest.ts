@@ -5,6 +5,7 @@ import type { Long } from '@grpc/proto-loader';
 /**
  * A path into the ledger state, e.g. "jobs/JOB", "jobs/JOB/rounds/3",
  * "members", "validators", "reputation/NODE". The answer is canonical JSON.
+ * "jobs" and "members" list their records (a JSON array) by id, a page at a time.
  */
 export interface QueryStateRequest {
   'path'?: (string);
@@ -12,11 +13,20 @@ export interface QueryStateRequest {
    * 0: the latest
    */
   'height'?: (number | string | Long);
+  /**
+   * A list's page starts after this id ("": at the start); only for "jobs" and "members".
+   */
+  'after'?: (string);
+  /**
+   * Records in a list's page (0: 100; at most 1000); only for "jobs" and "members".
+   */
+  'limit'?: (number);
 }
 
 /**
  * A path into the ledger state, e.g. "jobs/JOB", "jobs/JOB/rounds/3",
  * "members", "validators", "reputation/NODE". The answer is canonical JSON.
+ * "jobs" and "members" list their records (a JSON array) by id, a page at a time.
  */
 export interface QueryStateRequest__Output {
   'path': (string);
@@ -24,4 +34,12 @@ export interface QueryStateRequest__Output {
    * 0: the latest
    */
   'height': (number);
+  /**
+   * A list's page starts after this id ("": at the start); only for "jobs" and "members".
+   */
+  'after': (string);
+  /**
+   * Records in a list's page (0: 100; at most 1000); only for "jobs" and "members".
+   */
+  'limit': (number);
 }

@@ -223,7 +223,7 @@ describeWith(['postgres', 'nats'], 'docker-compose.yml wiring, as local processe
     }, 60_000, 500);
     expect(new Set(trainers.map((t) => t.node_id)).size).toBe(TRAINER_REPLICAS);
     await eventually('the trainers on chain', async () => {
-      const { value } = await using(new ValidatorApi(address('validator-0', 7200)), (api) => api.query<{ nodeId: string; status: string }[]>('members'));
+      const { value } = await using(new ValidatorApi(address('validator-0', 7200)), (api) => api.list<{ nodeId: string; status: string }>('members'));
       return trainers.every((t) => value.some((m) => m.nodeId === t.node_id && m.status === 'active')) ? true : undefined;
     }, 60_000, 500);
   });

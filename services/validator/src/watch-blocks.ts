@@ -6,7 +6,7 @@
  * it is stored), so a lagging client costs the validator a bounded buffer
  * and still gets every block, in order.
  */
-import { notFound } from '@learnchain/core';
+import { notFound, untilAborted } from '@learnchain/core';
 
 /** Committed blocks a stream holds for a client that lags. */
 export const LIVE_BLOCKS_KEPT = 64;
@@ -53,10 +53,8 @@ export async function watchBlocks<Block extends { readonly height: number }>(fee
         }
         continue;
       }
-      await new Promise<void>((resolve) => {
-        wake = resolve;
-        signal.addEventListener('abort', () => resolve(), { once: true });
-      });
+      // Until a block comes or the call ends; the abort listener goes with the wait (a stream waits once per block).
+      await untilAborted(new Promise<void>((resolve) => (wake = resolve)), signal).catch(() => undefined);
       wake = undefined;
     }
   } finally {

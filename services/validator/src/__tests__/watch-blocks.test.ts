@@ -1,3 +1,5 @@
+import { getEventListeners } from 'node:events';
+
 import { LIVE_BLOCKS_KEPT, watchBlocks, type BlockFeed } from '../watch-blocks';
 
 interface Block {
@@ -89,6 +91,20 @@ describe('watchBlocks', () => {
     controller.abort();
     await watching;
     expect(chain.watchers).toBe(0);
+  });
+
+  it('holds one abort listener however many blocks it waited for', async () => {
+    const chain = new FakeChain();
+    const controller = new AbortController();
+    const watching = watchBlocks(chain, 1, async () => undefined, controller.signal);
+    for (let i = 0; i < 50; i++) {
+      await settle();
+      chain.commit(1);
+    }
+    await settle();
+    expect(getEventListeners(controller.signal, 'abort').length).toBeLessThanOrEqual(1);
+    controller.abort();
+    await watching;
   });
 
   it('lets go of the chain when sending fails (the client went away)', async () => {

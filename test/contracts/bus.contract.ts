@@ -31,7 +31,7 @@ export interface BusTarget {
 /** One test's view of a transport (one LocalBroker, or one NATS server). */
 export interface BusFixture {
   /** Opens a bus client on `target`; several may be open on one target at once. */
-  open(target: BusTarget, options?: { readonly ackWaitMs?: number }): Promise<EventBus>;
+  open(target: BusTarget, options?: { readonly ackWaitMs?: number; readonly maxAgeMs?: number }): Promise<EventBus>;
   /** Stores raw bytes under `target`'s prefix and event `subject`, bypassing the codec. */
   injectRaw(target: BusTarget, subject: string, data: Uint8Array): Promise<void>;
   /** Closes whatever the fixture opened and removes what it created. */

@@ -5,6 +5,7 @@
 import { jetstreamManager } from '@nats-io/jetstream';
 import { connect, type NatsConnection } from '@nats-io/transport-node';
 import { NatsEventBus, type EventBus } from '@learnchain/bus';
+import { runBusAgeContract } from '../contracts/bus-age.contract';
 import { runBusContract, type BusFixture } from '../contracts/bus.contract';
 import { describeWith, serviceUrl, uniqueName } from '../support/services';
 
@@ -22,6 +23,7 @@ async function natsFixture(): Promise<BusFixture> {
         subjectsPrefix: target.prefix,
         storage: 'memory',
         ...(options?.ackWaitMs === undefined ? {} : { ackWaitMs: options.ackWaitMs }),
+        ...(options?.maxAgeMs === undefined ? {} : { maxAgeMs: options.maxAgeMs }),
       });
       opened.push(bus);
       return bus;
@@ -41,6 +43,7 @@ async function natsFixture(): Promise<BusFixture> {
 
 describeWith(['nats'], 'NatsEventBus on NATS JetStream', () => {
   runBusContract('NatsEventBus', natsFixture);
+  runBusAgeContract('NatsEventBus', natsFixture);
 
   describe('with a real server', () => {
     let admin: NatsConnection;

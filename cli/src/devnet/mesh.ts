@@ -14,7 +14,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 import { LocalBroker, LocalEventBus, NatsEventBus, type EventBus } from '@learnchain/bus';
-import { loadConfig, LOG_LEVELS } from '@learnchain/core';
+import { DEFAULT_EVENTS_MAX_AGE_MS, loadConfig, LOG_LEVELS } from '@learnchain/core';
 import { parseGenesis, type Genesis } from '@learnchain/ledger';
 
 import { writeGenesis, type GenesisFiles } from '../commands/genesis';
@@ -180,8 +180,8 @@ function inProcess(options: DevnetOptions, chainId: string, stream: string, part
   const broker = new LocalBroker();
   const bus = async (name: string): Promise<EventBus> => {
     const b = options.nats
-      ? await NatsEventBus.create({ servers: options.nats, stream, subjectsPrefix: chainId, connectionName: `learnchain-devnet-${name}` })
-      : await LocalEventBus.create({ broker, stream, subjectsPrefix: chainId });
+      ? await NatsEventBus.create({ servers: options.nats, stream, maxAgeMs: DEFAULT_EVENTS_MAX_AGE_MS, subjectsPrefix: chainId, connectionName: `learnchain-devnet-${name}` })
+      : await LocalEventBus.create({ broker, stream, maxAgeMs: DEFAULT_EVENTS_MAX_AGE_MS, subjectsPrefix: chainId });
     parts.buses.push(b);
     return b;
   };

@@ -48,5 +48,6 @@ export type {
   Subject,
 } from './subjects';
 export { NatsEventBus } from './nats/bus';
+export { openEventBus, type EventBusSettings } from './open';
 export { traceContextOf, withTraceHeaders } from './trace';
 export type { NatsEventBusOptions } from './nats/bus';

@@ -47,6 +47,17 @@ export function planConsumer<S extends Subject>(options: SubscribeOptions<S>, de
   return { durable, subjects, from, ackWaitMs, maxAckPending };
 }
 
+/** The shortest age limit a stream takes (JetStream refuses very short ones; an event must outlive its own publish). */
+export const MIN_MAX_AGE_MS = 1_000;
+
+/** Checks a stream's age limit: 0 (no limit) or at least MIN_MAX_AGE_MS milliseconds. */
+export function maxAge(value: number): number {
+  if (!Number.isSafeInteger(value) || (value !== 0 && value < MIN_MAX_AGE_MS)) {
+    throw new InvalidOptionError('maxAgeMs', `must be 0 (no age limit) or at least ${MIN_MAX_AGE_MS} ms, got ${value}`);
+  }
+  return value;
+}
+
 /** Checks that `value` is a positive safe integer. */
 export function positive(option: string, value: number): number {
   if (!Number.isSafeInteger(value) || value < 1) throw new InvalidOptionError(option, `must be a positive integer, got ${value}`);

@@ -189,3 +189,18 @@ export function describeConfig(schema: Schema): ConfigRow[] {
     doc: spec.doc,
   }));
 }
+
+/** How long the event stream keeps events unless told otherwise: seven days. */
+export const DEFAULT_EVENTS_MAX_AGE_MS = 7 * 24 * 3_600_000;
+
+/** The event stream's settings, the same in every service that publishes or reads events. */
+export const eventStreamFields = {
+  stream: field.string({ env: 'LEARNCHAIN_STREAM', flag: 'stream', doc: 'The JetStream stream holding learnchain events.', default: 'learnchain' }),
+  eventsMaxAgeMs: field.int({
+    env: 'LEARNCHAIN_EVENTS_MAX_AGE_MS',
+    flag: 'events-max-age-ms',
+    doc: "How long the event stream keeps events (0: for ever, else at least 1000); set on the stream at start, also on one that exists. A consumer away longer misses what aged out: the aggregator reads the jobs it missed from the ledger.",
+    default: DEFAULT_EVENTS_MAX_AGE_MS,
+    min: 0,
+  }),
+};

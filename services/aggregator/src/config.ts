@@ -1,5 +1,5 @@
 /** The aggregator's configuration: environment variables and flags. */
-import { field, LOG_LEVELS } from '@learnchain/core';
+import { eventStreamFields, field, LOG_LEVELS } from '@learnchain/core';
 
 const MiB = 1024 * 1024;
 
@@ -9,7 +9,7 @@ export const aggregatorConfig = {
   database: field.string({ env: 'DATABASE_URL', flag: 'database', doc: 'postgres://... or pglite:memory / pglite:/dir (embedded).', default: 'pglite:memory' }),
   schema: field.string({ env: 'LEARNCHAIN_AGGREGATOR_SCHEMA', flag: 'schema', doc: 'The database schema this instance owns.', default: 'aggregator' }),
   nats: field.optional(field.url({ env: 'NATS_URL', flag: 'nats', doc: 'NATS with JetStream for events; absent: events stay in-process.', protocols: ['nats', 'tls'] })),
-  stream: field.string({ env: 'LEARNCHAIN_STREAM', flag: 'stream', doc: 'The JetStream stream holding learnchain events.', default: 'learnchain' }),
+  ...eventStreamFields,
   consumer: field.string({ env: 'LEARNCHAIN_AGGREGATOR_CONSUMER', flag: 'consumer', doc: 'The durable consumer that reads job events.', default: 'aggregator' }),
   registry: field.optional(field.address({ env: 'LEARNCHAIN_REGISTRY', flag: 'registry', doc: 'The registry, host:port, for the active trainers.' })),
   validators: field.list({ env: 'LEARNCHAIN_VALIDATORS', flag: 'validators', doc: 'Validators, host:port comma-separated, for jobs and round results.', default: [] }),

@@ -4,7 +4,7 @@
  * server. SIGTERM/SIGINT: stop taking calls and finish those in flight, stop
  * the round manager, close the bus and the database, in that order.
  */
-import { LocalEventBus, NatsEventBus, type EventBus } from '@learnchain/bus';
+import { openEventBus, type EventBus } from '@learnchain/bus';
 import { ConfigError, createLogger, GrpcServer, Identity, maybeServeMetrics, runService, type ConfigOf, type Logger } from '@learnchain/core';
 import { contracts, SERVICE_NAMES } from '@learnchain/proto';
 import { openStorage } from '@learnchain/storage';
@@ -78,9 +78,7 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
   const ownBus = !deps.bus;
   const bus =
     deps.bus ??
-    (config.nats
-      ? await NatsEventBus.create({ servers: config.nats, stream: config.stream, subjectsPrefix: config.chainId, connectionName: 'learnchain-aggregator' })
-      : await LocalEventBus.create({ subjectsPrefix: config.chainId }));
+    (await openEventBus({ nats: config.nats, stream: config.stream, maxAgeMs: config.eventsMaxAgeMs, subjectsPrefix: config.chainId, connectionName: 'learnchain-aggregator' }));
   const rounds = await RoundStore.create(storage, clock);
   // An in-memory database keeps nothing past the process: blob bytes stay in the process's memory, out of it.
   const blobs = new BlobStore(storage.db, config.chunkBytes, clock, config.blobCacheBytes, storage.inMemory ? new ProcessMemory() : chunkRows);

@@ -1,5 +1,5 @@
 /** The registry's configuration: environment variables and flags. */
-import { field, LOG_LEVELS } from '@learnchain/core';
+import { eventStreamFields, field, LOG_LEVELS } from '@learnchain/core';
 
 export const registryConfig = {
   chainId: field.string({ env: 'LEARNCHAIN_CHAIN_ID', flag: 'chain-id', doc: 'The chain this registry serves; every signed request names it.', default: 'learnchain-devnet' }),
@@ -7,7 +7,7 @@ export const registryConfig = {
   database: field.string({ env: 'DATABASE_URL', flag: 'database', doc: 'postgres://... or pglite:memory / pglite:/dir (embedded).', default: 'pglite:memory' }),
   schema: field.string({ env: 'LEARNCHAIN_REGISTRY_SCHEMA', flag: 'schema', doc: 'The database schema this instance owns (replicas of one registry share it).', default: 'registry' }),
   nats: field.optional(field.url({ env: 'NATS_URL', flag: 'nats', doc: 'NATS with JetStream for membership events; absent: events stay in-process.', protocols: ['nats', 'tls'] })),
-  stream: field.string({ env: 'LEARNCHAIN_STREAM', flag: 'stream', doc: 'The JetStream stream holding learnchain events.', default: 'learnchain' }),
+  ...eventStreamFields,
   leaseTtlMs: field.int({ env: 'LEARNCHAIN_LEASE_TTL_MS', flag: 'lease-ttl-ms', doc: 'How long a lease lasts without a heartbeat.', default: 10_000, min: 500 }),
   sweepIntervalMs: field.int({ env: 'LEARNCHAIN_SWEEP_INTERVAL_MS', flag: 'sweep-interval-ms', doc: 'How often lapsed leases are looked for.', default: 500, min: 50 }),
   challengeTtlMs: field.int({ env: 'LEARNCHAIN_CHALLENGE_TTL_MS', flag: 'challenge-ttl-ms', doc: 'How long a join challenge stays valid.', default: 30_000, min: 1000 }),

@@ -3,7 +3,7 @@
  * domain → the gRPC server. SIGTERM/SIGINT: stop taking calls, finish those in
  * flight, stop the sweeper, publish what is pending, close the bus and database.
  */
-import { LocalEventBus, NatsEventBus, type EventBus } from '@learnchain/bus';
+import { openEventBus, type EventBus } from '@learnchain/bus';
 import { ConfigError, createLogger, GrpcServer, Identity, maybeServeMetrics, runService, type ConfigOf } from '@learnchain/core';
 import { contracts, SERVICE_NAMES } from '@learnchain/proto';
 import { openStorage } from '@learnchain/storage';
@@ -58,9 +58,7 @@ export async function startRegistry(config: RegistryConfig, bus?: EventBus, proc
   const ownBus = !bus;
   const events =
     bus ??
-    (config.nats
-      ? await NatsEventBus.create({ servers: config.nats, stream: config.stream, subjectsPrefix: config.chainId, connectionName: 'learnchain-registry' })
-      : await LocalEventBus.create({ subjectsPrefix: config.chainId }));
+    (await openEventBus({ nats: config.nats, stream: config.stream, maxAgeMs: config.eventsMaxAgeMs, subjectsPrefix: config.chainId, connectionName: 'learnchain-registry' }));
   const store = await MemberStore.create(storage);
   const identity = registryIdentity(config);
   const recorder =

@@ -1,5 +1,5 @@
 /** The trainer's configuration: environment variables and flags, checked once at start. */
-import { ConfigError, field, LOG_LEVELS, sha256, type ConfigOf, type Field } from '@learnchain/core';
+import { eventStreamFields, ConfigError, field, LOG_LEVELS, sha256, type ConfigOf, type Field } from '@learnchain/core';
 
 import { ATTACKS } from './attacks';
 import { parsePartition, type PartitionSpec } from './data';
@@ -13,7 +13,7 @@ export const trainerConfig = {
   aggregator: field.address({ env: 'LEARNCHAIN_AGGREGATOR', flag: 'aggregator', doc: 'The aggregator, host:port: base models from it, updates to it.', default: '127.0.0.1:7300' }),
   validators: field.list({ env: 'LEARNCHAIN_VALIDATORS', flag: 'validators', doc: 'Validators, host:port comma-separated, for the jobs\' hyper-parameters.', default: [] }),
   nats: field.optional(field.url({ env: 'NATS_URL', flag: 'nats', doc: 'NATS with JetStream for round events; absent: an in-process bus (only useful inside one process).', protocols: ['nats', 'tls'] })),
-  stream: field.string({ env: 'LEARNCHAIN_STREAM', flag: 'stream', doc: 'The JetStream stream holding learnchain events.', default: 'learnchain' }),
+  ...eventStreamFields,
   keyFile: field.optional(field.string({ env: 'LEARNCHAIN_TRAINER_KEY_FILE', flag: 'key-file', doc: 'The trainer key file (JSON written by the key tools).' })),
   key: field.optional(field.string({ env: 'LEARNCHAIN_TRAINER_KEY', flag: 'key', doc: 'The trainer key as a 32-byte seed, hex or base64 (instead of a key file); neither: a fresh key.' })),
   dataset: field.oneOf({ env: 'LEARNCHAIN_DATASET', flag: 'dataset', doc: 'The dataset whose training split is partitioned.', values: ['mnist'] as const, default: 'mnist' }),

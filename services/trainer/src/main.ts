@@ -7,7 +7,7 @@
  */
 import { totalmem } from 'node:os';
 
-import { LocalEventBus, NatsEventBus, type EventBus } from '@learnchain/bus';
+import { openEventBus, type EventBus } from '@learnchain/bus';
 import { ConfigError, createLogger, Identity, maybeServeMetrics, runService, type Logger } from '@learnchain/core';
 import { MembershipClient } from '@learnchain/membership';
 import type { Dataset, ExecutionProvider } from '@learnchain/model';
@@ -99,11 +99,8 @@ export async function startTrainer(config: TrainerConfig, deps: TrainerDeps = {}
   const ownBus = !deps.bus;
   let bus = deps.bus;
   if (!bus) {
-    if (config.nats) bus = await NatsEventBus.create({ servers: config.nats, stream: config.stream, subjectsPrefix: config.chainId, connectionName: 'learnchain-trainer' });
-    else {
-      logger.warn('no NATS_URL: round events come only from this process');
-      bus = await LocalEventBus.create({ subjectsPrefix: config.chainId });
-    }
+    if (!config.nats) logger.warn('no NATS_URL: round events come only from this process');
+    bus = await openEventBus({ nats: config.nats, stream: config.stream, maxAgeMs: config.eventsMaxAgeMs, subjectsPrefix: config.chainId, connectionName: 'learnchain-trainer' });
   }
   const events = bus;
   const membership = new MembershipClient({

@@ -1,5 +1,5 @@
 /** The validator's configuration: environment variables and flags. */
-import { field, LOG_LEVELS } from '@learnchain/core';
+import { eventStreamFields, field, LOG_LEVELS } from '@learnchain/core';
 
 export const validatorConfig = {
   listen: field.address({ env: 'LEARNCHAIN_VALIDATOR_LISTEN', flag: 'listen', doc: 'Where the Validator and Consensus gRPC services listen.', default: '0.0.0.0:7200' }),
@@ -17,7 +17,7 @@ export const validatorConfig = {
   roundCheckThreads: field.int({ env: 'LEARNCHAIN_ROUND_CHECK_THREADS', flag: 'round-check-threads', doc: "Worker threads that re-run a large round's rule, beside one thread that evaluates each round's model, so that checking a round does not hold up voting; 0: the whole check runs on the event loop (where every service shares a few cores, as in a devnet, threads only compete with the trainers); -1: one per core.", default: -1, min: -1, max: 64 }),
   blobCacheBytes: field.int({ env: 'LEARNCHAIN_VALIDATOR_BLOB_CACHE_BYTES', flag: 'blob-cache-bytes', doc: "Bytes of blobs kept in memory for round checks: the updates prefetched when a round closes (let go with its base model once the round commits), and each new model recomputed (the next round's base). 0: none kept.", default: 256 * 1024 * 1024, min: 0 }),
   nats: field.optional(field.url({ env: 'NATS_URL', flag: 'nats', doc: 'NATS with JetStream for block events; absent: events stay in-process.', protocols: ['nats', 'tls'] })),
-  stream: field.string({ env: 'LEARNCHAIN_STREAM', flag: 'stream', doc: 'The JetStream stream holding learnchain events.', default: 'learnchain' }),
+  ...eventStreamFields,
   proposeTimeoutMs: field.int({ env: 'LEARNCHAIN_TIMEOUT_PROPOSE_MS', flag: 'timeout-propose-ms', doc: 'How long round 0 waits for a proposal (only matters when the proposer fails).', default: 3000, min: 10 }),
   roundTimeoutMs: field.int({ env: 'LEARNCHAIN_TIMEOUT_ROUND_MS', flag: 'timeout-round-ms', doc: 'Base of the propose timeout of rounds > 0 and of the prevote/precommit timeouts; grows by half of it per round.', default: 500, min: 10 }),
   timeoutCommitMs: field.int({ env: 'LEARNCHAIN_TIMEOUT_COMMIT_MS', flag: 'timeout-commit-ms', doc: 'Pause after a commit before the next height starts.', default: 0, min: 0 }),

@@ -7,7 +7,7 @@
 import { readFileSync } from 'node:fs';
 
 import { inlineRunner, PoolRuleRunner } from '@learnchain/aggregation';
-import { LocalEventBus, NatsEventBus, type EventBus } from '@learnchain/bus';
+import { openEventBus, type EventBus } from '@learnchain/bus';
 import { createLogger, GrpcServer, Identity, maybeServeMetrics, runService, signatureChecks, type ConfigOf } from '@learnchain/core';
 import { AggregateRoundVerifier, parseGenesis, type Genesis, type RoundVerifier } from '@learnchain/ledger';
 import { contracts, SERVICE_NAMES } from '@learnchain/proto';
@@ -73,9 +73,7 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
   const ownBus = !options.bus;
   const bus =
     options.bus ??
-    (config.nats
-      ? await NatsEventBus.create({ servers: config.nats, stream: config.stream, subjectsPrefix: genesis.chainId, connectionName: `learnchain-validator-${identity.address.slice(0, 8)}` })
-      : await LocalEventBus.create({ subjectsPrefix: genesis.chainId }));
+    (await openEventBus({ nats: config.nats, stream: config.stream, maxAgeMs: config.eventsMaxAgeMs, subjectsPrefix: genesis.chainId, connectionName: `learnchain-validator-${identity.address.slice(0, 8)}` }));
   const store = await BlockStore.create(storage);
   const chain = await Chain.create(genesis, store, logger, bus);
   const mempool = new Mempool(genesis, () => chain.state, config.mempoolMaxTxs);

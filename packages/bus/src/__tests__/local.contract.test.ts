@@ -1,9 +1,10 @@
+import { runBusAgeContract } from '../../../../test/contracts/bus-age.contract';
 import { runBusContract, type BusFixture } from '../../../../test/contracts/bus.contract';
 import type { EventBus } from '../bus';
 import { LocalEventBus } from '../local/bus';
 import { LocalBroker } from '../local/store';
 
-runBusContract('LocalEventBus', async (): Promise<BusFixture> => {
+async function localFixture(): Promise<BusFixture> {
   const broker = new LocalBroker();
   const opened: EventBus[] = [];
   return {
@@ -13,6 +14,7 @@ runBusContract('LocalEventBus', async (): Promise<BusFixture> => {
         stream: target.stream,
         subjectsPrefix: target.prefix,
         ...(options?.ackWaitMs === undefined ? {} : { ackWaitMs: options.ackWaitMs }),
+        ...(options?.maxAgeMs === undefined ? {} : { maxAgeMs: options.maxAgeMs }),
       });
       opened.push(bus);
       return bus;
@@ -25,4 +27,7 @@ runBusContract('LocalEventBus', async (): Promise<BusFixture> => {
       broker.close();
     },
   };
-});
+}
+
+runBusContract('LocalEventBus', localFixture);
+runBusAgeContract('LocalEventBus', localFixture);

@@ -101,4 +101,27 @@ describe('LocalEventBus with injected timers', () => {
     broker.close();
     expect(timers.armed).toBe(0);
   });
+
+  it('does not deliver again an unacknowledged event that aged out, and goes on to the next', async () => {
+    const timers = manualTimers();
+    let clock = 1_000;
+    const broker = new LocalBroker({ timers, clock: () => clock });
+    const bus = await LocalEventBus.create({ broker, ackWaitMs: 500, maxAgeMs: 2_000 });
+    await bus.publish('learnchain.block.committed', block(1));
+    const subscription = await bus.subscribe({ consumer: 'v', maxAckPending: 1 });
+    const iterator = subscription[Symbol.asyncIterator]();
+    expect((await iterator.next()).value?.sequence).toBe(1);
+
+    clock = 2_900;
+    await bus.publish('learnchain.block.committed', block(2));
+    clock = 3_000; // sequence 1 is now 2 s old
+    const next = iterator.next();
+    timers.advance(500); // its ack wait passes: it is due again, but gone
+    const delivered = await next;
+    expect(delivered.value?.sequence).toBe(2);
+    expect(delivered.value?.deliveryCount).toBe(1);
+    await delivered.value?.ack();
+    await bus.close();
+    broker.close();
+  });
 });

@@ -7,7 +7,7 @@ import type { EventBus, PublishAck, PublishOptions, SubscribeOptions, Subscripti
 import { allSubjects, checkHeaders, checkName, checkPrefix, encodePayload, qualify, unqualify } from '../codec';
 import { BusClosedError } from '../errors';
 import { withTraceHeaders } from '../trace';
-import { DEFAULT_ACK_WAIT_MS, DEFAULT_MAX_ACK_PENDING, planConsumer, positive, type ConsumerDefaults } from '../options';
+import { DEFAULT_ACK_WAIT_MS, DEFAULT_MAX_ACK_PENDING, maxAge, planConsumer, positive, type ConsumerDefaults } from '../options';
 import type { PayloadOf, Subject } from '../subjects';
 import { EventSubscription } from '../subscription';
 import { LocalBroker } from './store';
@@ -23,6 +23,8 @@ export interface LocalEventBusOptions {
   readonly ackWaitMs?: number;
   /** Default limit of unacknowledged deliveries per consumer (default 1000). */
   readonly maxAckPending?: number;
+  /** How long the stream keeps events (0: no age limit), set on the stream, as on NATS; absent: the stream's stays. */
+  readonly maxAgeMs?: number;
 }
 
 export class LocalEventBus implements EventBus {
@@ -45,8 +47,10 @@ export class LocalEventBus implements EventBus {
       ackWaitMs: positive('ackWaitMs', options.ackWaitMs ?? DEFAULT_ACK_WAIT_MS),
       maxAckPending: positive('maxAckPending', options.maxAckPending ?? DEFAULT_MAX_ACK_PENDING),
     };
+    const limit = options.maxAgeMs === undefined ? undefined : maxAge(options.maxAgeMs);
     const broker = options.broker ?? new LocalBroker();
-    broker.stream(streamName);
+    const stream = broker.stream(streamName);
+    if (limit !== undefined) stream.limit(limit);
     return new LocalEventBus(broker, options.broker === undefined, streamName, prefix, defaults);
   }
 

@@ -24,7 +24,9 @@ export interface LocalConsumerConfig {
 
 /** The stream as a consumer sees it. */
 export interface ConsumedStream {
+  readonly firstSequence: number;
   readonly lastSequence: number;
+  /** Undefined once the event has aged out of the stream. */
   message(sequence: number): StoredMessage | undefined;
 }
 
@@ -133,6 +135,8 @@ export class LocalConsumer {
   }
 
   private nextFresh(): StoredMessage | undefined {
+    // Events that aged out of the stream before this consumer reached them are passed over, as on JetStream.
+    this.nextSequence = Math.max(this.nextSequence, this.stream.firstSequence);
     while (this.nextSequence <= this.stream.lastSequence) {
       const message = this.stream.message(this.nextSequence);
       this.nextSequence += 1;
@@ -147,9 +151,16 @@ export class LocalConsumer {
     try {
       while (this.sinks.length > 0 && this.pending.size < this.config.maxAckPending) {
         const again = this.ready.shift();
-        const message = again === undefined ? this.nextFresh() : this.stream.message(again);
-        if (message === undefined) break;
-        this.deliver(message);
+        if (again === undefined) {
+          const message = this.nextFresh();
+          if (message === undefined) break;
+          this.deliver(message);
+          continue;
+        }
+        const message = this.stream.message(again);
+        // A delivery due again whose event has aged out of the stream is not delivered again.
+        if (message === undefined) this.forget(again);
+        else this.deliver(message);
       }
     } finally {
       this.pumping = false;

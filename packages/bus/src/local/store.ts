@@ -1,6 +1,7 @@
 /**
  * LocalBroker: an in-memory stand-in for a JetStream server, for the devnet
- * and tests. Named streams keep every event with its sequence; consumers live
+ * and tests. Named streams keep events with their sequences (until they age
+ * out, when the stream has an age limit); consumers live
  * in the broker, so a durable consumer outlasts the buses that use it, as it
  * outlasts a client on NATS. Several LocalEventBus instances may share one broker.
  */
@@ -78,9 +79,17 @@ export class LocalBroker {
   }
 }
 
+/** Dropped messages are cut from the front of the array in batches of at least this many. */
+const COMPACT_AFTER = 1024;
+
 /** One stream of a LocalBroker. */
 export class LocalStream {
-  private readonly messages: StoredMessage[] = [];
+  /** Stored messages from index `head` on; the one at index i has sequence `base + i + 1`. */
+  private messages: StoredMessage[] = [];
+  private head = 0;
+  private base = 0;
+  /** How long events are kept; 0: no age limit. */
+  private maxAgeMs = 0;
   private readonly recentIds = new Map<string, { readonly sequence: number; readonly at: number }>();
   private readonly consumers = new Map<string, LocalConsumer>();
   private ephemeralCount = 0;
@@ -88,11 +97,38 @@ export class LocalStream {
   constructor(private readonly broker: LocalBroker) {}
 
   get lastSequence(): number {
-    return this.messages.length;
+    return this.base + this.messages.length;
   }
 
+  /** The sequence of the oldest event kept (one past the last when none is). */
+  get firstSequence(): number {
+    return this.base + this.head + 1;
+  }
+
+  /** The event stored at `sequence`; undefined once it has aged out. */
   message(sequence: number): StoredMessage | undefined {
-    return this.messages[sequence - 1];
+    const message = sequence >= this.firstSequence ? this.messages[sequence - this.base - 1] : undefined;
+    return message && !this.expired(message, this.broker.clock()) ? message : undefined;
+  }
+
+  /** Sets how long the stream keeps events (0: no age limit), as a stream's max_age does on JetStream. */
+  limit(maxAgeMs: number): void {
+    this.maxAgeMs = maxAgeMs;
+    this.dropExpired(this.broker.clock());
+  }
+
+  private expired(message: StoredMessage, now: number): boolean {
+    return this.maxAgeMs > 0 && now - message.publishedAt >= this.maxAgeMs;
+  }
+
+  /** Forgets the events that have aged out. */
+  private dropExpired(now: number): void {
+    while (this.head < this.messages.length && this.expired(this.messages[this.head] as StoredMessage, now)) this.head += 1;
+    if (this.head >= COMPACT_AFTER && this.head * 2 >= this.messages.length) {
+      this.messages = this.messages.slice(this.head);
+      this.base += this.head;
+      this.head = 0;
+    }
   }
 
   /** Stores an event; a repeated `msgId` inside the duplicate window is not stored again. */
@@ -106,7 +142,8 @@ export class LocalStream {
       const seen = this.recentIds.get(msgId);
       if (seen) return { sequence: seen.sequence, duplicate: true };
     }
-    const sequence = this.messages.length + 1;
+    this.dropExpired(now);
+    const sequence = this.lastSequence + 1;
     this.messages.push({ sequence, subject, data: data.slice(), headers: { ...headers }, publishedAt: now });
     if (msgId !== undefined) this.recentIds.set(msgId, { sequence, at: now });
     for (const consumer of this.consumers.values()) consumer.notify();
@@ -125,7 +162,8 @@ export class LocalStream {
         return existing;
       }
     }
-    const start = from === 'all' ? 1 : from === 'new' ? this.lastSequence + 1 : 'time' in from ? this.firstSince(from.time) : from.sequence;
+    this.dropExpired(this.broker.clock());
+    const start = from === 'all' ? this.firstSequence : from === 'new' ? this.lastSequence + 1 : 'time' in from ? this.firstSince(from.time) : from.sequence;
     const consumerName = name ?? `ephemeral-${(this.ephemeralCount += 1)}`;
     const consumer = new LocalConsumer(consumerName, name !== undefined, config, start, this, this.broker.timers);
     this.consumers.set(consumerName, consumer);
@@ -134,8 +172,10 @@ export class LocalStream {
 
   /** The sequence of the first message stored at or after `time`; when none is, the next one stored, whenever that is (as JetStream resolves a start time). */
   private firstSince(time: number): number {
-    const index = this.messages.findIndex((m) => m.publishedAt >= time);
-    return index < 0 ? this.lastSequence + 1 : index + 1;
+    for (let i = this.head; i < this.messages.length; i += 1) {
+      if ((this.messages[i] as StoredMessage).publishedAt >= time) return this.base + i + 1;
+    }
+    return this.lastSequence + 1;
   }
 
   /** The names of the consumers the stream holds (durable ones until deleted, ephemeral ones while subscribed). */

@@ -19,8 +19,18 @@ export interface StreamSpec {
   readonly subject: string;
   readonly storage: 'file' | 'memory';
   readonly duplicateWindowMs: number;
-  /** 0 keeps events until limits say otherwise. */
-  readonly maxAgeMs: number;
+  /** How long events are kept (0: no age limit); absent: 0 for a new stream, an existing one's stays. */
+  readonly maxAgeMs?: number;
+}
+
+/**
+ * The stream's limits in JetStream's terms. JetStream refuses a duplicate
+ * window longer than the age limit, so the window is cut to it.
+ */
+function limits(spec: StreamSpec): { max_age: number; duplicate_window: number } {
+  const maxAge = nanos(spec.maxAgeMs ?? 0);
+  const window = nanos(spec.duplicateWindowMs);
+  return { max_age: maxAge, duplicate_window: maxAge > 0 ? Math.min(window, maxAge) : window };
 }
 
 /** JetStream's "already in use/exists" answers to a racing create. */
@@ -30,12 +40,16 @@ function apiCode(error: unknown): number | undefined {
   return error instanceof JetStreamApiError ? error.code : undefined;
 }
 
-/** Makes sure the stream exists and covers `spec.subject`. */
+/** Makes sure the stream exists, covers `spec.subject` and has the age limit asked for (when one is). */
 export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec, attempt = 0): Promise<void> {
   try {
     const info = await jsm.streams.info(spec.name);
     const subjects = info.config.subjects ?? [];
-    if (!subjects.includes(spec.subject)) await jsm.streams.update(spec.name, { subjects: [...subjects, spec.subject] });
+    const change = {
+      ...(subjects.includes(spec.subject) ? {} : { subjects: [...subjects, spec.subject] }),
+      ...(spec.maxAgeMs === undefined || info.config.max_age === nanos(spec.maxAgeMs) ? {} : limits(spec)),
+    };
+    if (Object.keys(change).length > 0) await jsm.streams.update(spec.name, change);
     return;
   } catch (error) {
     if (apiCode(error) !== JetStreamApiCodes.StreamNotFound) throw error;
@@ -45,8 +59,7 @@ export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec, atte
       name: spec.name,
       subjects: [spec.subject],
       storage: spec.storage === 'memory' ? StorageType.Memory : StorageType.File,
-      duplicate_window: nanos(spec.duplicateWindowMs),
-      max_age: nanos(spec.maxAgeMs),
+      ...limits(spec),
     });
   } catch (error) {
     const code = apiCode(error);

@@ -21,7 +21,7 @@ import type { EventBus, PublishAck, PublishOptions, StartPosition, SubscribeOpti
 import { allSubjects, checkHeaders, checkName, checkPrefix, encodePayload, isTransportHeader, qualify, unqualify } from '../codec';
 import { AckFailedError, BusClosedError, PublishFailedError } from '../errors';
 import { withTraceHeaders } from '../trace';
-import { DEFAULT_ACK_WAIT_MS, DEFAULT_MAX_ACK_PENDING, planConsumer, positive, type ConsumerDefaults } from '../options';
+import { DEFAULT_ACK_WAIT_MS, DEFAULT_MAX_ACK_PENDING, maxAge, planConsumer, positive, type ConsumerDefaults } from '../options';
 import type { PayloadOf, Subject } from '../subjects';
 import { EventSubscription, type RawDelivery } from '../subscription';
 import { ensureDurable, ensureStream, supportsFilterSubjects } from './admin';
@@ -43,7 +43,11 @@ export interface NatsEventBusOptions {
   readonly maxAckPending?: number;
   /** How long the stream remembers publish ids for deduplication (default 2 minutes). Applies when the stream is created. */
   readonly duplicateWindowMs?: number;
-  /** How long the stream keeps events; 0 (the default) for no age limit. Applies when the stream is created. */
+  /**
+   * How long the stream keeps events; 0 for no age limit. Set on a stream this
+   * creates, and on an existing one whose limit differs; absent: a new stream
+   * has no age limit and an existing one keeps its own.
+   */
   readonly maxAgeMs?: number;
   /** Stream storage (default `file`). Applies when the stream is created. */
   readonly storage?: 'file' | 'memory';
@@ -82,6 +86,8 @@ export class NatsEventBus implements EventBus {
       maxAckPending: positive('maxAckPending', options.maxAckPending ?? DEFAULT_MAX_ACK_PENDING),
     };
     const timeout = positive('requestTimeoutMs', options.requestTimeoutMs ?? 5_000);
+    const duplicateWindowMs = positive('duplicateWindowMs', options.duplicateWindowMs ?? 120_000);
+    const ageLimit = options.maxAgeMs === undefined ? {} : { maxAgeMs: maxAge(options.maxAgeMs) };
     const connection =
       options.connection ??
       (await connect({
@@ -96,8 +102,8 @@ export class NatsEventBus implements EventBus {
         name: stream,
         subject: allSubjects(prefix),
         storage: options.storage ?? 'file',
-        duplicateWindowMs: positive('duplicateWindowMs', options.duplicateWindowMs ?? 120_000),
-        maxAgeMs: options.maxAgeMs ?? 0,
+        duplicateWindowMs,
+        ...ageLimit,
       });
       const js = jetstream(connection, { timeout });
       return new NatsEventBus(connection, options.connection === undefined, js, jsm, stream, prefix, defaults, timeout);

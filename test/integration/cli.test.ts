@@ -13,6 +13,8 @@ import { Identity } from '@learnchain/core';
 import { Pool } from 'pg';
 
 import { ValidatorApi } from '../../cli/src/client/services';
+import { ValidatorAdapter } from '../../services/aggregator/src/adapters/validator';
+import { intakeOf } from '../../services/aggregator/src/domain/job';
 import { writeGenesis, type GenesisFiles } from '../../cli/src/commands/genesis';
 import { followRounds } from '../../cli/src/commands/job-watch';
 import type { Output } from '../../cli/src/command';
@@ -170,6 +172,18 @@ describeWith(['postgres', 'nats'], 'learnchain CLI against a running mesh', () =
     expect(rounds).toHaveLength(1);
     expect(rounds[0]).toMatchObject({ round: 1, included: 1 });
     expect(lastJson<{ finished: boolean; round: number; stopped: string }>(watched)).toMatchObject({ finished: true, round: 1, stopped: 'finished' });
+
+    // The aggregator's read of the ledger's job list (what it learns jobs from at start) sees the job finished.
+    const ledger = new ValidatorAdapter({ addresses: [validator] });
+    try {
+      const page = await ledger.jobs('');
+      expect(page.malformed).toEqual([]);
+      const found = page.jobs.find((j) => j.spec.jobId === jobId);
+      expect(found).toMatchObject({ round: 1, spec: { rounds: 1, rule: { name: 'fedavg' }, minTrainers: 1 } });
+      expect(intakeOf(found!)).toEqual({ kind: 'finished' });
+    } finally {
+      ledger.close();
+    }
 
     const human = await cli('job', 'watch', jobId, '--validator', validator);
     expect(human.out[human.out.length - 1]).toMatch(new RegExp(`^job ${jobId} finished: 1/1 rounds committed`));

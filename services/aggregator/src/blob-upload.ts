@@ -73,7 +73,7 @@ export async function receiveBlob(
 /** Passes when the committed job `jobId` names `hash` as a blob of `kind`; a status error saying what is missing otherwise. */
 async function namedByJob(jobs: JobSource, jobId: string, hash: string, kind: BlobKindName, signal?: AbortSignal): Promise<void> {
   if (!jobId) throw invalidArgument('header.job_id', 'must name the committed job whose CreateJob names this blob', 'missing_job');
-  const job = await jobs.job(jobId, signal);
+  const job = (await jobs.job(jobId, signal))?.spec;
   if (!job) throw failedPrecondition(`job ${jobId} is not on the chain: commit its CreateJob first, then store the blobs it names`, 'unknown_job', 'header.job_id');
   const named = job.blobs.find((b) => b.hash === hash);
   if (!named) {

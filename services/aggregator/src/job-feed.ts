@@ -1,12 +1,21 @@
 /**
  * How the aggregator learns jobs: from `job.created` events on its durable
  * consumer, each read back from the ledger (the event only names it) and
- * saved. An event whose job the ledger does not know yet comes back after
- * `retryDelayMs`; a subscription that ends is made again.
+ * saved; and, once at start, from the ledger's list of jobs, for the jobs
+ * whose events it will not see (they aged out of the stream while it was
+ * away, or came before its consumer existed). An event whose job the ledger
+ * does not know yet comes back after `retryDelayMs`; a subscription that ends
+ * is made again; a list that cannot be read is read again after the same delay.
+ *
+ * A job it has no record of is taken by the ledger's record (domain/job's
+ * intakeOf): run when no round of it has been committed, left otherwise.
  */
+import { setTimeout as delay } from 'node:timers/promises';
+
 import { SUBJECT, type EventBus } from '@learnchain/bus';
 import type { Logger } from '@learnchain/core';
 
+import { intakeOf, type LedgerJob } from './domain/job';
 import type { JobSource } from './ports';
 import type { RoundStore } from './store/rounds';
 
@@ -24,18 +33,66 @@ export interface JobFeedOptions {
   readonly onLearnt: () => void;
 }
 
-/** Fetches a job from the ledger and saves it; false while the ledger does not know it. */
-async function learnJob(options: JobFeedOptions, jobId: string): Promise<boolean> {
-  const spec = await options.jobs.job(jobId, options.signal);
-  if (!spec) return false;
-  if (await options.rounds.saveJob(spec)) options.logger.info({ job: jobId, rule: spec.rule.name, minTrainers: spec.minTrainers }, 'job learnt');
+/** Saves a job the ledger holds, unless it is known already or not this aggregator's to run. */
+async function learn(options: JobFeedOptions, job: LedgerJob): Promise<void> {
+  const { rounds, logger } = options;
+  const jobId = job.spec.jobId;
+  if (await rounds.job(jobId)) return;
+  const intake = intakeOf(job);
+  if (intake.kind === 'finished') {
+    logger.debug({ job: jobId, rounds: job.round }, 'job finished on chain before this aggregator knew it: left');
+    return;
+  }
+  if (intake.kind === 'run-elsewhere') {
+    logger.warn(
+      { job: jobId, committedRounds: intake.committed },
+      'the chain committed rounds of this job that this aggregator has no record of (another database ran them): it cannot go on from them, so it leaves the job',
+    );
+    return;
+  }
+  if (await rounds.saveJob(job.spec)) logger.info({ job: jobId, rule: job.spec.rule.name, minTrainers: job.spec.minTrainers }, 'job learnt');
   options.onLearnt();
+}
+
+/** Fetches a job from the ledger and takes it; false while the ledger does not know it. */
+async function learnJob(options: JobFeedOptions, jobId: string): Promise<boolean> {
+  const job = await options.jobs.job(jobId, options.signal);
+  if (!job) return false;
+  await learn(options, job);
   return true;
 }
 
-/** Learns this chain's jobs as they are created, until `signal` aborts. */
+/** Waits `ms`, or less when `signal` aborts. */
+const pause = (ms: number, signal: AbortSignal): Promise<void> => delay(ms, undefined, { signal }).catch(() => undefined);
+
+/** Takes every job on the ledger's list, page by page; a page that cannot be read is read again after `retryDelayMs`. */
+export async function catchUpJobs(options: JobFeedOptions): Promise<void> {
+  const { jobs, logger, signal, retryDelayMs } = options;
+  let after = '';
+  let learnt = 0;
+  while (!signal.aborted) {
+    try {
+      const page = await jobs.jobs(after, signal);
+      for (const bad of page.malformed) logger.warn({ job: bad.jobId, reason: bad.reason }, 'a job on the ledger does not read as a job: left');
+      for (const job of page.jobs) await learn(options, job);
+      learnt += page.jobs.length;
+      if (page.nextAfter === '') {
+        logger.debug({ jobs: learnt }, "read the ledger's jobs");
+        return;
+      }
+      after = page.nextAfter;
+    } catch (error) {
+      if (signal.aborted) return;
+      logger.warn({ err: error, after }, "cannot read the ledger's jobs yet; trying again");
+      await pause(retryDelayMs, signal);
+    }
+  }
+}
+
+/** Learns this chain's jobs: those on the ledger now, then those created, until `signal` aborts. */
 export async function followJobs(options: JobFeedOptions): Promise<void> {
   const { bus, consumer, chainId, logger, signal } = options;
+  const caughtUp = catchUpJobs(options);
   while (!signal.aborted) {
     try {
       const subscription = await bus.subscribe({ consumer, subjects: [SUBJECT.jobCreated], from: 'all', signal });
@@ -52,9 +109,10 @@ export async function followJobs(options: JobFeedOptions): Promise<void> {
         else await delivery.nak(options.retryDelayMs);
       }
     } catch (error) {
-      if (signal.aborted) return;
+      if (signal.aborted) break;
       logger.warn({ err: error }, 'job subscription ended; subscribing again');
-      await new Promise((resolve) => setTimeout(resolve, options.retryDelayMs));
+      await pause(options.retryDelayMs, signal);
     }
   }
+  await caughtUp;
 }

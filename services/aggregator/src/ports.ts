@@ -1,13 +1,24 @@
 /** The aggregator's ports: what it needs from the ledger and from membership. Adapters are in adapters/. */
 import type { v1 } from '@learnchain/proto';
 
-import type { JobSpec } from './domain/job';
+import type { LedgerJob } from './domain/job';
 import type { Participant } from './domain/participants';
 
-/** Where the aggregator learns a job's details (the ledger). */
+/** A page of the ledger's jobs, in id order. */
+export interface LedgerJobPage {
+  readonly jobs: readonly LedgerJob[];
+  /** Jobs on the page whose record does not read as a job, with the reason. */
+  readonly malformed: readonly { readonly jobId: string; readonly reason: string }[];
+  /** The id to ask for the next page after; empty on the last page. */
+  readonly nextAfter: string;
+}
+
+/** Where the aggregator learns jobs (the ledger). */
 export interface JobSource {
   /** The job, or undefined while the ledger does not know it. */
-  job(jobId: string, signal?: AbortSignal): Promise<JobSpec | undefined>;
+  job(jobId: string, signal?: AbortSignal): Promise<LedgerJob | undefined>;
+  /** The ledger's jobs after the id `after` ('' from the first), a page at a time. */
+  jobs(after: string, signal?: AbortSignal): Promise<LedgerJobPage>;
 }
 
 /** The ledger's verdict on a committed transaction. */

@@ -1,6 +1,6 @@
 /**
  * The Validator gRPC contract as the aggregator's JobSource and ChainClient:
- * QueryState("jobs/ID") for a job, BroadcastTx with wait=commit then GetBlock
+ * QueryState("jobs/ID") for a job, QueryState("jobs") a page at a time for the list, BroadcastTx with wait=commit then GetBlock
  * for the block hash, QueryState("jobs/ID/rounds/R") for a committed round
  * (the ledger's RoundRecord: `height`, `model` in hex). Several validator addresses may be given; each call
  * tries them in turn until one answers.
@@ -10,8 +10,12 @@ import { status as Status, type ServiceError } from '@grpc/grpc-js';
 import { ConfigError, createClient, errorDetailOf, fromHex, toHex, unary } from '@learnchain/core';
 import { contracts, type v1 } from '@learnchain/proto';
 
-import { parseJob, type JobSpec } from '../domain/job';
-import type { ChainClient, Committed, CommittedRound, JobSource } from '../ports';
+import { ledgerJobOf, parseLedgerJob, type LedgerJob } from '../domain/job';
+import { JobFormatError } from '../errors';
+import type { ChainClient, Committed, CommittedRound, JobSource, LedgerJobPage } from '../ports';
+
+/** Jobs asked for in one QueryState page. */
+const JOBS_PAGE = 100;
 
 type ValidatorClient = InstanceType<ReturnType<typeof contracts>['validator']>;
 
@@ -49,15 +53,32 @@ export class ValidatorAdapter implements JobSource, ChainClient {
     throw last;
   }
 
-  async job(jobId: string, signal?: AbortSignal): Promise<JobSpec | undefined> {
+  async job(jobId: string, signal?: AbortSignal): Promise<LedgerJob | undefined> {
     try {
       const answer = await this.any((client) => unary(client, 'queryState', { path: `jobs/${jobId}` }, signal ? { signal } : {}));
       if (!answer.json || answer.json === 'null') return undefined;
-      return parseJob(jobId, answer.json);
+      return parseLedgerJob(jobId, answer.json);
     } catch (error) {
       if ((error as Partial<ServiceError>).code === Status.NOT_FOUND) return undefined;
       throw error;
     }
+  }
+
+  async jobs(after: string, signal?: AbortSignal): Promise<LedgerJobPage> {
+    const answer = await this.any((client) => unary(client, 'queryState', { path: 'jobs', after, limit: JOBS_PAGE }, signal ? { signal } : {}));
+    const records = JSON.parse(answer.json || '[]') as unknown;
+    if (!Array.isArray(records)) throw new JobFormatError('jobs', 'json', 'is not a list of jobs');
+    const jobs: LedgerJob[] = [];
+    const malformed: { jobId: string; reason: string }[] = [];
+    for (const record of records as unknown[]) {
+      const jobId = typeof record === 'object' && record !== null ? String((record as { jobId?: unknown }).jobId ?? '') : '';
+      try {
+        jobs.push(ledgerJobOf(jobId, record));
+      } catch (error) {
+        malformed.push({ jobId, reason: error instanceof Error ? error.message : String(error) });
+      }
+    }
+    return { jobs, malformed, nextAfter: answer.nextAfter };
   }
 
   async submit(tx: v1.Tx, signal?: AbortSignal): Promise<Committed> {

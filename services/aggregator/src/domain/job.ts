@@ -124,14 +124,37 @@ function tensorsOf(jobId: string, manifest: unknown): TensorSlice[] {
   });
 }
 
+/** A job as the ledger holds it: its description, and how far its rounds have come. */
+export interface LedgerJob {
+  readonly spec: JobSpec;
+  /** The last round the ledger committed; 0 before the first. */
+  readonly round: number;
+}
+
 /** Reads the ledger's JSON for a job; throws JobFormatError naming the field. */
 export function parseJob(jobId: string, json: string): JobSpec {
-  let parsed: unknown;
+  return ledgerJobOf(jobId, parseJson(jobId, json)).spec;
+}
+
+function parseJson(jobId: string, json: string): unknown {
   try {
-    parsed = JSON.parse(json);
+    return JSON.parse(json) as unknown;
   } catch {
     throw new JobFormatError(jobId, 'json', 'is not JSON');
   }
+}
+
+/** Reads the ledger's JSON for a job with its committed rounds; throws JobFormatError naming the field. */
+export function parseLedgerJob(jobId: string, json: string): LedgerJob {
+  return ledgerJobOf(jobId, parseJson(jobId, json));
+}
+
+/** A job record from the ledger's list of jobs (QueryState "jobs"), already parsed; throws JobFormatError naming the field. */
+export function ledgerJobOf(jobId: string, parsed: unknown): LedgerJob {
+  return { spec: specOf(jobId, parsed), round: isRecord(parsed) && isRecord(parsed['spec']) ? count(jobId, 'round', parsed['round'], 0) : 0 };
+}
+
+function specOf(jobId: string, parsed: unknown): JobSpec {
   // The ledger answers with its JobRecord, whose `spec` is the CreateJob; a bare CreateJob (or one under `job`) reads too.
   const job = isRecord(parsed) && isRecord(parsed['spec']) ? parsed['spec'] : isRecord(parsed) && isRecord(parsed['job']) ? parsed['job'] : parsed;
   if (!isRecord(job)) throw new JobFormatError(jobId, 'job', 'is not an object');
@@ -168,4 +191,19 @@ export function ruleOf(spec: RuleSpec): Rule {
     ...(spec.name === 'fedavg' && spec.byzantineBudget === 0 ? {} : { f: spec.byzantineBudget }),
     ...(spec.normBound > 0 ? { normBound: { maxNorm: spec.normBound, action: 'clip' } } : {}),
   });
+}
+
+/**
+ * What an aggregator does with a job it has no record of, by the ledger's
+ * record: run it from its first round when the ledger has committed none;
+ * leave it when it is finished, or when the ledger already committed rounds of
+ * it (run by an aggregator whose records this one does not have: it holds
+ * neither their models nor their updates, so it cannot go on from them).
+ */
+export type JobIntake = { readonly kind: 'run' } | { readonly kind: 'finished' } | { readonly kind: 'run-elsewhere'; readonly committed: number };
+
+export function intakeOf(job: LedgerJob): JobIntake {
+  if (job.round === 0) return { kind: 'run' };
+  if (job.spec.rounds > 0 && job.round >= job.spec.rounds) return { kind: 'finished' };
+  return { kind: 'run-elsewhere', committed: job.round };
 }

@@ -1,7 +1,7 @@
 /**
  * A test server implementing the Validator contract, enough for an aggregator:
  * QueryState("jobs/ID") answers the jobs it was given (as the ledger's JobRecord
- * JSON, the CreateJob under `spec`), BroadcastTx checks the transaction with the
+ * JSON, the CreateJob under `spec`) and "jobs" lists them a page at a time, BroadcastTx checks the transaction with the
  * ledger's own decodeTx (form, chain, signature), records it and "commits" it
  * at the next height, QueryState("jobs/ID/rounds/R") answers a committed
  * round, GetBlock answers a block hash for a height.
@@ -46,6 +46,20 @@ export class ValidatorStub {
     return this.server.address;
   }
 
+  /** Records round `round` of `jobId` as committed, as a RoundResult that another aggregator sent would. */
+  recordRound(jobId: string, round: number, model: string): void {
+    this.height += 1;
+    this.rounds.set(`${jobId}/${round}`, { height: this.height, model });
+  }
+
+  /** The ledger's record of a job: its CreateJob under `spec`, and its last committed round. */
+  jobRecord(jobId: string): { jobId: string; round: number; spec: StubJob } | undefined {
+    const job = this.jobs.get(jobId);
+    if (!job) return undefined;
+    const committed = [...this.rounds.keys()].filter((key) => key.startsWith(`${jobId}/`)).map((key) => Number(key.slice(jobId.length + 1)));
+    return { jobId, round: Math.max(0, ...committed), spec: job };
+  }
+
   static async start(chainId: string, address = '127.0.0.1:0'): Promise<ValidatorStub> {
     const logger = createLogger({ service: 'validator-stub', level: 'silent' });
     const h = new HandlerFactory(logger, SERVICE_NAMES.validator);
@@ -71,10 +85,16 @@ export class ValidatorStub {
                 if (!record) throw notFound('state', request.path, 'path');
                 return { height: stub?.height ?? 0, json: JSON.stringify({ jobId: roundPath[1], round: Number(roundPath[2]), ...record }) };
               }
+              if (request.path === 'jobs' && stub) {
+                const ids = [...stub.jobs.keys()].sort().filter((id) => id > request.after);
+                const limit = request.limit || 100;
+                const page = ids.slice(0, limit).map((id) => stub?.jobRecord(id));
+                return { height: stub.height, json: JSON.stringify(page), nextAfter: ids.length > limit ? (ids[limit - 1] as string) : '' };
+              }
               const jobId = /^jobs\/([^/]+)$/.exec(request.path)?.[1];
-              const job = jobId === undefined ? undefined : stub?.jobs.get(jobId);
+              const job = jobId === undefined ? undefined : stub?.jobRecord(jobId);
               if (!job) throw notFound('state', request.path, 'path');
-              return { height: stub?.height ?? 0, json: JSON.stringify({ jobId: job.jobId, round: 0, spec: job }) };
+              return { height: stub?.height ?? 0, json: JSON.stringify(job) };
             }),
             BroadcastTx: h.unary('BroadcastTx', async (request: v1.BroadcastTxRequest__Output): Promise<v1.BroadcastTxResponse> => {
               if (!stub || !request.tx) throw unavailable('not ready');

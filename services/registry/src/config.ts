@@ -10,6 +10,13 @@ export const registryConfig = {
   ...eventStreamFields,
   leaseTtlMs: field.int({ env: 'LEARNCHAIN_LEASE_TTL_MS', flag: 'lease-ttl-ms', doc: 'How long a lease lasts without a heartbeat.', default: 10_000, min: 500 }),
   sweepIntervalMs: field.int({ env: 'LEARNCHAIN_SWEEP_INTERVAL_MS', flag: 'sweep-interval-ms', doc: 'How often lapsed leases are looked for.', default: 500, min: 50 }),
+  keepDepartedMs: field.int({
+    env: 'LEARNCHAIN_KEEP_DEPARTED_MS',
+    flag: 'keep-departed-ms',
+    doc: 'How long members that left or failed, and membership changes, are kept (0: for ever); Watch cannot resume from an epoch whose changes were deleted.',
+    default: 7 * 24 * 3_600_000,
+    min: 0,
+  }),
   challengeTtlMs: field.int({ env: 'LEARNCHAIN_CHALLENGE_TTL_MS', flag: 'challenge-ttl-ms', doc: 'How long a join challenge stays valid.', default: 30_000, min: 1000 }),
   watchPollMs: field.int({ env: 'LEARNCHAIN_WATCH_POLL_MS', flag: 'watch-poll-ms', doc: 'How often Watch streams look for changes made by other replicas.', default: 250, min: 20 }),
   admission: field.oneOf({ env: 'LEARNCHAIN_ADMISSION', flag: 'admission', doc: 'Who may join.', values: ['open', 'allow-list', 'min-reputation'] as const, default: 'open' }),

@@ -75,3 +75,13 @@ export class StreamSupersededError extends RegistryError {
     super(`a newer heartbeat stream of ${nodeId} replaced this one`);
   }
 }
+
+/** Watch asked for changes from an epoch whose changes were deleted (store/departed.ts). */
+export class ChangesCompactedError extends RegistryError {
+  constructor(
+    readonly fromEpoch: number,
+    readonly compactedEpoch: number,
+  ) {
+    super(`changes up to epoch ${compactedEpoch} are no longer kept, so a watch cannot start from epoch ${fromEpoch}: List the members, then Watch from the epoch List answers`);
+  }
+}

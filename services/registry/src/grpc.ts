@@ -20,7 +20,7 @@ import { capabilitiesStatement, roleName, ROLES } from '@learnchain/membership';
 import { SERVICE_NAMES, type v1 } from '@learnchain/proto';
 
 import { checkCapabilities } from './domain/capabilities';
-import { AdmissionRefusedError, BadSignatureError, JoinProofError, LeaseLostError, StaleHeartbeatError, StreamSupersededError, UnknownMemberError } from './errors';
+import { AdmissionRefusedError, BadSignatureError, ChangesCompactedError, JoinProofError, LeaseLostError, StaleHeartbeatError, StreamSupersededError, UnknownMemberError } from './errors';
 import { heartbeatStream } from './lease-stream';
 import type { Registry } from './registry';
 import type { MemberStatusName } from './store/schema';
@@ -98,6 +98,7 @@ export function toStatus(error: unknown): unknown {
   if (error instanceof AdmissionRefusedError) return permissionDenied(error.message, 'not_admitted');
   if (error instanceof UnknownMemberError) return notFound('member', error.nodeId, 'node_id');
   if (error instanceof LeaseLostError) return failedPrecondition(error.message, 'rejoin', 'node_id');
+  if (error instanceof ChangesCompactedError) return failedPrecondition(error.message, 'compacted', 'from_epoch');
   if (error instanceof StreamSupersededError) return new StatusError(status.ABORTED, { field: '', reason: 'superseded', message: error.message });
   return error;
 }
@@ -170,7 +171,9 @@ export function registryService(registry: Registry, logger: Logger): UntypedServ
 
     Watch: h.serverStream('Watch', async (request: v1.WatchMembersRequest__Output, call, signal) => {
       if (!Number.isSafeInteger(request.fromEpoch) || request.fromEpoch < 0) throw invalidArgument('from_epoch', 'must be a non-negative integer', 'bad_epoch');
-      for await (const change of registry.watch(request.fromEpoch, signal)) await writeMessage(call, changeToWire(change));
+      await mapped(async () => {
+        for await (const change of registry.watch(request.fromEpoch, signal)) await writeMessage(call, changeToWire(change));
+      });
     }),
   };
 }

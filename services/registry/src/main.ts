@@ -76,6 +76,7 @@ export async function startRegistry(config: RegistryConfig, bus?: EventBus, proc
     challengeTtlMs: config.challengeTtlMs,
     sweepIntervalMs: config.sweepIntervalMs,
     pollIntervalMs: config.watchPollMs,
+    keepDepartedMs: config.keepDepartedMs,
     ...(recorder ? { recorder } : {}),
   });
   const metrics = new RegistryMetrics(registry, { processMetrics });

@@ -12,7 +12,7 @@ import { heartbeatStatement, heartbeatStreamStatement, joinStatement, leaveState
 import { ChangeRelay, type ChainRecorder } from './change-relay';
 import { admit, type AdmissionPolicy } from './domain/admission';
 import { checkChallenge, issueChallenge, type Challenge } from './domain/challenge';
-import { BadSignatureError, JoinProofError, LeaseLostError, StreamSupersededError } from './errors';
+import { BadSignatureError, ChangesCompactedError, JoinProofError, LeaseLostError, StreamSupersededError } from './errors';
 import { MemberKeys } from './keys';
 import { LeaseSession, LeaseSessions, type LeaseView, type SessionHost } from './sessions';
 import type { Renewed } from './store/heartbeats';
@@ -34,7 +34,13 @@ export interface RegistryOptions {
   readonly clock?: () => number;
   /** Records membership changes on chain; absent: membership stays off chain. */
   readonly recorder?: ChainRecorder;
+  /** How long members that left or failed, and changes, are kept; 0 (the default) keeps them for ever. */
+  readonly keepDepartedMs?: number;
 }
+
+/** How often departed members and old changes are looked for, and the most of each deleted per statement. */
+const FORGET_EVERY_MS = 60_000;
+const FORGET_BATCH = 1_000;
 
 export interface JoinRequest {
   readonly challenge: Challenge;
@@ -146,6 +152,27 @@ export class Registry implements SessionHost {
     every(this.options.pollIntervalMs, async () => this.wake(), 'change feed poll');
     every(this.options.pollIntervalMs, () => this.followChangesForSessions(), 'heartbeat stream follow-up');
     if (this.options.recorder) every(Math.max(100, this.options.pollIntervalMs), () => this.relay.pollChain(), 'recording membership on chain');
+    if ((this.options.keepDepartedMs ?? 0) > 0) every(FORGET_EVERY_MS, () => this.forgetDeparted(), 'forgetting departed members');
+  }
+
+  /**
+   * Deletes the members that left or failed more than `keepDepartedMs` ago,
+   * and the changes that old (once published, and recorded on chain when the
+   * registry records membership there), a batch at a time until none is left.
+   */
+  async forgetDeparted(): Promise<{ members: number; changes: number }> {
+    const keep = this.options.keepDepartedMs ?? 0;
+    const total = { members: 0, changes: 0 };
+    if (keep <= 0) return total;
+    const options = { beforeMs: this.clock() - keep, recordsOnChain: this.options.recorder !== undefined, limit: FORGET_BATCH };
+    for (;;) {
+      const batch = await this.options.store.forgetDeparted(options);
+      total.members += batch.members;
+      total.changes += batch.changes;
+      if (batch.members < FORGET_BATCH && batch.changes < FORGET_BATCH) break;
+    }
+    if (total.members + total.changes > 0) this.options.logger.info({ ...total, keepDepartedMs: keep }, 'forgot departed members and old membership changes');
+    return total;
   }
 
   /** Stops background work; Watch streams end. */
@@ -313,6 +340,11 @@ export class Registry implements SessionHost {
     while (!signal.aborted && this.state !== 'stopping' && this.state !== 'stopped') {
       // Listen before reading, so a change committed in between still wakes us.
       const { woken, cancel } = this.nextChange(signal);
+      const compacted = await this.options.store.compactedEpoch();
+      if (after < compacted) {
+        cancel();
+        throw new ChangesCompactedError(after, compacted);
+      }
       const changes = await this.options.store.changesAfter(after);
       if (changes.length === 0) {
         await woken;

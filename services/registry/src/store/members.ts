@@ -11,6 +11,7 @@ import type { CapabilitiesStatement, RoleName } from '@learnchain/membership';
 import { migrateToLatest, sql, type Insertable, type Kysely, type Storage, type Transaction } from '@learnchain/storage';
 
 import { JoinProofError, LeaseLostError, StaleHeartbeatError, UnknownMemberError } from '../errors';
+import { compactedEpoch, forgetDeparted, type ForgetOptions, type Forgotten } from './departed';
 import { HeartbeatBatcher, type Renewed } from './heartbeats';
 import { JoinQueue } from './joins';
 import { migrations, type MemberStatusName, type RegistryDb } from './schema';
@@ -306,6 +307,16 @@ export class MemberStore {
         .execute();
       return { epoch: await this.epoch(tx), counts: rows.map((r) => ({ role: r.role as RoleName, status: r.status as MemberStatusName, count: Number(r.count) })) };
     });
+  }
+
+  /** Deletes members that departed, and changes made, before `options.beforeMs` (store/departed.ts). */
+  forgetDeparted(options: ForgetOptions): Promise<Forgotten> {
+    return forgetDeparted(this.db, options);
+  }
+
+  /** The epoch up to which changes may have been deleted; Watch cannot start before it. */
+  compactedEpoch(): Promise<number> {
+    return compactedEpoch(this.db);
   }
 
   /** Changes with epoch > `after`, oldest first. */

@@ -8,7 +8,13 @@ type Int8 = ColumnType<string | number | bigint, number, number>;
 export type MemberStatusName = 'active' | 'left' | 'failed';
 
 export interface RegistryDb {
-  registry_meta: { id: number; epoch: Int8; secret: Uint8Array };
+  registry_meta: {
+    id: number;
+    epoch: Int8;
+    secret: Uint8Array;
+    /** Membership changes up to this epoch may have been deleted (store/departed.ts): Watch cannot start before it. */
+    compacted_epoch: ColumnType<string | number | bigint, number | undefined, number>;
+  };
   members: {
     node_id: string;
     public_key: Uint8Array;
@@ -92,6 +98,13 @@ export const migrations: Migrations = {
         .addColumn('last_nonce', 'bigint', (c) => c.notNull())
         .execute();
       await db.insertInto('chain_submission').values({ id: 1, last_nonce: 0 }).execute();
+    },
+  },
+  '0003_departed_retention': {
+    async up(db) {
+      await db.schema.alterTable('registry_meta').addColumn('compacted_epoch', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
+      // Old changes are deleted by time, oldest first.
+      await db.schema.createIndex('membership_changes_at').on('membership_changes').column('at_ms').execute();
     },
   },
 };

@@ -36,8 +36,15 @@ export async function forgetDeparted(db: Kysely<RegistryDb>, options: ForgetOpti
       .where('status', 'in', ['left', 'failed'])
       .where('lease_expires_at', '<', beforeMs)
       .limit(limit);
-    const members = await tx.deleteFrom('members').where('node_id', 'in', departed).executeTakeFirst();
-    let old = tx.selectFrom('membership_changes').select('epoch').where('at_ms', '<', beforeMs).where('published', '=', true).orderBy('at_ms').limit(limit);
+    // The conditions again on the rows deleted: a member that joined again meanwhile stays.
+    const members = await tx
+      .deleteFrom('members')
+      .where('node_id', 'in', departed)
+      .where('status', 'in', ['left', 'failed'])
+      .where('lease_expires_at', '<', beforeMs)
+      .executeTakeFirst();
+    // Oldest epochs first: what goes is a prefix of the feed as far as it can be.
+    let old = tx.selectFrom('membership_changes').select('epoch').where('at_ms', '<', beforeMs).where('published', '=', true).orderBy('epoch').limit(limit);
     if (recordsOnChain) old = old.where('submitted', '=', true);
     const changes = await tx.deleteFrom('membership_changes').where('epoch', 'in', old).returning('epoch').execute();
     if (changes.length > 0) {

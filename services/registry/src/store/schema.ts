@@ -103,8 +103,6 @@ export const migrations: Migrations = {
   '0003_departed_retention': {
     async up(db) {
       await db.schema.alterTable('registry_meta').addColumn('compacted_epoch', 'bigint', (c) => c.notNull().defaultTo(0)).execute();
-      // Old changes are deleted by time, oldest first.
-      await db.schema.createIndex('membership_changes_at').on('membership_changes').column('at_ms').execute();
     },
   },
 };

@@ -50,10 +50,13 @@ export function planConsumer<S extends Subject>(options: SubscribeOptions<S>, de
 /** The shortest age limit a stream takes (JetStream refuses very short ones; an event must outlive its own publish). */
 export const MIN_MAX_AGE_MS = 1_000;
 
-/** Checks a stream's age limit: 0 (no limit) or at least MIN_MAX_AGE_MS milliseconds. */
+/** The longest (about 31 years; JetStream counts nanoseconds in 64 bits). */
+export const MAX_MAX_AGE_MS = 1e12;
+
+/** Checks a stream's age limit: 0 (no limit), or MIN_MAX_AGE_MS to MAX_MAX_AGE_MS milliseconds. */
 export function maxAge(value: number): number {
-  if (!Number.isSafeInteger(value) || (value !== 0 && value < MIN_MAX_AGE_MS)) {
-    throw new InvalidOptionError('maxAgeMs', `must be 0 (no age limit) or at least ${MIN_MAX_AGE_MS} ms, got ${value}`);
+  if (!Number.isSafeInteger(value) || (value !== 0 && (value < MIN_MAX_AGE_MS || value > MAX_MAX_AGE_MS))) {
+    throw new InvalidOptionError('maxAgeMs', `must be 0 (no age limit) or from ${MIN_MAX_AGE_MS} to ${MAX_MAX_AGE_MS} ms, got ${value}`);
   }
   return value;
 }

@@ -42,6 +42,16 @@ export const field = {
       if (options.max !== undefined && value > options.max) throw new Error(`must be at most ${options.max}, got ${value}`);
       return value;
     }),
+  /** 0 (none, off), or an integer from `min` to `max`. */
+  intOrZero: (options: Options<number> & { min: number; max?: number }): Field<number> => {
+    const { min, ...range } = options;
+    const int = field.int(range);
+    return make('integer', options, (raw) => {
+      const value = int.parse(raw);
+      if (value !== 0 && value < min) throw new Error(`must be 0 or at least ${min}, got ${value}`);
+      return value;
+    });
+  },
   number: (options: Options<number> & { min?: number; max?: number }): Field<number> =>
     make('number', options, (raw) => {
       const value = Number(raw);
@@ -196,11 +206,12 @@ export const DEFAULT_EVENTS_MAX_AGE_MS = 7 * 24 * 3_600_000;
 /** The event stream's settings, the same in every service that publishes or reads events. */
 export const eventStreamFields = {
   stream: field.string({ env: 'LEARNCHAIN_STREAM', flag: 'stream', doc: 'The JetStream stream holding learnchain events.', default: 'learnchain' }),
-  eventsMaxAgeMs: field.int({
+  eventsMaxAgeMs: field.intOrZero({
     env: 'LEARNCHAIN_EVENTS_MAX_AGE_MS',
     flag: 'events-max-age-ms',
-    doc: "How long the event stream keeps events (0: for ever, else at least 1000); set on the stream at start, also on one that exists. A consumer away longer misses what aged out: the aggregator reads the jobs it missed from the ledger.",
+    doc: "How long the event stream keeps events (0: for ever, else 1000 to 10^12); set on the stream at start, also on one that exists. A consumer away longer misses what aged out: the aggregator reads the jobs it missed from the ledger.",
     default: DEFAULT_EVENTS_MAX_AGE_MS,
-    min: 0,
+    min: 1_000,
+    max: 1e12,
   }),
 };

@@ -24,13 +24,13 @@ export interface StreamSpec {
 }
 
 /**
- * The stream's limits in JetStream's terms. JetStream refuses a duplicate
- * window longer than the age limit, so the window is cut to it.
+ * The stream's limits in JetStream's terms: the age limit, and the duplicate
+ * window (`spec`'s for a new stream, the stream's own for one that exists) cut
+ * to the age limit, since JetStream refuses a window longer than it.
  */
-function limits(spec: StreamSpec): { max_age: number; duplicate_window: number } {
+function limits(spec: StreamSpec, windowNanos = nanos(spec.duplicateWindowMs)): { max_age: number; duplicate_window: number } {
   const maxAge = nanos(spec.maxAgeMs ?? 0);
-  const window = nanos(spec.duplicateWindowMs);
-  return { max_age: maxAge, duplicate_window: maxAge > 0 ? Math.min(window, maxAge) : window };
+  return { max_age: maxAge, duplicate_window: maxAge > 0 ? Math.min(windowNanos, maxAge) : windowNanos };
 }
 
 /** JetStream's "already in use/exists" answers to a racing create. */
@@ -47,7 +47,7 @@ export async function ensureStream(jsm: JetStreamManager, spec: StreamSpec, atte
     const subjects = info.config.subjects ?? [];
     const change = {
       ...(subjects.includes(spec.subject) ? {} : { subjects: [...subjects, spec.subject] }),
-      ...(spec.maxAgeMs === undefined || info.config.max_age === nanos(spec.maxAgeMs) ? {} : limits(spec)),
+      ...(spec.maxAgeMs === undefined || info.config.max_age === nanos(spec.maxAgeMs) ? {} : limits(spec, info.config.duplicate_window)),
     };
     if (Object.keys(change).length > 0) await jsm.streams.update(spec.name, change);
     return;

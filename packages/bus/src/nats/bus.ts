@@ -41,7 +41,7 @@ export interface NatsEventBusOptions {
   readonly ackWaitMs?: number;
   /** Default limit of unacknowledged deliveries per consumer (default 1000). */
   readonly maxAckPending?: number;
-  /** How long the stream remembers publish ids for deduplication (default 2 minutes). Applies when the stream is created. */
+  /** How long the stream remembers publish ids for deduplication (default 2 minutes). Applies when the stream is created; never longer than the age limit. */
   readonly duplicateWindowMs?: number;
   /**
    * How long the stream keeps events; 0 for no age limit. Set on a stream this

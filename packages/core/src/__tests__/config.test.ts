@@ -22,6 +22,16 @@ describe('configuration', () => {
     expect(() => loadConfig(schema, { env: { LEARNCHAIN_PORT: '70000', LEARNCHAIN_ROLE: 'trainer' } })).toThrow(/at most 65535/);
   });
 
+  it('takes 0 or a value in range where 0 turns a limit off, naming the variable otherwise', () => {
+    const limit = { keep: field.intOrZero({ env: 'LEARNCHAIN_KEEP_MS', flag: 'keep-ms', doc: 'keep', default: 5_000, min: 1_000, max: 10_000 }) };
+    expect(loadConfig(limit, { env: {} }).keep).toBe(5_000);
+    expect(loadConfig(limit, { env: { LEARNCHAIN_KEEP_MS: '0' } }).keep).toBe(0);
+    expect(loadConfig(limit, { env: { LEARNCHAIN_KEEP_MS: '1000' } }).keep).toBe(1_000);
+    expect(() => loadConfig(limit, { env: { LEARNCHAIN_KEEP_MS: '999' } })).toThrow(new ConfigError('LEARNCHAIN_KEEP_MS', 'keep-ms', 'must be 0 or at least 1000, got 999'));
+    expect(() => loadConfig(limit, { env: { LEARNCHAIN_KEEP_MS: '10001' } })).toThrow(/LEARNCHAIN_KEEP_MS \(--keep-ms\): must be at most 10000/);
+    expect(() => loadConfig(limit, { env: { LEARNCHAIN_KEEP_MS: '-1' } })).toThrow(/must be 0 or at least 1000, got -1/);
+  });
+
   it('names a missing required variable', () => {
     expect(() => loadConfig(schema, { env: {} })).toThrow(/LEARNCHAIN_ROLE \(--role\): is required/);
   });

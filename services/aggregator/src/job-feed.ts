@@ -12,10 +12,12 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 
+import { status as Status } from '@grpc/grpc-js';
 import { SUBJECT, type EventBus } from '@learnchain/bus';
 import type { Logger } from '@learnchain/core';
 
 import { intakeOf, type LedgerJob } from './domain/job';
+import { JobFormatError } from './errors';
 import type { JobSource } from './ports';
 import type { RoundStore } from './store/rounds';
 
@@ -50,7 +52,8 @@ async function learn(options: JobFeedOptions, job: LedgerJob): Promise<void> {
     );
     return;
   }
-  if (await rounds.saveJob(job.spec)) logger.info({ job: jobId, rule: job.spec.rule.name, minTrainers: job.spec.minTrainers }, 'job learnt');
+  if (!(await rounds.saveJob(job.spec))) return;
+  logger.info({ job: jobId, rule: job.spec.rule.name, minTrainers: job.spec.minTrainers }, 'job learnt');
   options.onLearnt();
 }
 
@@ -65,7 +68,20 @@ async function learnJob(options: JobFeedOptions, jobId: string): Promise<boolean
 /** Waits `ms`, or less when `signal` aborts. */
 const pause = (ms: number, signal: AbortSignal): Promise<void> => delay(ms, undefined, { signal }).catch(() => undefined);
 
-/** Takes every job on the ledger's list, page by page; a page that cannot be read is read again after `retryDelayMs`. */
+/** Whether reading the list again may go better: no validator answered in time, or the database failed; not an answer that will not change. */
+function isTransient(error: unknown): boolean {
+  if (error instanceof JobFormatError) return false;
+  const code = (error as { code?: unknown }).code;
+  return typeof code !== 'number' || !PERMANENT.has(code);
+}
+
+const PERMANENT: ReadonlySet<number> = new Set([Status.INVALID_ARGUMENT, Status.NOT_FOUND, Status.PERMISSION_DENIED, Status.UNIMPLEMENTED, Status.UNAUTHENTICATED]);
+
+/**
+ * Takes every job on the ledger's list, page by page. A page that cannot be
+ * read for now is read again after `retryDelayMs`; one the validators refuse,
+ * or that does not read as a list of jobs, ends the catch-up with an error.
+ */
 export async function catchUpJobs(options: JobFeedOptions): Promise<void> {
   const { jobs, logger, signal, retryDelayMs } = options;
   let after = '';
@@ -74,7 +90,8 @@ export async function catchUpJobs(options: JobFeedOptions): Promise<void> {
     try {
       const page = await jobs.jobs(after, signal);
       for (const bad of page.malformed) logger.warn({ job: bad.jobId, reason: bad.reason }, 'a job on the ledger does not read as a job: left');
-      for (const job of page.jobs) await learn(options, job);
+      const known = await options.rounds.knownJobs(page.jobs.map((j) => j.spec.jobId));
+      for (const job of page.jobs) if (!known.has(job.spec.jobId)) await learn(options, job);
       learnt += page.jobs.length;
       if (page.nextAfter === '') {
         logger.debug({ jobs: learnt }, "read the ledger's jobs");
@@ -83,6 +100,10 @@ export async function catchUpJobs(options: JobFeedOptions): Promise<void> {
       after = page.nextAfter;
     } catch (error) {
       if (signal.aborted) return;
+      if (!isTransient(error)) {
+        logger.error({ err: error, after }, "cannot read the ledger's list of jobs: jobs are learnt from job.created events only");
+        return;
+      }
       logger.warn({ err: error, after }, "cannot read the ledger's jobs yet; trying again");
       await pause(retryDelayMs, signal);
     }

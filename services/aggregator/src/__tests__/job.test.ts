@@ -1,4 +1,4 @@
-import { parseJob, ruleOf } from '../domain/job';
+import { intakeOf, parseJob, parseLedgerJob, ruleOf } from '../domain/job';
 import { JobFormatError } from '../errors';
 
 describe('parseJob', () => {
@@ -61,5 +61,26 @@ describe('parseJob', () => {
     }
     expect(thrown).toBeInstanceOf(JobFormatError);
     expect((thrown as JobFormatError).field).toBe(field);
+  });
+});
+
+describe('a job the aggregator has no record of', () => {
+  const record = (round: number, rounds: number) =>
+    JSON.stringify({ jobId: 'j', round, spec: { jobId: 'j', initialParametersHash: 'ab'.repeat(32), rule: { name: 'fedavg' }, minTrainers: 1, roundDeadlineMs: 5, rounds } });
+
+  it.each([
+    [0, 3, { kind: 'run' }],
+    [0, 0, { kind: 'run' }],
+    [2, 3, { kind: 'run-elsewhere', committed: 2 }],
+    [7, 0, { kind: 'run-elsewhere', committed: 7 }],
+    [3, 3, { kind: 'finished' }],
+  ])('with %i of its %i rounds committed (0: no limit) is taken as %j', (round, rounds, intake) => {
+    const job = parseLedgerJob('j', record(round, rounds));
+    expect(job.round).toBe(round);
+    expect(intakeOf(job)).toEqual(intake);
+  });
+
+  it('refuses a committed round that is not a count, naming it', () => {
+    expect(() => parseLedgerJob('j', record(-1, 3))).toThrow(expect.objectContaining({ name: 'JobFormatError', field: 'round' }));
   });
 });

@@ -66,7 +66,12 @@ export class ValidatorAdapter implements JobSource, ChainClient {
 
   async jobs(after: string, signal?: AbortSignal): Promise<LedgerJobPage> {
     const answer = await this.any((client) => unary(client, 'queryState', { path: 'jobs', after, limit: JOBS_PAGE }, signal ? { signal } : {}));
-    const records = JSON.parse(answer.json || '[]') as unknown;
+    let records: unknown;
+    try {
+      records = JSON.parse(answer.json || '[]');
+    } catch {
+      throw new JobFormatError('jobs', 'json', 'is not JSON');
+    }
     if (!Array.isArray(records)) throw new JobFormatError('jobs', 'json', 'is not a list of jobs');
     const jobs: LedgerJob[] = [];
     const malformed: { jobId: string; reason: string }[] = [];

@@ -42,6 +42,13 @@ export class RoundStore {
     return Number(result.numInsertedOrUpdatedRows ?? 0) > 0;
   }
 
+  /** Which of `jobIds` this aggregator has saved. */
+  async knownJobs(jobIds: readonly string[]): Promise<Set<string>> {
+    if (jobIds.length === 0) return new Set();
+    const rows = await this.db.selectFrom('jobs').select('job_id').where('job_id', 'in', jobIds).execute();
+    return new Set(rows.map((r) => r.job_id));
+  }
+
   /** Every job's id, oldest first. */
   async jobIds(): Promise<string[]> {
     const rows = await this.db.selectFrom('jobs').select('job_id').orderBy('created_at_ms').orderBy('job_id').execute();

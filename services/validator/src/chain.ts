@@ -4,7 +4,6 @@
  * answering those who wait for a transaction, and announcing blocks on the bus.
  */
 import type { EventBus } from '@learnchain/bus';
-import { SUBJECT } from '@learnchain/bus';
 import type { ValidatorSet, ValidatorUpdate } from '@learnchain/consensus';
 import { equalBytes, fromHex, toHex, type Canonical, type Logger } from '@learnchain/core';
 import {
@@ -27,6 +26,7 @@ import {
 import { messageCodec, type v1 } from '@learnchain/proto';
 
 import type { ChainTip } from './blocks';
+import { BlockEvents } from './block-events';
 import type { Mempool } from './mempool';
 import type { BlockStore, StoredOutcome, StoredUpdate } from './store';
 import { advanceSets, restoredSets, storedSets, storesSets, type ChainSets } from './validator-sets';
@@ -50,8 +50,6 @@ export interface TxCommitted {
   readonly outcome: TxOutcome;
 }
 
-const MAX_EVENT_BACKLOG = 1000;
-
 function wireUpdates(updates: readonly StoredUpdate[]): v1.ValidatorUpdate__Output[] {
   return updates.map((u) => ({ publicKey: Buffer.from(fromHex(u.publicKey) ?? new Uint8Array(0)), power: u.power }));
 }
@@ -62,7 +60,6 @@ export class Chain {
   private currentSet: ValidatorSet;
   private readonly waiters = new Map<string, ((result: TxCommitted) => void)[]>();
   private readonly listeners = new Set<(block: CommittedBlock) => void>();
-  private events: Promise<unknown> = Promise.resolve();
   private persisting: Promise<void> = Promise.resolve();
   /** The last block durably stored (what GetBlock, Status and WatchBlocks see). */
   persistedTip: ChainTip;
@@ -70,8 +67,8 @@ export class Chain {
   get persistedHeight(): number {
     return this.persistedTip.height;
   }
-  private backlog = 0;
   mempool: Mempool | undefined;
+  private readonly events: BlockEvents | undefined;
 
   private constructor(
     private readonly genesis: Genesis,
@@ -80,8 +77,9 @@ export class Chain {
     tip: ChainTip,
     sets: ChainSets,
     private readonly logger: Logger,
-    private readonly bus: EventBus | undefined,
+    bus: EventBus | undefined,
   ) {
+    this.events = bus ? new BlockEvents(bus, genesis.chainId, logger) : undefined;
     this.tip = tip;
     this.persistedTip = tip;
     this.previousSet = sets.previous;
@@ -197,7 +195,8 @@ export class Chain {
 
   private published(committed: CommittedBlock): void {
     for (const l of this.listeners) l(committed);
-    this.announce(committed);
+    const { height, hash, appHash, txs, outcomes } = committed;
+    this.events?.announce({ height, hash, appHash, timeMs: (committed.block.header as v1.Header__Output).timeMs, txs, outcomes });
   }
 
   /** A synced block's fault against the running height, or undefined when it checks out. */
@@ -255,50 +254,9 @@ export class Chain {
     return { block: blockCodec().decode(row.block), commit: commitCodec().decode(row.commit), hash: row.hash, outcomes: row.outcomes };
   }
 
-  private announce(committed: CommittedBlock): void {
-    const bus = this.bus;
-    if (!bus) return;
-    if (this.backlog >= MAX_EVENT_BACKLOG) {
-      this.logger.warn({ height: committed.height }, 'event backlog full: block.committed not published');
-      return;
-    }
-    this.backlog += 1;
-    const chainId = this.genesis.chainId;
-    const header = committed.block.header as v1.Header__Output;
-    this.events = this.events
-      .then(async () => {
-        await bus.publish(
-          SUBJECT.blockCommitted,
-          { chainId, height: committed.height, blockHash: committed.hash, appHash: committed.appHash, txCount: committed.txs.length, time: header.timeMs },
-          { msgId: `${chainId}/block/${committed.height}` },
-        );
-        for (const [i, tx] of committed.txs.entries()) {
-          if (tx.kind !== 'createJob' || !committed.outcomes[i]?.accepted) continue;
-          const job = tx.body;
-          await bus.publish(
-            SUBJECT.jobCreated,
-            {
-              chainId,
-              jobId: job.jobId,
-              initialModelHash: new Uint8Array(job.initialParametersHash),
-              height: committed.height,
-              rule: job.rule?.name ?? '',
-              minTrainers: Math.max(1, job.minTrainers),
-              roundDeadlineMs: Math.max(1, job.roundDeadlineMs),
-            },
-            { msgId: `${chainId}/job/${job.jobId}` },
-          );
-        }
-      })
-      .catch((error: unknown) => this.logger.warn({ err: error, height: committed.height }, 'block event not published'))
-      .finally(() => {
-        this.backlog -= 1;
-      });
-  }
-
-  /** Waits for the events already queued. */
-  async drainEvents(): Promise<void> {
+  /** Waits for the events already queued (giving up, after a while, those the bus does not take). */
+  async drainEvents(graceMs?: number): Promise<void> {
     await this.persisting;
-    await this.events;
+    await this.events?.drain(graceMs);
   }
 }

@@ -3,6 +3,8 @@
  * validator sets, the block store; executing and storing committed blocks,
  * answering those who wait for a transaction, and announcing blocks on the bus.
  */
+import { setTimeout as delay } from 'node:timers/promises';
+
 import type { EventBus } from '@learnchain/bus';
 import type { ValidatorSet, ValidatorUpdate } from '@learnchain/consensus';
 import { equalBytes, fromHex, toHex, type Canonical, type Logger } from '@learnchain/core';
@@ -28,8 +30,8 @@ import { messageCodec, type v1 } from '@learnchain/proto';
 import type { ChainTip } from './blocks';
 import { BlockEvents } from './block-events';
 import type { Mempool } from './mempool';
-import type { BlockStore, StoredOutcome, StoredUpdate } from './store';
-import { advanceSets, restoredSets, storedSets, storesSets, type ChainSets } from './validator-sets';
+import type { BlockRow, BlockStore, StoredOutcome, StoredUpdate } from './store';
+import { advanceSets, restoredSets, storedSets, storesSets, type ChainSets, type StoredSets } from './validator-sets';
 
 export const blockCodec = () => messageCodec<v1.Block, v1.Block__Output>('learnchain.v1.Block');
 export const commitCodec = () => messageCodec<v1.Commit, v1.Commit__Output>('learnchain.v1.Commit');
@@ -49,6 +51,10 @@ export interface TxCommitted {
   readonly height: number;
   readonly outcome: TxOutcome;
 }
+
+/** How long a block that cannot be stored is tried again before the validator exits, and the longest wait between tries. */
+const STORE_RETRY_FOR_MS = 60_000;
+const STORE_RETRY_MAX_WAIT_MS = 2_000;
 
 function wireUpdates(updates: readonly StoredUpdate[]): v1.ValidatorUpdate__Output[] {
   return updates.map((u) => ({ publicKey: Buffer.from(fromHex(u.publicKey) ?? new Uint8Array(0)), power: u.power }));
@@ -163,7 +169,7 @@ export class Chain {
     const began = performance.now();
     this.persisting = this.persisting.then(async () => {
       try {
-        await this.store.commit(row, result.writes, sets);
+        await this.storeBlock(row, result.writes, sets);
       } catch (error) {
         // The in-memory state is ahead of the store: only a restart from the store and the log is safe.
         this.logger.fatal({ err: error, height: header.height }, 'cannot store a committed block: exiting');
@@ -176,6 +182,31 @@ export class Chain {
       this.published(committed);
     });
     return committed;
+  }
+
+  /**
+   * Stores a decided block, trying again while the database fails (a restart
+   * of PostgreSQL, a dropped connection) for up to STORE_RETRY_FOR_MS; a write
+   * whose answer was lost, but which went through, counts as stored. Throws
+   * what the last try threw once that time is over.
+   */
+  private async storeBlock(row: BlockRow, writes: ReadonlyMap<string, Canonical | null>, sets: StoredSets | undefined): Promise<void> {
+    const began = Date.now();
+    for (let attempt = 0; ; attempt += 1) {
+      try {
+        await this.store.commit(row, writes, sets);
+      } catch (error) {
+        const stored = await this.store.block(row.height).catch(() => undefined);
+        if (!(stored && equalBytes(stored.hash, row.hash))) {
+          if (Date.now() - began >= STORE_RETRY_FOR_MS) throw error;
+          if (attempt === 0) this.logger.warn({ err: error, height: row.height }, 'cannot store a committed block; trying again (consensus goes on meanwhile)');
+          await delay(Math.min(STORE_RETRY_MAX_WAIT_MS, 100 * 2 ** attempt));
+          continue;
+        }
+      }
+      if (attempt > 0) this.logger.info({ height: row.height, attempts: attempt + 1, afterMs: Date.now() - began }, 'committed block stored');
+      return;
+    }
   }
 
   /** Answers a QueryState path (LedgerState.query), an archived record from memory until its block is stored, then from the store. */

@@ -1,7 +1,8 @@
 /**
  * The chain's restart from its store: the validator sets it resumes with,
  * proposer priorities included, whether it advances them from the last sets
- * stored with a block or from genesis.
+ * stored with a block or from genesis. And storing while the database fails
+ * for a while: the blocks are stored once it answers again.
  */
 import { createLogger, Identity, toHex } from '@learnchain/core';
 import type { ValidatorSet } from '@learnchain/consensus';
@@ -46,5 +47,33 @@ describe('Chain restart', () => {
     const replayed = await Chain.create(genesis, store, logger);
     expect(shape(replayed.setAt(height + 1))).toEqual(shape(live.setAt(height + 1)));
     expect(shape(replayed.previousSet)).toEqual(shape(live.previousSet));
+  });
+});
+
+describe('Chain storing while the database fails', () => {
+  let storage: Storage<ValidatorDb>;
+  afterEach(() => storage?.close());
+
+  it('stores every block once the database answers again, counting a write whose answer was lost as stored', async () => {
+    storage = await openStorage<ValidatorDb>({ url: 'pglite:memory', schema: 'validator' });
+    const store = await BlockStore.create(storage);
+    const chain = await Chain.create(genesis, store, logger);
+    const commitToStore = store.commit.bind(store);
+    const faults = ['down', 'answer lost', 'down'];
+    let calls = 0;
+    store.commit = async (...args) => {
+      calls += 1;
+      const fault = faults.shift();
+      if (fault === 'down') throw new Error('connection terminated unexpectedly');
+      await commitToStore(...args);
+      if (fault === 'answer lost') throw new Error('connection terminated unexpectedly');
+    };
+    const hashes: Uint8Array[] = [];
+    for (let h = 1; h <= 4; h++) hashes.push((await chain.commit(block(h), commit(h), chain.setAt(h))).hash);
+    await chain.persisted();
+    expect(chain.persistedHeight).toBe(4);
+    // Height 1: down, then stored with its answer lost (taken as stored); height 2: down, then stored; 3 and 4 at once.
+    expect(calls).toBe(6);
+    for (let h = 1; h <= 4; h++) expect((await store.block(h))?.hash).toEqual(hashes[h - 1]);
   });
 });

@@ -18,6 +18,8 @@ export interface StorageOptions {
   readonly schema: string;
   /** Connections in the pool (PostgreSQL only). */
   readonly poolSize?: number;
+  /** Where a connection the server closed while idle is reported (PostgreSQL only). */
+  readonly logger?: { warn(details: object, message: string): void };
 }
 
 export interface Storage<DB> {
@@ -71,6 +73,9 @@ async function openPostgres<DB>(options: StorageOptions): Promise<Kysely<DB>> {
     max: options.poolSize ?? 10,
     options: `-c search_path="${options.schema}"`,
   });
+  // The server closed an idle connection (a restart, a failover, an administrator): the pool drops it and
+  // opens another when needed. Unheard, the pool's error event would end the process.
+  pool.on('error', (error) => options.logger?.warn({ err: error, schema: options.schema }, 'the database closed an idle connection; another is opened when needed'));
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }
 

@@ -73,7 +73,7 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
   }
   const membership = deps.membership ?? (registry as RegistryMembership);
 
-  const storage = await openStorage<AggregatorDb>({ url: config.database, schema: config.schema });
+  const storage = await openStorage<AggregatorDb>({ url: config.database, schema: config.schema, logger });
   if (storage.inMemory) logger.warn('rounds and blobs live in memory: a restart forgets them');
   const ownBus = !deps.bus;
   const bus =

@@ -53,7 +53,7 @@ export interface RunningRegistry {
 export async function startRegistry(config: RegistryConfig, bus?: EventBus, processMetrics = false): Promise<RunningRegistry> {
   const logger = createLogger({ service: 'registry', level: config.logLevel });
   const policy = admissionPolicy(config);
-  const storage = await openStorage<RegistryDb>({ url: config.database, schema: config.schema });
+  const storage = await openStorage<RegistryDb>({ url: config.database, schema: config.schema, logger });
   if (storage.backend === 'pglite' && config.database === 'pglite:memory') logger.warn('membership lives in memory: a restart forgets every member');
   const ownBus = !bus;
   const events =

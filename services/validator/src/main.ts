@@ -69,7 +69,7 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
   const genesis = loadGenesis(config);
   const logger = createLogger({ service: 'validator', level: config.logLevel }).child({ validator: identity.address.slice(0, 8) });
   if (!genesis.validators.some((v) => v.address === identity.address)) logger.warn({ address: identity.address }, 'this key is not a genesis validator: following the chain only');
-  const storage = await openStorage<ValidatorDb>({ url: config.database, schema: config.schema });
+  const storage = await openStorage<ValidatorDb>({ url: config.database, schema: config.schema, logger });
   const ownBus = !options.bus;
   const bus =
     options.bus ??

@@ -72,10 +72,15 @@ async function openPostgres<DB>(options: StorageOptions): Promise<Kysely<DB>> {
     connectionString: options.url,
     max: options.poolSize ?? 10,
     options: `-c search_path="${options.schema}"`,
+    // Names the service instance in pg_stat_activity.
+    application_name: `learnchain:${options.schema}`,
   });
-  // The server closed an idle connection (a restart, a failover, an administrator): the pool drops it and
-  // opens another when needed. Unheard, the pool's error event would end the process.
-  pool.on('error', (error) => options.logger?.warn({ err: error, schema: options.schema }, 'the database closed an idle connection; another is opened when needed'));
+  // The server closed a connection (a restart, a failover, an administrator) while it was idle in the pool, or
+  // checked out between two queries: the query under way, if any, fails; the pool drops the connection and opens
+  // another when needed. Unheard, the error event of the pool or of the client would end the process.
+  const lost = (error: Error): void => options.logger?.warn({ reason: error.message, code: (error as { code?: string }).code, schema: options.schema }, 'the database closed a connection; another is opened when needed');
+  pool.on('connect', (client) => client.on('error', lost));
+  pool.on('error', () => undefined); // an idle connection's error, which its own listener above reported
   return new Kysely<DB>({ dialect: new PostgresDialect({ pool }) });
 }
 

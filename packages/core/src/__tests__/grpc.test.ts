@@ -33,6 +33,9 @@ function aggregatorService() {
     GetRound: h.unary('GetRound', async (request: v1.GetRoundRequest__Output): Promise<v1.RoundStatus> => {
       if (request.jobId === '') throw invalidArgument('job_id', 'must not be empty', 'empty');
       if (request.jobId === 'boom') throw new Error('secret internal detail');
+      if (request.jobId === 'db-restarting') throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
+      if (request.jobId === 'db-broken') throw new Error('Client has encountered a connection error and is not queryable');
+      if (request.jobId === 'db-bug') throw Object.assign(new Error('column "x" does not exist'), { code: '42703' });
       if (request.jobId === 'slow') await new Promise<void>((resolve) => (release = resolve));
       return { jobId: request.jobId, round: request.round, state: 'ROUND_STATE_OPEN' };
     }),
@@ -110,6 +113,16 @@ describe('gRPC helpers over a real socket', () => {
     expect(error.code).toBe(status.INTERNAL);
     expect(error.details).not.toMatch(/secret/);
     expect(logLines.some((line) => line.includes('secret internal detail') && line.includes('"level":50'))).toBe(true);
+  });
+
+  it('answers UNAVAILABLE, to be tried again, while the database is away; a bad query stays a bug', async () => {
+    for (const jobId of ['db-restarting', 'db-broken']) {
+      const error = (await unary(client, 'getRound', { jobId }).catch((e: ServiceError) => e)) as ServiceError;
+      expect(error.code).toBe(status.UNAVAILABLE);
+      expect(errorDetailOf(error)).toMatchObject({ reason: 'unavailable' });
+    }
+    const bug = (await unary(client, 'getRound', { jobId: 'db-bug' }).catch((e: ServiceError) => e)) as ServiceError;
+    expect(bug.code).toBe(status.INTERNAL);
   });
 
   it('gives up at the deadline', async () => {

@@ -13,16 +13,35 @@ interface CancellableCall {
 
 import { CallClosedError } from '../errors';
 import type { Logger } from '../logger';
-import { isStatusError } from './status';
+import { isStatusError, unavailable } from './status';
 
 export interface HandlerContext {
   readonly logger: Logger;
   readonly method: string;
 }
 
-/** Turns anything a handler threw into what the caller sees. */
+/**
+ * SQLSTATE codes of a database that is away for now (connection exceptions,
+ * class 08; shutting down or restarting, 57P01-57P03; too many connections,
+ * 53300), and the socket errors of one that cannot be reached.
+ */
+const AWAY_CODE = /^(08...|57P0[1-3]|53300|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT)$/;
+/** What pg says when a connection broke under a query, or a query came to a connection that had broken. */
+const AWAY_MESSAGE = /^(Connection terminated|Client has encountered a connection error)/;
+
+/** Whether an error is the database being away for now (a restart, a failover, a lost connection): the call may be made again. */
+export function isDatabaseAway(error: unknown): boolean {
+  const { code, message } = (error ?? {}) as { code?: unknown; message?: unknown };
+  return (typeof code === 'string' && AWAY_CODE.test(code)) || (typeof message === 'string' && AWAY_MESSAGE.test(message));
+}
+
+/** Turns anything a handler threw into what the caller sees: UNAVAILABLE while the database is away, INTERNAL for a bug. */
 export function toServiceError(error: unknown, context: HandlerContext): Partial<ServiceError> {
   if (isStatusError(error)) return error;
+  if (isDatabaseAway(error)) {
+    context.logger.warn({ reason: (error as Error).message, method: context.method }, 'the database is away: answered UNAVAILABLE');
+    return unavailable(`${context.method} cannot reach its database for now; try again`);
+  }
   context.logger.error({ err: error, method: context.method }, 'bug: unexpected error escaped a handler');
   return { code: status.INTERNAL, details: `internal error in ${context.method}`, metadata: new Metadata() };
 }

@@ -303,6 +303,11 @@ export class Mesh {
     return acknowledgedUpdates(this.started, jobId);
   }
 
+  /** The names of the processes started so far that are no longer running (killed, stopped or crashed). */
+  exited(): string[] {
+    return this.started.filter((p) => !p.alive).map((p) => p.name);
+  }
+
   /** The validators that are running and not paused. */
   live(): number[] {
     return this.validators.flatMap((p, i) => (p && !this.paused.has(p) && p.alive ? [i] : []));

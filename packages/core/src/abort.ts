@@ -24,3 +24,8 @@ export function untilAborted<T>(work: Promise<T>, signal: AbortSignal | undefine
     );
   });
 }
+
+/** The wait before try `attempt` + 1 (0 for the first retry): `firstMs`, doubling each time, at most `lastMs`. */
+export function backoffMs(attempt: number, firstMs: number, lastMs: number): number {
+  return Math.min(lastMs, firstMs * 2 ** Math.min(attempt, 30));
+}

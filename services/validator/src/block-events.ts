@@ -11,8 +11,8 @@
  */
 import { setTimeout as delay } from 'node:timers/promises';
 
-import { SUBJECT, type EventBus } from '@learnchain/bus';
-import type { Logger } from '@learnchain/core';
+import { PublishFailedError, SUBJECT, type EventBus } from '@learnchain/bus';
+import { backoffMs, type Logger } from '@learnchain/core';
 import type { Tx, TxOutcome } from '@learnchain/ledger';
 
 /** What the events of one block say. */
@@ -69,8 +69,10 @@ export class BlockEvents {
     }
   }
 
+  /** Publishes the block's events, trying again while the stream does not confirm them; what the bus refuses outright is logged and skipped. */
   private async untilPublished(block: AnnouncedBlock): Promise<void> {
     for (let attempt = 0; ; attempt += 1) {
+      if (this.stopping.signal.aborted) throw new Error(`given up after ${attempt} tries`);
       try {
         await this.publish(block);
         if (this.failing) {
@@ -79,13 +81,17 @@ export class BlockEvents {
         }
         return;
       } catch (error) {
-        if (this.stopping.signal.aborted) throw error;
+        // A payload the bus refuses (or a closed bus) will not go through however often it is sent.
+        if (!(error instanceof PublishFailedError)) {
+          this.logger.error({ err: error, height: block.height }, 'block events refused by the bus: skipped');
+          return;
+        }
         if (!this.failing) {
           this.failing = { since: Date.now(), blocks: 0 };
           this.logger.warn({ err: error, height: block.height }, 'block events not published; trying again until the event stream takes them');
         }
         if (attempt === 0) this.failing.blocks += 1;
-        await delay(Math.min(LAST_RETRY_MS, FIRST_RETRY_MS * 2 ** attempt), undefined, { signal: this.stopping.signal }).catch(() => undefined);
+        await delay(backoffMs(attempt, FIRST_RETRY_MS, LAST_RETRY_MS), undefined, { signal: this.stopping.signal }).catch(() => undefined);
       }
     }
   }

@@ -7,7 +7,7 @@ import { setTimeout as delay } from 'node:timers/promises';
 
 import type { EventBus } from '@learnchain/bus';
 import type { ValidatorSet, ValidatorUpdate } from '@learnchain/consensus';
-import { equalBytes, fromHex, toHex, type Canonical, type Logger } from '@learnchain/core';
+import { backoffMs, equalBytes, fromHex, isDatabaseAway, toHex, untilAborted, type Canonical, type Logger } from '@learnchain/core';
 import {
   blockHashOf,
   checkBlock,
@@ -185,26 +185,30 @@ export class Chain {
   }
 
   /**
-   * Stores a decided block, trying again while the database fails (a restart
-   * of PostgreSQL, a dropped connection) for up to STORE_RETRY_FOR_MS; a write
-   * whose answer was lost, but which went through, counts as stored. Throws
-   * what the last try threw once that time is over.
+   * Stores a decided block, trying again while the database is away (a
+   * restart of PostgreSQL, a dropped connection) for up to STORE_RETRY_FOR_MS;
+   * a write whose answer was lost, but which went through, counts as stored.
+   * Throws what the last try threw once that time is over (a try that hangs
+   * is given up then too), and at once for an error that is not the database
+   * being away.
    */
   private async storeBlock(row: BlockRow, writes: ReadonlyMap<string, Canonical | null>, sets: StoredSets | undefined): Promise<void> {
-    const began = Date.now();
+    const began = performance.now();
+    const left = (): AbortSignal => AbortSignal.timeout(Math.max(1, Math.round(STORE_RETRY_FOR_MS - (performance.now() - began))));
     for (let attempt = 0; ; attempt += 1) {
       try {
-        await this.store.commit(row, writes, sets);
+        await untilAborted(this.store.commit(row, writes, sets), left());
       } catch (error) {
-        const stored = await this.store.block(row.height).catch(() => undefined);
-        if (!(stored && equalBytes(stored.hash, row.hash))) {
-          if (Date.now() - began >= STORE_RETRY_FOR_MS) throw error;
+        const stored = await untilAborted(this.store.block(row.height), left()).catch(() => undefined);
+        if (stored && !equalBytes(stored.hash, row.hash)) throw new Error(`height ${row.height} is stored with another block`);
+        if (!stored) {
+          if (!isDatabaseAway(error)) throw error;
           if (attempt === 0) this.logger.warn({ err: error, height: row.height }, 'cannot store a committed block; trying again (consensus goes on meanwhile)');
-          await delay(Math.min(STORE_RETRY_MAX_WAIT_MS, 100 * 2 ** attempt));
+          await delay(backoffMs(attempt, 100, STORE_RETRY_MAX_WAIT_MS));
           continue;
         }
       }
-      if (attempt > 0) this.logger.info({ height: row.height, attempts: attempt + 1, afterMs: Date.now() - began }, 'committed block stored');
+      if (attempt > 0) this.logger.info({ height: row.height, attempts: attempt + 1, afterMs: Math.round(performance.now() - began) }, 'committed block stored');
       return;
     }
   }

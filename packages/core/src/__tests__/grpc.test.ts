@@ -35,7 +35,9 @@ function aggregatorService() {
       if (request.jobId === 'boom') throw new Error('secret internal detail');
       if (request.jobId === 'db-restarting') throw Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
       if (request.jobId === 'db-broken') throw new Error('Client has encountered a connection error and is not queryable');
+      if (request.jobId === 'db-closed') throw Object.assign(new Error('database "learnchain" is not currently accepting connections'), { code: '55000' });
       if (request.jobId === 'db-bug') throw Object.assign(new Error('column "x" does not exist'), { code: '42703' });
+      if (request.jobId === 'db-protocol') throw Object.assign(new Error('bind message supplies 2 parameters, but prepared statement requires 1'), { code: '08P01' });
       if (request.jobId === 'slow') await new Promise<void>((resolve) => (release = resolve));
       return { jobId: request.jobId, round: request.round, state: 'ROUND_STATE_OPEN' };
     }),
@@ -116,13 +118,15 @@ describe('gRPC helpers over a real socket', () => {
   });
 
   it('answers UNAVAILABLE, to be tried again, while the database is away; a bad query stays a bug', async () => {
-    for (const jobId of ['db-restarting', 'db-broken']) {
+    for (const jobId of ['db-restarting', 'db-broken', 'db-closed']) {
       const error = (await unary(client, 'getRound', { jobId }).catch((e: ServiceError) => e)) as ServiceError;
       expect(error.code).toBe(status.UNAVAILABLE);
       expect(errorDetailOf(error)).toMatchObject({ reason: 'unavailable' });
     }
-    const bug = (await unary(client, 'getRound', { jobId: 'db-bug' }).catch((e: ServiceError) => e)) as ServiceError;
-    expect(bug.code).toBe(status.INTERNAL);
+    for (const jobId of ['db-bug', 'db-protocol']) {
+      const bug = (await unary(client, 'getRound', { jobId }).catch((e: ServiceError) => e)) as ServiceError;
+      expect(bug.code).toBe(status.INTERNAL);
+    }
   });
 
   it('gives up at the deadline', async () => {

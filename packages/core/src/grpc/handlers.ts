@@ -21,13 +21,18 @@ export interface HandlerContext {
 }
 
 /**
- * SQLSTATE codes of a database that is away for now (connection exceptions,
- * class 08; shutting down or restarting, 57P01-57P03; too many connections,
- * 53300), and the socket errors of one that cannot be reached.
+ * SQLSTATE codes of a database that is away for now (the connection
+ * exceptions of class 08 but its protocol violation, a bug; shutting down or
+ * restarting, 57P01-57P03; too many connections, 53300), and the socket errors
+ * of one that cannot be reached.
  */
-const AWAY_CODE = /^(08...|57P0[1-3]|53300|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT)$/;
-/** What pg says when a connection broke under a query, or a query came to a connection that had broken. */
-const AWAY_MESSAGE = /^(Connection terminated|Client has encountered a connection error)/;
+const AWAY_CODE = /^(08000|08001|08003|08004|08006|08007|57P01|57P02|57P03|53300|ECONNREFUSED|ECONNRESET|EPIPE|ETIMEDOUT)$/;
+/**
+ * What pg says when a connection broke under a query, or a query came to a
+ * connection that had broken; and what PostgreSQL says while a database takes
+ * no connections (ALLOW_CONNECTIONS false, for maintenance).
+ */
+const AWAY_MESSAGE = /^(Connection terminated|Client has encountered a connection error|database ".*" is not currently accepting connections$)/;
 
 /** Whether an error is the database being away for now (a restart, a failover, a lost connection): the call may be made again. */
 export function isDatabaseAway(error: unknown): boolean {

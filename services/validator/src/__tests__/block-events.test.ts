@@ -3,7 +3,7 @@
  * the bus takes them again, in height order, instead of being dropped; a
  * validator that stops gives up what the bus still refuses after a grace.
  */
-import { LocalEventBus, SUBJECT, type EventBus } from '@learnchain/bus';
+import { LocalEventBus, MalformedEventError, PublishFailedError, SUBJECT, type EventBus } from '@learnchain/bus';
 import { createLogger } from '@learnchain/core';
 
 import { BlockEvents, type AnnouncedBlock } from '../block-events';
@@ -19,7 +19,7 @@ function flaky(inner: EventBus, down: () => boolean): EventBus & { attempts: num
     attempts: 0,
     publish: ((subject, payload, options) => {
       bus.attempts += 1;
-      return down() ? Promise.reject(new Error('no responders')) : inner.publish(subject, payload, options);
+      return down() ? Promise.reject(new PublishFailedError(subject, { cause: new Error('no responders') })) : inner.publish(subject, payload, options);
     }) as EventBus['publish'],
     subscribe: (options) => inner.subscribe(options),
     close: () => inner.close(),
@@ -55,6 +55,26 @@ describe('BlockEvents', () => {
     down = false;
     await events.drain();
     expect(await heights(local, 5)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('skips the events of a block the bus refuses outright (not a stream that is down), and goes on', async () => {
+    let refused = 0;
+    const bus: EventBus = {
+      publish: (subject, payload, options) => {
+        if ((payload as { height?: number }).height === 2) {
+          refused += 1;
+          return Promise.reject(new MalformedEventError(subject, 'height', 'refused for the test'));
+        }
+        return local.publish(subject, payload, options);
+      },
+      subscribe: (options) => local.subscribe(options),
+      close: () => local.close(),
+    };
+    const events = new BlockEvents(bus, CHAIN, logger);
+    for (let h = 1; h <= 3; h += 1) events.announce(block(h));
+    await events.drain();
+    expect(refused).toBe(1);
+    expect(await heights(local, 2)).toEqual([1, 3]);
   });
 
   it('gives up, when draining, the events the stream still refuses after the grace', async () => {

@@ -61,12 +61,14 @@ describe('Chain storing while the database fails', () => {
     const commitToStore = store.commit.bind(store);
     const faults = ['down', 'answer lost', 'down'];
     let calls = 0;
+    // What pg throws when PostgreSQL restarts under a query.
+    const restarting = (): Error => Object.assign(new Error('terminating connection due to administrator command'), { code: '57P01' });
     store.commit = async (...args) => {
       calls += 1;
       const fault = faults.shift();
-      if (fault === 'down') throw new Error('connection terminated unexpectedly');
+      if (fault === 'down') throw restarting();
       await commitToStore(...args);
-      if (fault === 'answer lost') throw new Error('connection terminated unexpectedly');
+      if (fault === 'answer lost') throw restarting();
     };
     const hashes: Uint8Array[] = [];
     for (let h = 1; h <= 4; h++) hashes.push((await chain.commit(block(h), commit(h), chain.setAt(h))).hash);

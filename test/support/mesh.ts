@@ -42,6 +42,8 @@ export interface MeshOptions {
   readonly registryEnv?: Readonly<Record<string, string>>;
   /** How long a process may take to say it is ready (the machine is shared and slow). */
   readonly readyTimeoutMs?: number;
+  /** The PostgreSQL database the services use (default: DATABASE_URL's). */
+  readonly database?: string;
 }
 
 /** A round as the chain committed it (QueryState jobs/ID/rounds/N, bytes as hex). */
@@ -111,13 +113,18 @@ export class Mesh {
   }
 
   private common(): Record<string, string> {
-    return { LEARNCHAIN_CHAIN_ID: this.chainId, LEARNCHAIN_LOG_LEVEL: 'info', LEARNCHAIN_STREAM: this.tag, DATABASE_URL: serviceUrl('postgres'), NATS_URL: serviceUrl('nats') };
+    return { LEARNCHAIN_CHAIN_ID: this.chainId, LEARNCHAIN_LOG_LEVEL: 'info', LEARNCHAIN_STREAM: this.tag, DATABASE_URL: this.database, NATS_URL: serviceUrl('nats') };
   }
 
   private async launch(name: string, entry: string, env: Record<string, string>, ready: RegExp): Promise<ServiceProcess> {
     const proc = await ServiceProcess.start({ name, entry, env, ready, timeoutMs: this.meshOptions.readyTimeoutMs ?? 120_000 });
     this.started.push(proc);
     return proc;
+  }
+
+  /** The PostgreSQL database every service of this mesh uses. */
+  get database(): string {
+    return this.meshOptions.database ?? serviceUrl('postgres');
   }
 
   /** The database schema of one service of this mesh (`aggregator`, `registry`, `validator_0`, …). */
@@ -342,7 +349,7 @@ export class Mesh {
     this.keepLogs();
     for (const c of this.clients) c.close();
     this.aggregatorApi.close();
-    const pool = new Pool({ connectionString: serviceUrl('postgres'), max: 1 });
+    const pool = new Pool({ connectionString: this.database, max: 1 });
     try {
       const schemas = await pool.query<{ name: string }>('SELECT schema_name AS name FROM information_schema.schemata WHERE schema_name LIKE $1', [`${this.tag}%`]);
       for (const { name } of schemas.rows) await pool.query(`DROP SCHEMA IF EXISTS "${name}" CASCADE`);

@@ -5,7 +5,8 @@
  * whose events it will not see (they aged out of the stream while it was
  * away, or came before its consumer existed). An event whose job the ledger
  * does not know yet comes back after `retryDelayMs`; a subscription that ends
- * is made again; a list that cannot be read is read again after the same delay.
+ * is made again; a list that cannot be read for now is read again after the
+ * same delay.
  *
  * A job it has no record of is taken by the ledger's record (domain/job's
  * intakeOf): run when no round of it has been committed, left otherwise.
@@ -85,16 +86,16 @@ const PERMANENT: ReadonlySet<number> = new Set([Status.INVALID_ARGUMENT, Status.
 export async function catchUpJobs(options: JobFeedOptions): Promise<void> {
   const { jobs, logger, signal, retryDelayMs } = options;
   let after = '';
-  let learnt = 0;
+  let read = 0;
   while (!signal.aborted) {
     try {
       const page = await jobs.jobs(after, signal);
       for (const bad of page.malformed) logger.warn({ job: bad.jobId, reason: bad.reason }, 'a job on the ledger does not read as a job: left');
       const known = await options.rounds.knownJobs(page.jobs.map((j) => j.spec.jobId));
       for (const job of page.jobs) if (!known.has(job.spec.jobId)) await learn(options, job);
-      learnt += page.jobs.length;
+      read += page.jobs.length;
       if (page.nextAfter === '') {
-        logger.debug({ jobs: learnt }, "read the ledger's jobs");
+        logger.debug({ jobs: read }, "read the ledger's jobs");
         return;
       }
       after = page.nextAfter;

@@ -1,9 +1,9 @@
 /**
  * How the aggregator learns jobs: from `job.created` events on its durable
  * consumer, each read back from the ledger (the event only names it) and
- * saved; and, once at start, from the ledger's list of jobs, for the jobs
- * whose events it will not see (they aged out of the stream while it was
- * away, or came before its consumer existed). An event whose job the ledger
+ * saved; and from the ledger's list of jobs, at start and every ten minutes,
+ * for the jobs whose events it will not see (they aged out of the stream while
+ * it was away, came before its consumer existed, or were never published). An event whose job the ledger
  * does not know yet comes back after `retryDelayMs`; a subscription that ends
  * is made again; a list that cannot be read for now is read again after the
  * same delay.
@@ -30,6 +30,8 @@ export interface JobFeedOptions {
   readonly rounds: RoundStore;
   readonly logger: Logger;
   readonly retryDelayMs: number;
+  /** How often the ledger's list of jobs is read again after the first read at start (default 10 minutes). */
+  readonly catchUpEveryMs?: number;
   /** Ends the feed. */
   readonly signal: AbortSignal;
   /** A job was saved: its rounds can open. */
@@ -111,10 +113,24 @@ export async function catchUpJobs(options: JobFeedOptions): Promise<void> {
   }
 }
 
-/** Learns this chain's jobs: those on the ledger now, then those created, until `signal` aborts. */
+/** Reads the ledger's list of jobs now, then every `catchUpEveryMs`, until `signal` aborts. */
+async function catchUpEvery(options: JobFeedOptions): Promise<void> {
+  while (!options.signal.aborted) {
+    await catchUpJobs(options);
+    await pause(options.catchUpEveryMs ?? CATCH_UP_EVERY_MS, options.signal);
+  }
+}
+
+const CATCH_UP_EVERY_MS = 600_000;
+
+/**
+ * Learns this chain's jobs: those on the ledger now, then those created, until
+ * `signal` aborts. The list is read again now and then, for a job whose event
+ * never came (the validators could not publish it).
+ */
 export async function followJobs(options: JobFeedOptions): Promise<void> {
   const { bus, consumer, chainId, logger, signal } = options;
-  const caughtUp = catchUpJobs(options);
+  const caughtUp = catchUpEvery(options);
   while (!signal.aborted) {
     try {
       const subscription = await bus.subscribe({ consumer, subjects: [SUBJECT.jobCreated], from: 'all', signal });

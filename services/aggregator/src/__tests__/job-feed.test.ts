@@ -1,7 +1,7 @@
 /**
  * How the aggregator learns jobs (job-feed.ts), over the Validator contract on
- * a real socket: at start it takes the ledger's jobs page by page, so a job
- * whose job.created it never sees is learnt too; a job it has no record of is
+ * a real socket: at start, and again now and then, it takes the ledger's jobs
+ * page by page, so a job whose job.created it never sees is learnt too; a job it has no record of is
  * run only when the ledger has committed none of its rounds, by either path.
  */
 import { createHash } from 'node:crypto';
@@ -63,7 +63,7 @@ it("learns the ledger's jobs at start, page after page, leaving those whose roun
   // A job saved before (this aggregator ran its first round) stays, committed rounds and all.
   await rounds.saveJob({ ...(await adapter.job('job-000'))!.spec });
   let learnt = 0;
-  const options: JobFeedOptions = { bus, consumer: 'feed', chainId: CHAIN, jobs: adapter, rounds, logger, retryDelayMs: 50, signal: abort.signal, onLearnt: () => (learnt += 1) };
+  const options: JobFeedOptions = { bus, consumer: 'feed', chainId: CHAIN, jobs: adapter, rounds, logger, retryDelayMs: 50, catchUpEveryMs: 600_000, signal: abort.signal, onLearnt: () => (learnt += 1) };
   feed = followJobs(options);
   await until('every fresh job learnt', () => (learnt >= fresh.length ? true : undefined));
   expect((await rounds.jobIds()).sort()).toEqual(['job-000', ...fresh].sort());
@@ -77,4 +77,23 @@ it("learns the ledger's jobs at start, page after page, leaving those whose roun
   }
   await until('the new job learnt by its event', async () => ((await rounds.job('late-new')) ? true : undefined));
   expect(await rounds.job('late-run')).toBeUndefined();
+});
+
+it('reads the list again now and then, and learns a job whose event never came', async () => {
+  const storage2 = await openStorage<AggregatorDb>({ url: 'pglite:memory', schema: 'job_feed_again' });
+  const rounds2 = await RoundStore.create(storage2);
+  const stop = new AbortController();
+  let learnt = 0;
+  const running = followJobs({ bus, consumer: 'feed-again', chainId: CHAIN, jobs: adapter, rounds: rounds2, logger, retryDelayMs: 50, catchUpEveryMs: 200, signal: stop.signal, onLearnt: () => (learnt += 1) });
+  try {
+    // The first read takes every job the stub holds that no other database ran, its last page included.
+    const runnable = [...validator.jobs.keys()].filter((id) => validator.jobRecord(id)?.round === 0).length;
+    await until('the first read of the list', () => (learnt >= runnable ? true : undefined));
+    validator.jobs.set('no-event', job('no-event', 5));
+    await until('the job without an event learnt from a later read', async () => ((await rounds2.job('no-event')) ? true : undefined));
+  } finally {
+    stop.abort();
+    await running;
+    await storage2.close();
+  }
 });

@@ -194,12 +194,12 @@ export class Chain {
    */
   private async storeBlock(row: BlockRow, writes: ReadonlyMap<string, Canonical | null>, sets: StoredSets | undefined): Promise<void> {
     const began = performance.now();
-    const left = (): AbortSignal => AbortSignal.timeout(Math.max(1, Math.round(STORE_RETRY_FOR_MS - (performance.now() - began))));
+    const deadline = AbortSignal.timeout(STORE_RETRY_FOR_MS);
     for (let attempt = 0; ; attempt += 1) {
       try {
-        await untilAborted(this.store.commit(row, writes, sets), left());
+        await untilAborted(this.store.commit(row, writes, sets), deadline);
       } catch (error) {
-        const stored = await untilAborted(this.store.block(row.height), left()).catch(() => undefined);
+        const stored = await untilAborted(this.store.block(row.height), deadline).catch(() => undefined);
         if (stored && !equalBytes(stored.hash, row.hash)) throw new Error(`height ${row.height} is stored with another block`);
         if (!stored) {
           if (!isDatabaseAway(error)) throw error;

@@ -18,7 +18,7 @@ export interface StorageOptions {
   readonly schema: string;
   /** Connections in the pool (PostgreSQL only). */
   readonly poolSize?: number;
-  /** Where a connection the server closed while idle is reported (PostgreSQL only). */
+  /** Where a connection the server closed (idle, or held between queries) is reported (PostgreSQL only). */
   readonly logger?: { warn(details: object, message: string): void };
 }
 

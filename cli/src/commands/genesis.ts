@@ -3,7 +3,7 @@ import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 
 import { Identity, toHex } from '@learnchain/core';
-import { DEFAULT_CONSENSUS_PARAMS, genesisToJson, parseGenesis } from '@learnchain/ledger';
+import { DEFAULT_CONSENSUS_PARAMS, DEFAULT_MEMBERSHIP_PARAMS, genesisToJson, parseGenesis } from '@learnchain/ledger';
 
 import { parseArgs, UsageError, type Command, type Output } from '../command';
 
@@ -46,6 +46,7 @@ export function writeGenesis(options: GenesisOptions): GenesisFiles {
     aggregatorKeys: [toHex(aggregator.publicKey)],
     validatorSetAuthorities: [],
     consensus: DEFAULT_CONSENSUS_PARAMS,
+    membership: DEFAULT_MEMBERSHIP_PARAMS,
   });
   const genesisPath = join(options.out, 'genesis.json');
   writeFileSync(genesisPath, `${JSON.stringify(genesisToJson(genesis), null, 2)}\n`);

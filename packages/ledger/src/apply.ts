@@ -8,6 +8,7 @@
 import { addressOf, equalBytes, toHex } from '@learnchain/core';
 
 import { checkSignedProposal, checkVote } from './chain';
+import { forgetDeparted, recordDeparture } from './departures';
 import type { Genesis } from './genesis';
 import { asCanonical, KEYS, read, type JobRecord, type MemberRecord, type ReputationRecord, type RoundRecord, type ValidatorRecord } from './records';
 import { checkRoundResult, encodingName } from './round';
@@ -157,6 +158,7 @@ function registerNode(s: Overlay, tx: TxOf<'registerNode'>, ctx: TxContext): voi
   s.set(KEYS.member(nodeId), asCanonical(member));
   s.set(KEYS.memberKey(toHex(b.publicKey)), nodeId);
   s.set(KEYS.membership, asCanonical({ epoch: b.epoch }));
+  forgetDeparted(s, b.epoch, ctx.genesis.membership.epochWindow);
 }
 
 function nodeLeft(s: Overlay, tx: TxOf<'nodeLeft'>, ctx: TxContext): void {
@@ -170,6 +172,8 @@ function nodeLeft(s: Overlay, tx: TxOf<'nodeLeft'>, ctx: TxContext): void {
   const status = b.reason.startsWith('failed') ? 'failed' : 'left';
   s.set(KEYS.member(b.nodeId), asCanonical({ ...member, leftEpoch: b.epoch, status, reason: b.reason.slice(0, 256) }));
   s.set(KEYS.membership, asCanonical({ epoch: b.epoch }));
+  recordDeparture(s, b.nodeId, b.epoch);
+  forgetDeparted(s, b.epoch, ctx.genesis.membership.epochWindow);
 }
 
 function createJob(s: Overlay, tx: TxOf<'createJob'>, ctx: TxContext): void {
@@ -207,7 +211,7 @@ function roundResult(s: Overlay, tx: TxOf<'roundResult'>, ctx: TxContext): void 
   const b = tx.body;
   const job = read<JobRecord>(s.get(KEYS.job(b.jobId)));
   if (!job) refuse('unknown-job');
-  const problem = checkRoundResult(s, ctx.genesis.chainId, job, b);
+  const problem = checkRoundResult(s, ctx.genesis, job, b);
   if (problem) refuse(problem);
   const record: RoundRecord = {
     jobId: b.jobId,

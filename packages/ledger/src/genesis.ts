@@ -1,7 +1,7 @@
 /**
  * The genesis document: the chain id, the first validator set, the keys allowed
  * to speak for the registry and the aggregator, the validator-set policy and the
- * consensus parameters. `learnchain genesis` writes it; every validator reads it.
+ * consensus and membership parameters. `learnchain genesis` writes it; every validator reads it.
  */
 import { addressOf, fromHex, isPublicKey, toHex } from '@learnchain/core';
 
@@ -21,6 +21,16 @@ export interface ConsensusParams {
   readonly maxTxBytes: number;
 }
 
+/** How the ledger keeps membership. */
+export interface MembershipParams {
+  /**
+   * How many membership epochs a RoundResult's membership epoch may lag the
+   * chain's. A member that departed this many epochs ago can be in no round
+   * the ledger still accepts, so its records are forgotten then.
+   */
+  readonly epochWindow: number;
+}
+
 /** The parsed genesis document. */
 export interface Genesis {
   readonly chainId: string;
@@ -33,9 +43,12 @@ export interface Genesis {
   /** Public keys (hex) allowed to submit ValidatorSetUpdate; empty: nobody (only evidence changes the set). */
   readonly validatorSetAuthorities: readonly string[];
   readonly consensus: ConsensusParams;
+  readonly membership: MembershipParams;
 }
 
 export const DEFAULT_CONSENSUS_PARAMS: ConsensusParams = { maxBlockTxs: 2000, maxBlockBytes: 4 * 1024 * 1024, maxTxBytes: 64 * 1024 };
+
+export const DEFAULT_MEMBERSHIP_PARAMS: MembershipParams = { epochWindow: 10_000 };
 
 /** The JSON form of a genesis document. */
 export interface GenesisJson {
@@ -46,6 +59,7 @@ export interface GenesisJson {
   readonly aggregatorKeys: readonly string[];
   readonly validatorSetAuthorities: readonly string[];
   readonly consensus: ConsensusParams;
+  readonly membership: MembershipParams;
 }
 
 export function genesisToJson(genesis: Genesis): GenesisJson {
@@ -87,6 +101,7 @@ export function parseGenesis(input: unknown): Genesis {
   });
   if (new Set(validators.map((v) => v.address)).size !== validators.length) throw new GenesisError('validators', 'lists a validator twice');
   const c = (g.consensus ?? {}) as Record<string, unknown>;
+  const m = (g.membership ?? {}) as Record<string, unknown>;
   return {
     chainId: g.chainId,
     genesisTimeMs: typeof g.genesisTimeMs === 'number' ? g.genesisTimeMs : 0,
@@ -99,5 +114,6 @@ export function parseGenesis(input: unknown): Genesis {
       maxBlockBytes: positiveInt(c.maxBlockBytes, 'consensus.maxBlockBytes', DEFAULT_CONSENSUS_PARAMS.maxBlockBytes),
       maxTxBytes: positiveInt(c.maxTxBytes, 'consensus.maxTxBytes', DEFAULT_CONSENSUS_PARAMS.maxTxBytes),
     },
+    membership: { epochWindow: positiveInt(m.epochWindow, 'membership.epochWindow', DEFAULT_MEMBERSHIP_PARAMS.epochWindow) },
   };
 }

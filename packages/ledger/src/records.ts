@@ -6,6 +6,8 @@ export const KEYS = {
   membership: 'membership',
   member: (nodeId: string) => `members/${nodeId}`,
   memberKey: (publicKeyHex: string) => `keys/${publicKeyHex}`,
+  departures: 'departures',
+  departure: (seq: number) => `departures/${seq}`,
   job: (jobId: string) => `jobs/${jobId}`,
   round: (jobId: string, round: number) => `jobs/${jobId}/rounds/${round}`,
   validators: 'validators',

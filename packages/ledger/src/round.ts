@@ -2,12 +2,13 @@
  * The checks of a RoundResult that need only the ledger state: the round is the
  * job's next, its base model is the job's lineage head, and every included
  * update is signed (domain 'update') by a member active at the round's
- * membership epoch over (chain, job, round, base model, update). Re-executing
+ * membership epoch (at most the genesis's epoch window behind the chain's) over (chain, job, round, base model, update). Re-executing
  * the aggregate and evaluating the model need blobs: see `RoundVerifier`.
  */
 import { addressOf, equalBytes, updateStatement, verifyStatement } from '@learnchain/core';
 import type { v1 } from '@learnchain/proto';
 
+import type { Genesis } from './genesis';
 import { KEYS, read, type JobRecord, type MemberRecord } from './records';
 import type { StateView } from './state';
 
@@ -42,12 +43,16 @@ export function isActiveAt(member: MemberRecord, epoch: number): boolean {
 }
 
 /** Returns why the round result is invalid against the state, or undefined when it passes. */
-export function checkRoundResult(s: StateView, chainId: string, job: JobRecord, r: v1.RoundResult__Output): string | undefined {
+export function checkRoundResult(s: StateView, genesis: Genesis, job: JobRecord, r: v1.RoundResult__Output): string | undefined {
+  const { chainId } = genesis;
   if (r.round !== job.round + 1) return `wrong-round: expected ${job.round + 1}, got ${r.round}`;
   if (!equalBytes(new Uint8Array(r.baseModelHash), job.head)) return 'wrong-base-model: not the head of the job lineage';
   if (r.newModelHash.length !== 32) return 'bad-new-model-hash';
   const epoch = read<{ epoch: number }>(s.get(KEYS.membership))?.epoch ?? 0;
   if (r.membershipEpoch > epoch) return `unknown-epoch: ${r.membershipEpoch} is beyond ${epoch}`;
+  // Members that departed further back are forgotten (departures.ts).
+  const window = genesis.membership.epochWindow;
+  if (r.membershipEpoch < epoch - window) return `stale-epoch: ${r.membershipEpoch} is more than ${window} epochs behind ${epoch}`;
   if (r.included.length === 0) return 'no-updates';
   const seen = new Set<string>();
   for (const [i, u] of r.included.entries()) {

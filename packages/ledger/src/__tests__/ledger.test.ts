@@ -1,54 +1,9 @@
-import { Identity, signStatement, toHex, updateStatement, type Canonical } from '@learnchain/core';
+import { Identity, signStatement, toHex, type Canonical } from '@learnchain/core';
 
-import {
-  applyTx,
-  canonicalJson,
-  decodeTx,
-  decodeTxBytes,
-  encodeTx,
-  executeBlock,
-  genesisWrites,
-  LedgerState,
-  parseGenesis,
-  proposalStatement,
-  signTx,
-  signVote,
-  TxFormatError,
-  type Genesis,
-  type Tx,
-  type TxContext,
-} from '../index';
+import { applyTx, canonicalJson, decodeTx, decodeTxBytes, encodeTx, executeBlock, LedgerState, proposalStatement, signTx, signVote, TxFormatError } from '../index';
+import { CHAIN, hash32, ledgerFixture } from './support/ledger';
 
-const CHAIN = 'test-chain';
-const validators = [Identity.generate(), Identity.generate(), Identity.generate(), Identity.generate()];
-const registry = Identity.generate();
-const aggregator = Identity.generate();
-const client = Identity.generate();
-
-const genesis: Genesis = parseGenesis({
-  chainId: CHAIN,
-  validators: validators.map((v) => ({ publicKey: toHex(v.publicKey), power: 1 })),
-  registryKeys: [toHex(registry.publicKey)],
-  aggregatorKeys: [toHex(aggregator.publicKey)],
-});
-
-function freshState(): LedgerState {
-  const state = new LedgerState();
-  state.apply(genesisWrites(genesis));
-  return state;
-}
-
-const ctx = (height: number): TxContext => ({ genesis, height, timeMs: 1000 + height });
-const tx = (wire: ReturnType<typeof signTx>): Tx => decodeTxBytes(encodeTx(wire), { chainId: CHAIN });
-const hash32 = (byte: number): Buffer => Buffer.alloc(32, byte);
-
-function job(nonce: number, jobId = 'job-1') {
-  return tx(signTx(client, CHAIN, nonce, { createJob: { jobId, model: 'mlp', initialParametersHash: hash32(1), rule: { name: 'fedavg' }, minTrainers: 1, rounds: 3 } }));
-}
-
-function register(nonce: number, node: Identity, epoch: number, signer = registry) {
-  return tx(signTx(signer, CHAIN, nonce, { registerNode: { nodeId: node.address, publicKey: Buffer.from(node.publicKey), role: 'ROLE_TRAINER', epoch } }));
-}
+const { validators, client, tx, freshState, ctx, job, register, included, result } = ledgerFixture();
 
 describe('transactions', () => {
   it('decodes a signed transaction and refuses a tampered one, a foreign chain and an unknown type', () => {
@@ -109,16 +64,6 @@ describe('round results', () => {
     expect(block.outcomes.every((o) => o.accepted)).toBe(true);
     state.apply(block.writes);
     return { state, trainers };
-  }
-
-  function included(trainer: Identity, round: number, base: Buffer, signer = trainer) {
-    const updateHash = hash32(round + 10);
-    const statement = updateStatement({ chainId: CHAIN, jobId: 'job-1', round, baseModelHash: base, updateHash, encoding: 'float32', numSamples: 10 });
-    return { nodeId: trainer.address, updateHash, numSamples: 10, encoding: 'DTYPE_FLOAT32' as const, decision: 'selected', signature: { publicKey: Buffer.from(trainer.publicKey), signature: Buffer.from(signStatement(signer, 'update', statement)) } };
-  }
-
-  function result(nonce: number, round: number, base: Buffer, updates: ReturnType<typeof included>[], signer = aggregator) {
-    return tx(signTx(signer, CHAIN, nonce, { roundResult: { jobId: 'job-1', round, baseModelHash: base, newModelHash: hash32(round + 100), membershipEpoch: 2, rule: { name: 'fedavg' }, included: updates, excluded: [{ nodeId: 'x', reason: 'late' }] } }));
   }
 
   it('advances the lineage, credits included trainers and records the excluded', () => {

@@ -44,7 +44,9 @@ const MAX_REMEMBERED = 4096;
 /**
  * A round is handled once per base model: opened again on the same base (a
  * retry) its update still counts; opened on another base (the aggregator
- * abandoned a round that ran ahead of its predecessor's commit) it is trained again.
+ * abandoned a round that ran ahead of its predecessor's commit) it is trained
+ * again. A round whose update never reached the aggregator is forgotten, so
+ * that a retry of it is trained again.
  */
 function handledKey(event: RoundOpened): string {
   return `${event.jobId}/${event.round}/${Buffer.from(event.baseModelHash).toString('hex')}`;
@@ -132,11 +134,11 @@ export class RoundHandler {
       log.info({ updateHash: outcome.updateHash, bytes: outcome.bytes, loss: result.loss, trainMs: Math.round(result.micros / 1000), duplicate: receipt.duplicate }, 'update submitted');
       return outcome;
     } catch (raw) {
+      // No update of ours counts: when the aggregator opens the round again on this base (it failed), it is trained again.
+      this.handled.delete(key);
       const error = deadline.aborted ? new RoundDeadlineError(event.jobId, event.round, stage) : raw;
       if (signal?.aborted && !deadline.aborted) {
         log.warn({ stage }, 'round abandoned: the trainer is stopping');
-        // Not done: a restart may take the round again while it is open.
-        this.handled.delete(key);
         return { kind: 'failed', reason: `stopped during ${stage}`, error };
       }
       if (error instanceof RoundClosedError) log.warn({ stage, detail: error.detail }, 'round closed before the update arrived: it counts as late');

@@ -52,7 +52,7 @@ export class MemorySink implements UpdateSink {
   readonly received: SignedUpdate[] = [];
   attempts = 0;
   constructor(
-    private failures = 0,
+    public failures = 0,
     private readonly code: Status = Status.UNAVAILABLE,
   ) {}
   async submit(update: SignedUpdate): Promise<SubmitReceipt> {

@@ -99,6 +99,18 @@ describe('RoundHandler', () => {
     expect(sink.received.map((u) => toHex(u.header.baseModelHash))).toEqual([toHex(baseHash), toHex(sha256(other))]);
   });
 
+  it('takes a round again when it is opened again on the same base after its update never arrived', async () => {
+    const sink = new MemorySink(1_000, Status.UNAVAILABLE);
+    const h = handler({ updates: sink });
+    // The aggregator's database is away until the first attempt's deadline: the upload never lands.
+    expect((await h.handle(event({ deadlineMs: Date.now() + 150 }))).kind).toBe('failed');
+    const tries = sink.attempts;
+    sink.failures = 0;
+    expect((await h.handle(event())).kind).toBe('submitted');
+    expect(sink.attempts).toBe(tries + 1);
+    expect(await h.handle(event())).toEqual({ kind: 'skipped', reason: 'already-handled' });
+  });
+
   it('never trains on a base model whose hash does not match', async () => {
     const trainer = new StepTrainer();
     const models = {

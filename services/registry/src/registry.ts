@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 
 import type { EventBus } from '@learnchain/bus';
-import { addressOf, unavailable, verifyStatement, type Canonical, type Logger } from '@learnchain/core';
+import { addressOf, isDatabaseAway, unavailable, verifyStatement, type Canonical, type Logger } from '@learnchain/core';
 import { heartbeatStatement, heartbeatStreamStatement, joinStatement, leaveStatement, type CapabilitiesStatement, type RoleName } from '@learnchain/membership';
 
 import { ChangeRelay, type ChainRecorder } from './change-relay';
@@ -77,6 +77,8 @@ export class Registry implements SessionHost {
   private epochSeen = 0;
   /** The last change the stream follow-up has looked at. */
   private feedEpoch = 0;
+  /** When the database was last found away (heartbeats could not be recorded then); -Infinity: never. */
+  private databaseAwayAtMs = Number.NEGATIVE_INFINITY;
 
   constructor(private readonly options: RegistryOptions) {
     this.clock = options.clock ?? Date.now;
@@ -138,7 +140,10 @@ export class Registry implements SessionHost {
         if (busy || this.state !== 'running') return;
         busy = true;
         const run = task()
-          .catch((error: unknown) => this.options.logger.error({ err: error }, `${what} failed`))
+          .catch((error: unknown) => {
+            this.noteAway(error);
+            this.options.logger.error({ err: error }, `${what} failed`);
+          })
           .finally(() => {
             busy = false;
             this.running.delete(run);
@@ -235,14 +240,14 @@ export class Registry implements SessionHost {
 
   async heartbeat(request: SignedRequest & { sequence: number }): Promise<Renewed> {
     this.checkSigned(request, 'heartbeat', heartbeatStatement({ chainId: this.options.chainId, nodeId: request.nodeId, sequence: request.sequence }));
-    const renewed = await this.options.store.heartbeat(request.nodeId, request.sequence, this.clock(), this.options.leaseTtlMs);
+    const renewed = await this.noting(this.options.store.heartbeat(request.nodeId, request.sequence, this.clock(), this.options.leaseTtlMs));
     this.sawEpoch(renewed.epoch);
     return renewed;
   }
 
   /** Renews a member's lease now (one batched write); the stream sessions call this when a renewal is due. */
   async renew(nodeId: string): Promise<Renewed> {
-    const renewed = await this.options.store.renewLease(nodeId, this.clock(), this.options.leaseTtlMs);
+    const renewed = await this.noting(this.options.store.renewLease(nodeId, this.clock(), this.options.leaseTtlMs));
     this.sawEpoch(renewed.epoch);
     return renewed;
   }
@@ -298,9 +303,17 @@ export class Registry implements SessionHost {
     return this.options.store.census();
   }
 
-  /** Marks lapsed leases failed now (the sweeper calls this on its interval). */
+  /**
+   * Marks lapsed leases failed now (the sweeper calls this on its interval).
+   * No heartbeat could be recorded while the database was away, so for a whole
+   * lease after it was last found away no member is failed: a live member has
+   * had a lease's time to be heard again, and one that died meanwhile is
+   * failed a lease later than it would have been.
+   */
   async sweep(): Promise<ChangeRecord[]> {
-    const failed = await this.options.store.sweep(this.clock());
+    const now = this.clock();
+    if (now - this.databaseAwayAtMs < this.options.leaseTtlMs) return [];
+    const failed = await this.noting(this.options.store.sweep(now));
     for (const change of failed) {
       this.options.logger.warn({ node: change.member.nodeId, epoch: change.epoch, reason: change.reason }, 'member failed');
       this.sawEpoch(change.epoch);
@@ -308,6 +321,21 @@ export class Registry implements SessionHost {
     }
     if (failed.length > 0) this.changed();
     return failed;
+  }
+
+  /** Notes when an error is the database being away. */
+  private noteAway(error: unknown): void {
+    if (isDatabaseAway(error)) this.databaseAwayAtMs = this.clock();
+  }
+
+  /** A store call whose failure is noted (noteAway), then passed on. */
+  private async noting<T>(call: Promise<T>): Promise<T> {
+    try {
+      return await call;
+    } catch (error) {
+      this.noteAway(error);
+      throw error;
+    }
   }
 
   private changed(): void {

@@ -18,6 +18,19 @@ const TTL = 1000;
 const logger = createLogger({ service: 'registry-test', level: 'silent' });
 
 let now = 1_000_000;
+/** While set, every call to the member store fails as a lost connection does. */
+let databaseAway = false;
+
+/** The store, but failing every call while `databaseAway` is set. */
+function withOutages(store: MemberStore): MemberStore {
+  return new Proxy(store, {
+    get(target, key) {
+      const value: unknown = Reflect.get(target, key);
+      if (typeof value !== 'function') return value;
+      return (...args: unknown[]) => (databaseAway ? Promise.reject(new Error('Connection terminated unexpectedly')) : (value as (...a: unknown[]) => unknown).apply(target, args));
+    },
+  });
+}
 let storage: Storage<RegistryDb>;
 let bus: LocalEventBus;
 let registry: Registry;
@@ -30,7 +43,7 @@ beforeAll(async () => {
   bus = await LocalEventBus.create({ subjectsPrefix: CHAIN });
   registry = new Registry({
     chainId: CHAIN,
-    store: await MemberStore.create(storage),
+    store: withOutages(await MemberStore.create(storage)),
     bus,
     policy: { kind: 'open' },
     logger,
@@ -181,6 +194,25 @@ describe('leases', () => {
     expect(await failure(node.heartbeat())).toMatchObject({ code: status.FAILED_PRECONDITION, reason: 'rejoin' });
     const again = await node.join();
     expect(again.epoch).toBeGreaterThan(lease.epoch);
+  });
+
+  it('fail nobody for a whole lease after the database was away, since no heartbeat could be recorded meanwhile', async () => {
+    const node = member();
+    const lease = await node.join();
+    databaseAway = true;
+    try {
+      expect(await failure(node.heartbeat())).toMatchObject({ code: status.UNAVAILABLE });
+      now += TTL + 1;
+      await expect(registry.sweep()).rejects.toThrow('Connection terminated');
+    } finally {
+      databaseAway = false;
+    }
+    // Lapsed, but the registry could not hear it: it has a lease from the outage to beat again.
+    expect(await registry.sweep()).toEqual([]);
+    now += TTL - 1;
+    expect(await registry.sweep()).toEqual([]);
+    now += 1;
+    expect((await registry.sweep()).map((c) => c.member.nodeId)).toContain(lease.nodeId);
   });
 
   it('end gracefully on leave', async () => {

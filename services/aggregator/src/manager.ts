@@ -100,7 +100,7 @@ export class RoundManager {
     this.passes = new PassLoop(
       (scope) => this.pass(scope),
       options.tickMs,
-      (error) => options.logger.error({ err: error }, 'round pass failed; looking again at the next tick'),
+      (error) => options.logger.error({ err: error }, 'round pass failed; every job is looked at again after a wait that grows while passes fail'),
     );
   }
 

@@ -4,8 +4,13 @@
  * jobs something happened to (poked: an update came, a round committed). A
  * poke during a pass is taken by the next pass, which starts as soon as that
  * one ends; passes never overlap. A pass that fails is reported, and the
- * loop goes on (the next tick looks at every job again).
+ * loop goes on: the next pass looks at every job, after a wait that doubles
+ * with each pass in a row that failed (from FIRST_RETRY_MS up to a tick), so
+ * that an outage of the database is not met with a pass on every poke.
  */
+import { backoffMs } from '@learnchain/core';
+
+const FIRST_RETRY_MS = 100;
 
 /** What a pass looks at: every job, or the jobs named. */
 export type PassScope = ReadonlySet<string> | 'all';
@@ -13,8 +18,11 @@ export type PassScope = ReadonlySet<string> | 'all';
 export class PassLoop {
   /** What the next pass looks at. */
   private due: Set<string> | 'all' = 'all';
-  private wake: (() => void) | undefined;
+  /** Ends the wait under way early: on a poke while idle, on stop always. */
+  private wake: { readonly onPoke: boolean; readonly now: () => void } | undefined;
   private running = false;
+  /** Passes in a row that failed. */
+  private failures = 0;
   private loop: Promise<void> = Promise.resolve();
 
   constructor(
@@ -34,18 +42,34 @@ export class PassLoop {
   poke(jobId?: string): void {
     if (jobId === undefined) this.due = 'all';
     else if (this.due !== 'all') this.due.add(jobId);
-    this.wake?.();
+    if (this.wake?.onPoke) this.wake.now();
   }
 
   /** Ends the loop once the pass under way is done. */
   stop(): Promise<void> {
     this.running = false;
-    this.wake?.();
+    this.wake?.now();
     return this.loop;
   }
 
   private pokedSince(): boolean {
     return this.due === 'all' || this.due.size > 0;
+  }
+
+  /** Waits `ms`, or less when woken; resolves whether it was woken. */
+  private rest(ms: number, onPoke: boolean): Promise<boolean> {
+    return new Promise<boolean>((resolve) => {
+      const timer = setTimeout(() => resolve(false), ms);
+      this.wake = {
+        onPoke,
+        now: () => {
+          clearTimeout(timer);
+          resolve(true);
+        },
+      };
+    }).finally(() => {
+      this.wake = undefined;
+    });
   }
 
   private async run(): Promise<void> {
@@ -54,19 +78,17 @@ export class PassLoop {
       this.due = new Set();
       try {
         await this.pass(scope);
+        this.failures = 0;
       } catch (error) {
+        this.failures += 1;
         this.onError(error);
+        // What it was to look at may be left undone: the next pass looks at every job.
+        this.due = 'all';
+        if (this.running) await this.rest(backoffMs(this.failures - 1, FIRST_RETRY_MS, this.tickMs), false);
+        continue;
       }
       if (this.pokedSince() || !this.running) continue;
-      const poked = await new Promise<boolean>((resolve) => {
-        const timer = setTimeout(() => resolve(false), this.tickMs);
-        this.wake = () => {
-          clearTimeout(timer);
-          resolve(true);
-        };
-      });
-      this.wake = undefined;
-      if (!poked) this.due = 'all';
+      if (!(await this.rest(this.tickMs, true))) this.due = 'all';
     }
   }
 }

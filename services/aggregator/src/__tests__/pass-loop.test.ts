@@ -55,4 +55,30 @@ describe('PassLoop', () => {
     expect(passes.slice(0, 3)).toEqual(['all', 'all', 'all']);
     expect(errors).toEqual([new Error('database away')]);
   });
+
+  it('after a failed pass, waits for the next instead of passing on each poke, and then looks at every job', async () => {
+    const passes: string[] = [];
+    let failing = true;
+    const loop = new PassLoop(
+      async (scope) => {
+        passes.push(show(scope));
+        if (failing) throw new Error('database away');
+      },
+      60_000,
+      () => undefined,
+    );
+    void loop.start();
+    await until(() => passes.length === 1);
+    for (const job of ['a', 'b', 'a', 'c']) loop.poke(job);
+    await new Promise((r) => setImmediate(r));
+    expect(passes).toEqual(['all']);
+    await until(() => passes.length === 2);
+    failing = false;
+    await until(() => passes.length === 3);
+    // Once a pass succeeds, a poke is taken at once again.
+    loop.poke('d');
+    await until(() => passes.length === 4);
+    await loop.stop();
+    expect(passes).toEqual(['all', 'all', 'all', 'd']);
+  });
 });

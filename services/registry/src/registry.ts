@@ -134,15 +134,23 @@ export class Registry implements SessionHost {
   start(): void {
     if (this.state !== 'created') return;
     this.state = 'running';
+    const { logger } = this.options;
+    // While the database is away a task says so once, and once more when it works again.
     const every = (ms: number, task: () => Promise<unknown>, what: string): void => {
       let busy = false;
+      let away = 0;
       const timer = setInterval(() => {
         if (busy || this.state !== 'running') return;
         busy = true;
         const run = task()
+          .then(() => {
+            if (away > 0) logger.info({ failedRuns: away }, `${what} works again`);
+            away = 0;
+          })
           .catch((error: unknown) => {
             this.noteAway(error);
-            this.options.logger.error({ err: error }, `${what} failed`);
+            if (!isDatabaseAway(error)) logger.error({ err: error }, `${what} failed`);
+            else if (away++ === 0) logger.warn({ reason: (error as Error).message }, `${what} failed: the database is away; trying again every ${ms} ms`);
           })
           .finally(() => {
             busy = false;

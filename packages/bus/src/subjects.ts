@@ -64,6 +64,8 @@ export interface RoundOpened {
   readonly participants: readonly string[];
   /** The membership epoch the participants were drawn from. */
   readonly epoch: number;
+  /** Which opening of the round this is, from 1: a round that failed is opened again, maybe on the same base. */
+  readonly attempt?: number;
 }
 
 /** An update the aggregator accepted into a round. */
@@ -186,6 +188,7 @@ export const PAYLOAD_CODECS: { readonly [S in Subject]: RequiredCodec<EventPaylo
     deadlineMs: uint(),
     participants: list(id()),
     epoch: uint(),
+    attempt: optional(uint(1)),
   }),
   'learnchain.round.closed': record<RoundClosed>({
     chainId: id(),

@@ -194,7 +194,7 @@ export class RoundManager {
     const deadlineMs = now + job.roundDeadlineMs;
     const event = outboxEvent(
       SUBJECT.roundOpened,
-      { chainId, jobId: job.jobId, round, baseModelHash: hexBytes(baseModelHash), deadlineMs, participants: participants.map((p) => p.nodeId), epoch },
+      { chainId, jobId: job.jobId, round, baseModelHash: hexBytes(baseModelHash), deadlineMs, participants: participants.map((p) => p.nodeId), epoch, attempt },
       `${job.jobId}/${round}/${attempt}/opened`,
     );
     if (!(await rounds.open({ jobId: job.jobId, round, attempt, baseModelHash, epoch, participants, openedAtMs: now, deadlineMs }, event))) return;

@@ -10,7 +10,7 @@ import type { RoundOpened } from '@learnchain/bus';
 
 import type { Attack } from './attacks';
 import { EmptyShardError, RoundClosedError, RoundDeadlineError, UnknownJobError } from './errors';
-import type { Clock, JobSource, LocalTrainer, ModelSource, SubmitReceipt, UpdateSink } from './ports';
+import type { Clock, JobSource, LocalTrainer, ModelSource, SignedUpdate, SubmitReceipt, UpdateSink } from './ports';
 import { secureNormal } from './privacy';
 import { withRetries } from './retry';
 import { parametersOf, signUpdate } from './update';
@@ -40,21 +40,33 @@ export interface RoundHandlerOptions {
 }
 
 const MAX_REMEMBERED = 4096;
+/** How many signed updates are kept to be sent again (each is one model's size). */
+const MAX_KEPT = 4;
+
+/** A round on one base model: one update serves every opening of it on that base. */
+function roundKey(event: RoundOpened): string {
+  return `${event.jobId}/${event.round}/${Buffer.from(event.baseModelHash).toString('hex')}`;
+}
 
 /**
- * A round is handled once per base model: opened again on the same base (a
- * retry) its update still counts; opened on another base (the aggregator
- * abandoned a round that ran ahead of its predecessor's commit) it is trained
- * again. A round whose update never reached the aggregator is forgotten, so
- * that a retry of it is trained again.
+ * One opening of a round (an event from an aggregator that names no attempt
+ * is told apart by its deadline). An opening is handled once, however often
+ * its event is delivered. Opened again on the same base (the round failed and
+ * is retried), the update already signed is sent again rather than trained
+ * again: the aggregator may have dropped it. Opened on another base (the
+ * aggregator abandoned a round that ran ahead of its predecessor's commit),
+ * it is trained again. An opening whose update never reached the aggregator
+ * is forgotten, so that a delivery of it again is taken.
  */
-function handledKey(event: RoundOpened): string {
-  return `${event.jobId}/${event.round}/${Buffer.from(event.baseModelHash).toString('hex')}`;
+function openingKey(event: RoundOpened): string {
+  return `${roundKey(event)}/${event.attempt ?? `by-${event.deadlineMs}`}`;
 }
 
 /** Handles round.opened events one at a time; remembers which rounds it handled. */
 export class RoundHandler {
   private readonly handled = new Set<string>();
+  /** The last updates signed, by roundKey, oldest first. */
+  private readonly kept = new Map<string, SignedUpdate>();
   /** Updates released per job, for the privacy accountant (kept in memory only). */
   private readonly released = new Map<string, number>();
   private readonly normal: () => number;
@@ -69,7 +81,7 @@ export class RoundHandler {
     if (event.chainId !== this.options.chainId) return 'wrong-chain';
     if (nodeId === undefined || !event.participants.includes(nodeId)) return 'not-a-participant';
     if (event.deadlineMs <= this.options.clock.now()) return 'deadline-passed';
-    if (this.handled.has(handledKey(event))) return 'already-handled';
+    if (this.handled.has(openingKey(event))) return 'already-handled';
     return undefined;
   }
 
@@ -77,7 +89,7 @@ export class RoundHandler {
   async handle(event: RoundOpened, signal?: AbortSignal): Promise<RoundOutcome> {
     const skip = this.skipReason(event);
     if (skip) return { kind: 'skipped', reason: skip };
-    const key = handledKey(event);
+    const key = openingKey(event);
     this.handled.add(key);
     // Remember recent rounds only: old ones are past their deadline anyway.
     if (this.handled.size > MAX_REMEMBERED) this.handled.delete(this.handled.values().next().value as string);
@@ -94,6 +106,11 @@ export class RoundHandler {
           ...(this.options.retryInitialMs !== undefined ? { initialMs: this.options.retryInitialMs } : {}),
           onRetry: (error, n, waitMs) => log.warn({ err: error, attempt: n, waitMs }, `${what} failed; retrying`),
         });
+      const signed = this.kept.get(roundKey(event));
+      if (signed) {
+        stage = 'upload';
+        return this.submitted(signed, await retry('upload', () => this.options.updates.submit(signed, bounded)), log, 'update sent again');
+      }
       const job = await retry('job lookup', () => this.options.jobs.job(event.jobId, bounded));
       if (!job) throw new UnknownJobError(event.jobId);
       const manifest = this.options.trainer.manifest(job.model);
@@ -122,17 +139,10 @@ export class RoundHandler {
         normal: this.normal,
         released: this.released.get(job.jobId) ?? 0,
       });
-      const receipt: SubmitReceipt = await retry('upload', () => this.options.updates.submit(update, bounded));
+      this.keep(roundKey(event), update);
       this.released.set(job.jobId, (this.released.get(job.jobId) ?? 0) + 1);
-      const outcome: RoundOutcome = {
-        kind: 'submitted',
-        updateHash: toHex(receipt.updateHash),
-        duplicate: receipt.duplicate,
-        bytes: update.bytes.byteLength,
-        numSamples: result.numSamples,
-      };
-      log.info({ updateHash: outcome.updateHash, bytes: outcome.bytes, loss: result.loss, trainMs: Math.round(result.micros / 1000), duplicate: receipt.duplicate }, 'update submitted');
-      return outcome;
+      const receipt = await retry('upload', () => this.options.updates.submit(update, bounded));
+      return this.submitted(update, receipt, log.child({ loss: result.loss, trainMs: Math.round(result.micros / 1000) }), 'update submitted');
     } catch (raw) {
       // No update of ours counts: when the aggregator opens the round again on this base (it failed), it is trained again.
       this.handled.delete(key);
@@ -145,5 +155,17 @@ export class RoundHandler {
       else log.error({ err: error, stage }, 'round failed');
       return { kind: 'failed', reason: error instanceof Error ? error.message : String(error), error };
     }
+  }
+
+  private keep(key: string, update: SignedUpdate): void {
+    this.kept.delete(key);
+    this.kept.set(key, update);
+    if (this.kept.size > MAX_KEPT) this.kept.delete(this.kept.keys().next().value as string);
+  }
+
+  private submitted(update: SignedUpdate, receipt: SubmitReceipt, log: Logger, message: string): RoundOutcome {
+    const outcome: RoundOutcome = { kind: 'submitted', updateHash: toHex(receipt.updateHash), duplicate: receipt.duplicate, bytes: update.bytes.byteLength, numSamples: update.header.numSamples };
+    log.info({ updateHash: outcome.updateHash, bytes: outcome.bytes, duplicate: receipt.duplicate }, message);
+    return outcome;
   }
 }

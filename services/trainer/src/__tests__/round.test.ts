@@ -14,7 +14,7 @@ const identity = Identity.generate();
 const NODE = 'node-a';
 
 function event(overrides: Partial<RoundOpened> = {}): RoundOpened {
-  return { chainId: 'chain-t', jobId: job.jobId, round: 3, baseModelHash: baseHash, deadlineMs: Date.now() + 20_000, participants: [NODE, 'node-b'], epoch: 7, ...overrides };
+  return { chainId: 'chain-t', jobId: job.jobId, round: 3, baseModelHash: baseHash, deadlineMs: Date.now() + 20_000, participants: [NODE, 'node-b'], epoch: 7, attempt: 1, ...overrides };
 }
 
 function handler(overrides: Partial<RoundHandlerOptions> = {}): RoundHandler {
@@ -99,16 +99,42 @@ describe('RoundHandler', () => {
     expect(sink.received.map((u) => toHex(u.header.baseModelHash))).toEqual([toHex(baseHash), toHex(sha256(other))]);
   });
 
-  it('takes a round again when it is opened again on the same base after its update never arrived', async () => {
-    const sink = new MemorySink(1_000, Status.UNAVAILABLE);
-    const h = handler({ updates: sink });
-    // The aggregator's database is away until the first attempt's deadline: the upload never lands.
-    expect((await h.handle(event({ deadlineMs: Date.now() + 150 }))).kind).toBe('failed');
-    const tries = sink.attempts;
-    sink.failures = 0;
+  it('sends the same update again, without training, when the round is opened again on the same base', async () => {
+    const trainer = new StepTrainer();
+    const sink = new MemorySink();
+    const h = handler({ trainer, updates: sink });
     expect((await h.handle(event())).kind).toBe('submitted');
-    expect(sink.attempts).toBe(tries + 1);
-    expect(await h.handle(event())).toEqual({ kind: 'skipped', reason: 'already-handled' });
+    expect(await h.handle(event({ attempt: 2 }))).toMatchObject({ kind: 'submitted', numSamples: 42 });
+    expect(await h.handle(event({ attempt: 2 }))).toEqual({ kind: 'skipped', reason: 'already-handled' });
+    expect(trainer.calls).toBe(1);
+    expect(sink.received).toHaveLength(2);
+    expect(sink.received[1]).toBe(sink.received[0]);
+  });
+
+  it('tells openings apart by their deadline when the event names no attempt', async () => {
+    const sink = new MemorySink();
+    const h = handler({ updates: sink });
+    const unnamed = (deadlineMs: number): RoundOpened => {
+      const { attempt: _, ...rest } = event({ deadlineMs });
+      return rest;
+    };
+    const deadlineMs = Date.now() + 20_000;
+    expect((await h.handle(unnamed(deadlineMs))).kind).toBe('submitted');
+    expect(await h.handle(unnamed(deadlineMs))).toEqual({ kind: 'skipped', reason: 'already-handled' });
+    expect((await h.handle(unnamed(deadlineMs + 1))).kind).toBe('submitted');
+    expect(sink.received).toHaveLength(2);
+  });
+
+  it('sends an update that never arrived when the round is opened again on the same base', async () => {
+    const trainer = new StepTrainer();
+    const sink = new MemorySink(1_000, Status.UNAVAILABLE);
+    const h = handler({ trainer, updates: sink });
+    // The aggregator's database is away until the first opening's deadline: the upload never lands.
+    expect((await h.handle(event({ deadlineMs: Date.now() + 150 }))).kind).toBe('failed');
+    sink.failures = 0;
+    expect((await h.handle(event({ attempt: 2 }))).kind).toBe('submitted');
+    expect(trainer.calls).toBe(1);
+    expect(sink.received).toHaveLength(1);
   });
 
   it('never trains on a base model whose hash does not match', async () => {

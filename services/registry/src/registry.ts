@@ -17,7 +17,7 @@ import { MemberKeys } from './keys';
 import { LeaseSession, LeaseSessions, type LeaseView, type SessionHost } from './sessions';
 import type { Renewed } from './store/heartbeats';
 import type { MemberStatusName } from './store/schema';
-import type { Census, ChangeRecord, MemberRecord, MemberStore } from './store/members';
+import type { Census, ChangeRecord, LeaseTerms, MemberRecord, MemberStore } from './store/members';
 
 export interface RegistryOptions {
   readonly chainId: string;
@@ -248,14 +248,14 @@ export class Registry implements SessionHost {
 
   async heartbeat(request: SignedRequest & { sequence: number }): Promise<Renewed> {
     this.checkSigned(request, 'heartbeat', heartbeatStatement({ chainId: this.options.chainId, nodeId: request.nodeId, sequence: request.sequence }));
-    const renewed = await this.noting(this.options.store.heartbeat(request.nodeId, request.sequence, this.clock(), this.options.leaseTtlMs));
+    const renewed = await this.noting(this.options.store.heartbeat(request.nodeId, request.sequence, this.leaseTerms()));
     this.sawEpoch(renewed.epoch);
     return renewed;
   }
 
   /** Renews a member's lease now (one batched write); the stream sessions call this when a renewal is due. */
   async renew(nodeId: string): Promise<Renewed> {
-    const renewed = await this.noting(this.options.store.renewLease(nodeId, this.clock(), this.options.leaseTtlMs));
+    const renewed = await this.noting(this.options.store.renewLease(nodeId, this.leaseTerms()));
     this.sawEpoch(renewed.epoch);
     return renewed;
   }
@@ -314,14 +314,14 @@ export class Registry implements SessionHost {
   /**
    * Marks lapsed leases failed now (the sweeper calls this on its interval).
    * No heartbeat could be recorded while the database was away, so for a whole
-   * lease after it was last found away no member is failed: a live member has
-   * had a lease's time to be heard again, and one that died meanwhile is
-   * failed a lease later than it would have been.
+   * lease after it was last found away no member is failed, and a lease that
+   * lapsed is renewed by the member's next heartbeat: a live member has had a
+   * lease's time to be heard again, and one that died meanwhile is failed a
+   * lease later than it would have been.
    */
   async sweep(): Promise<ChangeRecord[]> {
-    const now = this.clock();
-    if (now - this.databaseAwayAtMs < this.options.leaseTtlMs) return [];
-    const failed = await this.noting(this.options.store.sweep(now));
+    if (this.forgivesLapses()) return [];
+    const failed = await this.noting(this.options.store.sweep(this.clock()));
     for (const change of failed) {
       this.options.logger.warn({ node: change.member.nodeId, epoch: change.epoch, reason: change.reason }, 'member failed');
       this.sawEpoch(change.epoch);
@@ -329,6 +329,15 @@ export class Registry implements SessionHost {
     }
     if (failed.length > 0) this.changed();
     return failed;
+  }
+
+  /** Whether less than a lease has passed since the database was last found away: a lease that lapsed meanwhile is renewed, and none is failed. */
+  private forgivesLapses(): boolean {
+    return this.clock() - this.databaseAwayAtMs < this.options.leaseTtlMs;
+  }
+
+  private leaseTerms(): LeaseTerms {
+    return { nowMs: this.clock(), leaseTtlMs: this.options.leaseTtlMs, forgiveLapse: this.forgivesLapses() };
   }
 
   /** Notes when an error is the database being away. */

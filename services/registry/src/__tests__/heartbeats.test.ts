@@ -49,7 +49,7 @@ describe('lease renewal batches', () => {
     const database = new HeldDatabase();
     const batcher = new HeartbeatBatcher(database.kysely());
     const renewal = (nodeId: string, sequence: number): Promise<Renewed | undefined> =>
-      batcher.renew({ nodeId, sequence, leaseExpiresAtMs: 1000 + sequence, nowMs: 0 });
+      batcher.renew({ nodeId, sequence, leaseExpiresAtMs: 1000 + sequence, aliveFromMs: 0 });
 
     const first = [renewal('a', 1), renewal('b', 1)];
     await settle();

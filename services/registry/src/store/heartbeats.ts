@@ -14,7 +14,8 @@ export interface Renewal {
   /** The signed sequence of a unary heartbeat, which must exceed the stored one; null on an authenticated stream. */
   readonly sequence: number | null;
   readonly leaseExpiresAtMs: number;
-  readonly nowMs: number;
+  /** A lease that expired before this is lapsed and not renewed: the time now, or 0 while the registry forgives lapses. */
+  readonly aliveFromMs: number;
 }
 
 /** What a renewal stored: the lease now in the database and the epoch it was read with. */
@@ -93,13 +94,13 @@ export class HeartbeatBatcher {
         update members as m
            set lease_expires_at = greatest(m.lease_expires_at, v.lease), heartbeat_seq = coalesce(v.seq, m.heartbeat_seq)
           from unnest(${batch.map((r) => r.nodeId)}::text[], ${batch.map((r) => r.sequence)}::bigint[],
-                      ${batch.map((r) => r.leaseExpiresAtMs)}::bigint[], ${batch.map((r) => r.nowMs)}::bigint[])
-               as v(node_id, seq, lease, now_ms),
+                      ${batch.map((r) => r.leaseExpiresAtMs)}::bigint[], ${batch.map((r) => r.aliveFromMs)}::bigint[])
+               as v(node_id, seq, lease, alive_from_ms),
                registry_meta as r
          where r.id = 1
            and m.node_id = v.node_id
            and m.status = 'active'
-           and m.lease_expires_at >= v.now_ms
+           and m.lease_expires_at >= v.alive_from_ms
            and (v.seq is null or m.heartbeat_seq < v.seq)
         returning m.node_id, r.epoch, m.lease_expires_at`.execute(this.db);
       const renewed = new Map<string, Renewed>(result.rows.map((row) => [row.node_id, { epoch: Number(row.epoch), leaseExpiresAtMs: Number(row.lease_expires_at) }]));

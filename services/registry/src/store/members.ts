@@ -109,6 +109,14 @@ export interface JoinInput {
   readonly leaseTtlMs: number;
 }
 
+/** How a lease is renewed: from when, for how long, and whether a lease that lapsed is renewed too (the member still active). */
+export interface LeaseTerms {
+  readonly nowMs: number;
+  readonly leaseTtlMs: number;
+  /** Set while the registry forgives lapses: for a lease after its database was away, when no heartbeat could be recorded. */
+  readonly forgiveLapse?: boolean;
+}
+
 export class MemberStore {
   private readonly heartbeats: HeartbeatBatcher;
   private readonly joins: JoinQueue<JoinInput, ChangeRecord>;
@@ -223,25 +231,25 @@ export class MemberStore {
    * Renews a live lease: one UPDATE, no epoch change. Throws UnknownMemberError,
    * LeaseLostError (left, failed, or lapsed: join again) or StaleHeartbeatError.
    */
-  async heartbeat(nodeId: string, sequence: number, nowMs: number, leaseTtlMs: number): Promise<Renewed> {
-    return this.renew(nodeId, sequence, nowMs, leaseTtlMs);
+  async heartbeat(nodeId: string, sequence: number, terms: LeaseTerms): Promise<Renewed> {
+    return this.renew(nodeId, sequence, terms);
   }
 
   /**
    * Renews the lease of a member heartbeating on an authenticated stream (no
    * sequence to check). Throws UnknownMemberError or LeaseLostError.
    */
-  async renewLease(nodeId: string, nowMs: number, leaseTtlMs: number): Promise<Renewed> {
-    return this.renew(nodeId, null, nowMs, leaseTtlMs);
+  async renewLease(nodeId: string, terms: LeaseTerms): Promise<Renewed> {
+    return this.renew(nodeId, null, terms);
   }
 
-  private async renew(nodeId: string, sequence: number | null, nowMs: number, leaseTtlMs: number): Promise<Renewed> {
-    const renewed = await this.heartbeats.renew({ nodeId, sequence, leaseExpiresAtMs: nowMs + leaseTtlMs, nowMs });
+  private async renew(nodeId: string, sequence: number | null, { nowMs, leaseTtlMs, forgiveLapse }: LeaseTerms): Promise<Renewed> {
+    const renewed = await this.heartbeats.renew({ nodeId, sequence, leaseExpiresAtMs: nowMs + leaseTtlMs, aliveFromMs: forgiveLapse ? 0 : nowMs });
     if (renewed !== undefined) return renewed;
     const row = await this.db.selectFrom('members').select(['status', 'lease_expires_at', 'heartbeat_seq']).where('node_id', '=', nodeId).executeTakeFirst();
     if (!row) throw new UnknownMemberError(nodeId);
     if (row.status !== 'active') throw new LeaseLostError(nodeId, row.status);
-    if (Number(row.lease_expires_at) < nowMs) throw new LeaseLostError(nodeId, 'lease lapsed');
+    if (!forgiveLapse && Number(row.lease_expires_at) < nowMs) throw new LeaseLostError(nodeId, 'lease lapsed');
     // A live member the batch did not renew: a stale sequence, or (on a stream) a race with a concurrent change.
     if (sequence === null) return { epoch: await this.epoch(), leaseExpiresAtMs: Number(row.lease_expires_at) };
     throw new StaleHeartbeatError(nodeId, sequence, Number(row.heartbeat_seq));

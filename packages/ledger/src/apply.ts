@@ -145,11 +145,14 @@ function registerNode(s: Overlay, tx: TxOf<'registerNode'>, ctx: TxContext): voi
   if (b.role === 'ROLE_UNSPECIFIED') refuse('role-required');
   const epoch = read<{ epoch: number }>(s.get(KEYS.membership))?.epoch ?? 0;
   if (b.epoch < epoch) refuse(`stale-epoch: ${b.epoch} is below ${epoch}`);
+  // A member registered again while active (it joined the registry again before its lease was failed) never left:
+  // it keeps the epoch it joined at, so rounds drawn from the epochs between still count it.
+  const current = read<MemberRecord>(s.get(KEYS.member(nodeId)));
   const member: MemberRecord = {
     nodeId,
     publicKey: new Uint8Array(b.publicKey),
     role: String(b.role),
-    joinedEpoch: b.epoch,
+    joinedEpoch: current?.status === 'active' ? current.joinedEpoch : b.epoch,
     leftEpoch: null,
     status: 'active',
     reason: '',

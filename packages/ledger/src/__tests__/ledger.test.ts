@@ -3,7 +3,7 @@ import { Identity, signStatement, toHex, type Canonical } from '@learnchain/core
 import { applyTx, canonicalJson, decodeTx, decodeTxBytes, encodeTx, executeBlock, LedgerState, proposalStatement, signTx, signVote, TxFormatError } from '../index';
 import { CHAIN, hash32, ledgerFixture } from './support/ledger';
 
-const { validators, client, tx, freshState, ctx, job, register, included, result } = ledgerFixture();
+const { validators, client, tx, freshState, ctx, job, register, leave, included, result } = ledgerFixture();
 
 describe('transactions', () => {
   it('decodes a signed transaction and refuses a tampered one, a foreign chain and an unknown type', () => {
@@ -42,6 +42,16 @@ describe('transactions', () => {
     expect(ok.outcome.accepted).toBe(true);
     state.apply(ok.writes);
     expect(JSON.parse(canonicalJson(state.query(`members/${node.address}`)))).toMatchObject({ status: 'active', joinedEpoch: 1 });
+  });
+
+  it('keeps the joined epoch of a member registered again while active, and not of one that left', () => {
+    const state = freshState();
+    const node = Identity.generate();
+    const joinedAt = (): unknown => JSON.parse(canonicalJson(state.query(`members/${node.address}`))).joinedEpoch;
+    for (const t of [register(1, node, 1), register(2, node, 4)]) state.apply(applyTx(state, t, ctx(1)).writes);
+    expect(joinedAt()).toBe(1);
+    for (const t of [leave(3, node, 5), register(4, node, 6)]) state.apply(applyTx(state, t, ctx(2)).writes);
+    expect(joinedAt()).toBe(6);
   });
 
   it('gives the same application hash for the same state whatever the write order', () => {

@@ -21,6 +21,7 @@ export * from './grpc/server';
 export * from './grpc/client';
 export * from './pass-schedule';
 export * from './serial-passes';
+export * from './failure-log';
 export * from './worker-calls';
 export * from './worker-script';
 export * from './signature-checks';

@@ -15,7 +15,7 @@
  */
 import { PoolRuleRunner } from '@learnchain/aggregation';
 import { SUBJECT, type EventBus } from '@learnchain/bus';
-import { fromHex, type Identity, type Logger } from '@learnchain/core';
+import { FailureLog, fromHex, type Identity, type Logger } from '@learnchain/core';
 import { parameterBytes, parametersOf } from '@learnchain/model/encoding';
 
 import { followJobs } from './job-feed';
@@ -100,7 +100,7 @@ export class RoundManager {
     this.passes = new PassLoop(
       (scope) => this.pass(scope),
       options.tickMs,
-      (error) => options.logger.error({ err: error }, 'round pass failed; every job is looked at again after a wait that grows while passes fail'),
+      new FailureLog(options.logger, 'round pass', 'over every job, after a wait that grows while passes fail'),
     );
   }
 

@@ -12,6 +12,12 @@ import { backoffMs } from '@learnchain/core';
 
 const FIRST_RETRY_MS = 100;
 
+/** Hears how each pass ended (a FailureLog). */
+export interface PassReport {
+  failed(error: unknown): void;
+  succeeded(): void;
+}
+
 /** What a pass looks at: every job, or the jobs named. */
 export type PassScope = ReadonlySet<string> | 'all';
 
@@ -28,7 +34,7 @@ export class PassLoop {
   constructor(
     private readonly pass: (scope: PassScope) => Promise<void>,
     private readonly tickMs: number,
-    private readonly onError: (error: unknown) => void,
+    private readonly report: PassReport,
   ) {}
 
   /** Starts passing once `after` settles (the first pass looks at every job); resolves when the loop ends. */
@@ -79,9 +85,10 @@ export class PassLoop {
       try {
         await this.pass(scope);
         this.failures = 0;
+        this.report.succeeded();
       } catch (error) {
         this.failures += 1;
-        this.onError(error);
+        this.report.failed(error);
         // What it was to look at may be left undone: the next pass looks at every job.
         this.due = 'all';
         if (this.running) await this.rest(backoffMs(this.failures - 1, FIRST_RETRY_MS, this.tickMs), false);

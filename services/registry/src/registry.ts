@@ -6,7 +6,7 @@
 import { randomBytes } from 'node:crypto';
 
 import type { EventBus } from '@learnchain/bus';
-import { addressOf, isDatabaseAway, unavailable, verifyStatement, type Canonical, type Logger } from '@learnchain/core';
+import { addressOf, FailureLog, isDatabaseAway, unavailable, verifyStatement, type Canonical, type Logger } from '@learnchain/core';
 import { heartbeatStatement, heartbeatStreamStatement, joinStatement, leaveStatement, type CapabilitiesStatement, type RoleName } from '@learnchain/membership';
 
 import { ChangeRelay, type ChainRecorder } from './change-relay';
@@ -134,23 +134,17 @@ export class Registry implements SessionHost {
   start(): void {
     if (this.state !== 'created') return;
     this.state = 'running';
-    const { logger } = this.options;
-    // While the database is away a task says so once, and once more when it works again.
     const every = (ms: number, task: () => Promise<unknown>, what: string): void => {
       let busy = false;
-      let away = 0;
+      const failures = new FailureLog(this.options.logger, what, `every ${ms} ms`);
       const timer = setInterval(() => {
         if (busy || this.state !== 'running') return;
         busy = true;
         const run = task()
-          .then(() => {
-            if (away > 0) logger.info({ failedRuns: away }, `${what} works again`);
-            away = 0;
-          })
+          .then(() => failures.succeeded())
           .catch((error: unknown) => {
             this.noteAway(error);
-            if (!isDatabaseAway(error)) logger.error({ err: error }, `${what} failed`);
-            else if (away++ === 0) logger.warn({ reason: (error as Error).message }, `${what} failed: the database is away; trying again every ${ms} ms`);
+            failures.failed(error);
           })
           .finally(() => {
             busy = false;

@@ -1,5 +1,6 @@
 import { PassLoop, type PassScope } from '../pass-loop';
 
+const quiet = { failed: () => undefined, succeeded: () => undefined };
 const show = (scope: PassScope): string => (scope === 'all' ? 'all' : [...scope].sort().join(','));
 
 async function until(check: () => boolean): Promise<void> {
@@ -17,7 +18,7 @@ describe('PassLoop', () => {
         if (passes.length === 2) await new Promise<void>((r) => (release = r));
       },
       60_000,
-      () => undefined,
+      quiet,
     );
     void loop.start();
     await until(() => passes.length === 1);
@@ -44,7 +45,7 @@ describe('PassLoop', () => {
         if (passes.length === 1) throw new Error('database away');
       },
       10,
-      (error) => errors.push(error),
+      { failed: (error) => errors.push(error), succeeded: () => undefined },
     );
     void loop.start();
     await until(() => passes.length >= 3);
@@ -65,7 +66,7 @@ describe('PassLoop', () => {
         if (failing) throw new Error('database away');
       },
       60_000,
-      () => undefined,
+      quiet,
     );
     void loop.start();
     await until(() => passes.length === 1);

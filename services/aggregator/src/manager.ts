@@ -15,7 +15,7 @@
  */
 import { PoolRuleRunner } from '@learnchain/aggregation';
 import { SUBJECT, type EventBus } from '@learnchain/bus';
-import { FailureLog, fromHex, type Identity, type Logger } from '@learnchain/core';
+import { FailureLog, fromHex, isDatabaseAway, type Identity, type Logger } from '@learnchain/core';
 import { parameterBytes, parametersOf } from '@learnchain/model/encoding';
 
 import { followJobs } from './job-feed';
@@ -142,6 +142,8 @@ export class RoundManager {
       } catch (error) {
         // Stopping cancels the calls a step has in flight: that is no failure.
         if (this.abort.signal.aborted) this.options.logger.debug({ err: error, job: job.jobId }, 'round step cut short by stopping');
+        // The other jobs' steps would meet it too: the pass fails, and the loop waits before the next.
+        else if (isDatabaseAway(error)) throw error;
         else this.options.logger.error({ err: error, job: job.jobId }, 'round step failed; retrying on the next tick');
       }
     }

@@ -257,6 +257,22 @@ describeWith(['postgres', 'nats'], 'validator processes', () => {
     expect((JSON.parse(validators.json) as unknown[]).length).toBe(4);
   });
 
+  it('stores a commit that proves the decision after crashing between deciding a block and storing it', async () => {
+    await (procs[3] as ServiceProcess).stop();
+    const crashAt = (await height(0)) + 3;
+    const crashing = await start(3, { LEARNCHAIN_TEST_CRASH_AT_DECISION_HEIGHT: String(crashAt) }, /validator running|TEST crash/);
+    const line = await eventually('the forced crash', () => crashing.lines.find((l) => l.startsWith('TEST crash')), 30_000);
+    expect(await crashing.stop()).toBe(18);
+    const crashedAt = Number(/decided height (\d+)/.exec(line)?.[1]);
+    expect(crashedAt).toBeGreaterThanOrEqual(crashAt);
+    // Restarted, it decides that height again from its log, which holds no peer's signature: the commit it stores is a peer's.
+    await start(3);
+    await reaches(3, crashedAt + 2);
+    const verified = await runCli(['chain', 'verify', '--validator', addresses[3] as string, '--genesis', files.genesisPath]);
+    expect(verified.stderr).toBe('');
+    expect(verified.code).toBe(0);
+  });
+
   it('catches an equivocating validator: evidence is committed and its power removed', async () => {
     await (procs[2] as ServiceProcess).stop();
     const from = (await height(0)) + 2;

@@ -30,5 +30,6 @@ export const validatorConfig = {
   otlpEndpoint: field.optional(field.string({ env: 'OTEL_EXPORTER_OTLP_ENDPOINT', flag: 'otlp-endpoint', doc: 'OTLP/gRPC endpoint for traces; absent: none exported.' })),
   metricsListen: field.optional(field.address({ env: 'LEARNCHAIN_METRICS_LISTEN', flag: 'metrics-listen', doc: 'Where Prometheus metrics are served (http://host:port/metrics); port 0 takes a free port; absent: not served.' })),
   testCrashAfterPrecommitHeight: field.int({ env: 'LEARNCHAIN_TEST_CRASH_AFTER_PRECOMMIT_HEIGHT', flag: 'test-crash-after-precommit-height', doc: 'TEST ONLY: exit right after the write-ahead log holds the first own precommit at this height or above, before sending it. 0: off.', default: 0, min: 0 }),
+  testCrashAtDecisionHeight: field.int({ env: 'LEARNCHAIN_TEST_CRASH_AT_DECISION_HEIGHT', flag: 'test-crash-at-decision-height', doc: 'TEST ONLY: exit right after deciding a block at this height or above, once the write-ahead log holds the votes, before storing it. 0: off.', default: 0, min: 0 }),
   testEquivocateHeight: field.int({ env: 'LEARNCHAIN_TEST_EQUIVOCATE_HEIGHT', flag: 'test-equivocate-height', doc: 'TEST ONLY: from this height on, sign a second, conflicting prevote (a Byzantine validator). 0: off.', default: 0, min: 0 }),
 };

@@ -101,6 +101,11 @@ export class MessageBook {
     return votes.map((v) => this.votes.get(voteKey(v))).filter((v): v is v1.Vote__Output => v !== undefined);
   }
 
+  /** Those of `votes` whose signed form the book holds. */
+  signedOf(votes: readonly Vote[]): Vote[] {
+    return votes.filter((v) => this.votes.has(voteKey(v)));
+  }
+
   /** Forgets everything of heights up to `committed`. */
   prune(committed: number): void {
     for (const key of this.votes.keys()) if (heightOfKey(key) <= committed) this.votes.delete(key);

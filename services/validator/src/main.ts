@@ -123,6 +123,7 @@ export async function startValidator(config: ValidatorConfig, options: StartOpti
       relayAfterMs: config.relayAfterMs,
     },
     ...(config.testEquivocateHeight > 0 ? { equivocateHeight: config.testEquivocateHeight } : {}),
+    ...(config.testCrashAtDecisionHeight > 0 ? { crashAtDecisionHeight: config.testCrashAtDecisionHeight } : {}),
   });
   const peers = new Peers({ addresses: config.peers, identity, chainId: genesis.chainId, logger, maxMessageBytes: config.maxMessageBytes }, node);
   node.attach(peers);

@@ -6,11 +6,14 @@
  * (and their rounds verified) before a verdict; commits stored, executed and
  * announced; evidence turned into a transaction.
  */
+import { writeSync } from 'node:fs';
+
 import {
   apply,
   createState,
   HeightMismatchError,
   validatorsAt,
+  verifyCommit,
   type CommitCertificate,
   type ConsensusMessage,
   type ConsensusState,
@@ -49,6 +52,8 @@ export interface NodeOptions {
   readonly timing: Timing;
   /** TEST ONLY: from this height on, also sign and send a conflicting prevote. */
   readonly equivocateHeight?: number;
+  /** TEST ONLY: exit on deciding a block at this height or above, once the log holds the votes, before storing it. */
+  readonly crashAtDecisionHeight?: number;
 }
 
 const blockCodec = () => messageCodec<v1.Block, v1.Block__Output>('learnchain.v1.Block');
@@ -287,7 +292,18 @@ export class ValidatorNode {
     this.clock.mark('decided');
     // The commit carries this validator's own precommit: only once it is durable (and sent).
     await this.outbox.settled();
-    const commit = this.syncedCommits.get(certificate.value) ?? this.wireCommit(certificate);
+    await this.crashIfTold(certificate.height);
+    const synced = this.syncedCommits.get(certificate.value);
+    if (!synced && !verifyCommit({ ...certificate, precommits: this.book.signedOf(certificate.precommits) }, this.core.validators)) {
+      // Decided on votes replayed from the write-ahead log, which keeps no peer's signature: the commit this validator
+      // could show would not prove the decision (a light client, or a peer syncing from it, would refuse it), so the
+      // block's commit is taken from a peer.
+      this.pendingCommit = certificate;
+      this.options.logger.info({ height: certificate.height }, 'decided a block whose signed precommits this validator does not hold: fetching its commit');
+      this.network.requestSync();
+      return;
+    }
+    const commit = synced ?? this.wireCommit(certificate);
     const committed = await this.options.chain.commit(block, commit, this.core.validators, this.checkedTxs.get(certificate.value));
     this.options.logger.debug({ height: committed.height, round: certificate.round, txs: committed.txs.length, ms: this.clock.report() }, 'height timings');
     await this.afterCommit(committed);
@@ -313,6 +329,14 @@ export class ValidatorNode {
     const start: Input = { kind: 'start-height', height: next, validatorUpdates: committed.coreUpdates };
     if (this.options.timing.commitMs > 0) this.timers.after(this.options.timing.commitMs, () => this.run(() => this.step(start)));
     else await this.step(start);
+  }
+
+  private async crashIfTold(height: number): Promise<void> {
+    const at = this.options.crashAtDecisionHeight ?? 0;
+    if (at === 0 || height < at) return;
+    await this.options.wal.flush();
+    writeSync(2, `TEST crash: decided height ${height}, exiting before storing it\n`);
+    process.exit(18);
   }
 
   private wireCommit(certificate: CommitCertificate): v1.Commit__Output {

@@ -109,7 +109,7 @@ export class RoundHandler {
       const signed = this.kept.get(roundKey(event));
       if (signed) {
         stage = 'upload';
-        return this.submitted(signed, await retry('upload', () => this.options.updates.submit(signed, bounded)), log, 'update sent again');
+        return this.submitted(signed, await retry('upload', () => this.options.updates.submit(signed, bounded)), log.child({ sentAgain: true }));
       }
       const job = await retry('job lookup', () => this.options.jobs.job(event.jobId, bounded));
       if (!job) throw new UnknownJobError(event.jobId);
@@ -142,7 +142,7 @@ export class RoundHandler {
       this.keep(roundKey(event), update);
       this.released.set(job.jobId, (this.released.get(job.jobId) ?? 0) + 1);
       const receipt = await retry('upload', () => this.options.updates.submit(update, bounded));
-      return this.submitted(update, receipt, log.child({ loss: result.loss, trainMs: Math.round(result.micros / 1000) }), 'update submitted');
+      return this.submitted(update, receipt, log.child({ loss: result.loss, trainMs: Math.round(result.micros / 1000) }));
     } catch (raw) {
       // No update of ours counts: when the aggregator opens the round again on this base (it failed), it is trained again.
       this.handled.delete(key);
@@ -163,9 +163,10 @@ export class RoundHandler {
     if (this.kept.size > MAX_KEPT) this.kept.delete(this.kept.keys().next().value as string);
   }
 
-  private submitted(update: SignedUpdate, receipt: SubmitReceipt, log: Logger, message: string): RoundOutcome {
+  /** The outcome of an upload the aggregator took; logged as 'update submitted', which the fault suite's invariants read. */
+  private submitted(update: SignedUpdate, receipt: SubmitReceipt, log: Logger): RoundOutcome {
     const outcome: RoundOutcome = { kind: 'submitted', updateHash: toHex(receipt.updateHash), duplicate: receipt.duplicate, bytes: update.bytes.byteLength, numSamples: update.header.numSamples };
-    log.info({ updateHash: outcome.updateHash, bytes: outcome.bytes, duplicate: receipt.duplicate }, message);
+    log.info({ updateHash: outcome.updateHash, bytes: outcome.bytes, duplicate: receipt.duplicate }, 'update submitted');
     return outcome;
   }
 }

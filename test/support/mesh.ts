@@ -44,6 +44,8 @@ export interface MeshOptions {
   readonly readyTimeoutMs?: number;
   /** The PostgreSQL database the services use (default: DATABASE_URL's). */
   readonly database?: string;
+  /** The NATS server the services use (default: NATS_URL's). */
+  readonly nats?: string;
 }
 
 /** A round as the chain committed it (QueryState jobs/ID/rounds/N, bytes as hex). */
@@ -113,7 +115,7 @@ export class Mesh {
   }
 
   private common(): Record<string, string> {
-    return { LEARNCHAIN_CHAIN_ID: this.chainId, LEARNCHAIN_LOG_LEVEL: 'info', LEARNCHAIN_STREAM: this.tag, DATABASE_URL: this.database, NATS_URL: serviceUrl('nats') };
+    return { LEARNCHAIN_CHAIN_ID: this.chainId, LEARNCHAIN_LOG_LEVEL: 'info', LEARNCHAIN_STREAM: this.tag, DATABASE_URL: this.database, NATS_URL: this.meshOptions.nats ?? serviceUrl('nats') };
   }
 
   private async launch(name: string, entry: string, env: Record<string, string>, ready: RegExp): Promise<ServiceProcess> {

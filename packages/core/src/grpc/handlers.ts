@@ -40,11 +40,29 @@ export function isDatabaseAway(error: unknown): boolean {
   return (typeof code === 'string' && AWAY_CODE.test(code)) || (typeof message === 'string' && AWAY_MESSAGE.test(message));
 }
 
+/** How often each method of a service says its database is away, at most: every client's calls meet an outage at once. */
+const AWAY_NOTICE_EVERY_MS = 5_000;
+/** Per service logger and method: when it last said so, and how many calls were answered UNAVAILABLE since. */
+const awayNotices = new WeakMap<Logger, Map<string, { atMs: number; calls: number }>>();
+
+function noticeAway(error: unknown, context: HandlerContext): void {
+  const notices = awayNotices.get(context.logger) ?? new Map<string, { atMs: number; calls: number }>();
+  awayNotices.set(context.logger, notices);
+  const now = Date.now();
+  const last = notices.get(context.method);
+  if (last && now - last.atMs < AWAY_NOTICE_EVERY_MS) {
+    last.calls += 1;
+    return;
+  }
+  notices.set(context.method, { atMs: now, calls: 0 });
+  context.logger.warn({ reason: (error as Error).message, method: context.method, callsSinceLastNotice: last?.calls ?? 0 }, 'the database is away: answered UNAVAILABLE');
+}
+
 /** Turns anything a handler threw into what the caller sees: UNAVAILABLE while the database is away, INTERNAL for a bug. */
 export function toServiceError(error: unknown, context: HandlerContext): Partial<ServiceError> {
   if (isStatusError(error)) return error;
   if (isDatabaseAway(error)) {
-    context.logger.warn({ reason: (error as Error).message, method: context.method }, 'the database is away: answered UNAVAILABLE');
+    noticeAway(error, context);
     return unavailable(`${context.method} cannot reach its database for now; try again`);
   }
   context.logger.error({ err: error, method: context.method }, 'bug: unexpected error escaped a handler');

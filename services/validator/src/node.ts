@@ -284,22 +284,22 @@ export class ValidatorNode {
   private async commit(certificate: CommitCertificate): Promise<void> {
     const block = this.blocks.get(certificate.value);
     if (!block) {
+      if (this.pendingCommit !== certificate) this.options.logger.info({ height: certificate.height }, 'decided a block this validator has not seen: fetching it');
       this.pendingCommit = certificate;
-      this.options.logger.info({ height: certificate.height }, 'decided a block this validator has not seen: fetching it');
       this.network.requestSync();
       return;
     }
     this.clock.mark('decided');
     // The commit carries this validator's own precommit: only once it is durable (and sent).
     await this.outbox.settled();
-    await this.crashIfTold(certificate.height);
     const synced = this.syncedCommits.get(certificate.value);
+    if (!synced) await this.crashIfTold(certificate.height);
     if (!synced && !verifyCommit({ ...certificate, precommits: this.book.signedOf(certificate.precommits) }, this.core.validators)) {
       // Decided on votes replayed from the write-ahead log, which keeps no peer's signature: the commit this validator
-      // could show would not prove the decision (a light client, or a peer syncing from it, would refuse it), so the
-      // block's commit is taken from a peer.
+      // could show would not prove the decision (a light client, or a peer syncing from it, would refuse it). The
+      // block's commit is taken from a peer, or made once the peers' precommits come again (relayIfStalled tries both).
+      if (this.pendingCommit !== certificate) this.options.logger.info({ height: certificate.height }, 'decided a block whose signed precommits this validator does not hold: fetching its commit');
       this.pendingCommit = certificate;
-      this.options.logger.info({ height: certificate.height }, 'decided a block whose signed precommits this validator does not hold: fetching its commit');
       this.network.requestSync();
       return;
     }
@@ -419,5 +419,8 @@ export class ValidatorNode {
     this.lastRelay = now;
     for (const message of this.book.relayed(this.core.height, plan.withProposals)) this.network.broadcast(message);
     this.network.broadcast({ message: 'status', status: this.status() });
+    // A decided block still missing, or its signed precommits: held by now (gossiped again), or asked of the peers again.
+    const pending = this.pendingCommit;
+    if (pending) void this.run(() => (this.pendingCommit === pending ? this.commit(pending) : undefined));
   }
 }

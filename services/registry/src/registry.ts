@@ -11,6 +11,7 @@ import { heartbeatStatement, heartbeatStreamStatement, joinStatement, leaveState
 
 import { ChangeRelay, type ChainRecorder } from './change-relay';
 import { admit, type AdmissionPolicy } from './domain/admission';
+import { Outages } from './domain/outages';
 import { checkChallenge, issueChallenge, type Challenge } from './domain/challenge';
 import { BadSignatureError, ChangesCompactedError, JoinProofError, LeaseLostError, StreamSupersededError } from './errors';
 import { MemberKeys } from './keys';
@@ -77,11 +78,12 @@ export class Registry implements SessionHost {
   private epochSeen = 0;
   /** The last change the stream follow-up has looked at. */
   private feedEpoch = 0;
-  /** When the database was last found away (heartbeats could not be recorded then); -Infinity: never. */
-  private databaseAwayAtMs = Number.NEGATIVE_INFINITY;
+  /** Its database's outages, during which no heartbeat could be recorded. */
+  private readonly outages: Outages;
 
   constructor(private readonly options: RegistryOptions) {
     this.clock = options.clock ?? Date.now;
+    this.outages = new Outages(options.leaseTtlMs);
     this.relay = new ChangeRelay(options);
   }
 
@@ -142,10 +144,7 @@ export class Registry implements SessionHost {
         busy = true;
         const run = task()
           .then(() => failures.succeeded())
-          .catch((error: unknown) => {
-            this.noteAway(error);
-            failures.failed(error);
-          })
+          .catch((error: unknown) => failures.failed(error))
           .finally(() => {
             busy = false;
             this.running.delete(run);
@@ -306,16 +305,12 @@ export class Registry implements SessionHost {
   }
 
   /**
-   * Marks lapsed leases failed now (the sweeper calls this on its interval).
-   * No heartbeat could be recorded while the database was away, so for a whole
-   * lease after it was last found away no member is failed, and a lease that
-   * lapsed is renewed by the member's next heartbeat: a live member has had a
-   * lease's time to be heard again, and one that died meanwhile is failed a
-   * lease later than it would have been.
+   * Marks lapsed leases failed now (the sweeper calls this on its interval),
+   * but those its own database's outage may have hidden (see Outages).
    */
   async sweep(): Promise<ChangeRecord[]> {
-    if (this.forgivesLapses()) return [];
-    const failed = await this.noting(this.options.store.sweep(this.clock()));
+    const now = this.clock();
+    const failed = await this.noting(this.options.store.sweep(now, this.outages.forgivenFrom(now)));
     for (const change of failed) {
       this.options.logger.warn({ node: change.member.nodeId, epoch: change.epoch, reason: change.reason }, 'member failed');
       this.sawEpoch(change.epoch);
@@ -325,26 +320,20 @@ export class Registry implements SessionHost {
     return failed;
   }
 
-  /** Whether less than a lease has passed since the database was last found away: a lease that lapsed meanwhile is renewed, and none is failed. */
-  private forgivesLapses(): boolean {
-    return this.clock() - this.databaseAwayAtMs < this.options.leaseTtlMs;
-  }
-
   private leaseTerms(): LeaseTerms {
-    return { nowMs: this.clock(), leaseTtlMs: this.options.leaseTtlMs, forgiveLapse: this.forgivesLapses() };
+    const nowMs = this.clock();
+    const forgivenFromMs = this.outages.forgivenFrom(nowMs);
+    return { nowMs, leaseTtlMs: this.options.leaseTtlMs, ...(forgivenFromMs === undefined ? {} : { forgivenFromMs }) };
   }
 
-  /** Notes when an error is the database being away. */
-  private noteAway(error: unknown): void {
-    if (isDatabaseAway(error)) this.databaseAwayAtMs = this.clock();
-  }
-
-  /** A store call whose failure is noted (noteAway), then passed on. */
+  /** A store call whose outcome tells whether the database is away (Outages). */
   private async noting<T>(call: Promise<T>): Promise<T> {
     try {
-      return await call;
+      const result = await call;
+      this.outages.back(this.clock());
+      return result;
     } catch (error) {
-      this.noteAway(error);
+      if (isDatabaseAway(error)) this.outages.away(this.clock());
       throw error;
     }
   }

@@ -109,12 +109,12 @@ export interface JoinInput {
   readonly leaseTtlMs: number;
 }
 
-/** How a lease is renewed: from when, for how long, and whether a lease that lapsed is renewed too (the member still active). */
+/** How a lease is renewed: from when, for how long, and which lapsed leases are renewed too (the member still active). */
 export interface LeaseTerms {
   readonly nowMs: number;
   readonly leaseTtlMs: number;
-  /** Set while the registry forgives lapses: for a lease after its database was away, when no heartbeat could be recorded. */
-  readonly forgiveLapse?: boolean;
+  /** A lease that lapsed at this time or later is renewed (the registry forgives it: see Outages); default: none. */
+  readonly forgivenFromMs?: number;
 }
 
 export class MemberStore {
@@ -243,13 +243,14 @@ export class MemberStore {
     return this.renew(nodeId, null, terms);
   }
 
-  private async renew(nodeId: string, sequence: number | null, { nowMs, leaseTtlMs, forgiveLapse }: LeaseTerms): Promise<Renewed> {
-    const renewed = await this.heartbeats.renew({ nodeId, sequence, leaseExpiresAtMs: nowMs + leaseTtlMs, aliveFromMs: forgiveLapse ? 0 : nowMs });
+  private async renew(nodeId: string, sequence: number | null, { nowMs, leaseTtlMs, forgivenFromMs }: LeaseTerms): Promise<Renewed> {
+    const aliveFromMs = Math.min(nowMs, forgivenFromMs ?? nowMs);
+    const renewed = await this.heartbeats.renew({ nodeId, sequence, leaseExpiresAtMs: nowMs + leaseTtlMs, aliveFromMs });
     if (renewed !== undefined) return renewed;
     const row = await this.db.selectFrom('members').select(['status', 'lease_expires_at', 'heartbeat_seq']).where('node_id', '=', nodeId).executeTakeFirst();
     if (!row) throw new UnknownMemberError(nodeId);
     if (row.status !== 'active') throw new LeaseLostError(nodeId, row.status);
-    if (!forgiveLapse && Number(row.lease_expires_at) < nowMs) throw new LeaseLostError(nodeId, 'lease lapsed');
+    if (Number(row.lease_expires_at) < aliveFromMs) throw new LeaseLostError(nodeId, 'lease lapsed');
     // A live member the batch did not renew: a stale sequence, or (on a stream) a race with a concurrent change.
     if (sequence === null) return { epoch: await this.epoch(), leaseExpiresAtMs: Number(row.lease_expires_at) };
     throw new StaleHeartbeatError(nodeId, sequence, Number(row.heartbeat_seq));
@@ -268,14 +269,17 @@ export class MemberStore {
     });
   }
 
-  /** Marks members whose lease lapsed as failed; rows another replica is sweeping are skipped. */
-  async sweep(nowMs: number, limit = 500): Promise<ChangeRecord[]> {
+  /**
+   * Marks members whose lease lapsed before `lapsedBeforeMs` (default: now; earlier while lapses are forgiven)
+   * as failed; rows another replica is sweeping are skipped.
+   */
+  async sweep(nowMs: number, lapsedBeforeMs = nowMs, limit = 500): Promise<ChangeRecord[]> {
     return this.db.transaction().execute(async (tx) => {
       const expired = await tx
         .selectFrom('members')
         .selectAll()
         .where('status', '=', 'active')
-        .where('lease_expires_at', '<', nowMs)
+        .where('lease_expires_at', '<', Math.min(nowMs, lapsedBeforeMs))
         .orderBy('lease_expires_at')
         .limit(limit)
         .forUpdate()

@@ -41,6 +41,7 @@ export class TcpGate {
     this.isShut = false;
   }
 
+  /** Shuts the gate for good and stops listening. */
   async stop(): Promise<void> {
     this.shut();
     await new Promise<void>((resolve) => this.server.close(() => resolve()));
@@ -52,6 +53,8 @@ export class TcpGate {
       return;
     }
     const upstream = connect(port, host);
+    client.setNoDelay(true);
+    upstream.setNoDelay(true);
     const link = [client, upstream] as const;
     this.links.add(link);
     for (const [from, to] of [link, [upstream, client] as const]) {

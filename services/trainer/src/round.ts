@@ -144,7 +144,7 @@ export class RoundHandler {
       const receipt = await retry('upload', () => this.options.updates.submit(update, bounded));
       return this.submitted(update, receipt, log.child({ loss: result.loss, trainMs: Math.round(result.micros / 1000) }));
     } catch (raw) {
-      // No update of ours counts: when the aggregator opens the round again on this base (it failed), it is trained again.
+      // No update of ours counts: when the aggregator opens the round again (it failed), it is taken again, its update sent again if one was signed.
       this.handled.delete(key);
       const error = deadline.aborted ? new RoundDeadlineError(event.jobId, event.round, stage) : raw;
       if (signal?.aborted && !deadline.aborted) {

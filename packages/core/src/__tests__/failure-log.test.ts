@@ -6,7 +6,7 @@ function recorded() {
   return { lines, log: new FailureLog(logger, 'lease sweep', 'every 500 ms') };
 }
 
-const away = (): Error => Object.assign(new Error('database "x" is not currently accepting connections'));
+const away = (): Error => new Error('database "x" is not currently accepting connections');
 
 describe('FailureLog', () => {
   it('says once that the database is away, and once that the task works again', () => {

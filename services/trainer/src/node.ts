@@ -49,6 +49,9 @@ export function consumerName(nodeId: string): string {
   return `trainer-${nodeId}`;
 }
 
+/** Round events delivered and not yet acknowledged, at most: the one in hand and one more. */
+const ROUND_EVENTS_IN_FLIGHT = 2;
+
 export class TrainerNode {
   private state: NodeLifecycle = 'starting';
   private subscription: Subscription<typeof SUBJECT.roundOpened> | undefined;
@@ -73,7 +76,9 @@ export class TrainerNode {
         subjects: [SUBJECT.roundOpened],
         from: { time: Math.max(0, since) },
         ackWaitMs: this.options.ackWaitMs,
-        maxAckPending: 1,
+        // Rounds are taken one at a time all the same; room for more than one means an ack lost to an outage of
+        // NATS holds back only its own event (delivered again after the ack wait, and skipped), not every later round.
+        maxAckPending: ROUND_EVENTS_IN_FLIGHT,
         onMalformed: (error, sequence) => this.options.logger.warn({ err: error, sequence }, 'malformed event skipped'),
       });
     } catch (error) {

@@ -5,7 +5,7 @@
  * bounded chunks. Transient failures are retried until the round's deadline,
  * which also aborts whatever is still running.
  */
-import { toHex, untilAborted, type Identity, type Logger } from '@learnchain/core';
+import { SizedLru, toHex, untilAborted, type Identity, type Logger } from '@learnchain/core';
 import type { RoundOpened } from '@learnchain/bus';
 
 import type { Attack } from './attacks';
@@ -65,8 +65,8 @@ function openingKey(event: RoundOpened): string {
 /** Handles round.opened events one at a time; remembers which rounds it handled. */
 export class RoundHandler {
   private readonly handled = new Set<string>();
-  /** The last updates signed, by roundKey, oldest first. */
-  private readonly kept = new Map<string, SignedUpdate>();
+  /** The last updates signed, by roundKey (each counts one of MAX_KEPT). */
+  private readonly kept = new SizedLru<SignedUpdate>(MAX_KEPT);
   /** Updates released per job, for the privacy accountant (kept in memory only). */
   private readonly released = new Map<string, number>();
   private readonly normal: () => number;
@@ -139,7 +139,7 @@ export class RoundHandler {
         normal: this.normal,
         released: this.released.get(job.jobId) ?? 0,
       });
-      this.keep(roundKey(event), update);
+      this.kept.set(roundKey(event), update, 1);
       this.released.set(job.jobId, (this.released.get(job.jobId) ?? 0) + 1);
       const receipt = await retry('upload', () => this.options.updates.submit(update, bounded));
       return this.submitted(update, receipt, log.child({ loss: result.loss, trainMs: Math.round(result.micros / 1000) }));
@@ -155,12 +155,6 @@ export class RoundHandler {
       else log.error({ err: error, stage }, 'round failed');
       return { kind: 'failed', reason: error instanceof Error ? error.message : String(error), error };
     }
-  }
-
-  private keep(key: string, update: SignedUpdate): void {
-    this.kept.delete(key);
-    this.kept.set(key, update);
-    if (this.kept.size > MAX_KEPT) this.kept.delete(this.kept.keys().next().value as string);
   }
 
   /** The outcome of an upload the aggregator took; logged as 'update submitted', which the fault suite's invariants read. */

@@ -283,12 +283,7 @@ export class ValidatorNode {
 
   private async commit(certificate: CommitCertificate): Promise<void> {
     const block = this.blocks.get(certificate.value);
-    if (!block) {
-      if (this.pendingCommit !== certificate) this.options.logger.info({ height: certificate.height }, 'decided a block this validator has not seen: fetching it');
-      this.pendingCommit = certificate;
-      this.network.requestSync();
-      return;
-    }
+    if (!block) return this.fromPeers(certificate, 'decided a block this validator has not seen: fetching it');
     this.clock.mark('decided');
     // The commit carries this validator's own precommit: only once it is durable (and sent).
     await this.outbox.settled();
@@ -298,10 +293,7 @@ export class ValidatorNode {
       // Decided on votes replayed from the write-ahead log, which keeps no peer's signature: the commit this validator
       // could show would not prove the decision (a light client, or a peer syncing from it, would refuse it). The
       // block's commit is taken from a peer, or made once the peers' precommits come again (relayIfStalled tries both).
-      if (this.pendingCommit !== certificate) this.options.logger.info({ height: certificate.height }, 'decided a block whose signed precommits this validator does not hold: fetching its commit');
-      this.pendingCommit = certificate;
-      this.network.requestSync();
-      return;
+      return this.fromPeers(certificate, 'decided a block whose signed precommits this validator does not hold: fetching its commit');
     }
     const commit = synced ?? this.wireCommit(certificate);
     const committed = await this.options.chain.commit(block, commit, this.core.validators, this.checkedTxs.get(certificate.value));
@@ -329,6 +321,13 @@ export class ValidatorNode {
     const start: Input = { kind: 'start-height', height: next, validatorUpdates: committed.coreUpdates };
     if (this.options.timing.commitMs > 0) this.timers.after(this.options.timing.commitMs, () => this.run(() => this.step(start)));
     else await this.step(start);
+  }
+
+  /** Waits for what a decision still needs from the peers (block sync answers with it; relayIfStalled asks again). */
+  private fromPeers(certificate: CommitCertificate, why: string): void {
+    if (this.pendingCommit !== certificate) this.options.logger.info({ height: certificate.height }, why);
+    this.pendingCommit = certificate;
+    this.network.requestSync();
   }
 
   private async crashIfTold(height: number): Promise<void> {

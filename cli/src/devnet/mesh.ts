@@ -153,7 +153,6 @@ export function planMesh(options: DevnetOptions, p: { tag: string; chainId: stri
         LEARNCHAIN_AGGREGATOR_KEY_FILE: p.files.aggregatorKey,
         LEARNCHAIN_ROUND_GRACE_MS: '300',
         LEARNCHAIN_ROUND_RETRY_MS: '1000',
-        LEARNCHAIN_ROUND_TICK_MS: '100',
         LEARNCHAIN_ROUND_PIPELINE: String(options.pipeline),
       },
     },

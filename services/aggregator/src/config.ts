@@ -25,7 +25,7 @@ export const aggregatorConfig = {
   quorumFraction: field.number({ env: 'LEARNCHAIN_ROUND_QUORUM', flag: 'quorum', doc: 'Share of the participants that makes a quorum (never below the job minimum).', default: 0.8, min: 0, max: 1 }),
   retryDelayMs: field.int({ env: 'LEARNCHAIN_ROUND_RETRY_MS', flag: 'retry-ms', doc: 'Wait before a failed round or submission is tried again.', default: 2000, min: 10 }),
   pipeline: field.boolean({ env: 'LEARNCHAIN_ROUND_PIPELINE', flag: 'pipeline', doc: "Open each round on the previous round's aggregated model while that result is being committed (false: once it is committed).", default: true }),
-  tickMs: field.int({ env: 'LEARNCHAIN_ROUND_TICK_MS', flag: 'tick-ms', doc: 'How often open rounds are looked at.', default: 250, min: 10 }),
+  tickMs: field.int({ env: 'LEARNCHAIN_ROUND_TICK_MS', flag: 'tick-ms', doc: "How often every job's rounds are looked at, whatever else happens: a net for what no event announces (a base model stored after its job). Deadlines, grace periods and retries are kept to the millisecond by timers of their own.", default: 1000, min: 10 }),
   logLevel: field.oneOf({ env: 'LEARNCHAIN_LOG_LEVEL', flag: 'log-level', doc: 'pino log level.', values: LOG_LEVELS, default: 'info' }),
   otlpEndpoint: field.optional(field.string({ env: 'OTEL_EXPORTER_OTLP_ENDPOINT', flag: 'otlp-endpoint', doc: 'OTLP/gRPC endpoint for traces; absent: none exported.' })),
   metricsListen: field.optional(field.address({ env: 'LEARNCHAIN_METRICS_LISTEN', flag: 'metrics-listen', doc: 'Where Prometheus metrics are served (http://host:port/metrics); port 0 takes a free port; absent: not served.' })),

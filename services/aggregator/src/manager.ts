@@ -52,7 +52,7 @@ export interface RoundManagerOptions {
   readonly quorumFraction: number;
   /** Wait before a failed round is opened again (and before a failed submission is retried). */
   readonly retryDelayMs: number;
-  /** How often rounds are looked at when nothing happens. */
+  /** How often every job's rounds are looked at, whatever else happens (a deadline, a grace period's end and a retry each have a timer of their own). */
   readonly tickMs: number;
   /** The durable bus consumer for job events. */
   readonly consumer: string;
@@ -101,6 +101,7 @@ export class RoundManager {
       (scope) => this.pass(scope),
       options.tickMs,
       new FailureLog(options.logger, 'round pass', 'over every job, after a wait that grows while passes fail'),
+      this.clock,
     );
   }
 
@@ -155,7 +156,10 @@ export class RoundManager {
     const [current, previous] = await this.options.rounds.latest(job.jobId);
     // A finished job stays finished: later passes skip it.
     if (jobFinished(job, current)) this.finished.add(job.jobId);
-    for (const step of planRounds(job, current, previous, this.clock())) {
+    const now = this.clock();
+    // A failed round opens again at its retry time (read here too: a failure from before a restart).
+    for (const r of [current, previous]) if (r?.state === 'failed' && (r.retryAtMs ?? 0) > now) this.passes.dueAt(job.jobId, r.retryAtMs ?? 0);
+    for (const step of planRounds(job, current, previous, now)) {
       switch (step.kind) {
         case 'open':
           await this.open(job, step.round, step.attempt, step.baseModelHash);
@@ -217,10 +221,12 @@ export class RoundManager {
     );
     switch (decision.kind) {
       case 'wait':
+        this.passes.dueAt(job.jobId, decision.untilMs);
         return;
       case 'extend':
         if (await rounds.extend(job.jobId, round.round, round.attempt, decision.deadlineMs, decision.reason)) {
           logger.warn({ job: job.jobId, round: round.round, deadlineMs: decision.deadlineMs, reason: decision.reason }, 'round extended');
+          this.passes.dueAt(job.jobId, decision.deadlineMs);
         }
         return;
       case 'fail':
@@ -346,7 +352,9 @@ export class RoundManager {
       const tx = roundResultTx(identity, chainId, nonce, data);
       committed = await this.observer.submit(job.jobId, round.round, () => chain.submit(tx, this.abort.signal));
     } catch (error) {
-      this.submitBackoff.set(key, this.clock() + this.options.retryDelayMs);
+      const retryAtMs = this.clock() + this.options.retryDelayMs;
+      this.submitBackoff.set(key, retryAtMs);
+      this.passes.dueAt(job.jobId, retryAtMs);
       if (this.abort.signal.aborted) logger.debug({ err: error, job: job.jobId, round: round.round }, 'round result submission cut short by stopping');
       else logger.warn({ err: error, job: job.jobId, round: round.round }, 'round result not submitted; retrying');
       return;
@@ -378,6 +386,7 @@ export class RoundManager {
   private fail(job: JobSpec, round: RoundRecord, reason: string): Promise<void> {
     // Retries back off (×2 per attempt, at most ×32): a job with no trainers does not spin.
     const retryAtMs = this.clock() + this.options.retryDelayMs * Math.min(2 ** (round.attempt - 1), 32);
+    this.passes.dueAt(job.jobId, retryAtMs);
     return this.failWith(job, round, reason, (event) => this.options.rounds.fail(job.jobId, round.round, round.attempt, reason, retryAtMs, event));
   }
 

@@ -1,12 +1,14 @@
 /**
- * When the round manager looks at the rounds: a pass over every job every
- * `tickMs` (deadlines, retries), and between those, at once, a pass over the
- * jobs something happened to (poked: an update came, a round committed). A
- * poke during a pass is taken by the next pass, which starts as soon as that
- * one ends; passes never overlap. A pass that fails is reported, and the
- * loop goes on: the next pass looks at every job, after a wait that doubles
- * with each pass in a row that failed (from FIRST_RETRY_MS up to a tick), so
- * that an outage of the database is not met with a pass on every poke.
+ * When the round manager looks at the rounds: at once over the jobs
+ * something happened to (poked: an update came, a round committed); over a
+ * job at the time it named (dueAt: a deadline, the end of a grace period, a
+ * retry), to the millisecond; and over every job each `tickMs`, a net for
+ * what neither covers. A poke during a pass is taken by the next pass, which
+ * starts as soon as that one ends; passes never overlap. A pass that fails is
+ * reported, and the loop goes on: the next pass looks at every job, after a
+ * wait that doubles with each pass in a row that failed (from FIRST_RETRY_MS
+ * up to a tick), so that an outage of the database is not met with a pass on
+ * every poke.
  */
 import { backoffMs } from '@learnchain/core';
 
@@ -24,6 +26,10 @@ export type PassScope = ReadonlySet<string> | 'all';
 export class PassLoop {
   /** What the next pass looks at. */
   private due: Set<string> | 'all' = 'all';
+  /** Jobs to look at later, and when (the earliest time asked for each). */
+  private readonly timed = new Map<string, number>();
+  /** When the last pass over every job ended. */
+  private lastAllMs = Number.NEGATIVE_INFINITY;
   /** Ends the wait under way early: on a poke while idle, on stop always. */
   private wake: { readonly onPoke: boolean; readonly now: () => void } | undefined;
   private running = false;
@@ -35,6 +41,7 @@ export class PassLoop {
     private readonly pass: (scope: PassScope) => Promise<void>,
     private readonly tickMs: number,
     private readonly report: PassReport,
+    private readonly clock: () => number = Date.now,
   ) {}
 
   /** Starts passing once `after` settles (the first pass looks at every job); resolves when the loop ends. */
@@ -51,6 +58,15 @@ export class PassLoop {
     if (this.wake?.onPoke) this.wake.now();
   }
 
+  /** A pass over `jobId`'s round at `atMs` (unless one is due earlier). */
+  dueAt(jobId: string, atMs: number): void {
+    const known = this.timed.get(jobId);
+    if (known !== undefined && known <= atMs) return;
+    this.timed.set(jobId, atMs);
+    // The wait under way may end later than this: it is measured again.
+    if (this.wake?.onPoke) this.wake.now();
+  }
+
   /** Ends the loop once the pass under way is done. */
   stop(): Promise<void> {
     this.running = false;
@@ -60,6 +76,21 @@ export class PassLoop {
 
   private pokedSince(): boolean {
     return this.due === 'all' || this.due.size > 0;
+  }
+
+  /** Moves what is due by `now` into the next pass: the jobs whose time came, every job once a tick has passed. */
+  private takeDue(now: number): void {
+    if (now >= this.lastAllMs + this.tickMs) this.due = 'all';
+    for (const [jobId, atMs] of this.timed) {
+      if (atMs > now) continue;
+      this.timed.delete(jobId);
+      if (this.due !== 'all') this.due.add(jobId);
+    }
+  }
+
+  /** When something next falls due with nothing poked: the earliest job's time, or the tick. */
+  private nextDueMs(): number {
+    return Math.min(this.lastAllMs + this.tickMs, ...this.timed.values());
   }
 
   /** Waits `ms`, or less when woken; resolves whether it was woken. */
@@ -80,6 +111,12 @@ export class PassLoop {
 
   private async run(): Promise<void> {
     while (this.running) {
+      const now = this.clock();
+      this.takeDue(now);
+      if (!this.pokedSince()) {
+        await this.rest(Math.max(0, this.nextDueMs() - now), true);
+        continue;
+      }
       const scope = this.due;
       this.due = new Set();
       try {
@@ -92,10 +129,10 @@ export class PassLoop {
         // What it was to look at may be left undone: the next pass looks at every job.
         this.due = 'all';
         if (this.running) await this.rest(backoffMs(this.failures - 1, FIRST_RETRY_MS, this.tickMs), false);
-        continue;
+      } finally {
+        // The tick counts from the end of the last pass over every job.
+        if (scope === 'all') this.lastAllMs = this.clock();
       }
-      if (this.pokedSince() || !this.running) continue;
-      if (!(await this.rest(this.tickMs, true))) this.due = 'all';
     }
   }
 }

@@ -82,4 +82,55 @@ describe('PassLoop', () => {
     await loop.stop();
     expect(passes).toEqual(['all', 'all', 'all', 'd']);
   });
+
+  it('passes over a job at the time it named, the earliest of those asked for, long before the tick', async () => {
+    const passes: { scope: string; atMs: number }[] = [];
+    let now = 1_000;
+    let asked = false;
+    const loop = new PassLoop(
+      async (scope) => {
+        passes.push({ scope: show(scope), atMs: now });
+        // During the first pass (as the manager does while it looks at a round): job a at 1,030, then b at 1,020 and 1,050.
+        if (asked) return;
+        asked = true;
+        loop.dueAt('a', 1_030);
+        loop.dueAt('b', 1_050);
+        loop.dueAt('b', 1_020);
+        loop.dueAt('a', 1_040);
+      },
+      60_000,
+      quiet,
+      () => now,
+    );
+    void loop.start();
+    await until(() => passes.length === 1);
+    // Not yet due: the loop waits, however often it wakes.
+    now = 1_010;
+    loop.dueAt('c', 5_000);
+    await new Promise((r) => setTimeout(r, 40));
+    expect(passes).toHaveLength(1);
+    now = 1_025;
+    loop.dueAt('c', 1_026); // wakes the loop, which finds b due
+    await until(() => passes.length === 2);
+    now = 1_035;
+    loop.poke('d');
+    await until(() => passes.length === 3);
+    await loop.stop();
+    expect(passes).toEqual([
+      { scope: 'all', atMs: 1_000 },
+      { scope: 'b', atMs: 1_025 },
+      { scope: 'a,c,d', atMs: 1_035 },
+    ]);
+  });
+
+  it('wakes for a time named while it waits, on the real clock', async () => {
+    const passes: string[] = [];
+    const loop = new PassLoop(async (scope) => void passes.push(show(scope)), 60_000, quiet);
+    void loop.start();
+    await until(() => passes.length === 1);
+    loop.dueAt('a', Date.now() + 20);
+    await until(() => passes.length === 2);
+    await loop.stop();
+    expect(passes).toEqual(['all', 'a']);
+  });
 });

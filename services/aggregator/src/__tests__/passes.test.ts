@@ -1,8 +1,11 @@
 /**
  * Round passes: an accepted update makes the manager look at once at its own
  * job's round only; the other jobs wait for the periodic pass (a minute
- * here, so that none comes during the test).
+ * here, so that none comes during the test); a deadline and a retry are
+ * kept by timers of their own.
  */
+import { SUBJECT } from '@learnchain/bus';
+
 import { createJob, chunks, delta, round, startMesh, submit, Trainer, until, type Mesh } from './support/mesh';
 
 jest.setTimeout(60_000);
@@ -70,4 +73,20 @@ it('submits the results of rounds that close together one after another, each on
   const nonces = mesh.validator.received.filter((tx) => tx.kind === 'roundResult' && jobs.includes(tx.body.jobId)).map((tx) => tx.nonce);
   expect(nonces).toHaveLength(2);
   expect(nonces[1]).toBe((nonces[0] as number) + 1);
+});
+
+it('extends a round at its deadline, fails it at the end of the extension and opens it again at its retry time, with no periodic pass', async () => {
+  const jobId = 'passes-e';
+  const base = await createJob(mesh, { jobId, rule: { name: 'fedavg' }, minTrainers: 2, roundDeadlineMs: 1_000 }, Float32Array.from([1, 2]));
+  await until('round 1 open', async () => ((await round(mesh.client, jobId))?.state === 'ROUND_STATE_OPEN' ? true : undefined));
+  // One update of the two the job needs.
+  const bytes = delta([1, 1]);
+  await submit(mesh.client, chunks((trainers[0] as Trainer).header({ chainId: mesh.chainId, jobId, round: 1, baseModelHash: base, bytes, numSamples: 10 }), bytes));
+  const opened = await until('round 1 opened again', () => {
+    const events = mesh.events.filter((e) => e.subject === SUBJECT.roundOpened && e.payload.jobId === jobId);
+    return events.length >= 2 ? events.map((e) => (e.subject === SUBJECT.roundOpened ? e.payload.attempt : undefined)) : undefined;
+  });
+  expect(opened.slice(0, 2)).toEqual([1, 2]);
+  const failed = mesh.events.filter((e) => e.subject === SUBJECT.roundFailed && e.payload.jobId === jobId).map((e) => (e.subject === SUBJECT.roundFailed ? e.payload.reason : ''));
+  expect(failed).toEqual(['1 of the 2 updates the job needs arrived by the deadline, even after one extension']);
 });

@@ -76,5 +76,25 @@ export function checkRoundResult(s: StateView, genesis: Genesis, job: JobRecord,
     });
     if (!verifyStatement(member.publicKey, 'update', statement, new Uint8Array(sig.signature))) return `included[${i}]: bad update signature`;
   }
+  return checkExcluded(s, r, seen);
+}
+
+/**
+ * The excluded trainers: each once, none also included, each a member the
+ * ledger knows (active or departed: one that lapsed or rejoined since the
+ * round opened is still named rightly). An exclusion is recorded against
+ * the member's reputation, so a name the ledger does not know would leave a
+ * record that nothing ever forgets.
+ */
+function checkExcluded(s: StateView, r: v1.RoundResult__Output, included: ReadonlySet<string>): string | undefined {
+  const seen = new Set<string>();
+  for (const [i, u] of r.excluded.entries()) {
+    if (included.has(u.nodeId)) return `excluded[${i}]: ${u.nodeId} is also included`;
+    if (seen.has(u.nodeId)) return `excluded[${i}]: duplicate node`;
+    seen.add(u.nodeId);
+    if (s.get(KEYS.member(u.nodeId)) === undefined) return `excluded[${i}]: ${u.nodeId} is not a member`;
+    if (u.updateHash.length !== 0 && u.updateHash.length !== 32) return `excluded[${i}]: the update hash is neither empty nor 32 bytes`;
+    if (u.reason.length === 0) return `excluded[${i}]: no reason given`;
+  }
   return undefined;
 }

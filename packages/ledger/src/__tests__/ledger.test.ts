@@ -78,12 +78,32 @@ describe('round results', () => {
 
   it('advances the lineage, credits included trainers and records the excluded', () => {
     const { state, trainers } = setup();
-    const r = applyTx(state, result(1, 1, hash32(1), trainers.map((t) => included(t, 1, hash32(1)))), ctx(2));
+    const [t0, t1] = trainers as [Identity, Identity];
+    const r = applyTx(state, result(1, 1, hash32(1), [included(t0, 1, hash32(1))], undefined, 2, [{ nodeId: t1.address, reason: 'late' }]), ctx(2));
     expect(r.outcome).toEqual({ accepted: true, reason: '' });
     state.apply(r.writes);
     expect(JSON.parse(canonicalJson(state.query('jobs/job-1')))).toMatchObject({ round: 1, head: toHex(hash32(101)) });
-    expect(JSON.parse(canonicalJson(state.query(`reputation/${trainers[0]?.address}`)))).toMatchObject({ credits: 1 });
-    expect(JSON.parse(canonicalJson(state.query('reputation/x')))).toMatchObject({ exclusions: 1, lastExclusion: 'late' });
+    expect(JSON.parse(canonicalJson(state.query(`reputation/${t0.address}`)))).toMatchObject({ credits: 1 });
+    expect(JSON.parse(canonicalJson(state.query(`reputation/${t1.address}`)))).toMatchObject({ exclusions: 1, lastExclusion: 'late' });
+  });
+
+  it('refuses an exclusion of a node the ledger does not know, of an included one, twice of one, without a reason or with a bad hash; takes one of a member that left since', () => {
+    const { state, trainers } = setup();
+    const [t0, t1] = trainers as [Identity, Identity];
+    const refused = (excluded: { nodeId: string; reason: string; updateHash?: Buffer }[]): string => {
+      const r = applyTx(state, result(1, 1, hash32(1), [included(t0, 1, hash32(1))], undefined, 2, excluded), ctx(2));
+      // Nothing is recorded against anyone: only the nonce is taken.
+      expect([...r.writes.keys()].filter((k) => !k.startsWith('nonces/'))).toEqual([]);
+      return r.outcome.reason;
+    };
+    expect(refused([{ nodeId: 'x', reason: 'late' }])).toBe('excluded[0]: x is not a member');
+    expect(refused([{ nodeId: t0.address, reason: 'late' }])).toBe(`excluded[0]: ${t0.address} is also included`);
+    expect(refused([{ nodeId: t1.address, reason: 'late' }, { nodeId: t1.address, reason: 'late' }])).toBe('excluded[1]: duplicate node');
+    expect(refused([{ nodeId: t1.address, reason: '' }])).toBe('excluded[0]: no reason given');
+    expect(refused([{ nodeId: t1.address, reason: 'rejected: far', updateHash: Buffer.alloc(5) }])).toBe('excluded[0]: the update hash is neither empty nor 32 bytes');
+    state.apply(applyTx(state, leave(3, t1, 3), ctx(2)).writes);
+    const late = applyTx(state, result(1, 1, hash32(1), [included(t0, 1, hash32(1))], undefined, 2, [{ nodeId: t1.address, reason: 'rejected: far', updateHash: hash32(7) }]), ctx(3));
+    expect(late.outcome).toEqual({ accepted: true, reason: '' });
   });
 
   it('records the job update encoding and refuses included updates of another encoding, and unknown encodings', () => {

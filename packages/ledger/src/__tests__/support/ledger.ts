@@ -9,6 +9,13 @@ export const hash32 = (byte: number): Buffer => Buffer.alloc(32, byte);
 
 export type LedgerFixture = ReturnType<typeof ledgerFixture>;
 
+/** A trainer a round result names as excluded. */
+export interface Excluded {
+  readonly nodeId: string;
+  readonly reason: string;
+  readonly updateHash?: Buffer;
+}
+
 /** A fresh chain; `genesisFields` are added to its genesis document. */
 export function ledgerFixture(genesisFields: Record<string, unknown> = {}) {
   const validators = [Identity.generate(), Identity.generate(), Identity.generate(), Identity.generate()];
@@ -50,8 +57,8 @@ export function ledgerFixture(genesisFields: Record<string, unknown> = {}) {
       tx(signTx(signer, CHAIN, nonce, { registerNode: { nodeId: node.address, publicKey: Buffer.from(node.publicKey), role: 'ROLE_TRAINER', epoch } })),
     leave: (nonce: number, node: Identity, epoch: number, reason = 'left') => tx(signTx(registry, CHAIN, nonce, { nodeLeft: { nodeId: node.address, epoch, reason } })),
     included,
-    /** Round `round` of job-1 on `base`, with the updates of `updates`, at membership epoch `epoch`. */
-    result: (nonce: number, round: number, base: Buffer, updates: ReturnType<typeof included>[], signer = aggregator, epoch = 2) =>
-      tx(signTx(signer, CHAIN, nonce, { roundResult: { jobId: 'job-1', round, baseModelHash: base, newModelHash: hash32(round + 100), membershipEpoch: epoch, rule: { name: 'fedavg' }, included: updates, excluded: [{ nodeId: 'x', reason: 'late' }] } })),
+    /** Round `round` of job-1 on `base`, with the updates of `updates`, at membership epoch `epoch`, naming `excluded`. */
+    result: (nonce: number, round: number, base: Buffer, updates: ReturnType<typeof included>[], signer = aggregator, epoch = 2, excluded: Excluded[] = []) =>
+      tx(signTx(signer, CHAIN, nonce, { roundResult: { jobId: 'job-1', round, baseModelHash: base, newModelHash: hash32(round + 100), membershipEpoch: epoch, rule: { name: 'fedavg' }, included: updates, excluded } })),
   };
 }

@@ -79,12 +79,15 @@ async function roundStatus(rounds: RoundStore, record: RoundRecord, received: re
   };
 }
 
-/** NOT_FOUND for a blob; saying so when it was an update whose bytes the retention deleted (store/retention.ts). */
+/** NOT_FOUND for a blob; saying so when it was an update or a model whose bytes the retention deleted (store/retention.ts). */
 async function missingBlob(rounds: RoundStore, hash: string): Promise<StatusError> {
-  const named = await rounds.updateNamed(hash);
-  if (!named) return notFound('blob', hash, 'hash');
-  const message = `blob ${hash} (the update of ${named.nodeId} to job ${named.jobId}, round ${named.round}) was deleted: updates' bytes are kept for a job's last committed rounds (LEARNCHAIN_KEEP_UPDATE_ROUNDS)`;
-  return new StatusError(status.NOT_FOUND, { field: 'hash', reason: 'deleted', message });
+  const deleted = (what: string, kept: string): StatusError =>
+    new StatusError(status.NOT_FOUND, { field: 'hash', reason: 'deleted', message: `blob ${hash} (${what}) was deleted: ${kept}` });
+  const update = await rounds.updateNamed(hash);
+  if (update) return deleted(`the update of ${update.nodeId} to job ${update.jobId}, round ${update.round}`, "updates' bytes are kept for a job's last committed rounds (LEARNCHAIN_KEEP_UPDATE_ROUNDS)");
+  const model = await rounds.modelNamed(hash);
+  if (model) return deleted(`the model of job ${model.jobId}, round ${model.round}`, "models are kept for a job's last committed rounds (LEARNCHAIN_KEEP_MODEL_ROUNDS), its checkpoints (LEARNCHAIN_MODEL_CHECKPOINT_ROUNDS) and its last");
+  return notFound('blob', hash, 'hash');
 }
 
 export function aggregatorService(deps: { intake: UpdateIntake; blobs: BlobStore; rounds: RoundStore; jobs: JobSource; limits: ServiceLimits; logger: Logger }): UntypedServiceImplementation {

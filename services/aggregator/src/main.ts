@@ -18,13 +18,13 @@ import { AggregatorMetrics, ObservedIntake, RoundObserver } from './metrics';
 import type { ChainClient, JobSource, MembershipSource } from './ports';
 import { chunkRows, ProcessMemory } from './store/blob-bytes';
 import { BlobStore } from './store/blobs';
-import { UpdateRetention } from './store/retention';
+import { BlobRetention } from './store/retention';
 import { RoundStore } from './store/rounds';
 import type { AggregatorDb } from './store/schema';
 
 export type AggregatorConfig = ConfigOf<typeof aggregatorConfig>;
 
-/** How often retention looks for expired updates besides after each commit (a finished job's expire with time). */
+/** How often retention looks for expired updates and models besides after each commit (a finished job's updates expire with time). */
 const RETENTION_TICK_MS = 60_000;
 
 /** Ports a caller (an in-process mesh, a test) may supply instead of the configured adapters. */
@@ -83,13 +83,14 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
   // An in-memory database keeps nothing past the process: blob bytes stay in the process's memory, out of it.
   const blobs = new BlobStore(storage.db, config.chunkBytes, clock, config.blobCacheBytes, storage.inMemory ? new ProcessMemory() : chunkRows);
   const metrics = new AggregatorMetrics({ processMetrics: deps.processMetrics === true });
-  const retention = new UpdateRetention({
+  const retention = new BlobRetention({
     db: storage.db,
     blobs,
     keepRounds: config.keepUpdateRounds,
     keepFinishedMs: config.keepFinishedUpdatesMs,
+    models: { keepRounds: config.keepModelRounds, checkpointRounds: config.modelCheckpointRounds },
     clock,
-    onError: (error) => logger.warn({ err: error }, "expired updates' bytes not deleted; the next pass tries again"),
+    onError: (error) => logger.warn({ err: error }, "expired updates' and models' bytes not deleted; the next pass tries again"),
   });
   const manager = new RoundManager({
     chainId: config.chainId,

@@ -62,7 +62,7 @@ export interface RoundManagerOptions {
   readonly aggregationWorkers?: number;
   /** Open round r+1 on round r's aggregated model before r is committed (default true). */
   readonly pipeline?: boolean;
-  /** Deletes updates' bytes that fell out of their retention, after each commit. */
+  /** Deletes updates' and models' bytes that fell out of their retention, after each commit. */
   readonly retention?: { afterCommit(): void };
 }
 

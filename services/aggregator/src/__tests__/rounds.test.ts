@@ -8,7 +8,7 @@
 import { status, type ServiceError } from '@grpc/grpc-js';
 import { aggregate, parseRule } from '@learnchain/aggregation';
 import { SUBJECT } from '@learnchain/bus';
-import { contentId, errorDetailOf, serverStream, toHex, unary, updateStatement, verifyStatement } from '@learnchain/core';
+import { contentId, errorDetailOf, fromHex, serverStream, toHex, unary, updateStatement, verifyStatement } from '@learnchain/core';
 
 import { decodeUpdate, encodeUpdate, flatLayout, parametersOf, type ParameterLayout } from '@learnchain/model/encoding';
 import { chunks, createJob, delta, round, startMesh, submit, Trainer, until, type Mesh } from './support/mesh';
@@ -19,7 +19,7 @@ let mesh: Mesh;
 let trainers: Trainer[];
 
 beforeAll(async () => {
-  mesh = await startMesh({ LEARNCHAIN_ROUND_QUORUM: '0.5', LEARNCHAIN_KEEP_UPDATE_ROUNDS: '1' });
+  mesh = await startMesh({ LEARNCHAIN_ROUND_QUORUM: '0.5', LEARNCHAIN_KEEP_UPDATE_ROUNDS: '1', LEARNCHAIN_KEEP_MODEL_ROUNDS: '1', LEARNCHAIN_MODEL_CHECKPOINT_ROUNDS: '0' });
   trainers = [];
   for (let i = 0; i < 4; i++) trainers.push(await Trainer.join(mesh.registry.address, mesh.chainId));
 });
@@ -229,7 +229,7 @@ it('runs the next round on a result before it commits, submits it only after, an
   expect(Number(second?.metrics?.baseCommittedAtMs)).toBeGreaterThanOrEqual(Number(second?.metrics?.openedAtMs));
 });
 
-it("deletes a round's update bytes once the next round commits (keeping 1 round), keeps its record, and GetBlob says why they are gone", async () => {
+it("deletes a round's update bytes and model once the next round commits (keeping 1 round), keeps its record, the initial and last models, and GetBlob says why they are gone", async () => {
   const base = await createJob(mesh, { jobId: 'kept', rule: { name: 'fedavg' }, minTrainers: 4, roundDeadlineMs: 600_000, rounds: 2 }, new Float32Array(2));
   await openRound('kept', 1);
   for (const [i, t] of trainers.entries()) await send(t, 'kept', 1, base, [i, 3]);
@@ -261,10 +261,17 @@ it("deletes a round's update bytes once the next round commits (keeping 1 round)
     expect(refusal.code).toBe(status.NOT_FOUND);
     expect(refusal.details).toMatch(/update of .* to job kept, round 1\) was deleted/);
   }
-  // The round's record still names them, and the last round's bytes and every model stay.
+  // The round's record still names them, and the last round's bytes stay.
   expect((await round(mesh.client, 'kept', 1))?.result?.included).toHaveLength(4);
   for (const u of last.result?.included ?? []) expect(contentId((await getBlob(u.updateHash)) as Buffer)).toBe(toHex(u.updateHash));
-  expect(Buffer.isBuffer(await getBlob(first.result?.newModelHash ?? new Uint8Array()))).toBe(true);
+  // Round 1's model goes (round 2, based on it, committed); the initial and the last model stay.
+  const model = await until('round 1 model deleted', async () => {
+    const answer = await getBlob(first.result?.newModelHash ?? new Uint8Array());
+    return Buffer.isBuffer(answer) ? undefined : answer;
+  });
+  expect(model.code).toBe(status.NOT_FOUND);
+  expect(model.details).toMatch(/the model of job kept, round 1\) was deleted/);
+  for (const kept of [fromHex(base) ?? new Uint8Array(), last.result?.newModelHash ?? new Uint8Array()]) expect(Buffer.isBuffer(await getBlob(kept))).toBe(true);
 });
 
 it('learns from the ledger that a round committed when the answer to its submission was lost, and never submits it twice', async () => {

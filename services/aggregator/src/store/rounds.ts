@@ -175,6 +175,12 @@ export class RoundStore {
     return row && { jobId: row.job_id, round: Number(row.round), nodeId: row.node_id };
   }
 
+  /** A round whose model is `hash`, if any. */
+  async modelNamed(hash: string): Promise<{ jobId: string; round: number } | undefined> {
+    const row = await this.db.selectFrom('rounds').select(['job_id', 'round']).where('new_model_hash', '=', hash).orderBy('round').limit(1).executeTakeFirst();
+    return row && { jobId: row.job_id, round: Number(row.round) };
+  }
+
   /** What an update would meet, read without locks: lets a stream be refused before its bytes are read. */
   precheck(jobId: string, round: number, nodeId: string, updateHash: string): Promise<AcceptOutcome | undefined> {
     return priorSubmission(this.db, jobId, round, nodeId, updateHash);

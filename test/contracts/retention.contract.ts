@@ -1,6 +1,6 @@
 /**
- * The retention of updates' bytes in the aggregator's store: what every
- * database and bytes store behind it must do. Run against PostgreSQL
+ * The retention of updates' and models' bytes in the aggregator's store: what
+ * every database and bytes store behind it must do. Run against PostgreSQL
  * (test/integration) and PGlite (services/aggregator).
  */
 import { contentId } from '@learnchain/core';
@@ -9,19 +9,20 @@ import { migrateToLatest, type Storage } from '@learnchain/storage';
 import { BlobNotFoundError } from '../../services/aggregator/src/errors';
 import type { BlobBytes } from '../../services/aggregator/src/store/blob-bytes';
 import { BlobStore } from '../../services/aggregator/src/store/blobs';
-import { UpdateRetention } from '../../services/aggregator/src/store/retention';
+import { BlobRetention } from '../../services/aggregator/src/store/retention';
 import { migrations, type AggregatorDb, type Db, type RoundStateName } from '../../services/aggregator/src/store/schema';
 
 const CHUNK = 1024;
 const bytesOf = (seed: number): Uint8Array => Uint8Array.from({ length: CHUNK + 10 }, (_, i) => (i * 13 + seed) & 0xff);
 
-export function updateRetentionContract(name: string, open: () => Promise<Storage<AggregatorDb>>, bytesStore: () => BlobBytes): void {
+export function retentionContract(name: string, open: () => Promise<Storage<AggregatorDb>>, bytesStore: () => BlobBytes): void {
   describe(`retention of updates' bytes (${name})`, () => {
     let storage: Storage<AggregatorDb>;
     let blobs: BlobStore;
     let errors: unknown[];
     const DAY = 86_400_000;
-    const retention = (keepRounds: number, now = 1_000) => new UpdateRetention({ db: storage.db, blobs, keepRounds, keepFinishedMs: DAY, clock: () => now, onError: (e) => errors.push(e) });
+    const retention = (keepRounds: number, now = 1_000, models?: { keepRounds: number; checkpointRounds: number }) =>
+      new BlobRetention({ db: storage.db, blobs, keepRounds, keepFinishedMs: DAY, ...(models ? { models } : {}), clock: () => now, onError: (e) => errors.push(e) });
 
     beforeEach(async () => {
       storage = await open();
@@ -33,16 +34,17 @@ export function updateRetentionContract(name: string, open: () => Promise<Storag
       await storage.close();
     });
 
-    /** A round in `state`; committed, at `committedAt` (the aggregator's clock). */
-    async function setRound(job: string, round: number, state: RoundStateName, committedAt: number | null = 1_000): Promise<void> {
+    /** A round in `state`; committed, at `committedAt` (the aggregator's clock); on model `base`, its result model `model`. */
+    async function setRound(job: string, round: number, state: RoundStateName, committedAt: number | null = 1_000, models: { base?: string; model?: string } = {}): Promise<void> {
       const committed_at_ms = state === 'committed' ? committedAt : null;
-      const row = { job_id: job, round, attempt: 1, state, base_model_hash: 'b', epoch: 1, participants: '[]', opened_at_ms: 1, deadline_ms: 2, extended: false, failure: '', committed_at_ms };
+      const new_model_hash = models.model ?? null;
+      const row = { job_id: job, round, attempt: 1, state, base_model_hash: models.base ?? 'b', epoch: 1, participants: '[]', opened_at_ms: 1, deadline_ms: 2, extended: false, failure: '', committed_at_ms, new_model_hash };
       await storage.db.insertInto('rounds').values(row).onConflict((c) => c.columns(['job_id', 'round']).doUpdateSet({ state, committed_at_ms })).execute();
     }
 
-    /** A job whose last round is `lastRound` (0: none). */
-    async function setJob(job: string, lastRound: number): Promise<void> {
-      await storage.db.insertInto('jobs').values({ job_id: job, spec: '{}', created_at_ms: 1, last_round: lastRound }).execute();
+    /** A job whose last round is `lastRound` (0: none), starting from `initialModelHash`. */
+    async function setJob(job: string, lastRound: number, initialModelHash = ''): Promise<void> {
+      await storage.db.insertInto('jobs').values({ job_id: job, spec: JSON.stringify({ jobId: job, initialModelHash }), created_at_ms: 1, last_round: lastRound }).execute();
     }
 
     /** An accepted update of `node`: its bytes and its row, in one transaction (as intake stores them). */
@@ -177,6 +179,54 @@ export function updateRetentionContract(name: string, open: () => Promise<Storag
       expect(await retention(1).prune()).toEqual([hash]);
       expect(await update('b', 1, 'n9', bytes)).toBe(hash);
       expect(Array.from(await blobs.read(hash))).toEqual(Array.from(bytes));
+    });
+  
+    describe('models', () => {
+      const model = (seed: number): Promise<string> => blobs.put(bytesOf(seed), 'parameters');
+
+      /** Job `job` from `initial`: rounds 1..`committed` committed, then `open` (if any) running on the last model; returns the models by round (0: initial). */
+      async function lineage(job: string, initial: string, committed: number, seed: number, open = false): Promise<string[]> {
+        await setJob(job, 0, initial);
+        const models = [initial];
+        for (let round = 1; round <= committed; round++) {
+          models.push(await model(seed + round));
+          await setRound(job, round, 'committed', 1_000, { base: models[round - 1] as string, model: models[round] as string });
+        }
+        if (open) await setRound(job, committed + 1, 'open', null, { base: models[committed] as string });
+        return models;
+      }
+
+      it("deletes a committed round's model once keepRounds later rounds committed, but checkpoints, the initial model, the last ones and unnamed models", async () => {
+        const initial = await model(100);
+        const models = await lineage('m', initial, 12, 100, true);
+        const unnamed = await model(99);
+        const deleted = [1, 2, 3, 4, 6, 7, 8, 9].map((r) => models[r] as string);
+        expect((await retention(0, 1_000, { keepRounds: 3, checkpointRounds: 5 }).prune()).sort()).toEqual([...deleted].sort());
+        expect(await Promise.all(models.map(held))).toEqual(models.map((m) => !deleted.includes(m)));
+        expect(await held(unnamed)).toBe(true);
+        expect(await retention(0, 1_000, { keepRounds: 3, checkpointRounds: 5 }).prune()).toEqual([]);
+      });
+
+      it('keeps a model another job still keeps: as its initial model, its result or the base it runs on', async () => {
+        const models = await lineage('m', await model(200), 4, 200);
+        // Job n starts from m's round 3 model, ran to the same bytes as m's round 1 (its result not committed) and runs on m's round 2's.
+        await setJob('n', 0, models[3]);
+        await setRound('n', 1, 'closed', null, { base: 'x', model: models[1] as string });
+        await setRound('n', 2, 'open', null, { base: models[2] as string });
+        expect(await retention(0, 1_000, { keepRounds: 1, checkpointRounds: 0 }).prune()).toEqual([]);
+        await setRound('n', 1, 'committed', 1_000);
+        await setRound('n', 2, 'committed', 1_000);
+        await setRound('n', 3, 'committed', 1_000);
+        expect((await retention(0, 1_000, { keepRounds: 1, checkpointRounds: 0 }).prune()).sort()).toEqual([models[1], models[2]].sort());
+        expect(await held(models[3] as string)).toBe(true);
+      });
+
+      it('keeps every model with keepRounds 0, and without a model policy', async () => {
+        const models = await lineage('m', await model(400), 6, 400);
+        expect(await retention(1, 1_000).prune()).toEqual([]);
+        expect(await retention(0, 1_000, { keepRounds: 0, checkpointRounds: 0 }).prune()).toEqual([]);
+        expect(await Promise.all(models.map(held))).toEqual(models.map(() => true));
+      });
     });
   });
 }

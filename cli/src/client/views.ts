@@ -289,7 +289,7 @@ export interface MemberView {
   readonly dataset_size: number;
 }
 
-export function membersView(answer: v1.ListMembersResponse__Output): { epoch: number; members: MemberView[] } {
+export function membersView(answer: Pick<v1.ListMembersResponse__Output, 'epoch' | 'members'>): { epoch: number; members: MemberView[] } {
   return {
     epoch: answer.epoch,
     members: answer.members.map((m) => ({

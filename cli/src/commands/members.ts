@@ -1,4 +1,5 @@
-/** `learnchain members`: the registry's members at the current epoch, filtered by role and status. */
+/** `learnchain members`: the registry's members at the current epoch, filtered by role and status (every page of them). */
+import { listMembers } from '@learnchain/membership';
 import type { v1 } from '@learnchain/proto';
 
 import { parseArgs, UsageError, type Command, type Output } from '../command';
@@ -17,7 +18,7 @@ export const membersCommand: Command = {
     const request: v1.ListMembersRequest = {};
     if (flags.has('role')) request.role = `ROLE_${choiceFlag(flags, 'role', ROLES, 'trainer').toUpperCase()}` as v1.Role;
     if (flags.has('status')) request.status = `MEMBER_STATUS_${choiceFlag(flags, 'status', MEMBER_STATUSES, 'active').toUpperCase()}` as v1.MemberStatus;
-    const view = membersView(await using(new RegistryApi(serviceAddress(flags, 'registry')), (api) => api.list(request)));
+    const view = membersView(await using(new RegistryApi(serviceAddress(flags, 'registry')), (api) => listMembers((page) => api.list(page), request)));
     if (wantsJson(flags)) out.info(JSON.stringify(view));
     else memberLines(view).forEach((line) => out.info(line));
     return 0;

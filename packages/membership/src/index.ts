@@ -2,3 +2,4 @@
 export * from './statements';
 export * from './client';
 export * from './lease-stream';
+export * from './list';

@@ -76,6 +76,16 @@ export class StreamSupersededError extends RegistryError {
   }
 }
 
+/** A later page of a List asked for the members at an epoch the membership has moved on from. */
+export class MembershipChangedError extends RegistryError {
+  constructor(
+    readonly atEpoch: number,
+    readonly epoch: number,
+  ) {
+    super(`the membership changed since the list's first page (epoch ${atEpoch}, now ${epoch}): list again from the first page`);
+  }
+}
+
 /** Watch asked for changes from an epoch whose changes were deleted (store/departed.ts). */
 export class ChangesCompactedError extends RegistryError {
   constructor(

@@ -20,7 +20,7 @@ import { capabilitiesStatement, roleName, ROLES } from '@learnchain/membership';
 import { SERVICE_NAMES, type v1 } from '@learnchain/proto';
 
 import { checkCapabilities } from './domain/capabilities';
-import { AdmissionRefusedError, BadSignatureError, ChangesCompactedError, JoinProofError, LeaseLostError, StaleHeartbeatError, StreamSupersededError, UnknownMemberError } from './errors';
+import { AdmissionRefusedError, BadSignatureError, ChangesCompactedError, JoinProofError, LeaseLostError, MembershipChangedError, StaleHeartbeatError, StreamSupersededError, UnknownMemberError } from './errors';
 import { heartbeatStream } from './lease-stream';
 import type { Registry } from './registry';
 import type { MemberStatusName } from './store/schema';
@@ -28,6 +28,9 @@ import type { ChangeRecord, MemberRecord } from './store/members';
 
 const NODE_ID = /^[0-9a-f]{40}$/;
 const MAX_REASON = 256;
+/** Members in a List page when the request names no limit, and the most it may name. */
+const LIST_PAGE = 1000;
+const MAX_LIST_PAGE = 5000;
 
 const STATUS_TO_WIRE: Record<MemberStatusName, v1.MemberStatus__Output> = {
   active: 'MEMBER_STATUS_ACTIVE',
@@ -100,6 +103,7 @@ export function toStatus(error: unknown): unknown {
   if (error instanceof LeaseLostError) return failedPrecondition(error.message, 'rejoin', 'node_id');
   if (error instanceof ChangesCompactedError) return failedPrecondition(error.message, 'compacted', 'from_epoch');
   if (error instanceof StreamSupersededError) return new StatusError(status.ABORTED, { field: '', reason: 'superseded', message: error.message });
+  if (error instanceof MembershipChangedError) return new StatusError(status.ABORTED, { field: 'at_epoch', reason: 'membership_changed', message: error.message });
   return error;
 }
 
@@ -165,8 +169,10 @@ export function registryService(registry: Registry, logger: Logger): UntypedServ
       if (request.role !== 'ROLE_UNSPECIFIED' && !role) throw invalidArgument('role', 'unknown role', 'unknown_role');
       const status = statusFromWire(request.status);
       if (status === 'invalid') throw invalidArgument('status', 'unknown member status', 'unknown_status');
-      const { epoch, members } = await registry.list({ ...(role ? { role } : {}), ...(status ? { status } : {}) });
-      return { epoch, members: members.map(memberToWire) };
+      if (request.limit > MAX_LIST_PAGE) throw invalidArgument('limit', `at most ${MAX_LIST_PAGE} members a page`, 'too_large');
+      const page = { limit: request.limit || LIST_PAGE, ...(request.afterNodeId ? { afterNodeId: request.afterNodeId } : {}), ...(request.atEpoch > 0 ? { atEpoch: request.atEpoch } : {}) };
+      const { epoch, members, next } = await mapped(() => registry.list({ ...(role ? { role } : {}), ...(status ? { status } : {}) }, page));
+      return { epoch, members: members.map(memberToWire), nextAfterNodeId: next };
     }),
 
     Watch: h.serverStream('Watch', async (request: v1.WatchMembersRequest__Output, call, signal) => {

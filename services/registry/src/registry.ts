@@ -18,7 +18,7 @@ import { MemberKeys } from './keys';
 import { LeaseSession, LeaseSessions, type LeaseView, type SessionHost } from './sessions';
 import type { Renewed } from './store/heartbeats';
 import type { MemberStatusName } from './store/schema';
-import type { Census, ChangeRecord, LeaseTerms, MemberRecord, MemberStore } from './store/members';
+import type { Census, ChangeRecord, LeaseTerms, MemberFilter, MemberList, MemberPage, MemberRecord, MemberStore } from './store/members';
 
 export interface RegistryOptions {
   readonly chainId: string;
@@ -295,8 +295,8 @@ export class Registry implements SessionHost {
     return change;
   }
 
-  list(filter: { role?: RoleName; status?: MemberStatusName }): Promise<{ epoch: number; members: MemberRecord[] }> {
-    return this.options.store.list(filter);
+  list(filter: MemberFilter, page: MemberPage): Promise<MemberList> {
+    return this.options.store.list(filter, page);
   }
 
   /** Members by role and status, counted by the store (what the metrics show; no member is read). */

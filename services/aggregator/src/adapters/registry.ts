@@ -1,5 +1,6 @@
-/** The Registry gRPC contract as the aggregator's MembershipSource: List(role trainer, status active). */
+/** The Registry gRPC contract as the aggregator's MembershipSource: List(role trainer, status active), every page, at one epoch. */
 import { createClient, unary } from '@learnchain/core';
+import { listMembers } from '@learnchain/membership';
 import { contracts } from '@learnchain/proto';
 
 import type { Participant } from '../domain/participants';
@@ -13,7 +14,7 @@ export class RegistryMembership implements MembershipSource {
   }
 
   async activeTrainers(signal?: AbortSignal): Promise<{ epoch: number; trainers: Participant[] }> {
-    const answer = await unary(this.client, 'list', { role: 'ROLE_TRAINER', status: 'MEMBER_STATUS_ACTIVE' }, signal ? { signal } : {});
+    const answer = await listMembers((page) => unary(this.client, 'list', page, signal ? { signal } : {}), { role: 'ROLE_TRAINER', status: 'MEMBER_STATUS_ACTIVE' });
     return { epoch: answer.epoch, trainers: answer.members.map((m) => ({ nodeId: m.nodeId, publicKey: new Uint8Array(m.publicKey) })) };
   }
 

@@ -2,7 +2,7 @@ import { status, type ServiceError } from '@grpc/grpc-js';
 
 import { LocalEventBus, SUBJECT, type Delivery } from '@learnchain/bus';
 import { createClient, createLogger, errorDetailOf, GrpcServer, Identity, serverStream, signStatement, toHex, unary } from '@learnchain/core';
-import { joinStatement, MembershipClient } from '@learnchain/membership';
+import { joinStatement, listMembers, MembershipClient } from '@learnchain/membership';
 import { contracts, SERVICE_NAMES, type v1 } from '@learnchain/proto';
 import { openStorage, type Storage } from '@learnchain/storage';
 
@@ -92,6 +92,53 @@ async function signedJoin(identity: Identity, overrides: Partial<v1.JoinRequest>
     ...overrides,
   };
 }
+
+describe('listing', () => {
+  it('pages through the members in node id order, each once, the pages of one list at one epoch', async () => {
+    for (let i = 0; i < 5; i++) await member().join();
+    const all = await unary(client, 'list', { status: 'MEMBER_STATUS_ACTIVE' });
+    expect(all.nextAfterNodeId).toBe('');
+    const first = await unary(client, 'list', { status: 'MEMBER_STATUS_ACTIVE', limit: 2 });
+    expect(first.members).toHaveLength(2);
+    const pages = [first];
+    for (let next = first.nextAfterNodeId; next; next = (pages.at(-1) as v1.ListMembersResponse__Output).nextAfterNodeId) {
+      pages.push(await unary(client, 'list', { status: 'MEMBER_STATUS_ACTIVE', limit: 2, afterNodeId: next, atEpoch: first.epoch }));
+    }
+    const paged = pages.flatMap((p) => p.members.map((m) => m.nodeId));
+    expect(paged).toEqual(all.members.map((m) => m.nodeId));
+    expect(paged).toEqual([...paged].sort());
+    expect(pages.every((p) => p.epoch === first.epoch)).toBe(true);
+    // listMembers reads the same, a page at a time.
+    const listed = await listMembers((page) => unary(client, 'list', page), { status: 'MEMBER_STATUS_ACTIVE' }, { limit: 2 });
+    expect(listed.members.map((m) => m.nodeId)).toEqual(paged);
+  });
+
+  it('refuses a later page once the membership changed since the first, and listMembers lists again', async () => {
+    for (let i = 0; i < 3; i++) await member().join();
+    const first = await unary(client, 'list', { limit: 1 });
+    await member().join();
+    expect(await failure(unary(client, 'list', { limit: 1, afterNodeId: first.nextAfterNodeId, atEpoch: first.epoch }))).toEqual({ code: status.ABORTED, field: 'at_epoch', reason: 'membership_changed' });
+    let calls = 0;
+    let joined = false;
+    const listed = await listMembers(
+      async (page) => {
+        calls += 1;
+        // A join between the first list's first and second page.
+        if (page.afterNodeId && !joined) {
+          joined = true;
+          await member().join();
+        }
+        return unary(client, 'list', page);
+      },
+      {},
+      { limit: 1 },
+    );
+    expect(listed.epoch).toBe((await unary(client, 'list', {})).epoch);
+    expect(listed.members.map((m) => m.nodeId)).toEqual((await unary(client, 'list', {})).members.map((m) => m.nodeId));
+    expect(calls).toBeGreaterThan(listed.members.length + 1);
+    expect(await failure(unary(client, 'list', { limit: 5001 }))).toEqual({ code: status.INVALID_ARGUMENT, field: 'limit', reason: 'too_large' });
+  });
+});
 
 async function failure(call: Promise<unknown>): Promise<{ code: number | undefined; field: string | undefined; reason: string | undefined }> {
   const error = (await call.then(() => undefined, (e: unknown) => e)) as ServiceError | undefined;
@@ -239,7 +286,8 @@ describe('leases', () => {
   it('are counted by role and status at one epoch, as List shows them', async () => {
     await member().join();
     const census = await registry.census();
-    const listed = await registry.list({});
+    const listed = await registry.list({}, { limit: 1000 });
+    expect(listed.next).toBe('');
     expect(census.epoch).toBe(listed.epoch);
     const byKey = new Map<string, number>();
     for (const m of listed.members) byKey.set(`${m.role}/${m.status}`, (byKey.get(`${m.role}/${m.status}`) ?? 0) + 1);

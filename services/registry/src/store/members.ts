@@ -10,7 +10,7 @@ import { randomBytes } from 'node:crypto';
 import type { CapabilitiesStatement, RoleName } from '@learnchain/membership';
 import { migrateToLatest, sql, type Insertable, type Kysely, type Storage, type Transaction } from '@learnchain/storage';
 
-import { JoinProofError, LeaseLostError, StaleHeartbeatError, UnknownMemberError } from '../errors';
+import { JoinProofError, LeaseLostError, MembershipChangedError, StaleHeartbeatError, UnknownMemberError } from '../errors';
 import { compactedEpoch, forgetDeparted, type ForgetOptions, type Forgotten } from './departed';
 import { HeartbeatBatcher, type Renewed } from './heartbeats';
 import { JoinQueue } from './joins';
@@ -92,6 +92,26 @@ function parseMemberJson(text: string): MemberRecord {
 }
 
 /** Members by role and status at one epoch. */
+/** Which members a List names. */
+export interface MemberFilter {
+  readonly role?: RoleName;
+  readonly status?: MemberStatusName;
+}
+
+/** Where a page of a List starts, how long it is, and the epoch of the list's first page (absent: any). */
+export interface MemberPage {
+  readonly afterNodeId?: string;
+  readonly limit: number;
+  readonly atEpoch?: number;
+}
+
+/** A page of members at `epoch`; `next` is where the next page starts ('' when none follows). */
+export interface MemberList {
+  readonly epoch: number;
+  readonly members: MemberRecord[];
+  readonly next: string;
+}
+
 export interface Census {
   readonly epoch: number;
   readonly counts: readonly { readonly role: RoleName; readonly status: MemberStatusName; readonly count: number }[];
@@ -299,13 +319,18 @@ export class MemberStore {
     });
   }
 
-  async list(filter: { role?: RoleName; status?: MemberStatusName }): Promise<{ epoch: number; members: MemberRecord[] }> {
+  /** A page of the members in node id order, at the current epoch (MembershipChangedError when `page.atEpoch` names another). */
+  async list(filter: MemberFilter, page: MemberPage): Promise<MemberList> {
     return this.db.transaction().execute(async (tx) => {
-      let query = tx.selectFrom('members').selectAll().orderBy('node_id');
+      const epoch = await this.epoch(tx);
+      if (page.atEpoch !== undefined && page.atEpoch !== epoch) throw new MembershipChangedError(page.atEpoch, epoch);
+      let query = tx.selectFrom('members').selectAll().orderBy('node_id').limit(page.limit + 1);
       if (filter.role) query = query.where('role', '=', filter.role);
       if (filter.status) query = query.where('status', '=', filter.status);
+      if (page.afterNodeId) query = query.where('node_id', '>', page.afterNodeId);
       const rows = await query.execute();
-      return { epoch: await this.epoch(tx), members: rows.map(toMember) };
+      const members = rows.slice(0, page.limit).map(toMember);
+      return { epoch, members, next: rows.length > page.limit ? (members.at(-1)?.nodeId ?? '') : '' };
     });
   }
 

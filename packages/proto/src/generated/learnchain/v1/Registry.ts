@@ -100,14 +100,14 @@ export interface RegistryClient extends grpc.Client {
   leave(argument: _learnchain_v1_LeaveRequest, callback: grpc.requestCallback<_learnchain_v1_LeaveResponse__Output>): grpc.ClientUnaryCall;
   
   /**
-   * Members at the current epoch, filtered by role and status.
+   * Members at the current epoch, filtered by role and status, a page at a time.
    */
   List(argument: _learnchain_v1_ListMembersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_learnchain_v1_ListMembersResponse__Output>): grpc.ClientUnaryCall;
   List(argument: _learnchain_v1_ListMembersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_learnchain_v1_ListMembersResponse__Output>): grpc.ClientUnaryCall;
   List(argument: _learnchain_v1_ListMembersRequest, options: grpc.CallOptions, callback: grpc.requestCallback<_learnchain_v1_ListMembersResponse__Output>): grpc.ClientUnaryCall;
   List(argument: _learnchain_v1_ListMembersRequest, callback: grpc.requestCallback<_learnchain_v1_ListMembersResponse__Output>): grpc.ClientUnaryCall;
   /**
-   * Members at the current epoch, filtered by role and status.
+   * Members at the current epoch, filtered by role and status, a page at a time.
    */
   list(argument: _learnchain_v1_ListMembersRequest, metadata: grpc.Metadata, options: grpc.CallOptions, callback: grpc.requestCallback<_learnchain_v1_ListMembersResponse__Output>): grpc.ClientUnaryCall;
   list(argument: _learnchain_v1_ListMembersRequest, metadata: grpc.Metadata, callback: grpc.requestCallback<_learnchain_v1_ListMembersResponse__Output>): grpc.ClientUnaryCall;
@@ -159,7 +159,7 @@ export interface RegistryHandlers extends grpc.UntypedServiceImplementation {
   Leave: grpc.handleUnaryCall<_learnchain_v1_LeaveRequest__Output, _learnchain_v1_LeaveResponse>;
   
   /**
-   * Members at the current epoch, filtered by role and status.
+   * Members at the current epoch, filtered by role and status, a page at a time.
    */
   List: grpc.handleUnaryCall<_learnchain_v1_ListMembersRequest__Output, _learnchain_v1_ListMembersResponse>;
   

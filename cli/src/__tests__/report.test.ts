@@ -2,16 +2,44 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
+import { Status, StatusError, toHex } from '@learnchain/core';
+import { buildModel, encodeDataset } from '@learnchain/model';
+import { parameterBytes } from '@learnchain/model/encoding';
+
 import { runCli } from '../main';
 import { renderReport } from '../report';
 import { reportHtml } from '../report/html';
 import { collectJob, JobNotOnChainError } from '../report/record';
+import { scoreModels } from '../report/scores';
 import { blockRows, bytesRows, outcomeRows, overheadFraction, phaseRows, reasonKind, roundTimes, trainerRows } from '../report/rows';
 import { accuracyChart, bytesChart, participantsChart, roundTimeChart } from '../report/specs';
 import { imagesOf, pngSize } from '../../../test/support/png';
 import { CHAIN, JOB, NODES, PLAN, reportChain, ROUND_MS, T0 } from './support/report-chain';
 
 const record = () => collectJob(CHAIN, JOB, reportChain());
+
+describe("the report's model scores", () => {
+  it('scores the models the aggregator keeps and names the rounds whose model it deleted; another failure fails the scoring', async () => {
+    const r = record();
+    const dataset = encodeDataset({ images: new Float32Array(3 * 784).fill(0.5), labels: Uint8Array.from([1, 2, 3]), count: 3, sampleShape: [1, 28, 28], classes: 10 });
+    const job = { ...r.job, dataset: 'custom', validationHash: 'ab'.repeat(32) };
+    const params = parameterBytes(buildModel('mlp', { seed: 0 }).initialParams);
+    const kept = new Set([job.initialModelHash, toHex(new Uint8Array(r.rounds[2]?.result.newModelHash ?? []))]);
+    const blobs = {
+      fetch: async (hash: Uint8Array): Promise<Uint8Array> => {
+        const hex = toHex(hash);
+        if (hex === job.validationHash) return dataset;
+        if (kept.has(hex)) return params;
+        throw new StatusError(Status.NOT_FOUND, { field: 'hash', reason: 'deleted', message: `blob ${hex} was deleted` });
+      },
+    };
+    const { rows, deleted } = await scoreModels({ ...r, job }, blobs);
+    expect(deleted).toEqual([1, 2]);
+    expect(rows.map((x) => x.round)).toEqual([0, 3]);
+    expect(rows.every((x) => x.set.startsWith('committed validation set') && Number.isFinite(x.loss))).toBe(true);
+    await expect(scoreModels({ ...r, job }, { fetch: () => Promise.reject(new Error('aggregator unreachable')) })).rejects.toThrow('aggregator unreachable');
+  });
+});
 
 describe('the report read from blocks', () => {
   it('finds the job, its accepted rounds in order, the refused one and the blocks of its span', () => {

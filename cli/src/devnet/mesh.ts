@@ -154,6 +154,8 @@ export function planMesh(options: DevnetOptions, p: { tag: string; chainId: stri
         LEARNCHAIN_ROUND_GRACE_MS: '300',
         LEARNCHAIN_ROUND_RETRY_MS: '1000',
         LEARNCHAIN_ROUND_PIPELINE: String(options.pipeline),
+        // The report the devnet ends with scores every round's model.
+        LEARNCHAIN_KEEP_MODEL_ROUNDS: '0',
       },
     },
     trainers: Array.from({ length: options.trainers }, (_, i) => ({

@@ -54,7 +54,9 @@ async function scoresOf(record: JobRecordOnChain, aggregator: string | undefined
   }
   const client = aggregatorClient(aggregator);
   try {
-    return await scoreModels(record, new GrpcBlobs(client));
+    const { rows, deleted } = await scoreModels(record, new GrpcBlobs(client));
+    if (deleted.length > 0) notes.push(`The aggregator no longer keeps the models of ${deleted.length === 1 ? 'round' : 'rounds'} ${deleted.join(', ')} (LEARNCHAIN_KEEP_MODEL_ROUNDS): they have no accuracy or loss.`);
+    return rows;
   } catch (error) {
     notes.push(`The models could not be scored (aggregator ${aggregator}): ${(error as Error).message}`);
     return [];

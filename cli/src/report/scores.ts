@@ -4,7 +4,7 @@
  * evaluated on the job's committed validation set, and for MNIST jobs also on
  * the 2,000-digit test split the devnet reports.
  */
-import { toHex } from '@learnchain/core';
+import { errorDetailOf, toHex } from '@learnchain/core';
 import type { BlobSource } from '@learnchain/ledger';
 import { buildModel, decodeDataset, evaluate, loadMnist, type Dataset } from '@learnchain/model';
 import { parametersOf } from '@learnchain/model/encoding';
@@ -28,18 +28,31 @@ export async function evaluationSets(record: JobRecordOnChain, blobs: BlobSource
   return sets;
 }
 
-/** Scores of the initial model (round 0) and of every committed round's model, on every set. */
-export async function scoreModels(record: JobRecordOnChain, blobs: BlobSource): Promise<ScoreRow[]> {
+/**
+ * Scores of the initial model (round 0) and of every committed round's model,
+ * on every set; the rounds whose model the aggregator deleted (its model
+ * retention) are named in `deleted` and have no scores.
+ */
+export async function scoreModels(record: JobRecordOnChain, blobs: BlobSource): Promise<{ rows: ScoreRow[]; deleted: number[] }> {
   const model = buildModel(record.job.model, { seed: 0 });
   const sets = await evaluationSets(record, blobs);
   const models: { round: number; hash: string }[] = [{ round: 0, hash: record.job.initialModelHash }, ...record.rounds.map((r) => ({ round: r.round, hash: toHex(new Uint8Array(r.result.newModelHash)) }))];
   const rows: ScoreRow[] = [];
+  const deleted: number[] = [];
   for (const m of models) {
-    const parameters = parametersOf(await blobs.fetch(fromHex(m.hash)));
+    const bytes = await blobs.fetch(fromHex(m.hash)).catch((error: unknown) => {
+      if (errorDetailOf(error)?.reason === 'deleted') return undefined;
+      throw error;
+    });
+    if (!bytes) {
+      deleted.push(m.round);
+      continue;
+    }
+    const parameters = parametersOf(bytes);
     for (const set of sets) {
       const { accuracy, loss } = await evaluate(model, parameters, set.data);
       rows.push({ round: m.round, set: set.label, accuracy, loss });
     }
   }
-  return rows;
+  return { rows, deleted };
 }

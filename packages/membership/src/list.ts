@@ -2,7 +2,8 @@
  * Every member a filter names, at one epoch, read from a registry's List a
  * page at a time: each later page names the first page's epoch, so that a
  * membership change between pages is refused (ABORTED, membership_changed)
- * rather than mixed in; the list then starts again, at most `attempts` times.
+ * rather than mixed in; the list then starts again, a little later each
+ * time, at most `attempts` times.
  */
 import { errorDetailOf } from '@learnchain/core';
 import type { v1 } from '@learnchain/proto';
@@ -16,6 +17,7 @@ export interface MemberListing {
 }
 
 const ATTEMPTS = 5;
+const RETRY_MS = 50;
 
 export async function listMembers(
   page: ListPage,
@@ -35,6 +37,8 @@ export async function listMembers(
       return { epoch: first.epoch, members };
     } catch (error) {
       if (attempt >= (options.attempts ?? ATTEMPTS) || errorDetailOf(error)?.reason !== 'membership_changed') throw error;
+      // A burst of joins or lapses moves the epoch on: let it pass.
+      await new Promise((resolve) => setTimeout(resolve, RETRY_MS * attempt));
     }
   }
 }

@@ -91,7 +91,6 @@ function parseMemberJson(text: string): MemberRecord {
   return { ...parsed, publicKey: new Uint8Array(Buffer.from(parsed.publicKey, 'hex')) };
 }
 
-/** Members by role and status at one epoch. */
 /** Which members a List names. */
 export interface MemberFilter {
   readonly role?: RoleName;
@@ -112,6 +111,7 @@ export interface MemberList {
   readonly next: string;
 }
 
+/** Members by role and status at one epoch. */
 export interface Census {
   readonly epoch: number;
   readonly counts: readonly { readonly role: RoleName; readonly status: MemberStatusName; readonly count: number }[];
@@ -321,7 +321,8 @@ export class MemberStore {
 
   /** A page of the members in node id order, at the current epoch (MembershipChangedError when `page.atEpoch` names another). */
   async list(filter: MemberFilter, page: MemberPage): Promise<MemberList> {
-    return this.db.transaction().execute(async (tx) => {
+    // One snapshot for the epoch and the members: under read committed, a join committing between the two reads would show a member of a later epoch.
+    return this.db.transaction().setIsolationLevel('repeatable read').execute(async (tx) => {
       const epoch = await this.epoch(tx);
       if (page.atEpoch !== undefined && page.atEpoch !== epoch) throw new MembershipChangedError(page.atEpoch, epoch);
       let query = tx.selectFrom('members').selectAll().orderBy('node_id').limit(page.limit + 1);

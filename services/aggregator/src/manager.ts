@@ -205,6 +205,7 @@ export class RoundManager {
     );
     if (!(await rounds.open({ jobId: job.jobId, round, attempt, baseModelHash, epoch, participants, openedAtMs: now, deadlineMs }, event))) return;
     logger.info({ job: job.jobId, round, attempt, epoch, participants: participants.length, deadlineMs }, 'round opened');
+    this.passes.dueAt(job.jobId, deadlineMs);
     this.observer.opened(job.jobId, round, attempt, participants.length);
     await this.relay.kick();
   }
@@ -323,7 +324,13 @@ export class RoundManager {
    */
   private submitAside(job: JobSpec, round: RoundRecord, result: StoredResult): void {
     const key = `${job.jobId}/${round.round}/${round.attempt}`;
-    if (this.submitting.has(key) || this.clock() < (this.submitBackoff.get(key) ?? 0)) return;
+    if (this.submitting.has(key)) return;
+    const backoffUntil = this.submitBackoff.get(key) ?? 0;
+    if (this.clock() < backoffUntil) {
+      // A pass came before the retry time (the job had an earlier one): ask for the retry again.
+      this.passes.dueAt(job.jobId, backoffUntil);
+      return;
+    }
     const submission = this.lastSubmission
       .then(() => this.submit(job, round, result, key))
       .catch((error: unknown) => this.options.logger.error({ err: error, job: job.jobId, round: round.round }, 'round result submission failed; retrying on the next tick'))

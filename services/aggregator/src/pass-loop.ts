@@ -114,7 +114,8 @@ export class PassLoop {
       const now = this.clock();
       this.takeDue(now);
       if (!this.pokedSince()) {
-        await this.rest(Math.max(0, this.nextDueMs() - now), true);
+        // At most a tick: a clock stepped back does not hold up the net.
+        await this.rest(Math.min(this.tickMs, Math.max(0, this.nextDueMs() - now)), true);
         continue;
       }
       const scope = this.due;

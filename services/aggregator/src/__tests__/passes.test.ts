@@ -90,3 +90,10 @@ it('extends a round at its deadline, fails it at the end of the extension and op
   const failed = mesh.events.filter((e) => e.subject === SUBJECT.roundFailed && e.payload.jobId === jobId).map((e) => (e.subject === SUBJECT.roundFailed ? e.payload.reason : ''));
   expect(failed).toEqual(['1 of the 2 updates the job needs arrived by the deadline, even after one extension']);
 });
+
+it('looks at a round no update came for at its deadline, with no periodic pass', async () => {
+  const jobId = 'passes-f';
+  await createJob(mesh, { jobId, rule: { name: 'fedavg' }, minTrainers: 2, roundDeadlineMs: 500 }, Float32Array.from([1, 2]));
+  const failed = await until('round 1 failed', () => mesh.events.find((e) => e.subject === SUBJECT.roundFailed && e.payload.jobId === jobId));
+  expect(failed.subject === SUBJECT.roundFailed && failed.payload.reason).toBe('0 of the 2 updates the job needs arrived by the deadline, even after one extension');
+});

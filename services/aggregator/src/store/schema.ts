@@ -181,4 +181,11 @@ export const migrations: Migrations = {
       }
     },
   },
+  // For the retention of models (store/retention.ts): which rounds name a model, as their result or as their base.
+  '0006_rounds_by_model': {
+    async up(db) {
+      await db.schema.createIndex('rounds_by_new_model').on('rounds').column('new_model_hash').execute();
+      await db.schema.createIndex('rounds_by_base_model').on('rounds').column('base_model_hash').execute();
+    },
+  },
 };

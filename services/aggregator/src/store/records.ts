@@ -143,8 +143,14 @@ export async function updatesIn(db: Db, jobId: string, round: number): Promise<U
  * another node (a replay); undefined when it is new.
  */
 export async function priorSubmission(db: Db, jobId: string, round: number, nodeId: string, updateHash: string): Promise<AcceptOutcome | undefined> {
-  const mine = await db.selectFrom('updates').select('update_hash').where('job_id', '=', jobId).where('round', '=', round).where('node_id', '=', nodeId).executeTakeFirst();
+  // One read: the node's update in this round, and the update of these bytes in any round (at most one of each).
+  const rows = await db
+    .selectFrom('updates')
+    .select(['round', 'node_id', 'update_hash'])
+    .where('job_id', '=', jobId)
+    .where((eb) => eb.or([eb.and([eb('round', '=', round), eb('node_id', '=', nodeId)]), eb('update_hash', '=', updateHash)]))
+    .execute();
+  const mine = rows.find((r) => Number(r.round) === round && r.node_id === nodeId);
   if (mine) return mine.update_hash === updateHash ? 'duplicate' : 'already-submitted';
-  const seen = await db.selectFrom('updates').select('node_id').where('job_id', '=', jobId).where('update_hash', '=', updateHash).executeTakeFirst();
-  return seen ? 'replayed' : undefined;
+  return rows.length > 0 ? 'replayed' : undefined;
 }

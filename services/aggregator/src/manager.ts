@@ -25,7 +25,7 @@ import { outboxEvent, type OutboxEvent } from './store/outbox';
 import { aggregateRound, type ReceivedUpdate } from './domain/aggregate-round';
 import type { JobSpec } from './domain/job';
 import { selectParticipants } from './domain/participants';
-import { decideRound, quorumOf, type Straggler } from './domain/round-policy';
+import { decideRound, quorumOf, stragglersOf, type Straggler } from './domain/round-policy';
 import { isLastRound, jobFinished, openOnResult, planRounds } from './domain/round-plan';
 import { layoutOf } from './intake';
 import type { ChainClient, JobSource, MembershipSource } from './ports';
@@ -268,8 +268,7 @@ export class RoundManager {
 
   /** Stragglers of a closed round, recomputed from how it closed (the closing lock guarantees no update came after). */
   private stragglers(round: RoundRecord, arrived: ReadonlySet<string>): Straggler[] {
-    const reason = round.closedBy === 'deadline' ? 'late: no update by the deadline' : 'late: the round closed on quorum before its update arrived';
-    return round.participants.filter((p) => !arrived.has(p.nodeId)).map((p) => ({ nodeId: p.nodeId, reason }));
+    return stragglersOf(round.participants.map((p) => p.nodeId), arrived, round.closedBy);
   }
 
   private async aggregate(job: JobSpec, round: RoundRecord): Promise<StoredResult | undefined> {

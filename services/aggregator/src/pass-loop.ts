@@ -58,7 +58,7 @@ export class PassLoop {
     if (this.wake?.onPoke) this.wake.now();
   }
 
-  /** A pass over `jobId`'s round at `atMs` (unless one is due earlier). */
+  /** A pass over `jobId`'s round at `atMs`, unless one is due earlier: only a job's earliest time is kept, so each pass names again what still waits after it. */
   dueAt(jobId: string, atMs: number): void {
     const known = this.timed.get(jobId);
     if (known !== undefined && known <= atMs) return;

@@ -57,11 +57,15 @@ export function quorumOf(participants: number, minTrainers: number, fraction: nu
   return Math.max(minTrainers, Math.min(participants, Math.ceil(fraction * participants)));
 }
 
+/** The participants of a round closed by `closedBy` whose update is not among `included`, each with the reason. */
+export function stragglersOf(participants: readonly string[], included: ReadonlySet<string>, closedBy: string | null): Straggler[] {
+  const reason = closedBy === 'deadline' ? 'late: no update by the deadline' : 'late: the round closed on quorum before its update arrived';
+  return participants.filter((p) => !included.has(p)).map((nodeId) => ({ nodeId, reason }));
+}
+
 function close(view: OpenRoundView, arrived: readonly Arrival[], closedBy: ClosedBy): RoundDecision {
   const included = arrived.map((a) => a.nodeId);
-  const reason = closedBy === 'deadline' ? 'late: no update by the deadline' : 'late: the round closed on quorum before its update arrived';
-  const stragglers = view.participants.filter((p) => !included.includes(p)).map((nodeId) => ({ nodeId, reason }));
-  return { kind: 'close', closedBy, included, stragglers };
+  return { kind: 'close', closedBy, included, stragglers: stragglersOf(view.participants, new Set(included), closedBy) };
 }
 
 /** What to do with an open round at time `now`. */

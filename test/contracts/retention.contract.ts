@@ -10,6 +10,7 @@ import { BlobNotFoundError } from '../../services/aggregator/src/errors';
 import type { BlobBytes } from '../../services/aggregator/src/store/blob-bytes';
 import { BlobStore } from '../../services/aggregator/src/store/blobs';
 import { BlobRetention } from '../../services/aggregator/src/store/retention';
+import { RoundStore } from '../../services/aggregator/src/store/rounds';
 import { migrations, type AggregatorDb, type Db, type RoundStateName } from '../../services/aggregator/src/store/schema';
 
 const CHUNK = 1024;
@@ -21,8 +22,9 @@ export function retentionContract(name: string, open: () => Promise<Storage<Aggr
     let blobs: BlobStore;
     let errors: unknown[];
     const DAY = 86_400_000;
+    const HOUR = 3_600_000;
     const retention = (keepRounds: number, now = 1_000, models?: { keepRounds: number; checkpointRounds: number }) =>
-      new BlobRetention({ db: storage.db, blobs, keepRounds, keepFinishedMs: DAY, ...(models ? { models } : {}), clock: () => now, onError: (e) => errors.push(e) });
+      new BlobRetention({ db: storage.db, blobs, keepRounds, keepFinishedMs: DAY, ...(models ? { models: { ...models, unnamedForMs: HOUR } } : {}), clock: () => now, onError: (e) => errors.push(e) });
 
     beforeEach(async () => {
       storage = await open();
@@ -196,7 +198,7 @@ export function retentionContract(name: string, open: () => Promise<Storage<Aggr
         return models;
       }
 
-      it("deletes a committed round's model once keepRounds later rounds committed, but checkpoints, the initial model, the last ones and unnamed models", async () => {
+      it("deletes a committed round's model once keepRounds later rounds committed, but checkpoints, the initial model, the last ones and models stored unnamed less than unnamedForMs ago", async () => {
         const initial = await model(100);
         const models = await lineage('m', initial, 12, 100, true);
         const unnamed = await model(99);
@@ -219,6 +221,37 @@ export function retentionContract(name: string, open: () => Promise<Storage<Aggr
         await setRound('n', 3, 'committed', 1_000);
         expect((await retention(0, 1_000, { keepRounds: 1, checkpointRounds: 0 }).prune()).sort()).toEqual([models[1], models[2]].sort());
         expect(await held(models[3] as string)).toBe(true);
+      });
+
+      it('deletes a model no round and no job names once it has been stored unnamedForMs, and keeps a job\'s initial model however old', async () => {
+        const policy = { keepRounds: 1, checkpointRounds: 0 };
+        // Stored at 1_000: a failed attempt's result (its round opened again names none), initial parameters of a job not saved here, and a saved job's initial model.
+        const [failed, early, initial] = [await model(500), await model(501), await model(502)];
+        await setJob('j', 0, initial);
+        await setRound('j', 1, 'open', null, { base: 'other' });
+        expect(await retention(0, 1_000 + HOUR - 1, policy).prune()).toEqual([]);
+        expect((await retention(0, 1_000 + HOUR, policy).prune()).sort()).toEqual([failed, early].sort());
+        expect(await held(initial)).toBe(true);
+        // Named as a running round's base, or as its result, a model is not unnamed.
+        const [base, result] = [await model(503), await model(504)];
+        await setRound('k', 1, 'closed', null, { base, model: result });
+        expect(await retention(0, 1_000 + 2 * HOUR, policy).prune()).toEqual([]);
+      });
+
+      it('stores a result and its model in one transaction: bytes equal to a model deleted meanwhile are stored again, and a round no longer closed stores neither', async () => {
+        const models = await lineage('m', await model(600), 3, 600);
+        // Round 1's model goes; then job n's round 1 comes to exactly those bytes.
+        expect((await retention(0, 1_000, { keepRounds: 1, checkpointRounds: 0 }).prune()).sort()).toEqual([models[1], models[2]].sort());
+        await setJob('n', 0, models[3]);
+        await setRound('n', 1, 'closed', null, { base: models[3] as string });
+        const rounds = await RoundStore.create(storage, () => 1_000);
+        const result = { newModelHash: models[1] as string, included: [], excluded: [], aggregationMicros: 1, updateBytes: 0 };
+        expect(await rounds.saveResult('n', 1, 1, result, { bytes: bytesOf(601), blobs })).toBe(true);
+        expect(await held(models[1] as string)).toBe(true);
+        expect(await retention(0, 1_000, { keepRounds: 1, checkpointRounds: 0 }).prune()).toEqual([]);
+        // Attempt 2 of a round at attempt 1: nothing stored.
+        expect(await rounds.saveResult('n', 1, 2, { ...result, newModelHash: contentId(bytesOf(602)) }, { bytes: bytesOf(602), blobs })).toBe(false);
+        expect(await blobs.stat(contentId(bytesOf(602)))).toBeUndefined();
       });
 
       it('keeps every model with keepRounds 0, and without a model policy', async () => {

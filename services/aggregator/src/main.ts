@@ -88,7 +88,7 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
     blobs,
     keepRounds: config.keepUpdateRounds,
     keepFinishedMs: config.keepFinishedUpdatesMs,
-    models: { keepRounds: config.keepModelRounds, checkpointRounds: config.modelCheckpointRounds },
+    models: { keepRounds: config.keepModelRounds, checkpointRounds: config.modelCheckpointRounds, unnamedForMs: config.keepUnnamedModelsMs },
     clock,
     onError: (error) => logger.warn({ err: error }, "expired updates' and models' bytes not deleted; the next pass tries again"),
   });

@@ -15,7 +15,7 @@
  */
 import { PoolRuleRunner } from '@learnchain/aggregation';
 import { SUBJECT, type EventBus } from '@learnchain/bus';
-import { FailureLog, fromHex, isDatabaseAway, type Identity, type Logger } from '@learnchain/core';
+import { contentId, FailureLog, fromHex, isDatabaseAway, type Identity, type Logger } from '@learnchain/core';
 import { parameterBytes, parametersOf } from '@learnchain/model/encoding';
 
 import { followJobs } from './job-feed';
@@ -286,14 +286,14 @@ export class RoundManager {
       await this.fail(job, round, outcome.reason);
       return undefined;
     }
-    const newModelHash = await blobs.put(parameterBytes(outcome.parameters), 'parameters');
-    const result: StoredResult = { ...outcome.result, newModelHash, aggregationMicros: Number((process.hrtime.bigint() - started) / 1000n), openedAtMs: round.openedAtMs, closedAtMs };
-    await rounds.saveResult(job.jobId, round.round, round.attempt, result);
-    logger.info({ job: job.jobId, round: round.round, newModel: newModelHash, included: result.included.length, excluded: result.excluded.length }, 'round aggregated');
+    const bytes = parameterBytes(outcome.parameters);
+    const result: StoredResult = { ...outcome.result, newModelHash: contentId(bytes), aggregationMicros: Number((process.hrtime.bigint() - started) / 1000n), openedAtMs: round.openedAtMs, closedAtMs };
+    if (!(await rounds.saveResult(job.jobId, round.round, round.attempt, result, { bytes, blobs }))) return undefined;
+    logger.info({ job: job.jobId, round: round.round, newModel: result.newModelHash, included: result.included.length, excluded: result.excluded.length }, 'round aggregated');
     return result;
   }
 
-  /** The round's stored result, or the result of aggregating it now (undefined when that failed the round). */
+  /** The round's stored result, or the result of aggregating it now (undefined when that failed the round, or it is no longer closed). */
   private result(job: JobSpec, round: RoundRecord): Promise<StoredResult | undefined> {
     return round.result ? Promise.resolve(round.result) : this.observer.aggregate(job.jobId, round.round, () => this.aggregate(job, round));
   }

@@ -15,7 +15,10 @@
  * later rounds of its job have committed, unless its round is a checkpoint (a
  * multiple of `models.checkpointRounds`). A job's last model, its initial
  * one, the models of rounds not committed and those a running round is based
- * on are never deleted; the chain keeps every model's hash.
+ * on are never deleted; the chain keeps every model's hash. A model that no
+ * round and no job names (the result of an attempt that failed and was
+ * opened again; initial parameters stored for a job this aggregator never
+ * saw) is deleted once it has been stored `models.unnamedForMs`.
  *
  * A blob is deleted only under the lock of its row, and only if nothing that
  * keeps it names it after that lock is held: an upload of the same bytes
@@ -35,8 +38,12 @@ export interface RetentionOptions {
   readonly keepRounds: number;
   /** How long after a finished job's last round committed its remaining updates are kept (ms). */
   readonly keepFinishedMs: number;
-  /** Committed rounds of a job whose models are kept (keepRounds 0: every model kept), and every `checkpointRounds`-th round's for good (0: none). */
-  readonly models?: { readonly keepRounds: number; readonly checkpointRounds: number };
+  /**
+   * Committed rounds of a job whose models are kept (keepRounds 0: every model
+   * kept), every `checkpointRounds`-th round's for good (0: none), and how long
+   * a model nothing names is kept (ms).
+   */
+  readonly models?: { readonly keepRounds: number; readonly checkpointRounds: number; readonly unnamedForMs: number };
   readonly clock?: () => number;
   readonly onError: (error: unknown) => void;
 }
@@ -90,13 +97,25 @@ function modelExpired(r: 'r' | 'k', keepRounds: number, checkpointRounds: number
   return sql<boolean>`(${sql.ref(`${r}.state`)} = 'committed' ${checkpoint} and exists (select 1 from rounds as l where l.job_id = ${sql.ref(`${r}.job_id`)} and l.state = 'committed' and l.round >= ${round} + ${keepRounds}))`;
 }
 
-/** Model blobs (of `among`, when given) that a round past the window names, and nothing that keeps a model. */
-function expiredModels(db: Db, keepRounds: number, checkpointRounds: number, among?: readonly string[]) {
+/**
+ * Model blobs (of `among`, when given) that a round past the window names, or
+ * that no round names and were stored at `unnamedBefore` or earlier; and that
+ * nothing keeping a model names.
+ */
+function expiredModels(db: Db, keepRounds: number, checkpointRounds: number, unnamedBefore: number, among?: readonly string[]) {
   const query = db
     .selectFrom('blobs as b')
     .select('b.hash')
     .where('b.kind', '=', 'parameters')
-    .where((eb) => eb.exists(eb.selectFrom('rounds as r').select('r.round').whereRef('r.new_model_hash', '=', 'b.hash').where(modelExpired('r', keepRounds, checkpointRounds))))
+    .where((eb) =>
+      eb.or([
+        eb.exists(eb.selectFrom('rounds as r').select('r.round').whereRef('r.new_model_hash', '=', 'b.hash').where(modelExpired('r', keepRounds, checkpointRounds))),
+        eb.and([
+          eb('b.created_at_ms', '<=', unnamedBefore),
+          eb.not(eb.exists(eb.selectFrom('rounds as n').select('n.round').where((inner) => inner.or([inner('n.new_model_hash', '=', inner.ref('b.hash')), inner('n.base_model_hash', '=', inner.ref('b.hash'))])))),
+        ]),
+      ]),
+    )
     // not the model of a round that keeps it (within the window, a checkpoint, not committed: a job's last is always within)
     .where((eb) => eb.not(eb.exists(eb.selectFrom('rounds as k').select('k.round').whereRef('k.new_model_hash', '=', 'b.hash').where(sql<boolean>`not ${modelExpired('k', keepRounds, checkpointRounds)}`))))
     // nor the base of a round not committed, nor a job's initial model
@@ -145,12 +164,16 @@ export class BlobRetention {
   /** Deletes the expired update and model blobs now; returns their hashes. */
   async prune(): Promise<string[]> {
     const { keepRounds, models } = this.options;
+    const now = (this.options.clock ?? Date.now)();
     const deleted: string[] = [];
     if (keepRounds > 0) {
-      const finishedBefore = (this.options.clock ?? Date.now)() - this.options.keepFinishedMs;
+      const finishedBefore = now - this.options.keepFinishedMs;
       deleted.push(...(await this.deleteExpired((db, among) => expiredUpdates(db, keepRounds, finishedBefore, among))));
     }
-    if (models && models.keepRounds > 0) deleted.push(...(await this.deleteExpired((db, among) => expiredModels(db, models.keepRounds, models.checkpointRounds, among))));
+    if (models && models.keepRounds > 0) {
+      const unnamedBefore = now - models.unnamedForMs;
+      deleted.push(...(await this.deleteExpired((db, among) => expiredModels(db, models.keepRounds, models.checkpointRounds, unnamedBefore, among))));
+    }
     return deleted;
   }
 

@@ -276,8 +276,21 @@ export class RoundStore {
     }, event && (() => event));
   }
 
-  async saveResult(jobId: string, round: number, attempt: number, result: StoredResult): Promise<void> {
-    await this.transition(this.db, jobId, round, attempt, ['closed'], { result: JSON.stringify(result), new_model_hash: result.newModelHash });
+  /**
+   * Stores a closed round's result, and with `model` the new model's bytes in
+   * the same transaction: a model is never held without the round that keeps
+   * it, so retention (store/retention.ts) cannot delete bytes identical to an
+   * expired model between their storing and the round naming them. Returns
+   * false, storing nothing, when the round is no longer closed at `attempt`.
+   */
+  async saveResult(jobId: string, round: number, attempt: number, result: StoredResult, model?: { readonly bytes: Uint8Array; readonly blobs: BlobStore }): Promise<boolean> {
+    const saved = await this.db.transaction().execute(async (trx) => {
+      if (!(await this.transition(trx, jobId, round, attempt, ['closed'], { result: JSON.stringify(result), new_model_hash: result.newModelHash }))) return false;
+      if (model) await model.blobs.putIn(trx, result.newModelHash, model.bytes, 'parameters');
+      return true;
+    });
+    if (saved && model) model.blobs.remember(result.newModelHash, model.bytes, 'parameters');
+    return saved;
   }
 
   /** Marks a closed round committed at `height`, with `event` in the outbox. */

@@ -6,13 +6,18 @@
  * them in place. The pool starts on the first large round, so an aggregator of
  * small models never starts a worker, and a failed pool is replaced.
  *
- * The thresholds come from a measurement on 2 shared cores (best of 3, two
- * workers): fedavg, one streaming pass, stays faster inline up to millions of
- * values (d = 101,770, n = 10: 1.9 ms inline, 17 ms on the pool); the rules
- * that select per coordinate or compare updates pay for the pool much earlier
- * (trimmed-mean, d = 101,770, n = 4: 33 ms inline, 10 ms on the pool). At
- * n = 32, d = 1,663,370 the pool's fedavg is 1.4x the memory-bandwidth floor,
- * inline 2.8x (issue 6's benchmark).
+ * The thresholds come from `npm run bench -- aggregation` on 2 cores (two
+ * workers, an idle machine) and from rounds of the devnet:
+ * - fedavg, one streaming pass, stays as fast inline up to millions of
+ *   values; at n = 32, d = 1,663,370 the pool's is 1.4x the memory-bandwidth
+ *   floor, inline 2.8x.
+ * - The rules that select per coordinate or compare updates gain from the
+ *   pool only past a few million values (d = 203,530: n = 8, 4 ms inline and
+ *   3-5 on the pool; n = 16, 10-12 against 7-9; n = 32, 26-32 against 14-18).
+ * - Below that, handing a round to the pool costs more than it saves where
+ *   other threads want the cores: in devnet rounds of 4 updates of 203,530
+ *   values (trimmed-mean) the rule took 15-150 ms on the pool against 3-20 ms
+ *   inline, the pool's start in the first round 380-470 ms.
  */
 import type { Logger } from '@learnchain/core';
 
@@ -42,7 +47,7 @@ export interface PoolThresholds {
   readonly other: number;
 }
 
-export const POOL_THRESHOLDS: PoolThresholds = { fedavg: 8_000_000, other: 250_000 };
+export const POOL_THRESHOLDS: PoolThresholds = { fedavg: 8_000_000, other: 4_000_000 };
 
 /** Whether a round of `updates` vectors of `dimension` values runs on the worker pool. */
 export function runsOnPool(rule: Rule, updates: number, dimension: number, thresholds: PoolThresholds = POOL_THRESHOLDS): boolean {

@@ -31,12 +31,12 @@ const RULES: RuleSpec[] = [
 ];
 
 describe('where a round aggregates', () => {
-  it('keeps fedavg inline far longer than the selecting rules', () => {
+  it('keeps small rounds of every rule inline, and fedavg inline longer than the selecting rules', () => {
     const fedavg = parseRule({ name: 'fedavg' });
     const median = parseRule({ name: 'median', f: 1 });
-    expect(runsOnPool(fedavg, 10, 101_770)).toBe(false);
-    expect(runsOnPool(median, 10, 101_770)).toBe(true);
-    expect(runsOnPool(median, 4, 10_000)).toBe(false);
+    expect(runsOnPool(median, 8, 203_530)).toBe(false);
+    expect(runsOnPool(median, 32, 203_530)).toBe(true);
+    expect(runsOnPool(fedavg, 32, 203_530)).toBe(false);
     expect(runsOnPool(fedavg, 32, 1_663_370)).toBe(true);
   });
 

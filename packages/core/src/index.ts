@@ -22,6 +22,7 @@ export * from './grpc/client';
 export * from './pass-schedule';
 export * from './serial-passes';
 export * from './failure-log';
+export * from './thread-priority';
 export * from './worker-calls';
 export * from './worker-script';
 export * from './signature-checks';

@@ -94,7 +94,7 @@ export async function startTrainer(config: TrainerConfig, deps: TrainerDeps = {}
   const models = deps.models ?? ownAggregator();
   const updates = deps.updates ?? ownAggregator();
   const trainer =
-    deps.trainer ?? new OnnxLocalTrainer({ shard, provider: device.provider, seed: shuffleSeed(config, identity.publicKey), threads: config.threads, onWarning: (message) => logger.warn({ provider: device.provider }, message) });
+    deps.trainer ?? new OnnxLocalTrainer({ shard, provider: device.provider, seed: shuffleSeed(config, identity.publicKey), threads: config.threads, nice: config.nice, onWarning: (message) => logger.warn({ provider: device.provider }, message) });
 
   const ownBus = !deps.bus;
   let bus = deps.bus;

@@ -1,3 +1,6 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { getPriority } from 'node:os';
+
 import { buildModel, loadMnist, subset, trainLocal } from '@learnchain/model';
 
 import { TrainingThread } from '../adapters/training-thread';
@@ -27,6 +30,26 @@ describe('TrainingThread', () => {
     await expect(thread.train('mlp', new Float32Array(3), options)).rejects.toMatchObject({ name: 'ParameterSizeError' });
     await expect(thread.train('no-such-model', model.initialParams, options)).rejects.toMatchObject({ name: 'UnknownModelError' });
     expect((await thread.train('mlp', model.initialParams, options)).losses).toHaveLength(Math.ceil(shard.count / options.batchSize));
+  });
+
+  it("trains at the nice value it was given, and leaves the event loop's as it was", async () => {
+    const before = getPriority();
+    const niced = new TrainingThread(shard, 7);
+    const warnings: string[] = [];
+    try {
+      await niced.train('mlp', model.initialParams, { ...options, onWarning: (w) => warnings.push(w) });
+      if (process.platform !== 'linux') {
+        expect(warnings.join(' ')).toMatch(/cannot lower one thread's priority/);
+        return;
+      }
+      expect(warnings).toEqual([]);
+      // The nice value of each of this process's threads (field 19 of /proc/self/task/TID/stat).
+      const nices = readdirSync('/proc/self/task').map((tid) => Number(readFileSync(`/proc/self/task/${tid}/stat`, 'utf8').split(') ')[1]?.split(' ')[16]));
+      expect(nices.filter((n) => n === Math.max(7, before)).length).toBeGreaterThanOrEqual(1);
+      expect(getPriority()).toBe(before);
+    } finally {
+      await niced.close();
+    }
   });
 
   it('fails what is in flight when it closes', async () => {

@@ -17,6 +17,8 @@ export interface OnnxTrainerOptions {
   readonly seed: number;
   /** onnxruntime threads per operator (0: its default, one per core). */
   readonly threads?: number;
+  /** The nice value the training thread runs at (0-19; default 0, the process's priority). */
+  readonly nice?: number;
   readonly onWarning?: (message: string) => void;
 }
 
@@ -25,7 +27,7 @@ export class OnnxLocalTrainer implements LocalTrainer {
   private readonly thread: TrainingThread;
 
   constructor(private readonly options: OnnxTrainerOptions) {
-    this.thread = new TrainingThread(options.shard);
+    this.thread = new TrainingThread(options.shard, options.nice ?? 0);
   }
 
   manifest(name: string): Manifest {

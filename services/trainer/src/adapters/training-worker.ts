@@ -1,17 +1,29 @@
 // Entry of a trainer's training thread: holds the node's shard (sent once, as workerData) and runs
 // each training request on onnxruntime, whose session.run blocks the thread it is called on.
 import { parentPort, workerData } from 'node:worker_threads';
-import { errorAnswer } from '@learnchain/core';
+import { errorAnswer, yieldThreadPriority } from '@learnchain/core';
 import { builtModel, trainLocal, type Dataset } from '@learnchain/model';
 
-import type { TrainReply, TrainRequest } from './training-thread';
+import type { TrainReply, TrainRequest, TrainingThreadData } from './training-thread';
 
 const port = parentPort;
 if (port === null) throw new Error('the training worker must run in a worker thread');
-const shard = (workerData as { shard: Dataset }).shard;
+const { shard, nice } = workerData as TrainingThreadData;
+
+/** What keeps the thread from stepping back as asked, told with the first answer. */
+let priorityWarning = nice > 0 ? lowerPriority(nice) : undefined;
+
+function lowerPriority(value: number): string | undefined {
+  try {
+    return yieldThreadPriority(value) === undefined ? `this platform cannot lower one thread's priority: training competes with the node's own work at nice 0, not ${value}` : undefined;
+  } catch (error) {
+    return `the training thread's priority was not lowered to nice ${value}: ${(error as Error).message}`;
+  }
+}
 
 port.on('message', (request: TrainRequest & { readonly id: number }) => {
-  const warnings: string[] = [];
+  const warnings: string[] = priorityWarning ? [priorityWarning] : [];
+  priorityWarning = undefined;
   // Every failure, an unknown model included, is an answer: the thread lives on.
   Promise.resolve()
     .then(() => trainLocal(builtModel(request.model), request.base, shard, { ...request.options, onWarning: (message) => warnings.push(message) }))

@@ -46,6 +46,7 @@ export type {
   RoundFailed,
   RoundOpened,
   Subject,
+  UpdateAccepted,
 } from './subjects';
 export { NatsEventBus } from './nats/bus';
 export { openEventBus, type EventBusSettings } from './open';

@@ -81,6 +81,24 @@ export interface ExcludedUpdate {
   readonly reason: string;
 }
 
+/**
+ * `learnchain.update.accepted`: the aggregator stored an update in an open
+ * round. Advisory (published once the update is stored, not through the
+ * aggregator's outbox): validators fetch the update while the round still
+ * runs rather than all of a round's at its close; round.closed says which
+ * updates the round kept.
+ */
+export interface UpdateAccepted {
+  readonly chainId: string;
+  readonly jobId: string;
+  readonly round: number;
+  readonly nodeId: string;
+  /** SHA-256 of the signed update. */
+  readonly updateHash: Uint8Array;
+  /** The update's size in bytes. */
+  readonly size: number;
+}
+
 /** `learnchain.round.closed`: the aggregator stopped taking updates and is aggregating. */
 export interface RoundClosed {
   readonly chainId: string;
@@ -133,6 +151,7 @@ export const SUBJECT = {
   membershipFailed: 'learnchain.membership.failed',
   jobCreated: 'learnchain.job.created',
   roundOpened: 'learnchain.round.opened',
+  updateAccepted: 'learnchain.update.accepted',
   roundClosed: 'learnchain.round.closed',
   roundCommitted: 'learnchain.round.committed',
   roundFailed: 'learnchain.round.failed',
@@ -145,6 +164,7 @@ export interface EventPayloads {
   'learnchain.membership.left': MembershipLeft;
   'learnchain.membership.failed': MembershipFailed;
   'learnchain.round.opened': RoundOpened;
+  'learnchain.update.accepted': UpdateAccepted;
   'learnchain.round.closed': RoundClosed;
   'learnchain.round.committed': RoundCommitted;
   'learnchain.round.failed': RoundFailed;
@@ -190,6 +210,7 @@ export const PAYLOAD_CODECS: { readonly [S in Subject]: RequiredCodec<EventPaylo
     epoch: uint(),
     attempt: optional(uint(1)),
   }),
+  'learnchain.update.accepted': record<UpdateAccepted>({ chainId: id(), jobId: id(), round: uint(), nodeId: id(), updateHash: bytes(HASH), size: uint() }),
   'learnchain.round.closed': record<RoundClosed>({
     chainId: id(),
     jobId: id(),

@@ -53,6 +53,15 @@ interface Admitted {
   readonly duplicate: boolean;
 }
 
+/** An update stored in an open round. */
+export interface AcceptedUpdate {
+  readonly jobId: string;
+  readonly round: number;
+  readonly nodeId: string;
+  readonly updateHash: Uint8Array;
+  readonly size: number;
+}
+
 export class UpdateIntake {
   constructor(
     private readonly options: {
@@ -60,8 +69,8 @@ export class UpdateIntake {
       readonly rounds: RoundStore;
       readonly blobs: BlobStore;
       readonly limits: IntakeLimits;
-      /** Called after an update is committed (the round manager looks at the round again). */
-      readonly onAccepted?: (jobId: string) => void;
+      /** Called after an update is committed (the round manager looks at the round again; validators are told of it). */
+      readonly onAccepted?: (accepted: AcceptedUpdate) => void;
     },
   ) {}
 
@@ -120,7 +129,7 @@ export class UpdateIntake {
     );
     switch (outcome) {
       case 'accepted':
-        this.options.onAccepted?.(admitted.job.jobId);
+        this.options.onAccepted?.({ jobId: admitted.job.jobId, round: admitted.round.round, nodeId: header.nodeId, updateHash: hashBytes, size: admitted.size });
         return { updateHash: hashBytes, duplicate: false };
       case 'duplicate':
         return { updateHash: hashBytes, duplicate: true };

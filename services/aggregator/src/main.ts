@@ -16,6 +16,7 @@ import { aggregatorService } from './grpc';
 import { RoundManager } from './manager';
 import { AggregatorMetrics, ObservedIntake, RoundObserver } from './metrics';
 import type { ChainClient, JobSource, MembershipSource } from './ports';
+import { announceAccepted } from './relay';
 import { chunkRows, ProcessMemory } from './store/blob-bytes';
 import { BlobStore } from './store/blobs';
 import { BlobRetention } from './store/retention';
@@ -113,7 +114,19 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
     observer: new RoundObserver(config.chainId, metrics),
   });
   const limits = { maxChunkBytes: config.chunkBytes, maxBlobBytes: config.maxBlobBytes, maxUploads: config.maxUploads };
-  const intake = new ObservedIntake({ chainId: config.chainId, rounds, blobs, limits, onAccepted: (jobId) => manager.poke(jobId) }, metrics);
+  const intake = new ObservedIntake(
+    {
+      chainId: config.chainId,
+      rounds,
+      blobs,
+      limits,
+      onAccepted: (update) => {
+        manager.poke(update.jobId);
+        announceAccepted(bus, config.chainId, update, logger);
+      },
+    },
+    metrics,
+  );
   const server = await GrpcServer.create({
     address: config.listen,
     logger,

@@ -4,9 +4,10 @@
  * (`sweep`): what a failed publish left, and at most every `sweepMs` what
  * another replica left. Passes never overlap; a kick during a pass runs one more.
  */
-import type { EventBus } from '@learnchain/bus';
+import { SUBJECT, type EventBus } from '@learnchain/bus';
 import { PassSchedule, SerialPasses, type Logger } from '@learnchain/core';
 
+import type { AcceptedUpdate } from './intake';
 import type { RoundObserver } from './metrics';
 import type { EventOutbox, OutboxEvent } from './store/outbox';
 
@@ -58,4 +59,14 @@ export class EventRelay {
     const { bus, chainId, observer } = this.options;
     await observer.inRound(event.payload as { jobId?: string; round?: number }, () => bus.publish(event.subject, event.payload, { msgId: `${chainId}/${event.msgId}` }));
   }
+}
+
+/**
+ * Tells the mesh of an update stored in an open round (`update.accepted`),
+ * so that validators fetch it while the round still runs. Not through the
+ * outbox: the event only saves validators a fetch at the round's close, so a
+ * publish that fails is logged, not retried.
+ */
+export function announceAccepted(bus: EventBus, chainId: string, update: AcceptedUpdate, logger: Logger): void {
+  bus.publish(SUBJECT.updateAccepted, { chainId, ...update }).catch((error: unknown) => logger.debug({ err: error, job: update.jobId, round: update.round }, 'update.accepted not published'));
 }

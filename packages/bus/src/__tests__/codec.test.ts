@@ -17,6 +17,7 @@ const samples: { readonly [S in Subject]: EventPayloads[S] } = {
   'learnchain.round.opened': {
     chainId: 'c', jobId: 'j', round: 0, baseModelHash: bytes(32, 2), deadlineMs: 1_700_000_000_000, participants: [], epoch: 0,
   },
+  'learnchain.update.accepted': { chainId: 'c', jobId: 'j', round: 1, nodeId: 'a', updateHash: bytes(32, 3), size: 814_144 },
   'learnchain.round.closed': {
     chainId: 'c', jobId: 'j', round: 1, closedBy: 'deadline',
     included: [{ nodeId: 'a', updateHash: bytes(32, 3) }], excluded: [{ nodeId: 'b', reason: 'late' }],

@@ -86,8 +86,15 @@ it('opens a round for every active trainer, closes all-in, commits the fedavg mo
   await until('round events', () => eventsOf('all-in').filter((e) => e.subject === SUBJECT.roundOpened).length >= 2);
   await until('round 1 committed event', () => eventsOf('all-in').some((e) => e.subject === SUBJECT.roundCommitted));
   // Round 2 opens on round 1's model as soon as it is aggregated, before round 1 commits.
-  const subjects = eventsOf('all-in').map((e) => e.subject);
+  const subjects = eventsOf('all-in')
+    .map((e) => e.subject)
+    .filter((s) => s !== SUBJECT.updateAccepted);
   expect(subjects.slice(0, 4)).toEqual([SUBJECT.roundOpened, SUBJECT.roundClosed, SUBJECT.roundOpened, SUBJECT.roundCommitted]);
+  // Each update was announced as it was stored (validators fetch it while the round runs).
+  const announced = eventsOf('all-in').flatMap((e) => (e.subject === SUBJECT.updateAccepted ? [e.payload] : []));
+  expect(announced.map((a) => [a.round, a.nodeId, toHex(a.updateHash), a.size]).sort()).toEqual(
+    (result?.included ?? []).map((u) => [1, u.nodeId, toHex(new Uint8Array(u.updateHash)), delta(deltas[0] ?? []).byteLength]).sort(),
+  );
   const closed = eventsOf('all-in').find((e) => e.subject === SUBJECT.roundClosed);
   expect(closed?.payload).toMatchObject({ round: 1, closedBy: 'quorum', excluded: [] });
   const committedEvent = eventsOf('all-in').find((e) => e.subject === SUBJECT.roundCommitted);

@@ -184,12 +184,30 @@ describe('RoundPrefetch', () => {
       await bus.close();
     }
   });
+
+  it("prefetches each update of this chain's rounds as the aggregator accepts it", async () => {
+    const bus = await LocalEventBus.create({});
+    const asked: string[][] = [];
+    const prefetch = await RoundPrefetch.start({ bus, chainId: 'c1', blobs: { prefetch: (hashes) => asked.push(hashes.map(toHex)) }, logger });
+    try {
+      const accepted = (chainId: string, hash: Uint8Array) => bus.publish('learnchain.update.accepted', { chainId, jobId: 'j', round: 1, nodeId: 'n1', updateHash: hash, size: 10 });
+      const [u1, u2, other] = [sha256(blob(1)), sha256(blob(2)), sha256(blob(3))];
+      await accepted('c1', u1);
+      await accepted('another-chain', other);
+      await accepted('c1', u2);
+      await until(() => asked.length === 2);
+      expect(asked).toEqual([[toHex(u1)], [toHex(u2)]]);
+    } finally {
+      await prefetch.stop();
+      await bus.close();
+    }
+  });
 });
 
 describe('releaseCommittedRounds', () => {
-  it("lets go of a committed round's updates and base model, keeping its new model; of a refused round's new model too", async () => {
-    const [u1, u2, base, model, other] = [1, 2, 3, 4, 5].map((n) => sha256(blob(n)));
-    const { source } = countingSource([1, 2, 3, 4, 5].map((n) => blob(n)));
+  it("lets go of a committed round's updates (included and excluded) and base model, keeping its new model; of a refused round's new model too", async () => {
+    const [u1, u2, base, model, other, dropped] = [1, 2, 3, 4, 5, 6].map((n) => sha256(blob(n)));
+    const { source } = countingSource([1, 2, 3, 4, 5, 6].map((n) => blob(n)));
     const served: BlobServed[] = [];
     const blobs = new CachedBlobs(source, { capacityBytes: 1024, onServed: (how) => served.push(how) });
     /** Where each blob comes from when asked now (asking keeps it again). */
@@ -198,16 +216,20 @@ describe('releaseCommittedRounds', () => {
       for (const h of hashes) await blobs.fetch(h as Uint8Array);
       return [...served];
     };
-    await servedFrom([u1, u2, base, model, other]);
+    await servedFrom([u1, u2, base, model, other, dropped]);
     let listener: ((block: CommittedBlock) => void) | undefined;
     const chain = { onBlock: (l: (block: CommittedBlock) => void) => ((listener = l), () => (listener = undefined)) };
     const unrelease = releaseCommittedRounds(chain, blobs);
-    const roundResult = (included: (Uint8Array | undefined)[], baseModelHash: Uint8Array | undefined, newModelHash: Uint8Array | undefined) =>
-      ({ kind: 'roundResult', body: { jobId: 'j', round: 1, included: included.map((h) => ({ updateHash: h })), baseModelHash, newModelHash } }) as unknown as Tx;
+    const roundResult = (included: (Uint8Array | undefined)[], baseModelHash: Uint8Array | undefined, newModelHash: Uint8Array | undefined, excluded: (Uint8Array | undefined)[] = []) =>
+      ({
+        kind: 'roundResult',
+        body: { jobId: 'j', round: 1, included: included.map((h) => ({ updateHash: h })), excluded: excluded.map((h) => ({ updateHash: h })), baseModelHash, newModelHash },
+      }) as unknown as Tx;
     const block = (tx: Tx, accepted: boolean) => ({ txs: [tx], outcomes: [{ accepted, reason: '' }] }) as unknown as CommittedBlock;
 
-    listener?.(block(roundResult([u1, u2], base, model), true));
-    expect(await servedFrom([u1, u2, base, model, other])).toEqual(['source', 'source', 'source', 'cache', 'cache']);
+    // A straggler is excluded with no update hash.
+    listener?.(block(roundResult([u1, u2], base, model, [dropped, new Uint8Array(0)]), true));
+    expect(await servedFrom([u1, u2, base, model, other, dropped])).toEqual(['source', 'source', 'source', 'cache', 'cache', 'source']);
     listener?.(block(roundResult([], base, other), false));
     expect(await servedFrom([model, other])).toEqual(['cache', 'source']);
     unrelease();

@@ -19,6 +19,7 @@ export {
   parameterBytes,
   parametersOf,
   toHalf,
+  updateEncodingNamed,
 } from './params/encoding';
 export type { ParameterLayout, TensorSlice, UpdateEncoding } from './params/encoding';
 export { UpdateEncodingError } from './errors';

@@ -9,7 +9,7 @@
  * Zero or absent hyper-parameters take the defaults below (proto3 has no
  * "absent" for numbers).
  */
-import type { Manifest, ManifestEntry, UpdateEncoding } from '@learnchain/model';
+import { updateEncodingNamed, type Manifest, type ManifestEntry, type UpdateEncoding } from '@learnchain/model';
 
 import { JobFormatError } from './errors';
 import type { PrivacyOptions } from './privacy';
@@ -59,21 +59,8 @@ function numberOf(jobId: string, field: string, value: unknown, fallback: number
   return n;
 }
 
-const ENCODINGS: Readonly<Record<string, UpdateEncoding>> = {
-  float32: 'float32',
-  DTYPE_FLOAT32: 'float32',
-  '1': 'float32',
-  float16: 'float16',
-  DTYPE_FLOAT16: 'float16',
-  '2': 'float16',
-  int8: 'int8',
-  DTYPE_INT8: 'int8',
-  '3': 'int8',
-};
-
 function encodingOf(jobId: string, value: unknown): UpdateEncoding {
-  if (value === undefined || value === null || value === 'DTYPE_UNSPECIFIED' || value === 0) return 'float32';
-  const found = ENCODINGS[String(value)];
+  const found = updateEncodingNamed(value);
   if (!found) throw new JobFormatError(jobId, 'updateEncoding', `is an unknown encoding ${JSON.stringify(value)}`);
   return found;
 }

@@ -1,7 +1,7 @@
 import { spawnSync } from 'node:child_process';
 
 import * as entry from '../encoding';
-import { buildModel, decodeUpdate, encodeUpdate, encodingOf, fromHalf, hashParameters, manifestOf, Random, toHalf, UpdateEncodingError } from '../index';
+import { buildModel, decodeUpdate, encodeUpdate, encodingOf, fromHalf, hashParameters, manifestOf, Random, toHalf, updateEncodingNamed, UpdateEncodingError } from '../index';
 
 const model = buildModel('mlp', { seed: 3 });
 const rng = new Random(11);
@@ -57,6 +57,13 @@ describe('update encodings', () => {
     const bad = bytes.slice();
     bad[4] = 9;
     expect(() => decodeUpdate(bad, model.manifest)).toThrow(UpdateEncodingError);
+  });
+
+  it('names an encoding from a job by name, wire enum or its number; none named is float32', () => {
+    for (const [value, named] of [['int8', 'int8'], ['DTYPE_FLOAT16', 'float16'], [3, 'int8'], ['2', 'float16'], [1, 'float32'], [undefined, 'float32'], [null, 'float32'], ['DTYPE_UNSPECIFIED', 'float32'], [0, 'float32']] as const) {
+      expect(updateEncodingNamed(value)).toBe(named);
+    }
+    for (const value of ['bfloat16', 4, 'DTYPE_INT4', '', {}]) expect(updateEncodingNamed(value)).toBeUndefined();
   });
 
   it('hashes differ when one value changes', () => {

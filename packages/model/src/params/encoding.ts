@@ -44,6 +44,26 @@ export function isUpdateEncoding(value: unknown): value is UpdateEncoding {
   return value === 'float32' || value === 'float16' || value === 'int8';
 }
 
+/** The wire enum (learnchain.v1.DType) of each encoding, by name and by number. */
+const NAMED: Readonly<Record<string, UpdateEncoding>> = {
+  DTYPE_FLOAT32: 'float32',
+  '1': 'float32',
+  DTYPE_FLOAT16: 'float16',
+  '2': 'float16',
+  DTYPE_INT8: 'int8',
+  '3': 'int8',
+};
+
+/**
+ * The update encoding a job names: by name ('int8'), by wire enum
+ * ('DTYPE_INT8') or by that enum's number (3 or '3'); none named (absent,
+ * null, 'DTYPE_UNSPECIFIED', 0) is float32. Undefined for anything else.
+ */
+export function updateEncodingNamed(value: unknown): UpdateEncoding | undefined {
+  if (value === undefined || value === null || value === 'DTYPE_UNSPECIFIED' || value === 0) return 'float32';
+  return isUpdateEncoding(value) ? value : NAMED[String(value)];
+}
+
 /** One tensor holding every parameter (a job without a manifest). */
 export function flatLayout(size: number): ParameterLayout {
   return { size, entries: [{ offset: 0, size }] };

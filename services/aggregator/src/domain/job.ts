@@ -8,7 +8,7 @@
  */
 import { fromHex, toHex } from '@learnchain/core';
 import { parseRule, type Rule } from '@learnchain/aggregation';
-import type { TensorSlice, UpdateEncoding } from '@learnchain/model/encoding';
+import { updateEncodingNamed, type TensorSlice, type UpdateEncoding } from '@learnchain/model/encoding';
 
 import { JobFormatError } from '../errors';
 
@@ -79,21 +79,8 @@ function count(jobId: string, field: string, value: unknown, fallback?: number):
   return n;
 }
 
-const ENCODINGS: Record<string, UpdateEncoding> = {
-  float32: 'float32',
-  DTYPE_FLOAT32: 'float32',
-  '1': 'float32',
-  float16: 'float16',
-  DTYPE_FLOAT16: 'float16',
-  '2': 'float16',
-  int8: 'int8',
-  DTYPE_INT8: 'int8',
-  '3': 'int8',
-};
-
 function encodingOf(jobId: string, value: unknown): UpdateEncoding {
-  if (value === undefined || value === 'DTYPE_UNSPECIFIED' || value === 0) return 'float32';
-  const found = ENCODINGS[String(value)];
+  const found = updateEncodingNamed(value);
   if (!found) throw new JobFormatError(jobId, 'updateEncoding', `unknown encoding ${JSON.stringify(value)}`);
   return found;
 }

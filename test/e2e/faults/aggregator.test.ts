@@ -16,8 +16,7 @@ import { openStorage } from '@learnchain/storage';
 import { BlobStore } from '../../../services/aggregator/src/store/blobs';
 import type { AggregatorDb, BlobKindName } from '../../../services/aggregator/src/store/schema';
 import { GrpcBlobs } from '../../../cli/src/devnet/blobs';
-import type { SubmittedJob } from '../../../cli/src/devnet/job';
-import { Mesh, type ChainRound } from '../../support/mesh';
+import { meshForSuite, type ChainRound, type Mesh } from '../../support/mesh';
 import { eventually } from '../../support/processes';
 import { describeWith, serviceUrl } from '../../support/services';
 
@@ -39,26 +38,11 @@ jest.setTimeout(300_000);
 const ROUNDS = 6;
 
 describeWith(['postgres', 'nats'], 'fault suite: aggregator', () => {
-  let mesh: Mesh | undefined;
-  let job: SubmittedJob;
-
-  const running = (): Mesh => {
-    if (!mesh) throw new Error('the mesh did not start');
-    return mesh;
-  };
-
-  beforeAll(async () => {
-    mesh = await Mesh.start({ flags: { trainers: '3', clients: '8', rounds: String(ROUNDS), epochs: '1', 'validation-samples': '200' } });
-    job = await mesh.submitJob();
-    await mesh.committed(job.jobId, 1);
-  }, 400_000);
-
-  afterAll(async () => {
-    await mesh?.cleanup();
-  }, 120_000);
+  const suite = meshForSuite({ flags: { trainers: '3', clients: '8', rounds: String(ROUNDS), epochs: '1', 'validation-samples': '200' } });
 
   it('completes the round with every acknowledged update after the aggregator is killed with -9 mid-round and restarted', async () => {
-    const m = running();
+    const m = suite.mesh;
+    const job = suite.job;
     const partly = (s: v1.RoundStatus__Output | undefined): boolean => s?.state === 'ROUND_STATE_OPEN' && s.received.length > 0 && s.received.length < s.participants.length;
     // Killed once some updates of an open round are in and others are not (or, failing that moment, while a round is open).
     const started = Date.now();
@@ -82,7 +66,8 @@ describeWith(['postgres', 'nats'], 'fault suite: aggregator', () => {
   });
 
   it('never commits a RoundResult whose model is not the aggregate of its updates, and every validator says why', async () => {
-    const m = running();
+    const m = suite.mesh;
+    const job = suite.job;
     await m.committed(job.jobId, ROUNDS);
     // The job is done: the aggregator submits nothing more, so its key's next nonce is ours to use.
     const head = await m.query<{ round: number; head: string }>(`jobs/${job.jobId}`);

@@ -5,30 +5,20 @@
  * 2,000 MNIST test digits, the devnet's default job otherwise. Ends with the
  * invariants.
  */
-import type { SubmittedJob } from '../../../cli/src/devnet/job';
-import { Mesh } from '../../support/mesh';
+import { Mesh, meshForSuite } from '../../support/mesh';
 import { describeWith } from '../../support/services';
 
 jest.setTimeout(900_000);
 
 describeWith(['postgres', 'nats'], 'fault suite: a sign-flipping trainer', () => {
-  let mesh: Mesh | undefined;
-  let job: SubmittedJob;
-
-  beforeAll(async () => {
-    // The devnet's default job (MNIST mlp, 2 local epochs) for 12 rounds on near-IID shards (Dirichlet 100): with the
-    // default Dirichlet 0.5 the model under this attack stalled near 91% over 20 rounds (the attacker's shard holds much
-    // of some digits). A smaller validation set keeps the validators' checks light.
-    mesh = await Mesh.start({ flags: { trainers: '4', byzantine: '1', attack: 'sign-flip', rule: 'trimmed-mean', alpha: '100', rounds: '12', 'validation-samples': '200' } });
-    job = await mesh.submitJob();
-  }, 400_000);
-
-  afterAll(async () => {
-    await mesh?.cleanup();
-  }, 120_000);
+  // The devnet's default job (MNIST mlp, 2 local epochs) for 12 rounds on near-IID shards (Dirichlet 100): with the
+  // default Dirichlet 0.5 the model under this attack stalled near 91% over 20 rounds (the attacker's shard holds much
+  // of some digits). A smaller validation set keeps the validators' checks light.
+  const suite = meshForSuite({ flags: { trainers: '4', byzantine: '1', attack: 'sign-flip', rule: 'trimmed-mean', alpha: '100', rounds: '12', 'validation-samples': '200' } }, 0);
 
   it('trains past 95% test accuracy under trimmed-mean with one of four trainers sign-flipping', async () => {
-    const m = mesh as Mesh;
+    const m = suite.mesh;
+    const job = suite.job;
     const attacker = Mesh.nodeIdOf(m.trainers[0] as NonNullable<(typeof m.trainers)[0]>);
     expect(m.trainers[0]?.lines.some((l) => l.includes('ATTACK MODE SIGN-FLIP'))).toBe(true);
     const rounds = m.options.rounds;

@@ -6,38 +6,23 @@
  * mid-job is asked in the next round and its update is included. Each ends
  * with the invariants.
  */
-import { Mesh } from '../../support/mesh';
+import { Mesh, meshForSuite } from '../../support/mesh';
 import { eventually } from '../../support/processes';
 import { describeWith } from '../../support/services';
 
 jest.setTimeout(300_000);
 
 describeWith(['postgres', 'nats'], 'fault suite: trainers', () => {
-  let mesh: Mesh | undefined;
-  let jobId = '';
-
-  const running = (): Mesh => {
-    if (!mesh) throw new Error('the mesh did not start');
-    return mesh;
-  };
-
-  beforeAll(async () => {
-    mesh = await Mesh.start({
-      // fedavg: any number of updates aggregates (trimmed-mean with f = 1 needs three), so one trainer of three may die.
-      flags: { trainers: '3', clients: '8', rounds: '40', epochs: '1', 'validation-samples': '200', rule: 'fedavg' },
-      // Quorum: 2 of 3. The grace after it is long enough that a live trainer is not dropped as late on a busy machine.
-      aggregatorEnv: { LEARNCHAIN_ROUND_QUORUM: '0.6', LEARNCHAIN_ROUND_GRACE_MS: '10000' },
-    });
-    jobId = (await mesh.submitJob()).jobId;
-    await mesh.committed(jobId, 1);
-  }, 400_000);
-
-  afterAll(async () => {
-    await mesh?.cleanup();
-  }, 120_000);
+  const suite = meshForSuite({
+    // fedavg: any number of updates aggregates (trimmed-mean with f = 1 needs three), so one trainer of three may die.
+    flags: { trainers: '3', clients: '8', rounds: '40', epochs: '1', 'validation-samples': '200', rule: 'fedavg' },
+    // Quorum: 2 of 3. The grace after it is long enough that a live trainer is not dropped as late on a busy machine.
+    aggregatorEnv: { LEARNCHAIN_ROUND_QUORUM: '0.6', LEARNCHAIN_ROUND_GRACE_MS: '10000' },
+  });
 
   it('closes the round on quorum without a trainer killed with -9 mid-round, and records its absence', async () => {
-    const m = running();
+    const m = suite.mesh;
+    const { jobId } = suite.job;
     const victim = m.trainers[2];
     const victimId = Mesh.nodeIdOf(victim as NonNullable<typeof victim>);
     // The moment a round is open with the victim asked and its update not in yet.
@@ -72,7 +57,8 @@ describeWith(['postgres', 'nats'], 'fault suite: trainers', () => {
   });
 
   it('asks a trainer that joins mid-job in the next round and includes its update', async () => {
-    const m = running();
+    const m = suite.mesh;
+    const { jobId } = suite.job;
     const joined = await m.startTrainer(3);
     const joinedId = Mesh.nodeIdOf(joined);
     // It holds a lease now: any round opened from here on asks it.

@@ -4,32 +4,17 @@
  * catches up; one paused (SIGSTOP) for longer than the consensus timeouts does
  * not fork the chain and, resumed, catches up. Each ends with the invariants.
  */
-import { Mesh } from '../../support/mesh';
+import { meshForSuite } from '../../support/mesh';
 import { describeWith } from '../../support/services';
 
 jest.setTimeout(300_000);
 
 describeWith(['postgres', 'nats'], 'fault suite: validators', () => {
-  let mesh: Mesh | undefined;
-  let jobId = '';
-
-  const running = (): Mesh => {
-    if (!mesh) throw new Error('the mesh did not start');
-    return mesh;
-  };
-
-  beforeAll(async () => {
-    mesh = await Mesh.start({ flags: { trainers: '3', clients: '8', rounds: '40', epochs: '1', 'validation-samples': '200' } });
-    jobId = (await mesh.submitJob()).jobId;
-    await mesh.committed(jobId, 1);
-  }, 400_000);
-
-  afterAll(async () => {
-    await mesh?.cleanup();
-  }, 120_000);
+  const suite = meshForSuite({ flags: { trainers: '3', clients: '8', rounds: '40', epochs: '1', 'validation-samples': '200' } });
 
   it('keeps committing blocks and rounds without a validator killed with -9; restarted, it catches up', async () => {
-    const m = running();
+    const m = suite.mesh;
+    const { jobId } = suite.job;
     await m.kill(m.validators[1]);
     const from = await m.height(0);
     const round = ((await m.query<{ round: number }>(`jobs/${jobId}`)) ?? { round: 0 }).round;
@@ -45,7 +30,8 @@ describeWith(['postgres', 'nats'], 'fault suite: validators', () => {
   });
 
   it('does not fork while a validator is paused past the consensus timeouts; resumed, it catches up', async () => {
-    const m = running();
+    const m = suite.mesh;
+    const { jobId } = suite.job;
     m.pause(m.validators[2]);
     const from = await m.height(0);
     const round = ((await m.query<{ round: number }>(`jobs/${jobId}`)) ?? { round: 0 }).round;

@@ -57,8 +57,8 @@ export interface CachedBlobsOptions {
  * A BlobSource that remembers: blobs fetched, prefetched or kept (a model this
  * validator recomputed itself) stay in memory up to a byte budget, and a blob
  * asked for while it is being fetched waits for that fetch instead of starting
- * another. A round's updates are prefetched when the aggregator closes the
- * round, and its new model is the next round's base, so a round check mostly
+ * another. A round's updates are prefetched as the aggregator accepts them
+ * (and at its close), and its new model is the next round's base, so a round check mostly
  * finds its blobs here. Everything kept was hashed to its name on the way in.
  */
 export class CachedBlobs implements BlobSource {

@@ -63,7 +63,7 @@ describe('update encodings', () => {
     for (const [value, named] of [['int8', 'int8'], ['DTYPE_FLOAT16', 'float16'], [3, 'int8'], ['2', 'float16'], [1, 'float32'], [undefined, 'float32'], [null, 'float32'], ['DTYPE_UNSPECIFIED', 'float32'], [0, 'float32']] as const) {
       expect(updateEncodingNamed(value)).toBe(named);
     }
-    for (const value of ['bfloat16', 4, 'DTYPE_INT4', '', {}]) expect(updateEncodingNamed(value)).toBeUndefined();
+    for (const value of ['bfloat16', 4, 'DTYPE_INT4', '', {}, 'constructor', 'toString']) expect(updateEncodingNamed(value)).toBeUndefined();
   });
 
   it('hashes differ when one value changes', () => {

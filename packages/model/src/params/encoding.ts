@@ -61,7 +61,8 @@ const NAMED: Readonly<Record<string, UpdateEncoding>> = {
  */
 export function updateEncodingNamed(value: unknown): UpdateEncoding | undefined {
   if (value === undefined || value === null || value === 'DTYPE_UNSPECIFIED' || value === 0) return 'float32';
-  return isUpdateEncoding(value) ? value : NAMED[String(value)];
+  const key = String(value);
+  return isUpdateEncoding(value) ? value : Object.hasOwn(NAMED, key) ? NAMED[key] : undefined;
 }
 
 /** One tensor holding every parameter (a job without a manifest). */

@@ -44,8 +44,11 @@ export function isUpdateEncoding(value: unknown): value is UpdateEncoding {
   return value === 'float32' || value === 'float16' || value === 'int8';
 }
 
-/** The wire enum (learnchain.v1.DType) of each encoding, by name and by number. */
+/** Each encoding by its name, its wire enum (learnchain.v1.DType) and that enum's number. */
 const NAMED: Readonly<Record<string, UpdateEncoding>> = {
+  float32: 'float32',
+  float16: 'float16',
+  int8: 'int8',
   DTYPE_FLOAT32: 'float32',
   '1': 'float32',
   DTYPE_FLOAT16: 'float16',
@@ -62,7 +65,7 @@ const NAMED: Readonly<Record<string, UpdateEncoding>> = {
 export function updateEncodingNamed(value: unknown): UpdateEncoding | undefined {
   if (value === undefined || value === null || value === 'DTYPE_UNSPECIFIED' || value === 0) return 'float32';
   const key = String(value);
-  return isUpdateEncoding(value) ? value : Object.hasOwn(NAMED, key) ? NAMED[key] : undefined;
+  return Object.hasOwn(NAMED, key) ? NAMED[key] : undefined;
 }
 
 /** One tensor holding every parameter (a job without a manifest). */

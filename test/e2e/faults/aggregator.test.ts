@@ -16,7 +16,8 @@ import { openStorage } from '@learnchain/storage';
 import { BlobStore } from '../../../services/aggregator/src/store/blobs';
 import type { AggregatorDb, BlobKindName } from '../../../services/aggregator/src/store/schema';
 import { GrpcBlobs } from '../../../cli/src/devnet/blobs';
-import { meshForSuite, type ChainRound, type Mesh } from '../../support/mesh';
+import type { ChainRound, Mesh } from '../../support/mesh';
+import { meshForSuite } from '../../support/suite-mesh';
 import { eventually } from '../../support/processes';
 import { describeWith, serviceUrl } from '../../support/services';
 

@@ -5,7 +5,8 @@
  * 2,000 MNIST test digits, the devnet's default job otherwise. Ends with the
  * invariants.
  */
-import { Mesh, meshForSuite } from '../../support/mesh';
+import { Mesh } from '../../support/mesh';
+import { meshForSuite } from '../../support/suite-mesh';
 import { describeWith } from '../../support/services';
 
 jest.setTimeout(900_000);

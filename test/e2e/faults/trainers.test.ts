@@ -6,7 +6,8 @@
  * mid-job is asked in the next round and its update is included. Each ends
  * with the invariants.
  */
-import { Mesh, meshForSuite } from '../../support/mesh';
+import { Mesh } from '../../support/mesh';
+import { meshForSuite } from '../../support/suite-mesh';
 import { eventually } from '../../support/processes';
 import { describeWith } from '../../support/services';
 

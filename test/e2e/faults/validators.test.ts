@@ -4,7 +4,7 @@
  * catches up; one paused (SIGSTOP) for longer than the consensus timeouts does
  * not fork the chain and, resumed, catches up. Each ends with the invariants.
  */
-import { meshForSuite } from '../../support/mesh';
+import { meshForSuite } from '../../support/suite-mesh';
 import { describeWith } from '../../support/services';
 
 jest.setTimeout(300_000);

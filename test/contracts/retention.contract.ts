@@ -21,6 +21,8 @@ export function retentionContract(name: string, open: () => Promise<Storage<Aggr
     let storage: Storage<AggregatorDb>;
     let blobs: BlobStore;
     let errors: unknown[];
+    /** When the blob store stores (the aggregator's clock). */
+    let storedAt: number;
     const DAY = 86_400_000;
     const HOUR = 3_600_000;
     const retention = (keepRounds: number, now = 1_000, models?: { keepRounds: number; checkpointRounds: number }) =>
@@ -29,7 +31,8 @@ export function retentionContract(name: string, open: () => Promise<Storage<Aggr
     beforeEach(async () => {
       storage = await open();
       await migrateToLatest(storage, migrations);
-      blobs = new BlobStore(storage.db, CHUNK, () => 1_000, 1024 * 1024, bytesStore());
+      storedAt = 1_000;
+      blobs = new BlobStore(storage.db, CHUNK, () => storedAt, 1024 * 1024, bytesStore());
       errors = [];
     });
     afterEach(async () => {
@@ -236,6 +239,21 @@ export function retentionContract(name: string, open: () => Promise<Storage<Aggr
         const [base, result] = [await model(503), await model(504)];
         await setRound('k', 1, 'closed', null, { base, model: result });
         expect(await retention(0, 1_000 + 2 * HOUR, policy).prune()).toEqual([]);
+      });
+
+      it('keeps a model nothing names unnamedForMs from its last upload, not its first', async () => {
+        const policy = { keepRounds: 1, checkpointRounds: 0 };
+        const early = await model(700);
+        storedAt = 1_000 + HOUR;
+        // Uploaded again, as a client does that finds its job waiting for parameters it stored long ago.
+        expect(await blobs.put(bytesOf(700), 'parameters')).toBe(early);
+        expect(await retention(0, 1_000 + HOUR, policy).prune()).toEqual([]);
+        expect(await retention(0, 1_000 + 2 * HOUR - 1, policy).prune()).toEqual([]);
+        storedAt = 1_000;
+        // An upload by a clock that is behind never shortens a blob's stay.
+        expect(await blobs.put(bytesOf(700), 'parameters')).toBe(early);
+        expect(await retention(0, 1_000 + 2 * HOUR, policy).prune()).toEqual([early]);
+        expect(await held(early)).toBe(false);
       });
 
       it('stores a result and its model in one transaction: bytes equal to a model deleted meanwhile are stored again, and a round no longer closed stores neither', async () => {

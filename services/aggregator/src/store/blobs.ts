@@ -9,7 +9,7 @@
  * a database read.
  */
 import { contentId, type ContentId } from '@learnchain/core';
-import type { Kysely } from '@learnchain/storage';
+import { sql, type Kysely } from '@learnchain/storage';
 
 import { BlobHashMismatchError, BlobNotFoundError } from '../errors';
 import { chunkCount, chunkRows, slices, type BlobBytes } from './blob-bytes';
@@ -61,8 +61,14 @@ export class BlobStore {
 
   /** Writes a blob inside the caller's transaction; the caller has verified `hash`. Returns false when already held. */
   async putIn(trx: Db, hash: string, bytes: Uint8Array, kind: BlobKindName): Promise<boolean> {
-    // A share lock: a blob found here is not deleted (store/retention.ts) before this transaction ends.
-    const held = await trx.selectFrom('blobs').select('hash').where('hash', '=', hash).forShare().executeTakeFirst();
+    // A blob found here is locked, so it is not deleted (store/retention.ts) before this transaction ends,
+    // and stored again as of now: a model nothing names is kept a while from its last upload, not its first.
+    const held = await trx
+      .updateTable('blobs')
+      .set({ created_at_ms: sql<number>`greatest(created_at_ms, ${this.clock()})` })
+      .where('hash', '=', hash)
+      .returning('hash')
+      .executeTakeFirst();
     if (held) return false;
     const chunks = chunkCount(bytes.byteLength, this.chunkBytes);
     await this.bytes.write(trx, hash, bytes, this.chunkBytes);

@@ -22,8 +22,8 @@
  *
  * A blob is deleted only under the lock of its row, and only if nothing that
  * keeps it names it after that lock is held: an upload of the same bytes
- * (content-addressed) takes a share lock on that row when it finds it, so it
- * either finds the blob gone and writes it again, or keeps it alive.
+ * (content-addressed) locks that row when it finds it, and restarts its age,
+ * so it either finds the blob gone and writes it again, or keeps it alive.
  */
 import { SerialPasses } from '@learnchain/core';
 import { sql, type Kysely } from '@learnchain/storage';
@@ -185,7 +185,8 @@ export class BlobRetention {
     const deleted = await db.transaction().execute(async (trx) => {
       const candidates = (await expired(trx).execute()).map((r) => r.hash);
       if (candidates.length === 0) return [];
-      await trx.selectFrom('blobs').select('hash').where('hash', 'in', candidates).forUpdate().execute();
+      // In one order, so that two replicas sharing the schema cannot each hold a lock the other waits for.
+      await trx.selectFrom('blobs').select('hash').where('hash', 'in', candidates).orderBy('hash').forUpdate().execute();
       // Asked again under the locks: an upload of the same bytes that committed meanwhile keeps its blob.
       const still = (await expired(trx, candidates).execute()).map((r) => r.hash);
       await blobs.deleteIn(trx, still);

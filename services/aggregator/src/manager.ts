@@ -234,9 +234,12 @@ export class RoundManager {
         return this.fail(job, round, decision.reason);
       case 'close': {
         // The event reads the updates in the closing transaction: an update committed just before the close is in.
+        // Those are the round's updates for good (none is taken once it is closed): the aggregation uses them as read.
         const asked = new Set(participants);
         let counts = { included: 0, stragglers: 0 };
+        let closedWith: UpdateRecord[] = [];
         const closing = (updates: UpdateRecord[]) => {
+          closedWith = updates;
           const included = updates.filter((u) => asked.has(u.nodeId));
           const stragglers = this.stragglers({ ...round, closedBy: decision.closedBy }, new Set(included.map((u) => u.nodeId)));
           counts = { included: included.length, stragglers: stragglers.length };
@@ -256,11 +259,11 @@ export class RoundManager {
         if (!(await rounds.close(job.jobId, round.round, round.attempt, decision.closedBy, closing))) return;
         logger.info({ job: job.jobId, round: round.round, closedBy: decision.closedBy, ...counts }, 'round closed');
         this.observer.closed(job.jobId, round.round, decision.closedBy);
-        await this.relay.kick();
-        const closed = await rounds.round(job.jobId, round.round);
-        if (!closed) return;
-        if (submit) return this.finish(job, closed);
-        await this.result(job, closed);
+        // Published while the round is aggregated: nothing below waits for it (the relay keeps the outbox's order).
+        void this.relay.kick();
+        const closed: RoundRecord = { ...round, state: 'closed', closedBy: decision.closedBy };
+        if (submit) return this.finish(job, closed, closedWith);
+        await this.result(job, closed, closedWith);
         return;
       }
     }
@@ -271,14 +274,15 @@ export class RoundManager {
     return stragglersOf(round.participants.map((p) => p.nodeId), arrived, round.closedBy);
   }
 
-  private async aggregate(job: JobSpec, round: RoundRecord): Promise<StoredResult | undefined> {
+  /** Aggregates a closed round, from `closedWith` when given (its updates as the close read them). */
+  private async aggregate(job: JobSpec, round: RoundRecord, closedWith?: readonly UpdateRecord[]): Promise<StoredResult | undefined> {
     const { rounds, blobs, logger } = this.options;
     const started = process.hrtime.bigint();
     const closedAtMs = this.clock();
     const base = parametersOf(await blobs.read(round.baseModelHash));
     // A round opened again keeps the updates of earlier attempts, but only this attempt's participants count.
     const asked = new Set(round.participants.map((p) => p.nodeId));
-    const records = (await rounds.updates(job.jobId, round.round)).filter((r) => asked.has(r.nodeId));
+    const records = (closedWith ?? (await rounds.updates(job.jobId, round.round))).filter((r) => asked.has(r.nodeId));
     const received: ReceivedUpdate[] = [];
     for (const record of records) received.push({ record, bytes: await blobs.read(record.updateHash) });
     const outcome = await aggregateRound(job, base, layoutOf(job, base.length), received, this.stragglers(round, new Set(records.map((r) => r.nodeId))), this.runner);
@@ -294,17 +298,17 @@ export class RoundManager {
   }
 
   /** The round's stored result, or the result of aggregating it now (undefined when that failed the round, or it is no longer closed). */
-  private result(job: JobSpec, round: RoundRecord): Promise<StoredResult | undefined> {
-    return round.result ? Promise.resolve(round.result) : this.observer.aggregate(job.jobId, round.round, () => this.aggregate(job, round));
+  private result(job: JobSpec, round: RoundRecord, closedWith?: readonly UpdateRecord[]): Promise<StoredResult | undefined> {
+    return round.result ? Promise.resolve(round.result) : this.observer.aggregate(job.jobId, round.round, () => this.aggregate(job, round, closedWith));
   }
 
-  private async finish(job: JobSpec, round: RoundRecord): Promise<void> {
+  private async finish(job: JobSpec, round: RoundRecord, closedWith?: readonly UpdateRecord[]): Promise<void> {
     const { rounds } = this.options;
     const pipelined = this.options.pipeline !== false;
     // The next round opens as soon as this one is aggregated: the registry is asked for its trainers while it is.
     const asked = pipelined && !round.result && !isLastRound(job, round.round) ? this.trainersFor(job.jobId, round.round + 1) : undefined;
     asked?.catch(() => undefined); // a failure surfaces when the round opens, or not at all when it does not
-    const result = await this.result(job, round);
+    const result = await this.result(job, round, closedWith);
     if (!result) return;
     if (pipelined) {
       // Trainers start on the next round before this one's result reaches the chain.

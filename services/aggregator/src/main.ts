@@ -133,6 +133,9 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
     maxMessageBytes: Math.max(4 * 1024 * 1024, config.chunkBytes + 64 * 1024),
     services: [{ name: SERVICE_NAMES.aggregator, definition: contracts().aggregator.service, implementation: aggregatorService({ intake, blobs, rounds, jobs, limits, logger }) }],
   });
+  // Rounds open on the registry's membership as its Watch stream keeps it here, asking List only while that is not in step.
+  const following = new AbortController();
+  const followed = registry?.follow(following.signal, logger);
   manager.start();
   retention.start(RETENTION_TICK_MS);
   const metricsEndpoint = await maybeServeMetrics(metrics.registry, config.metricsListen);
@@ -147,6 +150,8 @@ export async function startAggregator(config: AggregatorConfig, deps: Aggregator
     async stop() {
       await server.shutdown(5000);
       await manager.stop();
+      following.abort();
+      await followed;
       retention.stop();
       await retention.idle();
       await metricsEndpoint.close();

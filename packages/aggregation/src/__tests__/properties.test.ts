@@ -45,6 +45,9 @@ const RULES: Rule[] = [
 
 const runs = { numRuns: 40 };
 
+/** Rules that choose among the updates (or their values) rather than blend them all. */
+const CHOOSERS = new Set<Rule['name']>(['krum', 'multi-krum', 'bulyan']);
+
 describe.each(RULES.map((r) => [r.name, r] as const))('%s', (_name, rule) => {
   test('gives byte-identical output whatever the arrival order', () => {
     fc.assert(
@@ -72,9 +75,14 @@ describe.each(RULES.map((r) => [r.name, r] as const))('%s', (_name, rule) => {
     );
   });
 
-  test('is scale-equivariant (exactly for a power of two, closely for any positive constant)', () => {
+  // Krum's family and Bulyan choose whole updates, or values nearest a median: where two choices
+  // nearly tie, rounding c·x to float32 may tip a choice, a jump no tolerance covers. Their factors
+  // are powers of two, which scale exactly; every other rule is continuous and takes any factor.
+  const chooses = CHOOSERS.has(rule.name);
+  test(`is scale-equivariant (exactly for a power of two${chooses ? '' : ', closely for any positive constant'})`, () => {
+    const factor = chooses ? fc.constantFrom(0.25, 0.5, 2, 4, 8) : fc.double({ min: 0.25, max: 8, noNaN: true });
     fc.assert(
-      fc.property(scenario, fc.double({ min: 0.25, max: 8, noNaN: true }), (s, c) => {
+      fc.property(scenario, factor, (s, c) => {
         // A rule's own lengths scale with the data: centered clipping's τ, and the geometric median's
         // smoothing ν (a distance below it counts as ν, as near the median itself).
         const scaledRule = (k: number): Rule =>
@@ -83,6 +91,10 @@ describe.each(RULES.map((r) => [r.name, r] as const))('%s', (_name, rule) => {
         const doubled = aggregate(scaledRule(2), build(s, 2)).aggregate;
         expect(bytes(doubled.map((v) => v + 0))).toEqual(bytes(Float32Array.from(base, (v) => v * 2 + 0)));
         const scaled = aggregate(scaledRule(c), build(s, c)).aggregate;
+        if (chooses) {
+          expect(bytes(scaled.map((v) => v + 0))).toEqual(bytes(Float32Array.from(base, (v) => v * c + 0)));
+          return;
+        }
         let norm = 0;
         for (const v of base) norm = Math.max(norm, Math.abs(v));
         for (let j = 0; j < base.length; j++) {

@@ -48,6 +48,8 @@ export interface ObservedRun {
   readonly chainId: string;
   readonly jobId: string;
   readonly rounds: number;
+  /** The membership epoch the aggregator opened round 1 on, from its round record. */
+  readonly epoch: number;
   /** Metrics text by service instance name (validator-0, registry, aggregator, trainer-0, ...), before the job and after its last round. */
   readonly before: Readonly<Record<string, string>>;
   readonly after: Readonly<Record<string, string>>;
@@ -192,9 +194,10 @@ async function main(): Promise<void> {
       await new Promise((resolve) => setTimeout(resolve, 200));
       after = await scrape(endpoints);
     }
+    const epoch = (await aggregator.rounds.round(jobId, 1))?.epoch ?? -1;
     for (const stop of stops) await stop();
     await processor.forceFlush();
-    const run: ObservedRun = { chainId, jobId, rounds, before, after, spans: exporter.getFinishedSpans().map(record) };
+    const run: ObservedRun = { chainId, jobId, rounds, epoch, before, after, spans: exporter.getFinishedSpans().map(record) };
     writeFileSync(out, JSON.stringify(run));
     await telemetry.shutdown().catch(() => undefined);
   } catch (error) {

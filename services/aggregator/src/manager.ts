@@ -180,7 +180,7 @@ export class RoundManager {
     }
   }
 
-  /** The registry's active trainers for round `round` of a job (asking it is part of that round's trace: its List call joins it). */
+  /** The registry's active trainers for round `round` of a job: from the Watch-kept view, or by a List call that joins the round's trace while the view is not in step. */
   private trainersFor(jobId: string, round: number): Promise<RoundTrainers> {
     return this.observer.inRound({ jobId, round }, () => this.options.membership.activeTrainers(this.abort.signal));
   }
@@ -206,7 +206,7 @@ export class RoundManager {
     if (!(await rounds.open({ jobId: job.jobId, round, attempt, baseModelHash, epoch, participants, openedAtMs: now, deadlineMs }, event))) return;
     logger.info({ job: job.jobId, round, attempt, epoch, participants: participants.length, deadlineMs }, 'round opened');
     this.passes.dueAt(job.jobId, deadlineMs);
-    this.observer.opened(job.jobId, round, attempt, participants.length);
+    this.observer.opened(job.jobId, round, attempt, participants.length, epoch);
     await this.relay.kick();
   }
 

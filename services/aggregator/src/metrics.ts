@@ -87,16 +87,19 @@ export class RoundObserver {
     return `${jobId}/${round}`;
   }
 
-  /** A round (attempt) opened: its root span starts with the first attempt. */
-  opened(jobId: string, round: number, attempt: number, participants: number): void {
+  /** A round (attempt) opened on membership epoch `epoch`: its root span starts with the first attempt. */
+  opened(jobId: string, round: number, attempt: number, participants: number, epoch: number): void {
     this.metrics.roundsOpened.inc();
     const key = this.key(jobId, round);
     const held = this.open.get(key);
     if (held) {
-      held.span.addEvent('round opened again', { 'learnchain.attempt': attempt, 'learnchain.participants': participants });
+      held.span.addEvent('round opened again', { 'learnchain.attempt': attempt, 'learnchain.participants': participants, 'learnchain.membership_epoch': epoch });
       return;
     }
-    const span = startRoundSpan({ chainId: this.chainId, jobId, round }, { service: SERVICE, attributes: { 'learnchain.attempt': attempt, 'learnchain.participants': participants } });
+    const span = startRoundSpan({ chainId: this.chainId, jobId, round }, {
+      service: SERVICE,
+      attributes: { 'learnchain.attempt': attempt, 'learnchain.participants': participants, 'learnchain.membership_epoch': epoch },
+    });
     this.open.set(key, { span, openedAt: process.hrtime.bigint() });
   }
 

@@ -7,7 +7,7 @@
  * extend, fail (then retry after a delay), abandon, or close → aggregate →
  * store the model → open the next round on it (pipelined: trainers train
  * while validators verify) → submit the signed RoundResult → follow it to
- * commit. Without pipelining, the next round opens once the commit is seen.
+ * commit (submissions.ts). Without pipelining, the next round opens once the commit is seen.
  *
  * All state is in the database, so a restarted manager picks up every round
  * where it was; each round.* event is written to the outbox with the state
@@ -33,7 +33,7 @@ import type { BlobStore } from './store/blobs';
 import type { RoundRecord, StoredResult, UpdateRecord } from './store/records';
 import type { RoundStore } from './store/rounds';
 import { AggregatorMetrics, RoundObserver } from './metrics';
-import { roundResultTx } from './tx';
+import { ResultSubmissions, type Commit } from './submissions';
 
 export interface RoundManagerOptions {
   readonly chainId: string;
@@ -80,10 +80,7 @@ export class RoundManager {
   private readonly abort = new AbortController();
   private readonly passes: PassLoop;
   private loops: Promise<void>[] = [];
-  private readonly submitBackoff = new Map<string, number>();
-  /** Submissions queued or under way, by job/round/attempt, and the last one queued. */
-  private readonly submitting = new Map<string, Promise<void>>();
-  private lastSubmission: Promise<void> = Promise.resolve();
+  private readonly submissions: ResultSubmissions;
   private readonly warned = new Set<string>();
   /** Jobs whose last round committed: passes skip them. */
   private readonly finished = new Set<string>();
@@ -97,6 +94,19 @@ export class RoundManager {
     this.observer = options.observer ?? new RoundObserver(options.chainId, new AggregatorMetrics());
     this.relay = new EventRelay({ outbox: options.rounds.outbox(), bus: options.bus, chainId: options.chainId, logger: options.logger, observer: this.observer, clock: this.clock });
     this.runner = new PoolRuleRunner({ logger: options.logger, ...(options.aggregationWorkers === undefined ? {} : { workers: options.aggregationWorkers }) });
+    this.submissions = new ResultSubmissions({
+      ...options,
+      observer: this.observer,
+      clock: this.clock,
+      signal: this.abort.signal,
+      dueAt: (jobId, atMs) => this.passes.dueAt(jobId, atMs),
+      committed: (job, round, commit) => this.committed(job, round, commit),
+      refused: async (job, round, reason) => {
+        await this.fail(job, round, reason);
+        // A round opened on the refused result is abandoned on the next pass (planRounds).
+        this.poke(job.jobId);
+      },
+    });
     this.passes = new PassLoop(
       (scope) => this.pass(scope),
       options.tickMs,
@@ -123,7 +133,7 @@ export class RoundManager {
     if (this.lifecycle === 'stopped') return;
     this.lifecycle = 'draining';
     this.abort.abort();
-    await Promise.allSettled([this.passes.stop(), ...this.loops, ...this.submitting.values()]);
+    await Promise.allSettled([this.passes.stop(), ...this.loops, this.submissions.settled()]);
     // The last state changes' events go out before the bus closes (what cannot stays in the outbox).
     await this.relay.kick();
     await this.runner.close();
@@ -315,74 +325,10 @@ export class RoundManager {
       const opening = openOnResult(job, round.round, result.newModelHash, await rounds.round(job.jobId, round.round + 1), this.clock());
       if (opening) await this.open(job, opening.round, opening.attempt, opening.baseModelHash, asked);
     }
-    this.submitAside(job, round, result);
+    this.submissions.submit(job, round, result);
   }
 
-  /**
-   * Submits a round's result to the chain unless a submission of it is
-   * queued or under way, aside from the pass: a pass never waits for a
-   * commit, so the rounds of other jobs, and the next round of this one, move
-   * on meanwhile. Submissions go one after another (each takes the nonce
-   * after the last one the chain committed).
-   */
-  private submitAside(job: JobSpec, round: RoundRecord, result: StoredResult): void {
-    const key = `${job.jobId}/${round.round}/${round.attempt}`;
-    if (this.submitting.has(key)) return;
-    const backoffUntil = this.submitBackoff.get(key) ?? 0;
-    if (this.clock() < backoffUntil) {
-      // A pass came before the retry time (the job had an earlier one): ask for the retry again.
-      this.passes.dueAt(job.jobId, backoffUntil);
-      return;
-    }
-    const submission = this.lastSubmission
-      .then(() => this.submit(job, round, result, key))
-      .catch((error: unknown) => this.options.logger.error({ err: error, job: job.jobId, round: round.round }, 'round result submission failed; retrying on the next tick'))
-      .finally(() => this.submitting.delete(key));
-    this.submitting.set(key, submission);
-    this.lastSubmission = submission;
-  }
-
-  private async submit(job: JobSpec, round: RoundRecord, result: StoredResult, key: string): Promise<void> {
-    const { rounds, chain, identity, chainId, logger } = this.options;
-    let committed;
-    try {
-      // A submission whose answer was lost (a crash, a timeout) may have committed: never submit a round twice.
-      // The ledger takes each key's nonces 1, 2, 3, ... without gaps: continue from what it committed (asked at the same time).
-      const [known, lastNonce] = await Promise.all([chain.committedRound(job.jobId, round.round, this.abort.signal), chain.lastNonce(identity.publicKey, this.abort.signal)]);
-      if (known) {
-        if (known.model !== result.newModelHash) {
-          logger.error({ job: job.jobId, round: round.round, ours: result.newModelHash, chain: known.model }, 'the chain committed another result for this round: following the chain');
-          await rounds.saveResult(job.jobId, round.round, round.attempt, { ...result, newModelHash: known.model });
-        }
-        return this.committed(job, round, known.model, known.height, known.blockHash);
-      }
-      const nonce = lastNonce + 1;
-      const base = round.round > 1 ? await rounds.round(job.jobId, round.round - 1) : undefined;
-      const data = { jobId: job.jobId, round: round.round, baseModelHash: round.baseModelHash, membershipEpoch: round.epoch, rule: job.rule, result, baseCommittedAtMs: base?.committedAtMs ?? 0 };
-      const tx = roundResultTx(identity, chainId, nonce, data);
-      committed = await this.observer.submit(job.jobId, round.round, () => chain.submit(tx, this.abort.signal));
-    } catch (error) {
-      const retryAtMs = this.clock() + this.options.retryDelayMs;
-      this.submitBackoff.set(key, retryAtMs);
-      this.passes.dueAt(job.jobId, retryAtMs);
-      if (this.abort.signal.aborted) logger.debug({ err: error, job: job.jobId, round: round.round }, 'round result submission cut short by stopping');
-      else logger.warn({ err: error, job: job.jobId, round: round.round }, 'round result not submitted; retrying');
-      return;
-    }
-    this.submitBackoff.delete(key);
-    if (!committed.accepted) {
-      // Refused as a repeat of a round that an earlier, lost submission committed: follow the chain.
-      const known = await chain.committedRound(job.jobId, round.round, this.abort.signal).catch(() => undefined);
-      if (known && known.model === result.newModelHash) return this.committed(job, round, known.model, known.height, known.blockHash);
-      await this.fail(job, round, `the ledger refused the round result: ${committed.reason || 'no reason given'}`);
-      // A round opened on the refused result is abandoned on the next pass (planRounds).
-      this.poke(job.jobId);
-      return;
-    }
-    return this.committed(job, round, result.newModelHash, committed.height, committed.blockHash);
-  }
-
-  private async committed(job: JobSpec, round: RoundRecord, newModelHash: string, height: number, blockHash: Uint8Array): Promise<void> {
+  private async committed(job: JobSpec, round: RoundRecord, { newModelHash, height, blockHash }: Commit): Promise<void> {
     const { rounds, logger, chainId } = this.options;
     const event = outboxEvent(SUBJECT.roundCommitted, { chainId, jobId: job.jobId, round: round.round, newModelHash: hexBytes(newModelHash), height, blockHash }, `${job.jobId}/${round.round}/committed`);
     if (!(await rounds.commit(job.jobId, round.round, round.attempt, height, Buffer.from(blockHash).toString('hex'), event))) return;

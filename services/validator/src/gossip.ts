@@ -4,7 +4,7 @@
  * commits built from it, re-gossip when a height stalls), and the pure checks
  * a peer's vote or proposal passes before the core may see it.
  */
-import { powerOf, type Proposal, type ValidatorSet, type Vote } from '@learnchain/consensus';
+import { powerOf, validatorsAt, type ConsensusState, type Proposal, type ValidatorSet, type Vote } from '@learnchain/consensus';
 import { sha256, toHex, verifyStatement } from '@learnchain/core';
 import { checkVote, proposalStatement } from '@learnchain/ledger';
 import type { v1 } from '@learnchain/proto';
@@ -160,6 +160,27 @@ export interface GossipView {
   /** The validator set of the running or the next height; undefined for any other. */
   setFor(height: number): ValidatorSet | undefined;
   readonly book: MessageBook;
+}
+
+/** What the checks see of a consensus core that `core` gives as it moves. */
+export function gossipView(chainId: string, core: () => ConsensusState, book: MessageBook): GossipView {
+  return {
+    chainId,
+    votes: new VerifiedVotes(chainId),
+    get height() {
+      return core().height;
+    },
+    get round() {
+      return core().round;
+    },
+    setFor(height) {
+      const now = core();
+      if (height === now.height) return now.validators;
+      if (height === now.height + 1) return validatorsAt(now, height);
+      return undefined;
+    },
+    book,
+  };
 }
 
 /** The outcome of checking a peer's vote or proposal. */

@@ -12,7 +12,6 @@ import {
   apply,
   createState,
   HeightMismatchError,
-  validatorsAt,
   verifyCommit,
   type CommitCertificate,
   type ConsensusMessage,
@@ -23,14 +22,14 @@ import {
   type ValidatorSet,
   type Vote,
 } from '@learnchain/consensus';
-import { inlineSignatureChecks, toHex, type Logger, type SignatureChecks } from '@learnchain/core';
-import { decodeTxBytes, encodeTx, nonceOf, signTx, type Genesis, type RoundVerifier, type Tx } from '@learnchain/ledger';
+import { inlineSignatureChecks, type Logger, type SignatureChecks } from '@learnchain/core';
+import type { Genesis, RoundVerifier, Tx } from '@learnchain/ledger';
 import { messageCodec, type v1 } from '@learnchain/proto';
 
 import { buildBlock, checkProposedBlock, valueBytes, valueOf } from './blocks';
 import { Chain, type CommittedBlock } from './chain';
-import { evidenceBody } from './evidence';
-import { MessageBook, NO_NETWORK, relayPlan, statusCallsForSync, VerifiedVotes, type GossipView, type Network, type Reception } from './gossip';
+import { EvidenceTxs } from './evidence';
+import { gossipView, MessageBook, NO_NETWORK, relayPlan, statusCallsForSync, type GossipView, type Network, type Reception } from './gossip';
 import { receive, type Inbound } from './inbound';
 import type { Mempool } from './mempool';
 import { Outbox } from './outbox';
@@ -81,7 +80,7 @@ export class ValidatorNode {
   private readonly clock = new HeightClock();
   private lastRelay = Date.now();
   private stopped = false;
-  private evidenceNonce = 0;
+  private readonly evidenceTxs: EvidenceTxs;
   /** Own messages: signed, logged, and sent once durable. */
   private readonly outbox: Outbox;
   private readonly inbound: Inbound;
@@ -94,19 +93,8 @@ export class ValidatorNode {
       () => this.network,
     );
     this.rounds = new RoundVerdicts({ chainId: options.genesis.chainId, verifier: options.verifier, mempool: options.mempool, state: () => chain.state });
-    const node = this;
-    this.view = {
-      chainId: options.genesis.chainId,
-      votes: new VerifiedVotes(options.genesis.chainId),
-      get height() {
-        return node.core.height;
-      },
-      get round() {
-        return node.core.round;
-      },
-      setFor: (height) => this.setFor(height),
-      book: this.book,
-    };
+    this.evidenceTxs = new EvidenceTxs(options);
+    this.view = gossipView(options.genesis.chainId, () => this.core, this.book);
     this.inbound = {
       view: this.view,
       network: () => this.network,
@@ -343,32 +331,15 @@ export class ValidatorNode {
   }
 
   private evidence(evidence: Evidence): void {
-    const { logger, chain, signer, genesis } = this.options;
-    const proof = evidenceBody(evidence, this.book);
-    if (!proof) return;
-    const nonce = Math.max(nonceOf(chain.state, toHex(signer.identity.publicKey)), this.evidenceNonce) + 1;
-    this.evidenceNonce = nonce;
-    try {
-      const tx = decodeTxBytes(encodeTx(signTx(signer.identity, genesis.chainId, nonce, { evidence: proof.body })), { chainId: genesis.chainId });
-      this.options.mempool.add(tx.wire, tx.size);
-      this.network.gossipTx(tx.wire);
-      const { kind, ...offence } = proof.offence;
-      logger.warn({ ...offence, tx: tx.hashHex }, `conflicting ${kind}: evidence submitted`);
-      this.txArrived();
-    } catch (error) {
-      logger.warn({ err: error }, 'evidence not submitted');
-    }
+    const tx = this.evidenceTxs.submit(evidence, this.book);
+    if (!tx) return;
+    this.network.gossipTx(tx);
+    this.txArrived();
   }
 
   /** A message from a peer (Hello already done). Signatures are checked before the core sees anything. */
   receive(message: v1.ConsensusMessage__Output, peer: string): Reception | Promise<Reception> {
     return receive(this.inbound, message, peer);
-  }
-
-  private setFor(height: number): ValidatorSet | undefined {
-    if (height === this.core.height) return this.core.validators;
-    if (height === this.core.height + 1) return validatorsAt(this.core, height);
-    return undefined;
   }
 
   /**

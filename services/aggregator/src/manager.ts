@@ -7,7 +7,8 @@
  * extend, fail (then retry after a delay), abandon, or close → aggregate →
  * store the model → open the next round on it (pipelined: trainers train
  * while validators verify) → submit the signed RoundResult → follow it to
- * commit (submissions.ts). Without pipelining, the next round opens once the commit is seen.
+ * commit (submissions.ts). Without pipelining, the next round opens once the
+ * commit is seen.
  *
  * All state is in the database, so a restarted manager picks up every round
  * where it was; each round.* event is written to the outbox with the state

@@ -92,14 +92,12 @@ export class RoundObserver {
     this.metrics.roundsOpened.inc();
     const key = this.key(jobId, round);
     const held = this.open.get(key);
+    const attributes = { 'learnchain.attempt': attempt, 'learnchain.participants': participants, 'learnchain.membership_epoch': epoch };
     if (held) {
-      held.span.addEvent('round opened again', { 'learnchain.attempt': attempt, 'learnchain.participants': participants, 'learnchain.membership_epoch': epoch });
+      held.span.addEvent('round opened again', attributes);
       return;
     }
-    const span = startRoundSpan({ chainId: this.chainId, jobId, round }, {
-      service: SERVICE,
-      attributes: { 'learnchain.attempt': attempt, 'learnchain.participants': participants, 'learnchain.membership_epoch': epoch },
-    });
+    const span = startRoundSpan({ chainId: this.chainId, jobId, round }, { service: SERVICE, attributes });
     this.open.set(key, { span, openedAt: process.hrtime.bigint() });
   }
 

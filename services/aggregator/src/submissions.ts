@@ -10,7 +10,7 @@ import type { Identity, Logger } from '@learnchain/core';
 
 import type { JobSpec } from './domain/job';
 import type { RoundObserver } from './metrics';
-import type { ChainClient } from './ports';
+import type { ChainClient, CommittedRound } from './ports';
 import type { RoundRecord, StoredResult } from './store/records';
 import type { RoundStore } from './store/rounds';
 import { roundResultTx } from './tx';
@@ -20,6 +20,10 @@ export interface Commit {
   readonly newModelHash: string;
   readonly height: number;
   readonly blockHash: Uint8Array;
+}
+
+function commitOf(known: CommittedRound): Commit {
+  return { newModelHash: known.model, height: known.height, blockHash: known.blockHash };
 }
 
 export interface ResultSubmissionsOptions {
@@ -83,7 +87,7 @@ export class ResultSubmissions {
           logger.error({ job: job.jobId, round: round.round, ours: result.newModelHash, chain: known.model }, 'the chain committed another result for this round: following the chain');
           await rounds.saveResult(job.jobId, round.round, round.attempt, { ...result, newModelHash: known.model });
         }
-        return this.options.committed(job, round, { newModelHash: known.model, height: known.height, blockHash: known.blockHash });
+        return this.options.committed(job, round, commitOf(known));
       }
       const base = round.round > 1 ? await rounds.round(job.jobId, round.round - 1) : undefined;
       const data = { jobId: job.jobId, round: round.round, baseModelHash: round.baseModelHash, membershipEpoch: round.epoch, rule: job.rule, result, baseCommittedAtMs: base?.committedAtMs ?? 0 };
@@ -101,7 +105,7 @@ export class ResultSubmissions {
     if (!committed.accepted) {
       // Refused as a repeat of a round that an earlier, lost submission committed: follow the chain.
       const known = await chain.committedRound(job.jobId, round.round, signal).catch(() => undefined);
-      if (known && known.model === result.newModelHash) return this.options.committed(job, round, { newModelHash: known.model, height: known.height, blockHash: known.blockHash });
+      if (known && known.model === result.newModelHash) return this.options.committed(job, round, commitOf(known));
       return this.options.refused(job, round, `the ledger refused the round result: ${committed.reason || 'no reason given'}`);
     }
     return this.options.committed(job, round, { newModelHash: result.newModelHash, height: committed.height, blockHash: committed.blockHash });

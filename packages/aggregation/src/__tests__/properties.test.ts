@@ -88,13 +88,10 @@ describe.each(RULES.map((r) => [r.name, r] as const))('%s', (_name, rule) => {
         const scaledRule = (k: number): Rule =>
           rule.name === 'centered-clipping' ? { ...rule, tau: rule.tau * k } : rule.name === 'geometric-median' ? { ...rule, nu: (rule.nu ?? RULE_DEFAULTS.geometricMedianNu) * k } : rule;
         const base = aggregate(rule, build(s)).aggregate;
-        const doubled = aggregate(scaledRule(2), build(s, 2)).aggregate;
-        expect(bytes(doubled.map((v) => v + 0))).toEqual(bytes(Float32Array.from(base, (v) => v * 2 + 0)));
+        const expectExactly = (k: number, out: Float32Array): void => expect(bytes(out.map((v) => v + 0))).toEqual(bytes(Float32Array.from(base, (v) => v * k + 0)));
+        expectExactly(2, aggregate(scaledRule(2), build(s, 2)).aggregate);
         const scaled = aggregate(scaledRule(c), build(s, c)).aggregate;
-        if (chooses) {
-          expect(bytes(scaled.map((v) => v + 0))).toEqual(bytes(Float32Array.from(base, (v) => v * c + 0)));
-          return;
-        }
+        if (chooses) return expectExactly(c, scaled);
         let norm = 0;
         for (const v of base) norm = Math.max(norm, Math.abs(v));
         for (let j = 0; j < base.length; j++) {

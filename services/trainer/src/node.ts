@@ -1,13 +1,14 @@
 /**
  * The trainer node's lifecycle: join through the registry (heartbeats follow),
  * read round.opened events from a consumer of its own (durable when its key
- * outlives it), one round at a time, and on stop: take no more rounds, let
- * the round in flight finish for a grace period (then abort it), leave the
- * registry. A consumer made new (a new node, or one whose consumer the
+ * outlives it), training for one round at a time (the next round trains while
+ * the previous one's upload waits for its answer), and on stop: take no more
+ * rounds, let the rounds in flight finish for a grace period (then abort
+ * them), leave the registry. A consumer made new (a new node, or one whose consumer the
  * transport forgot) starts at the events of the last `replayMs`, not at the
  * first event ever: a round opened before that is over, or did not ask this node.
  */
-import type { EventBus, Subscription } from '@learnchain/bus';
+import type { Delivery, EventBus, Subscription } from '@learnchain/bus';
 import { SUBJECT, traceContextOf } from '@learnchain/bus';
 import { withContext, type Logger } from '@learnchain/core';
 import type { Lease } from '@learnchain/membership';
@@ -49,15 +50,18 @@ export function consumerName(nodeId: string): string {
   return `trainer-${nodeId}`;
 }
 
-/** Round events delivered and not yet acknowledged, at most: the one in hand and one more. */
-const ROUND_EVENTS_IN_FLIGHT = 2;
+/** Rounds in hand at once, at most: one training, and the one before it waiting for its upload's answer. */
+const ROUNDS_IN_HAND = 2;
+/** Round events delivered and not yet acknowledged, at most: those in hand and one more. */
+const ROUND_EVENTS_IN_FLIGHT = ROUNDS_IN_HAND + 1;
 
 export class TrainerNode {
   private state: NodeLifecycle = 'starting';
   private subscription: Subscription<typeof SUBJECT.roundOpened> | undefined;
   private loop: Promise<void> | undefined;
   private readonly abort = new AbortController();
-  private current: Promise<RoundOutcome> | undefined;
+  /** The rounds in hand, each settled (acknowledged or given back) once its outcome is known. */
+  private readonly inHand = new Set<Promise<void>>();
 
   constructor(private readonly options: TrainerNodeOptions) {}
 
@@ -93,23 +97,38 @@ export class TrainerNode {
   private async consume(subscription: Subscription<typeof SUBJECT.roundOpened>): Promise<void> {
     try {
       for await (const delivery of subscription) {
-        if (this.state !== 'running') break;
-        // The round continues the trace its event was published in (the round's trace).
-        this.current = withContext(traceContextOf(delivery), () => this.options.rounds.handle(delivery.payload, this.abort.signal));
-        const outcome = await this.current;
-        this.current = undefined;
-        if (outcome.kind === 'skipped') this.options.logger.debug({ job: delivery.payload.jobId, round: delivery.payload.round, reason: outcome.reason }, 'round skipped');
-        this.options.onOutcome?.(outcome);
-        // A round given up because we are stopping goes back to the consumer: a restart may still take it.
-        if (outcome.kind === 'failed' && this.abort.signal.aborted) {
-          await delivery.nak().catch((error: unknown) => this.options.logger.warn({ err: error }, 'nak failed'));
+        while (this.state === 'running' && this.inHand.size >= ROUNDS_IN_HAND) await Promise.race(this.inHand);
+        if (this.state !== 'running') {
+          // Taken while stopping (perhaps a round just given back): back to the consumer at once, for a restart.
+          await this.giveBack(delivery);
           break;
         }
-        await delivery.ack().catch((error: unknown) => this.options.logger.warn({ err: error }, 'ack failed'));
+        let uploading: () => void = () => undefined;
+        const trained = new Promise<void>((resolve) => (uploading = resolve));
+        // The round continues the trace its event was published in (the round's trace).
+        const outcome = withContext(traceContextOf(delivery), () => this.options.rounds.handle(delivery.payload, this.abort.signal, uploading));
+        const settled = outcome.then((o) => this.settle(delivery, o));
+        this.inHand.add(settled);
+        void settled.finally(() => this.inHand.delete(settled));
+        // The next event is taken once this round no longer trains.
+        await Promise.race([trained, settled]);
       }
     } catch (error) {
       if (this.state === 'running') this.options.logger.error({ err: error }, 'round events stopped');
     }
+  }
+
+  /** Reports a round's outcome and acknowledges its event; a round given up because the node is stopping goes back to the consumer (a restart may still take it). Never throws. */
+  private async settle(delivery: Delivery<typeof SUBJECT.roundOpened>, outcome: RoundOutcome): Promise<void> {
+    const { payload } = delivery;
+    if (outcome.kind === 'skipped') this.options.logger.debug({ job: payload.jobId, round: payload.round, reason: outcome.reason }, 'round skipped');
+    this.options.onOutcome?.(outcome);
+    if (outcome.kind === 'failed' && this.abort.signal.aborted) return this.giveBack(delivery);
+    await delivery.ack().catch((error: unknown) => this.options.logger.warn({ err: error }, 'ack failed'));
+  }
+
+  private async giveBack(delivery: Delivery<typeof SUBJECT.roundOpened>): Promise<void> {
+    await delivery.nak().catch((error: unknown) => this.options.logger.warn({ err: error }, 'nak failed'));
   }
 
   /** Stops taking rounds, finishes or aborts the one in flight, leaves the registry. Idempotent. */
@@ -118,11 +137,10 @@ export class TrainerNode {
     const wasRunning = this.state === 'running';
     this.state = 'draining';
     if (wasRunning) {
-      const inFlight = this.current;
-      if (inFlight) {
-        this.options.logger.info({ drainMs: this.options.drainMs }, 'waiting for the round in flight');
+      if (this.inHand.size > 0) {
+        this.options.logger.info({ drainMs: this.options.drainMs, rounds: this.inHand.size }, 'waiting for the rounds in flight');
         const timer = setTimeout(() => this.abort.abort(new Error('trainer stopping')), this.options.drainMs);
-        await inFlight;
+        await Promise.all(this.inHand);
         clearTimeout(timer);
       }
       this.abort.abort(new Error('trainer stopping'));

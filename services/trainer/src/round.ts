@@ -62,7 +62,7 @@ function openingKey(event: RoundOpened): string {
   return `${roundKey(event)}/${event.attempt ?? `by-${event.deadlineMs}`}`;
 }
 
-/** Handles round.opened events one at a time; remembers which rounds it handled. */
+/** Handles round.opened events (the node trains for one at a time); remembers which rounds it handled. */
 export class RoundHandler {
   private readonly handled = new Set<string>();
   /** The last updates signed, by roundKey (each counts one of MAX_KEPT). */
@@ -85,8 +85,13 @@ export class RoundHandler {
     return undefined;
   }
 
-  /** Trains and uploads for `event` unless skipped; never throws (a failure is an outcome). */
-  async handle(event: RoundOpened, signal?: AbortSignal): Promise<RoundOutcome> {
+  /**
+   * Trains and uploads for `event` unless skipped; never throws (a failure is an
+   * outcome). `uploading` is called once the round needs the training thread no
+   * longer (its update is signed, or was signed before): the next round may train
+   * while this one's upload waits for the aggregator's answer.
+   */
+  async handle(event: RoundOpened, signal?: AbortSignal, uploading?: () => void): Promise<RoundOutcome> {
     const skip = this.skipReason(event);
     if (skip) return { kind: 'skipped', reason: skip };
     const key = openingKey(event);
@@ -109,6 +114,7 @@ export class RoundHandler {
       const signed = this.kept.get(roundKey(event));
       if (signed) {
         stage = 'upload';
+        uploading?.();
         return this.submitted(signed, await retry('upload', () => this.options.updates.submit(signed, bounded)), log.child({ sentAgain: true }));
       }
       const job = await retry('job lookup', () => this.options.jobs.job(event.jobId, bounded));
@@ -141,6 +147,7 @@ export class RoundHandler {
       });
       this.kept.set(roundKey(event), update, 1);
       this.released.set(job.jobId, (this.released.get(job.jobId) ?? 0) + 1);
+      uploading?.();
       const receipt = await retry('upload', () => this.options.updates.submit(update, bounded));
       return this.submitted(update, receipt, log.child({ loss: result.loss, trainMs: Math.round(result.micros / 1000) }));
     } catch (raw) {

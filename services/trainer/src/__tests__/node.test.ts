@@ -5,7 +5,7 @@ import type { Lease } from '@learnchain/membership';
 import { NO_ATTACK } from '../attacks';
 import type { TrainingJob } from '../job';
 import { consumerName, TrainerNode, type Membership } from '../node';
-import type { LocalResult } from '../ports';
+import type { LocalResult, SignedUpdate, SubmitReceipt } from '../ports';
 import { RoundHandler, type RoundOutcome } from '../round';
 import { baseBytes, baseHash, job, logger, MemoryJobs, MemoryModels, MemorySink, StepTrainer } from './fakes';
 
@@ -29,6 +29,32 @@ class StuckTrainer extends StepTrainer {
   override async train(_job: TrainingJob, _base: Float32Array): Promise<LocalResult> {
     this.started += 1;
     return new Promise<LocalResult>(() => undefined);
+  }
+}
+
+/** Uploads whose answers wait until released. */
+class HeldSink extends MemorySink {
+  private readonly held: (() => void)[] = [];
+  override async submit(update: SignedUpdate): Promise<SubmitReceipt> {
+    const receipt = await super.submit(update);
+    await new Promise<void>((resolve) => this.held.push(resolve));
+    return receipt;
+  }
+  release(): void {
+    for (const answer of this.held.splice(0)) answer();
+  }
+}
+
+/** Training that takes a few event-loop turns, counting how many run at once. */
+class CountingTrainer extends StepTrainer {
+  running = 0;
+  mostAtOnce = 0;
+  override async train(job: TrainingJob, base: Float32Array): Promise<LocalResult> {
+    this.running += 1;
+    this.mostAtOnce = Math.max(this.mostAtOnce, this.running);
+    await new Promise((r) => setTimeout(r, 5));
+    this.running -= 1;
+    return super.train(job, base);
   }
 }
 
@@ -79,6 +105,33 @@ describe('TrainerNode', () => {
     await publisher.close();
     expect(consumerName(NODE)).toBe('trainer-node-n');
     expect(broker.stream('learnchain').consumerNames()).toEqual(['trainer-node-n']);
+  });
+
+  it('trains the next round while the previous upload waits for its answer, one training and two rounds in hand at a time', async () => {
+    const broker = new LocalBroker();
+    const publisher = await LocalEventBus.create({ broker });
+    const sink = new HeldSink();
+    const training = new CountingTrainer();
+    const outcomes: RoundOutcome[] = [];
+    const { bus, trainer } = await node(broker, training, sink, outcomes);
+    await trainer.start();
+    for (const round of [1, 2, 3]) await publisher.publish(SUBJECT.roundOpened, opened(round));
+    // Round 2 trained and its upload began while round 1's answer was still awaited.
+    await until(() => sink.received.length === 2);
+    expect(sink.received.map((u) => u.header.round)).toEqual([1, 2]);
+    expect(outcomes).toEqual([]);
+    // Two rounds are in hand: round 3 waits for one of them to end.
+    await new Promise((r) => setTimeout(r, 50));
+    expect(training.calls).toBe(2);
+    sink.release();
+    await until(() => sink.received.length === 3);
+    sink.release();
+    await until(() => outcomes.length === 3);
+    expect(outcomes.map((o) => o.kind)).toEqual(['submitted', 'submitted', 'submitted']);
+    expect(training.mostAtOnce).toBe(1);
+    await trainer.stop();
+    await bus.close();
+    await publisher.close();
   });
 
   it('leaves no consumer behind when its key, and so its consumer, would not be used again', async () => {
